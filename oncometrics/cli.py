@@ -1,0 +1,287 @@
+"""The ``oncometrics`` command line: thin wrappers over the library.
+
+No computation happens here: each command parses its options, calls one
+library function and prints where the output went.  ``main`` turns every
+expected error into one line on stderr and a non-zero exit (no traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from oncometrics.config import load_config
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="oncometrics: where a country and its teams stand in world cancer research.",
+)
+fetch_app = typer.Typer(no_args_is_help=True, help="Download records from open APIs.")
+app.add_typer(fetch_app, name="fetch")
+
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+StoreOpt = Annotated[Path, typer.Option("--store", help="Store folder (Parquet tables).")]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="TOML configuration file.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")]
+
+
+class UserError(Exception):
+    """An expected failure: printed as one line, exit status 1."""
+
+
+def _progress_factory() -> Any:
+    """A `progress(path, size)` callback factory drawing a rich progress bar."""
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    progress = Progress(
+        "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+        TransferSpeedColumn(), TimeRemainingColumn(), console=err, transient=True,
+        disable=not err.is_terminal,
+    )
+
+    def make(path: str, size: int) -> Any:
+        if not progress.live.is_started:
+            progress.start()
+        task = progress.add_task(Path(path).name, total=size)
+        return lambda done: progress.update(task, completed=done)
+
+    return progress, make
+
+
+@app.command()
+def ingest(
+    source: Annotated[str, typer.Argument(help="Record format: openalex, pubmed, "
+                                         "medline, wos, scopus, lens, dimensions, "
+                                         "patents, trials.")],
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to read.")],
+    store: StoreOpt = Path("store"),
+    json_out: JsonOpt = False,
+) -> None:
+    """Read record files into the store (duplicates and rejects counted)."""
+    from oncometrics.store import Store
+
+    st = Store(store)
+    progress, make = _progress_factory()
+    try:
+        summary = st.ingest(source, paths, log=lambda m: err.print(m, markup=False),
+                            progress=make)
+    finally:
+        progress.stop()
+    for f in summary.files:
+        if not f.skipped and not f.error:
+            err.print(f"{f.path}: read {f.read:,} = stored {f.stored:,} + duplicates "
+                      f"{f.duplicates:,} + rejected {f.rejected:,}", markup=False)
+    out.print(summary.line(), markup=False)
+    if json_out:
+        print(json.dumps({"files": [vars(f) for f in summary.files]}, indent=1))
+    if summary.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def compute(
+    store: StoreOpt = Path("store"),
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder "
+                                                 "(default STORE/indicators).")] = None,
+    period: Annotated[str | None, typer.Option(help="Years, e.g. 2014-2023.")] = None,
+    domain: Annotated[str | None, typer.Option(help="Domain name.")] = None,
+    config: ConfigOpt = None,
+    engine: Annotated[str | None, typer.Option(help="duckdb or spark.")] = None,
+    spark_master: Annotated[str | None, typer.Option(help="Spark master URL.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Bootstrap seed.")] = None,
+    by: Annotated[str | None, typer.Option(help="Invention actors: inventor or "
+                                           "applicant.")] = None,
+    periods: Annotated[str | None, typer.Option(help="Two periods for the "
+                                                "technology shift.")] = None,
+) -> None:
+    """Compute every indicator table (CSV + Parquet) from the store."""
+    from oncometrics.pipeline import compute as run
+
+    cfg = load_config(config, period=period, domain=domain, engine=engine,
+                      spark_master=spark_master, seed=seed, by=by, periods=periods)
+    target = out_dir or store / "indicators"
+    written = run(_existing_store(store), target, config=cfg,
+                  log=lambda m: err.print(m, markup=False))
+    out.print(f"{len(written)} tables written to {target}", markup=False)
+
+
+@app.command()
+def report(
+    store: StoreOpt = Path("store"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Report folder.")] = Path("report"),
+    indicators: Annotated[Path | None, typer.Option(help="Tables from `compute` "
+                                                    "(default STORE/indicators).")] = None,
+    actor: Annotated[str | None, typer.Option(help="Country the report is about.")] = None,
+    period: Annotated[str | None, typer.Option(help="Years, e.g. 2016-2020.")] = None,
+    lang: Annotated[str | None, typer.Option(help="en or fr.")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Write report.html (self-contained) and report.xlsx."""
+    from oncometrics.report import write_report
+
+    cfg = load_config(config, actor=actor, period=period, lang=lang)
+    path = write_report(_existing_store(store), out_dir, config=cfg,
+                        indicators=indicators or store / "indicators",
+                        log=lambda m: err.print(m, markup=False))
+    out.print(f"report written to {path}", markup=False)
+
+
+@app.command()
+def portfolio(
+    units: Annotated[Path, typer.Option(help="Unit registry CSV.")],
+    store: StoreOpt = Path("store"),
+    grants: Annotated[Path | None, typer.Option(help="Funded projects CSV.")] = None,
+    curation: Annotated[Path | None, typer.Option(help="Manual matching decisions "
+                                                  "CSV.")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder "
+                                                 "(default STORE/portfolio).")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Indicators for the organisation's own units and funded projects."""
+    from oncometrics.portfolio import run_portfolio
+
+    cfg = load_config(config)
+    target = out_dir or store / "portfolio"
+    written = run_portfolio(_existing_store(store), units, target, grants=grants,
+                            curation=curation, config=cfg,
+                            log=lambda m: err.print(m, markup=False))
+    out.print(f"{len(written)} tables written to {target}", markup=False)
+
+
+@app.command()
+def serve(
+    store: StoreOpt = Path("store"),
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Start the web dashboard and JSON API (read-only)."""
+    import uvicorn
+
+    from oncometrics.web.app import create_app
+
+    out.print(f"serving {store} on http://{host}:{port}/", markup=False)
+    uvicorn.run(create_app(_existing_store(store)), host=host, port=port,
+                log_level="warning")
+
+
+@app.command("compare-sources")
+def compare_sources(
+    store: StoreOpt = Path("store"),
+    period: Annotated[str | None, typer.Option(help="Years, e.g. 2014-2023.")] = None,
+    config: ConfigOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """How publication counts per country differ between ingested sources."""
+    from oncometrics.compare import compare_sources as run
+
+    cfg = load_config(config, period=period)
+    table = run(_existing_store(store), config=cfg)
+    if json_out:
+        print(table.to_json(orient="records", indent=1))
+    else:
+        out.print(table.to_string(index=False), markup=False)
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the demo writes its "
+                                          "store and report.")] = Path("oncometrics-demo"),
+) -> None:
+    """Ingest the bundled real sample, compute the indicators, write the report."""
+    from oncometrics.demo import run_demo
+
+    report_path = run_demo(out_dir, log=lambda m: err.print(m, markup=False))
+    out.print(f"demo report written to {report_path}", markup=False)
+
+
+@fetch_app.command("openalex")
+def fetch_openalex(
+    filter_: Annotated[str, typer.Option("--filter", help="OpenAlex filter, e.g. "
+                                         "primary_topic.subfield.id:2730,"
+                                         "publication_year:2020")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the pages.")] = Path(
+        "openalex-pages"),
+    email: Annotated[str | None, typer.Option(help="Contact e-mail (polite pool).")] = None,
+    api_key: Annotated[str | None, typer.Option(help="OpenAlex API key.")] = None,
+    max_records: Annotated[int | None, typer.Option(help="Stop after N works.")] = None,
+    per_page: Annotated[int, typer.Option(help="Works per page (max 200).")] = 200,
+) -> None:
+    """Download works with cursor paging; rerun to resume."""
+    from oncometrics.fetch.openalex import fetch_works
+
+    res = fetch_works(filter_, out_dir, email=email, api_key=api_key,
+                      max_records=max_records, per_page=per_page,
+                      log=lambda m: err.print(m, markup=False))
+    out.print(f"{res.records:,} works in {res.pages} pages under {out_dir}; "
+              f"ingest with: oncometrics ingest openalex {out_dir}", markup=False)
+
+
+@fetch_app.command("trials")
+def fetch_trials(
+    condition: Annotated[str, typer.Option(help="Condition query.")] = "cancer",
+    query: Annotated[str | None, typer.Option(help="Free-text query (query.term).")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the pages.")] = Path(
+        "trial-pages"),
+    max_records: Annotated[int | None, typer.Option(help="Stop after N studies.")] = None,
+) -> None:
+    """Download ClinicalTrials.gov studies with page tokens; rerun to resume."""
+    from oncometrics.fetch.trials import fetch_studies
+
+    res = fetch_studies(out_dir, condition=condition, query=query,
+                        max_records=max_records, log=lambda m: err.print(m, markup=False))
+    out.print(f"{res.records:,} studies in {res.pages} pages under {out_dir}; "
+              f"ingest with: oncometrics ingest trials {out_dir}", markup=False)
+
+
+def _existing_store(store: Path) -> Path:
+    if not (store / "manifest.json").exists():
+        raise UserError(f"{store}: no store here (run `oncometrics ingest` first)")
+    return store
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, mapping expected errors to one line."""
+    from oncometrics.errors import EXPECTED
+
+    try:
+        app(args=argv, standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except EXPECTED as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("interrupted", markup=False)
+        sys.exit(130)
+    except Exception as exc:  # last resort: never show a traceback
+        if "click" in type(exc).__module__:
+            import click
+
+            if isinstance(exc, click.ClickException):
+                exc.show()
+                sys.exit(exc.exit_code)
+            if isinstance(exc, click.exceptions.Abort):
+                sys.exit(1)
+        err.print(f"error: unexpected {type(exc).__name__}: {exc} "
+                  "(please report this)", markup=False)
+        sys.exit(3)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,180 @@
+"""Settings, declared once as data (name, default, help).
+
+The same declarations feed the TOML configuration file (``--config``), the
+environment (``ONCOMETRICS_<NAME>``), the CLI and ``docs/configuration.md``
+(``tests/test_docs.py`` fails when a setting is undocumented).  Precedence:
+CLI flag > environment > TOML file > default.
+
+A TOML file may use sections; keys are looked up by their setting name
+without the section, e.g.::
+
+    [publications]
+    types = ["article", "review"]
+    [domain]
+    mesh_tree = "C04"
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration setting."""
+
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # publications and counting
+    Setting("types", ("article", "review"), "Document types counted as publications."),
+    Setting("period", None, "Publication years to count, e.g. '2014-2023' (default: all)."),
+    Setting("counting", "fractional", "Counting in rankings: 'fractional' or 'full'."),
+    Setting("min_p", 0.0, "Minimum P_frac for a country to be ranked on ratio indicators."),
+    Setting("min_p_institution", 5.0,
+            "Minimum P_frac for an institution to be ranked on ratio indicators."),
+    Setting("citation_window", None,
+            "Citation window in years after publication (default: all citations)."),
+    Setting("normalise_by_type", False, "Make document type part of the reference set."),
+    Setting("field_scheme", "openalex_subfield",
+            "Field used for reference sets: 'openalex_subfield' (default)."),
+    Setting("bootstrap", 1000, "Bootstrap resamples for stability intervals."),
+    Setting("seed", 20141, "Random seed of the bootstrap (results are reproducible)."),
+    Setting("totals", None,
+            "CSV of all-field publication totals per country (and year) for the "
+            "activity index; default: the store's own totals."),
+    # domain
+    Setting("domain", "cancer", "Name of the domain definition to select."),
+    Setting("mesh_tree", "C04", "MeSH tree number prefix of the domain (C04 = Neoplasms)."),
+    Setting("openalex_subfields", ("2730", "1306"),
+            "OpenAlex subfield ids of the domain (2730 Oncology, 1306 Cancer Research)."),
+    Setting("any_topic", False, "Match any OpenAlex topic, not only the primary one."),
+    Setting("keywords", (), "Title/abstract keywords that also select a publication."),
+    Setting("patent_codes",
+            ("A61P35", "C12Q1/6886", "G01N33/574", "C07K16/30", "A61K39/0011"),
+            "CPC/IPC code prefixes of cancer inventions."),
+    Setting("patent_keywords", (), "Title keywords that also select an invention."),
+    Setting("trial_keywords",
+            ("cancer", "carcinoma", "neoplasm", "tumor", "tumour", "leukemia",
+             "leukaemia", "lymphoma", "melanoma", "sarcoma", "myeloma", "glioma",
+             "glioblastoma", "blastoma", "oncology", "metasta", "malignan",
+             "mesothelioma", "neuroblastoma"),
+            "Condition keywords (case-insensitive substrings) of oncology trials."),
+    # inventions
+    Setting("by", "inventor", "Invention actors: 'inventor' or 'applicant' country."),
+    Setting("periods", None,
+            "Two periods for technology shift, e.g. '2002-2011,2012-2021'."),
+    # engine
+    Setting("engine", "duckdb", "Query engine: 'duckdb' (embedded) or 'spark'."),
+    Setting("spark_master", None, "Spark master URL (default: local[*])."),
+    Setting("threads", None, "DuckDB threads (default: all cores)."),
+    # report
+    Setting("actor", "FR", "Country (ISO alpha-2) the report speaks about."),
+    Setting("lang", "en", "Language of the report statements: 'en' or 'fr'."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Resolved settings; attribute access by setting name."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def replace(self, **changes: Any) -> Config:
+        """A copy with `changes` applied (unknown names raise ValueError)."""
+        for k in changes:
+            _check(k)
+        return Config({**self.values, **changes})
+
+
+def _check(name: str) -> None:
+    if name not in _BY_NAME:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(_BY_NAME), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"unknown setting {name!r}.{hint}")
+
+
+def _flatten(doc: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in doc.items():
+        if isinstance(v, dict):
+            out.update(_flatten(v))
+        else:
+            out[k] = v
+    return out
+
+
+def _from_env(name: str, default: Any) -> Any:
+    raw = os.environ.get(f"ONCOMETRICS_{name.upper()}")
+    if raw is None:
+        return None
+    if isinstance(default, tuple):
+        return tuple(x.strip() for x in raw.split(",") if x.strip())
+    if isinstance(default, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+def load_config(path: Path | str | None = None, **overrides: Any) -> Config:
+    """Settings from defaults, then `path` (TOML), then env, then `overrides`.
+
+    Overrides whose value is None are ignored (an unset CLI flag).
+    """
+    values = {s.name: s.default for s in SETTINGS}
+    if path is not None:
+        try:
+            doc = tomllib.loads(Path(path).read_text())
+        except OSError as exc:
+            raise ValueError(f"{path}: cannot read the configuration ({exc.strerror})") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"{path}: invalid TOML ({exc})") from exc
+        for k, v in _flatten(doc).items():
+            _check(k)
+            values[k] = tuple(v) if isinstance(v, list) else v
+    for s in SETTINGS:
+        env = _from_env(s.name, s.default)
+        if env is not None:
+            values[s.name] = env
+    for k, v in overrides.items():
+        _check(k)
+        if v is not None:
+            values[k] = v
+    return Config(values)
+
+
+def parse_period(text: str | None) -> tuple[int, int] | None:
+    """'2014-2023' -> (2014, 2023); '2020' -> (2020, 2020); None stays None."""
+    if text in (None, ""):
+        return None
+    assert text is not None
+    parts = str(text).replace("–", "-").split("-")
+    try:
+        nums = [int(p) for p in parts if p.strip()]
+    except ValueError:
+        raise ValueError(f"bad period {text!r}: expected YEAR or FIRST-LAST") from None
+    if len(nums) == 1:
+        nums = nums * 2
+    if len(nums) != 2 or nums[0] > nums[1] or not (1000 <= nums[0] <= 9999):
+        raise ValueError(f"bad period {text!r}: expected YEAR or FIRST-LAST")
+    return nums[0], nums[1]

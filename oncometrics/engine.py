@@ -1,0 +1,114 @@
+"""Engines: connect an Ibis backend and expose the store's tables on it.
+
+DuckDB is the embedded default; Apache Spark (``pip install
+oncometrics[spark]``, Java 17) runs the very same Ibis expressions.  This
+module is the only place that knows which engine is in use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ibis
+import pyarrow as pa
+
+from oncometrics.schema import TABLES
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    from ibis.backends import BaseBackend
+
+ENGINES = ("duckdb", "spark")
+
+
+class EngineError(Exception):
+    """The engine could not be started (message says why and what to do)."""
+
+
+def connect(
+    engine: str = "duckdb",
+    *,
+    spark_master: str | None = None,
+    spark_session: Any = None,
+    threads: int | None = None,
+) -> BaseBackend:
+    """An Ibis backend for `engine` ("duckdb" or "spark").
+
+    For Spark, pass an existing ``SparkSession`` as `spark_session` (e.g. on a
+    cluster) or a master URL; the default is ``local[*]``.
+    """
+    if engine == "duckdb":
+        con = ibis.duckdb.connect()
+        if threads:
+            con.raw_sql(f"SET threads = {int(threads)}")
+        return con
+    if engine == "spark":
+        return ibis.pyspark.connect(spark_session or spark(spark_master))
+    raise EngineError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+
+
+def spark(master: str | None = None) -> Any:
+    """A SparkSession (local mode by default) tuned for small test jobs."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise EngineError(
+            "the Spark engine needs pyspark: pip install 'oncometrics[spark]'"
+        ) from exc
+    builder = (
+        SparkSession.builder.appName("oncometrics")
+        .master(master or "local[*]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", "2g")
+        .config("spark.sql.ansi.enabled", "false")
+    )
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def empty_table(con: BaseBackend, name: str, schema: pa.Schema) -> ir.Table:
+    """An empty table of `schema` on `con` (for a table the store lacks)."""
+    return con.create_table(
+        name, schema=ibis.schema(schema), temp=_is_duckdb(con), overwrite=True
+    )
+
+
+def _is_duckdb(con: BaseBackend) -> bool:
+    return con.name == "duckdb"
+
+
+def load_tables(
+    con: BaseBackend, store: Path | str, tables: list[str] | None = None
+) -> dict[str, ir.Table]:
+    """The store's canonical tables as Ibis tables on `con`.
+
+    A table with no parts is an empty table of its canonical schema, so
+    indicators need no special case for a store without patents or trials.
+    """
+    root = Path(store)
+    out: dict[str, ir.Table] = {}
+    for name in tables or list(TABLES):
+        parts = sorted((root / name).glob("part-*.parquet"))
+        if parts:
+            t = con.read_parquet(
+                [str(p) for p in parts] if _is_duckdb(con) else str(root / name),
+                table_name=f"store_{name}",
+            )
+            # Normalise to the canonical schema (column order and types).
+            schema = ibis.schema(TABLES[name])
+            out[name] = t.select(
+                *[t[c].cast(schema[c]) if c in t.columns else ibis.null(schema[c]).name(c)
+                  for c in schema.names]
+            )
+        else:
+            out[name] = empty_table(con, f"store_{name}", TABLES[name])
+    return out
+
+
+def to_arrow(expr: ir.Table) -> pa.Table:
+    """Materialise `expr` as an Arrow table (the one place results are pulled)."""
+    return expr.to_pyarrow()

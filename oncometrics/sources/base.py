@@ -1,0 +1,203 @@
+"""What every source parser yields, and the helpers they share.
+
+A parser is a pure generator ``parse(path) -> Iterator[Record | Reject]``: it
+reads one input file and yields, for each record in it, either a
+:class:`Record` (rows for the canonical tables of :mod:`oncometrics.schema`,
+exactly one of them in the entity's main table) or a :class:`Reject` (the
+record number, a one-line reason and the raw text, for the quarantine).  A
+problem that stops the whole file (wrong format, unreadable) raises
+:class:`SourceError`; records yielded before it are kept.  Parsers never
+write anything: :class:`oncometrics.store.Store` does.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+Row = dict[str, Any]
+
+
+@dataclass(slots=True)
+class Record:
+    """One parsed record: rows by canonical table name."""
+
+    record_no: int
+    rows: dict[str, list[Row]] = field(default_factory=dict)
+
+    def add(self, table: str, row: Row) -> None:
+        """Append `row` to `table`."""
+        self.rows.setdefault(table, []).append(row)
+
+
+@dataclass(slots=True)
+class Reject:
+    """One record that could not be read: where, why, and what it said."""
+
+    record_no: int
+    reason: str
+    raw: str | None = None
+
+
+class SourceError(Exception):
+    """A problem that stops reading a whole file (the message names it)."""
+
+    def __init__(self, path: Path | str, message: str, record_no: int | None = None):
+        where = f"{path}" if record_no is None else f"{path}: record {record_no}"
+        super().__init__(f"{where}: {message}")
+        self.path = str(path)
+        self.record_no = record_no
+        self.message = message
+
+
+Parser = Callable[[Path], Iterator[Record | Reject]]
+
+#: Called with the number of compressed bytes read so far (for progress bars).
+_progress: ContextVar[Callable[[int], None] | None] = ContextVar(
+    "_progress", default=None
+)
+
+
+class _CountingReader(io.RawIOBase):
+    """A raw file wrapper that reports how many bytes were read."""
+
+    def __init__(self, raw: IO[bytes], report: Callable[[int], None] | None):
+        self._raw = raw
+        self._report = report
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        n = self._raw.readinto(b)  # type: ignore[attr-defined]
+        if n:
+            self._pos += n
+            if self._report is not None:
+                self._report(self._pos)
+        return n or 0
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def open_input(path: Path) -> IO[bytes]:
+    """Open `path` for binary reading, transparently un-gzipping it.
+
+    Compression is detected from the first bytes, not the name.  Reading a
+    truncated gzip raises :class:`TruncatedInput` at the point of damage.
+    """
+    raw = open(path, "rb")  # noqa: SIM115 - the caller closes it
+    head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
+    counted = io.BufferedReader(_CountingReader(raw, _progress.get()), 1 << 20)
+    if head == GZIP_MAGIC:
+        return _SafeGzip(gzip.GzipFile(fileobj=counted, mode="rb"), path)
+    return counted
+
+
+class TruncatedInput(Exception):
+    """The compressed stream ended early or is corrupt."""
+
+
+class _SafeGzip(io.BufferedIOBase):
+    """A gzip reader whose damage errors become :class:`TruncatedInput`."""
+
+    def __init__(self, gz: gzip.GzipFile, path: Path):
+        self._gz = gz
+        self._path = path
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        try:
+            return self._gz.read(size)
+        except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
+            raise TruncatedInput(f"damaged or truncated gzip ({exc})") from exc
+
+    def read1(self, size: int = -1) -> bytes:
+        try:
+            return self._gz.read1(size)
+        except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
+            raise TruncatedInput(f"damaged or truncated gzip ({exc})") from exc
+
+    def readline(self, size: int | None = -1) -> bytes:
+        try:
+            return self._gz.readline(size)
+        except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
+            raise TruncatedInput(f"damaged or truncated gzip ({exc})") from exc
+
+    def __iter__(self) -> Iterator[bytes]:  # type: ignore[override]
+        while line := self.readline():
+            yield line
+
+    def close(self) -> None:
+        self._gz.close()
+        super().close()
+
+
+def first_bytes(path: Path, n: int = 4096) -> bytes:
+    """The first `n` decompressed bytes of `path` (for format sniffing)."""
+    with open_input(path) as fh:
+        try:
+            return fh.read(n)
+        except TruncatedInput:
+            return b""
+
+
+def clip(text: str | bytes | None, limit: int = 2000) -> str | None:
+    """`text` as str, cut to `limit` characters for the quarantine."""
+    if text is None:
+        return None
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def norm_doi(doi: str | None) -> str | None:
+    """Lower-case DOI without resolver prefix, or None."""
+    if not doi:
+        return None
+    d = doi.strip().lower()
+    for prefix in ("https://doi.org/", "http://doi.org/", "http://dx.doi.org/",
+                   "https://dx.doi.org/", "doi:"):
+        if d.startswith(prefix):
+            d = d[len(prefix):]
+    return d or None
+
+
+def norm_award_id(award: str | None) -> str | None:
+    """Award id in upper case with spaces and punctuation removed."""
+    if not award:
+        return None
+    out = "".join(ch for ch in award.upper() if ch.isalnum())
+    return out or None
+
+
+def work_id_for(
+    openalex_id: str | None, doi: str | None, pmid: str | None, source: str,
+    source_id: str | None = None,
+) -> str:
+    """The canonical work id: W…, else doi:…, else pmid:…, else source:id."""
+    if openalex_id:
+        return openalex_id
+    if doi:
+        return f"doi:{doi}"
+    if pmid:
+        return f"pmid:{pmid}"
+    return f"{source}:{source_id}"
+
+
+def richness(row: Row, children: int = 0) -> int:
+    """How many non-empty facts a record has (main-row fields + child rows)."""
+    return sum(v not in (None, "", [], {}) for v in row.values()) + children

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The README's test command: install pinned dependencies into .venv, lint,
+# type-check, then run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m venv .venv
+. .venv/bin/activate
+python -m pip install -q --upgrade pip
+python -m pip install -q -c constraints.txt -e ".[dev]"
+ruff check oncometrics tests bench
+ruff format --check oncometrics tests bench
+mypy
+python -m pytest "$@"
