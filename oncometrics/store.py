@@ -95,7 +95,9 @@ class IngestSummary:
 
     def line(self) -> str:
         """The one-line summary: read = stored + duplicates + rejected."""
-        r, s, d, j = (self.total(a) for a in ("read", "stored", "duplicates", "rejected"))
+        r, s, d, j = (
+            self.total(a) for a in ("read", "stored", "duplicates", "rejected")
+        )
         ok = "" if r == s + d + j else "  (MISMATCH)"
         skipped = sum(f.skipped for f in self.files)
         extra = f"; {skipped} file(s) already in the store" if skipped else ""
@@ -121,9 +123,10 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
         if p.is_dir():
             out.extend(
                 sorted(
-                    f for f in p.rglob("*")
-                    if f.is_file() and not any(part.startswith(".") for part in
-                                               f.relative_to(p).parts)
+                    f
+                    for f in p.rglob("*")
+                    if f.is_file()
+                    and not any(part.startswith(".") for part in f.relative_to(p).parts)
                 )
             )
         else:
@@ -138,11 +141,15 @@ class Store:
         self.root = Path(root)
         if not self.root.exists():
             if not create:
-                raise StoreError(f"{self.root}: no store here (run `oncometrics ingest` first)")
+                raise StoreError(
+                    f"{self.root}: no store here (run `oncometrics ingest` first)"
+                )
             try:
                 self.root.mkdir(parents=True)
             except OSError as exc:
-                raise StoreError(f"{self.root}: cannot create the store ({exc.strerror})") from exc
+                raise StoreError(
+                    f"{self.root}: cannot create the store ({exc.strerror})"
+                ) from exc
         self._recover()
 
     # ------------------------------------------------------------------ paths
@@ -167,7 +174,9 @@ class Store:
         try:
             return json.loads(self.manifest_path.read_text())  # type: ignore[no-any-return]
         except (OSError, ValueError) as exc:
-            raise StoreError(f"{self.manifest_path}: unreadable manifest ({exc})") from exc
+            raise StoreError(
+                f"{self.manifest_path}: unreadable manifest ({exc})"
+            ) from exc
 
     def _write_manifest(self, manifest: dict[str, Any]) -> None:
         tmp = self.manifest_path.with_suffix(".json.tmp")
@@ -271,8 +280,10 @@ class Store:
                     _quarantine(qfh, path, Reject(last_no + 1, exc.message))
                     log(f"{path}: record {last_no + 1}: {exc.message}")
                 if listed > MAX_LISTED_REJECTS:
-                    log(f"{path}: … {listed - MAX_LISTED_REJECTS} more rejected records, "
-                        f"see {qpath}")
+                    log(
+                        f"{path}: … {listed - MAX_LISTED_REJECTS} more rejected records, "
+                        f"see {qpath}"
+                    )
             writer.close()
             if res.read == 0:
                 res.error = f"{path}: empty input, no records found"
@@ -331,7 +342,8 @@ class Store:
             tmp = target.with_name(target.name + ".tmp")
             where = (
                 f"WHERE {_REC} IN (SELECT {_REC} FROM keep)"
-                if table == main or table in children else ""
+                if table == main or table in children
+                else ""
             )
             con = duckdb.connect()
             try:
@@ -423,14 +435,25 @@ def _decide(
         SELECT n.{_REC}, n.k, n.richness, oh.old_k, oh.old_richness, nh.first_rec
         FROM new n LEFT JOIN oh USING ({_REC}) LEFT JOIN nh USING ({_REC})"""
     )
-    # A group is one stored record or one first-seen record of this file;
-    # the richest member wins (ties: the stored one, then the earliest).
+    # Point every record at the root of its chain of in-file matches.
+    for _ in range(64):
+        changed = con.execute(
+            f"""UPDATE m SET first_rec = r.first_rec FROM m r
+            WHERE m.first_rec = r.{_REC} AND r.first_rec IS NOT NULL"""
+        ).fetchone()
+        if not changed or not changed[0]:
+            break
+    # A group is one stored record or one first-seen record of this file
+    # (with every record chained to it); the richest member wins (ties: the
+    # stored one, then the earliest).
     con.execute(
         f"""CREATE TEMP TABLE g AS
-        SELECT {_REC}, k, richness, old_k, old_richness,
-               coalesce('old:' || old_k, 'rec:' || coalesce(first_rec, {_REC}))
-                   AS grp
-        FROM m"""
+        SELECT m.{_REC}, m.k, m.richness,
+               coalesce(m.old_k, r.old_k) AS old_k,
+               coalesce(m.old_richness, r.old_richness) AS old_richness,
+               coalesce('old:' || m.old_k, 'old:' || r.old_k,
+                        'rec:' || coalesce(m.first_rec, m.{_REC})) AS grp
+        FROM m LEFT JOIN m r ON r.{_REC} = m.first_rec"""
     )
     con.execute(
         f"""CREATE TEMP TABLE ranked AS
@@ -441,11 +464,11 @@ def _decide(
     keep = con.execute(
         f"""SELECT {_REC} FROM ranked
         WHERE rn = 1 AND (old_k IS NULL OR richness > old_richness)"""
-    ).arrow()
+    ).to_arrow_table()
     replaced = con.execute(
         """SELECT DISTINCT old_k AS k FROM ranked
         WHERE rn = 1 AND old_k IS NOT NULL AND richness > old_richness"""
-    ).arrow()
+    ).to_arrow_table()
     n_groups_new = con.execute(
         "SELECT count(DISTINCT grp) FROM g WHERE old_k IS NULL"
     ).fetchone()
@@ -465,8 +488,12 @@ def _as_table(result: Any) -> pa.Table:
 def _quarantine(fh: Any, path: Path, rej: Reject) -> None:
     fh.write(
         json.dumps(
-            {"file": str(path), "record_no": rej.record_no, "reason": rej.reason,
-             "raw": clip(rej.raw)},
+            {
+                "file": str(path),
+                "record_no": rej.record_no,
+                "reason": rej.reason,
+                "raw": clip(rej.raw),
+            },
             ensure_ascii=False,
         )
         + "\n"

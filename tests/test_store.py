@@ -1,0 +1,170 @@
+"""The store: staging, dedup precedence, richest record kept, recovery."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from oncometrics.sources import SOURCES, SourceSpec
+from oncometrics.sources.base import Record, Reject, SourceError
+from oncometrics.store import Store
+
+
+def _parse(path: Path) -> Iterator[Record | Reject]:
+    """Toy format: one JSON object per line {oa, doi, pmid, n_auth} or junk."""
+    text = path.read_text()
+    if text.startswith("FATAL"):
+        raise SourceError(path, "not a toy file")
+    for no, line in enumerate(text.splitlines(), 1):
+        try:
+            d = json.loads(line)
+        except ValueError:
+            yield Reject(no, "broken JSON", line)
+            continue
+        if d.get("boom"):
+            raise SourceError(path, "stream damaged", no)
+        wid = d.get("oa") or (
+            f"doi:{d['doi']}" if d.get("doi") else f"pmid:{d['pmid']}"
+        )
+        rec = Record(no)
+        rec.add(
+            "works",
+            {
+                "work_id": wid,
+                "source": "toy",
+                "openalex_id": d.get("oa"),
+                "doi": d.get("doi"),
+                "pmid": d.get("pmid"),
+                "richness": d.get("n_auth", 0),
+            },
+        )
+        for i in range(d.get("n_auth", 0)):
+            rec.add("authorships", {"work_id": wid, "author_position": i + 1})
+        yield rec
+
+
+@pytest.fixture
+def toy(monkeypatch: pytest.MonkeyPatch) -> str:
+    mod = types.ModuleType("toy_source")
+    mod.parse = _parse  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "toy_source", mod)
+    monkeypatch.setitem(SOURCES, "toy", SourceSpec("toy", "toy_source", "work", "toy"))
+    return "toy"
+
+
+def _write(path: Path, *rows: dict | str) -> Path:
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows))
+    return path
+
+
+def _rows(store: Store, table: str) -> list[dict]:
+    out: list[dict] = []
+    for p in store.parts(table):
+        out.extend(pq.read_table(p).to_pylist())
+    return out
+
+
+def test_counts_balance_and_quarantine(tmp_path: Path, toy: str) -> None:
+    f = _write(
+        tmp_path / "a.jsonl",
+        {"oa": "W1", "n_auth": 2},
+        "{broken",
+        {"doi": "10.1/x", "n_auth": 1},
+        {"oa": "W1", "n_auth": 1},
+    )
+    st = Store(tmp_path / "st")
+    res = st.ingest(toy, [f], log=lambda m: None).files[0]
+    assert (res.read, res.stored, res.duplicates, res.rejected) == (4, 2, 1, 1)
+    assert res.balanced
+    q = list((tmp_path / "st" / "quarantine").glob("*.jsonl"))
+    assert len(q) == 1
+    line = json.loads(q[0].read_text())
+    assert line["record_no"] == 2 and line["reason"] == "broken JSON"
+    assert sorted(r["work_id"] for r in _rows(st, "works")) == ["W1", "doi:10.1/x"]
+    # the richer W1 (2 authors, record 1) was kept with its child rows only
+    assert len(_rows(st, "authorships")) == 3
+
+
+def test_precedence_first_key_both_carry(tmp_path: Path, toy: str) -> None:
+    st = Store(tmp_path / "st")
+    _write(
+        tmp_path / "a.jsonl",
+        {"oa": "W1", "doi": "10.1/a", "n_auth": 1},
+        {"oa": "W2", "doi": "10.1/a", "n_auth": 1},  # other W id: not a dup
+        {"doi": "10.1/a", "pmid": "9", "n_auth": 1},  # no W id: DOI decides
+        {"pmid": "9", "n_auth": 1},
+    )  # no W, no DOI: PMID matches record 3
+    res = st.ingest(toy, [tmp_path / "a.jsonl"], log=lambda m: None).files[0]
+    assert (res.stored, res.duplicates) == (2, 2)
+
+
+def test_richer_newcomer_replaces_stored_record(tmp_path: Path, toy: str) -> None:
+    st = Store(tmp_path / "st")
+    st.ingest(
+        toy,
+        [_write(tmp_path / "a.jsonl", {"pmid": "7", "n_auth": 1})],
+        log=lambda m: None,
+    )
+    res = st.ingest(
+        toy,
+        [_write(tmp_path / "b.jsonl", {"oa": "W7", "pmid": "7", "n_auth": 3})],
+        log=lambda m: None,
+    ).files[0]
+    assert (res.stored, res.duplicates, res.replaced) == (0, 1, 1)
+    assert [r["work_id"] for r in _rows(st, "works")] == ["W7"]
+    assert {r["work_id"] for r in _rows(st, "authorships")} == {"W7"}
+    # a poorer newcomer is dropped
+    res = st.ingest(
+        toy,
+        [_write(tmp_path / "c.jsonl", {"pmid": "7", "n_auth": 0})],
+        log=lambda m: None,
+    ).files[0]
+    assert (res.stored, res.duplicates, res.replaced) == (0, 1, 0)
+    assert len(_rows(st, "authorships")) == 3
+
+
+def test_rerun_skips_and_file_errors(tmp_path: Path, toy: str) -> None:
+    st = Store(tmp_path / "st")
+    a = _write(tmp_path / "a.jsonl", {"oa": "W1"})
+    st.ingest(toy, [a], log=lambda m: None)
+    msgs: list[str] = []
+    summary = st.ingest(
+        toy,
+        [a, _write(tmp_path / "bad.txt", "FATAL"), tmp_path / "missing.jsonl"],
+        log=msgs.append,
+    )
+    assert summary.files[0].skipped
+    assert len(summary.errors) == 2
+    assert any("bad.txt: not a toy file" in m for m in msgs)
+    assert any("missing.jsonl: cannot read" in m for m in msgs)
+    assert "read 0 = stored 0" in summary.line()
+
+
+def test_stream_damage_keeps_records_before_it(tmp_path: Path, toy: str) -> None:
+    st = Store(tmp_path / "st")
+    f = _write(tmp_path / "a.jsonl", {"oa": "W1"}, {"oa": "W2"}, {"boom": 1})
+    res = st.ingest(toy, [f], log=lambda m: None).files[0]
+    assert (res.read, res.stored, res.rejected) == (3, 2, 1)
+    assert res.balanced
+
+
+def test_orphan_parts_are_removed_on_open(tmp_path: Path, toy: str) -> None:
+    st = Store(tmp_path / "st")
+    st.ingest(toy, [_write(tmp_path / "a.jsonl", {"oa": "W1"})], log=lambda m: None)
+    orphan = st.table_dir("works") / "part-deadbeefdeadbeef.parquet"
+    orphan.write_bytes(st.parts("works")[0].read_bytes())
+    Store(tmp_path / "st")
+    assert not orphan.exists()
+    assert len(Store(tmp_path / "st").parts("works")) == 1
+
+
+def test_empty_file_is_an_error(tmp_path: Path, toy: str) -> None:
+    st = Store(tmp_path / "st")
+    summary = st.ingest(toy, [_write(tmp_path / "e.jsonl")], log=lambda m: None)
+    assert summary.errors and "empty input" in (summary.errors[0].error or "")
