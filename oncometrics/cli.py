@@ -28,11 +28,15 @@ app.add_typer(fetch_app, name="fetch")
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
 
-StoreOpt = Annotated[Path, typer.Option("--store", help="Store folder (Parquet tables).")]
+StoreOpt = Annotated[
+    Path, typer.Option("--store", help="Store folder (Parquet tables).")
+]
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="TOML configuration file.")
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print a JSON summary on stdout.")
+]
 
 
 class UserError(Exception):
@@ -50,8 +54,13 @@ def _progress_factory() -> Any:
     )
 
     progress = Progress(
-        "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-        TransferSpeedColumn(), TimeRemainingColumn(), console=err, transient=True,
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
         disable=not err.is_terminal,
     )
 
@@ -66,9 +75,14 @@ def _progress_factory() -> Any:
 
 @app.command()
 def ingest(
-    source: Annotated[str, typer.Argument(help="Record format: openalex, pubmed, "
-                                         "medline, wos, scopus, lens, dimensions, "
-                                         "patents, trials.")],
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="Record format: openalex, pubmed, "
+            "medline, wos, scopus, lens, dimensions, "
+            "patents, trials."
+        ),
+    ],
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to read.")],
     store: StoreOpt = Path("store"),
     json_out: JsonOpt = False,
@@ -79,14 +93,18 @@ def ingest(
     st = Store(store)
     progress, make = _progress_factory()
     try:
-        summary = st.ingest(source, paths, log=lambda m: err.print(m, markup=False),
-                            progress=make)
+        summary = st.ingest(
+            source, paths, log=lambda m: err.print(m, markup=False), progress=make
+        )
     finally:
         progress.stop()
     for f in summary.files:
         if not f.skipped and not f.error:
-            err.print(f"{f.path}: read {f.read:,} = stored {f.stored:,} + duplicates "
-                      f"{f.duplicates:,} + rejected {f.rejected:,}", markup=False)
+            err.print(
+                f"{f.path}: read {f.read:,} = stored {f.stored:,} + duplicates "
+                f"{f.duplicates:,} + rejected {f.rejected:,}",
+                markup=False,
+            )
     out.print(summary.line(), markup=False)
     if json_out:
         print(json.dumps({"files": [vars(f) for f in summary.files]}, indent=1))
@@ -97,37 +115,59 @@ def ingest(
 @app.command()
 def compute(
     store: StoreOpt = Path("store"),
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder "
-                                                 "(default STORE/indicators).")] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output folder (default STORE/indicators)."),
+    ] = None,
     period: Annotated[str | None, typer.Option(help="Years, e.g. 2014-2023.")] = None,
     domain: Annotated[str | None, typer.Option(help="Domain name.")] = None,
     config: ConfigOpt = None,
     engine: Annotated[str | None, typer.Option(help="duckdb or spark.")] = None,
     spark_master: Annotated[str | None, typer.Option(help="Spark master URL.")] = None,
     seed: Annotated[int | None, typer.Option(help="Bootstrap seed.")] = None,
-    by: Annotated[str | None, typer.Option(help="Invention actors: inventor or "
-                                           "applicant.")] = None,
-    periods: Annotated[str | None, typer.Option(help="Two periods for the "
-                                                "technology shift.")] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Invention actors: inventor or applicant.")
+    ] = None,
+    periods: Annotated[
+        str | None, typer.Option(help="Two periods for the technology shift.")
+    ] = None,
 ) -> None:
     """Compute every indicator table (CSV + Parquet) from the store."""
     from oncometrics.pipeline import compute as run
 
-    cfg = load_config(config, period=period, domain=domain, engine=engine,
-                      spark_master=spark_master, seed=seed, by=by, periods=periods)
+    cfg = load_config(
+        config,
+        period=period,
+        domain=domain,
+        engine=engine,
+        spark_master=spark_master,
+        seed=seed,
+        by=by,
+        periods=periods,
+    )
     target = out_dir or store / "indicators"
-    written = run(_existing_store(store), target, config=cfg,
-                  log=lambda m: err.print(m, markup=False))
+    written = run(
+        _existing_store(store),
+        target,
+        config=cfg,
+        log=lambda m: err.print(m, markup=False),
+    )
     out.print(f"{len(written)} tables written to {target}", markup=False)
 
 
 @app.command()
 def report(
     store: StoreOpt = Path("store"),
-    out_dir: Annotated[Path, typer.Option("--out", help="Report folder.")] = Path("report"),
-    indicators: Annotated[Path | None, typer.Option(help="Tables from `compute` "
-                                                    "(default STORE/indicators).")] = None,
-    actor: Annotated[str | None, typer.Option(help="Country the report is about.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Report folder.")] = Path(
+        "report"
+    ),
+    indicators: Annotated[
+        Path | None,
+        typer.Option(help="Tables from `compute` (default STORE/indicators)."),
+    ] = None,
+    actor: Annotated[
+        str | None, typer.Option(help="Country the report is about.")
+    ] = None,
     period: Annotated[str | None, typer.Option(help="Years, e.g. 2016-2020.")] = None,
     lang: Annotated[str | None, typer.Option(help="en or fr.")] = None,
     config: ConfigOpt = None,
@@ -136,9 +176,13 @@ def report(
     from oncometrics.report import write_report
 
     cfg = load_config(config, actor=actor, period=period, lang=lang)
-    path = write_report(_existing_store(store), out_dir, config=cfg,
-                        indicators=indicators or store / "indicators",
-                        log=lambda m: err.print(m, markup=False))
+    path = write_report(
+        _existing_store(store),
+        out_dir,
+        config=cfg,
+        indicators=indicators or store / "indicators",
+        log=lambda m: err.print(m, markup=False),
+    )
     out.print(f"report written to {path}", markup=False)
 
 
@@ -147,10 +191,13 @@ def portfolio(
     units: Annotated[Path, typer.Option(help="Unit registry CSV.")],
     store: StoreOpt = Path("store"),
     grants: Annotated[Path | None, typer.Option(help="Funded projects CSV.")] = None,
-    curation: Annotated[Path | None, typer.Option(help="Manual matching decisions "
-                                                  "CSV.")] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder "
-                                                 "(default STORE/portfolio).")] = None,
+    curation: Annotated[
+        Path | None, typer.Option(help="Manual matching decisions CSV.")
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output folder (default STORE/portfolio)."),
+    ] = None,
     config: ConfigOpt = None,
 ) -> None:
     """Indicators for the organisation's own units and funded projects."""
@@ -158,9 +205,15 @@ def portfolio(
 
     cfg = load_config(config)
     target = out_dir or store / "portfolio"
-    written = run_portfolio(_existing_store(store), units, target, grants=grants,
-                            curation=curation, config=cfg,
-                            log=lambda m: err.print(m, markup=False))
+    written = run_portfolio(
+        _existing_store(store),
+        units,
+        target,
+        grants=grants,
+        curation=curation,
+        config=cfg,
+        log=lambda m: err.print(m, markup=False),
+    )
     out.print(f"{len(written)} tables written to {target}", markup=False)
 
 
@@ -176,8 +229,9 @@ def serve(
     from oncometrics.web.app import create_app
 
     out.print(f"serving {store} on http://{host}:{port}/", markup=False)
-    uvicorn.run(create_app(_existing_store(store)), host=host, port=port,
-                log_level="warning")
+    uvicorn.run(
+        create_app(_existing_store(store)), host=host, port=port, log_level="warning"
+    )
 
 
 @app.command("compare-sources")
@@ -200,8 +254,9 @@ def compare_sources(
 
 @app.command()
 def demo(
-    out_dir: Annotated[Path, typer.Option("--out", help="Where the demo writes its "
-                                          "store and report.")] = Path("oncometrics-demo"),
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Where the demo writes its store and report.")
+    ] = Path("oncometrics-demo"),
 ) -> None:
     """Ingest the bundled real sample, compute the indicators, write the report."""
     from oncometrics.demo import run_demo
@@ -212,12 +267,21 @@ def demo(
 
 @fetch_app.command("openalex")
 def fetch_openalex(
-    filter_: Annotated[str, typer.Option("--filter", help="OpenAlex filter, e.g. "
-                                         "primary_topic.subfield.id:2730,"
-                                         "publication_year:2020")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the pages.")] = Path(
-        "openalex-pages"),
-    email: Annotated[str | None, typer.Option(help="Contact e-mail (polite pool).")] = None,
+    filter_: Annotated[
+        str,
+        typer.Option(
+            "--filter",
+            help="OpenAlex filter, e.g. "
+            "primary_topic.subfield.id:2730,"
+            "publication_year:2020",
+        ),
+    ],
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for the pages.")
+    ] = Path("openalex-pages"),
+    email: Annotated[
+        str | None, typer.Option(help="Contact e-mail (polite pool).")
+    ] = None,
     api_key: Annotated[str | None, typer.Option(help="OpenAlex API key.")] = None,
     max_records: Annotated[int | None, typer.Option(help="Stop after N works.")] = None,
     per_page: Annotated[int, typer.Option(help="Works per page (max 200).")] = 200,
@@ -225,28 +289,50 @@ def fetch_openalex(
     """Download works with cursor paging; rerun to resume."""
     from oncometrics.fetch.openalex import fetch_works
 
-    res = fetch_works(filter_, out_dir, email=email, api_key=api_key,
-                      max_records=max_records, per_page=per_page,
-                      log=lambda m: err.print(m, markup=False))
-    out.print(f"{res.records:,} works in {res.pages} pages under {out_dir}; "
-              f"ingest with: oncometrics ingest openalex {out_dir}", markup=False)
+    res = fetch_works(
+        filter_,
+        out_dir,
+        email=email,
+        api_key=api_key,
+        max_records=max_records,
+        per_page=per_page,
+        log=lambda m: err.print(m, markup=False),
+    )
+    out.print(
+        f"{res.records:,} works in {res.pages} pages under {out_dir}; "
+        f"ingest with: oncometrics ingest openalex {out_dir}",
+        markup=False,
+    )
 
 
 @fetch_app.command("trials")
 def fetch_trials(
     condition: Annotated[str, typer.Option(help="Condition query.")] = "cancer",
-    query: Annotated[str | None, typer.Option(help="Free-text query (query.term).")] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the pages.")] = Path(
-        "trial-pages"),
-    max_records: Annotated[int | None, typer.Option(help="Stop after N studies.")] = None,
+    query: Annotated[
+        str | None, typer.Option(help="Free-text query (query.term).")
+    ] = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for the pages.")
+    ] = Path("trial-pages"),
+    max_records: Annotated[
+        int | None, typer.Option(help="Stop after N studies.")
+    ] = None,
 ) -> None:
     """Download ClinicalTrials.gov studies with page tokens; rerun to resume."""
     from oncometrics.fetch.trials import fetch_studies
 
-    res = fetch_studies(out_dir, condition=condition, query=query,
-                        max_records=max_records, log=lambda m: err.print(m, markup=False))
-    out.print(f"{res.records:,} studies in {res.pages} pages under {out_dir}; "
-              f"ingest with: oncometrics ingest trials {out_dir}", markup=False)
+    res = fetch_studies(
+        out_dir,
+        condition=condition,
+        query=query,
+        max_records=max_records,
+        log=lambda m: err.print(m, markup=False),
+    )
+    out.print(
+        f"{res.records:,} studies in {res.pages} pages under {out_dir}; "
+        f"ingest with: oncometrics ingest trials {out_dir}",
+        markup=False,
+    )
 
 
 def _existing_store(store: Path) -> Path:
@@ -278,8 +364,10 @@ def main(argv: list[str] | None = None) -> None:
                 sys.exit(exc.exit_code)
             if isinstance(exc, click.exceptions.Abort):
                 sys.exit(1)
-        err.print(f"error: unexpected {type(exc).__name__}: {exc} "
-                  "(please report this)", markup=False)
+        err.print(
+            f"error: unexpected {type(exc).__name__}: {exc} (please report this)",
+            markup=False,
+        )
         sys.exit(3)
 
 

@@ -35,42 +35,87 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     # publications and counting
     Setting("types", ("article", "review"), "Document types counted as publications."),
-    Setting("period", None, "Publication years to count, e.g. '2014-2023' (default: all)."),
+    Setting(
+        "period", None, "Publication years to count, e.g. '2014-2023' (default: all)."
+    ),
     Setting("counting", "fractional", "Counting in rankings: 'fractional' or 'full'."),
-    Setting("min_p", 0.0, "Minimum P_frac for a country to be ranked on ratio indicators."),
-    Setting("min_p_institution", 5.0,
-            "Minimum P_frac for an institution to be ranked on ratio indicators."),
-    Setting("citation_window", None,
-            "Citation window in years after publication (default: all citations)."),
-    Setting("normalise_by_type", False, "Make document type part of the reference set."),
-    Setting("field_scheme", "openalex_subfield",
-            "Field used for reference sets: 'openalex_subfield' (default)."),
+    Setting(
+        "min_p", 0.0, "Minimum P_frac for a country to be ranked on ratio indicators."
+    ),
+    Setting(
+        "min_p_institution",
+        5.0,
+        "Minimum P_frac for an institution to be ranked on ratio indicators.",
+    ),
+    Setting(
+        "citation_window",
+        None,
+        "Citation window in years after publication (default: all citations).",
+    ),
+    Setting(
+        "normalise_by_type", False, "Make document type part of the reference set."
+    ),
+    Setting(
+        "field_scheme",
+        "openalex_subfield",
+        "Field used for reference sets: 'openalex_subfield' (default).",
+    ),
     Setting("bootstrap", 1000, "Bootstrap resamples for stability intervals."),
     Setting("seed", 20141, "Random seed of the bootstrap (results are reproducible)."),
-    Setting("totals", None,
-            "CSV of all-field publication totals per country (and year) for the "
-            "activity index; default: the store's own totals."),
+    Setting(
+        "totals",
+        None,
+        "CSV of all-field publication totals per country (and year) for the "
+        "activity index; default: the store's own totals.",
+    ),
     # domain
     Setting("domain", "cancer", "Name of the domain definition to select."),
-    Setting("mesh_tree", "C04", "MeSH tree number prefix of the domain (C04 = Neoplasms)."),
-    Setting("openalex_subfields", ("2730", "1306"),
-            "OpenAlex subfield ids of the domain (2730 Oncology, 1306 Cancer Research)."),
+    Setting(
+        "mesh_tree", "C04", "MeSH tree number prefix of the domain (C04 = Neoplasms)."
+    ),
+    Setting(
+        "openalex_subfields",
+        ("2730", "1306"),
+        "OpenAlex subfield ids of the domain (2730 Oncology, 1306 Cancer Research).",
+    ),
     Setting("any_topic", False, "Match any OpenAlex topic, not only the primary one."),
     Setting("keywords", (), "Title/abstract keywords that also select a publication."),
-    Setting("patent_codes",
-            ("A61P35", "C12Q1/6886", "G01N33/574", "C07K16/30", "A61K39/0011"),
-            "CPC/IPC code prefixes of cancer inventions."),
+    Setting(
+        "patent_codes",
+        ("A61P35", "C12Q1/6886", "G01N33/574", "C07K16/30", "A61K39/0011"),
+        "CPC/IPC code prefixes of cancer inventions.",
+    ),
     Setting("patent_keywords", (), "Title keywords that also select an invention."),
-    Setting("trial_keywords",
-            ("cancer", "carcinoma", "neoplasm", "tumor", "tumour", "leukemia",
-             "leukaemia", "lymphoma", "melanoma", "sarcoma", "myeloma", "glioma",
-             "glioblastoma", "blastoma", "oncology", "metasta", "malignan",
-             "mesothelioma", "neuroblastoma"),
-            "Condition keywords (case-insensitive substrings) of oncology trials."),
+    Setting(
+        "trial_keywords",
+        (
+            "cancer",
+            "carcinoma",
+            "neoplasm",
+            "tumor",
+            "tumour",
+            "leukemia",
+            "leukaemia",
+            "lymphoma",
+            "melanoma",
+            "sarcoma",
+            "myeloma",
+            "glioma",
+            "glioblastoma",
+            "blastoma",
+            "oncology",
+            "metasta",
+            "malignan",
+            "mesothelioma",
+            "neuroblastoma",
+        ),
+        "Condition keywords (case-insensitive substrings) of oncology trials.",
+    ),
     # inventions
     Setting("by", "inventor", "Invention actors: 'inventor' or 'applicant' country."),
-    Setting("periods", None,
-            "Two periods for technology shift, e.g. '2002-2011,2012-2021'."),
+    Setting(
+        "periods", None, "Two periods for technology shift, e.g. '2002-2011,2012-2021'."
+    ),
     # engine
     Setting("engine", "duckdb", "Query engine: 'duckdb' (embedded) or 'spark'."),
     Setting("spark_master", None, "Spark master URL (default: local[*])."),
@@ -146,7 +191,9 @@ def load_config(path: Path | str | None = None, **overrides: Any) -> Config:
         try:
             doc = tomllib.loads(Path(path).read_text())
         except OSError as exc:
-            raise ValueError(f"{path}: cannot read the configuration ({exc.strerror})") from exc
+            raise ValueError(
+                f"{path}: cannot read the configuration ({exc.strerror})"
+            ) from exc
         except tomllib.TOMLDecodeError as exc:
             raise ValueError(f"{path}: invalid TOML ({exc})") from exc
         for k, v in _flatten(doc).items():

@@ -101,8 +101,12 @@ def load_tables(
             # Normalise to the canonical schema (column order and types).
             schema = ibis.schema(TABLES[name])
             out[name] = t.select(
-                *[t[c].cast(schema[c]) if c in t.columns else ibis.null(schema[c]).name(c)
-                  for c in schema.names]
+                *[
+                    t[c].cast(schema[c])
+                    if c in t.columns
+                    else ibis.null(schema[c]).name(c)
+                    for c in schema.names
+                ]
             )
         else:
             out[name] = empty_table(con, f"store_{name}", TABLES[name])

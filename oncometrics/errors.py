@@ -17,8 +17,17 @@ class OncometricsError(Exception):
 def _expected() -> tuple[type[BaseException], ...]:
     from oncometrics.cli import UserError
 
-    return (OncometricsError, UserError, StoreError, SourceError, EngineError,
-            ValueError, FileNotFoundError, PermissionError, IsADirectoryError)
+    return (
+        OncometricsError,
+        UserError,
+        StoreError,
+        SourceError,
+        EngineError,
+        ValueError,
+        FileNotFoundError,
+        PermissionError,
+        IsADirectoryError,
+    )
 
 
 EXPECTED: tuple[type[BaseException], ...] = _expected()

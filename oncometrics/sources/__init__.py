@@ -33,23 +33,55 @@ class SourceSpec:
 SOURCES: dict[str, SourceSpec] = {
     s.name: s
     for s in (
-        SourceSpec("openalex", "oncometrics.sources.openalex", "work",
-                   "OpenAlex works: snapshot JSON Lines (.gz) or API result pages"),
-        SourceSpec("pubmed", "oncometrics.sources.pubmed", "work",
-                   "PubMed/MEDLINE XML (PubmedArticleSet, MedlineCitationSet)"),
-        SourceSpec("medline", "oncometrics.sources.medline", "work",
-                   "PubMed MEDLINE text export (PMID-, AU  -, AD  - tags)"),
-        SourceSpec("wos", "oncometrics.sources.wos", "work",
-                   "Web of Science export (plain text with field tags, or tab-delimited)"),
+        SourceSpec(
+            "openalex",
+            "oncometrics.sources.openalex",
+            "work",
+            "OpenAlex works: snapshot JSON Lines (.gz) or API result pages",
+        ),
+        SourceSpec(
+            "pubmed",
+            "oncometrics.sources.pubmed",
+            "work",
+            "PubMed/MEDLINE XML (PubmedArticleSet, MedlineCitationSet)",
+        ),
+        SourceSpec(
+            "medline",
+            "oncometrics.sources.medline",
+            "work",
+            "PubMed MEDLINE text export (PMID-, AU  -, AD  - tags)",
+        ),
+        SourceSpec(
+            "wos",
+            "oncometrics.sources.wos",
+            "work",
+            "Web of Science export (plain text with field tags, or tab-delimited)",
+        ),
         SourceSpec("scopus", "oncometrics.sources.scopus", "work", "Scopus CSV export"),
-        SourceSpec("lens", "oncometrics.sources.lens", "work",
-                   "Lens.org scholarly export (CSV or JSON)"),
-        SourceSpec("dimensions", "oncometrics.sources.dimensions", "work",
-                   "Dimensions publications CSV export"),
-        SourceSpec("patents", "oncometrics.sources.patents", "patent",
-                   "Patents: USPTO grant XML, EPO OPS XML, Lens CSV/JSON, canonical CSV"),
-        SourceSpec("trials", "oncometrics.sources.trials", "trial",
-                   "ClinicalTrials.gov API v2 studies (pages, single, bulk zip/folder)"),
+        SourceSpec(
+            "lens",
+            "oncometrics.sources.lens",
+            "work",
+            "Lens.org scholarly export (CSV or JSON)",
+        ),
+        SourceSpec(
+            "dimensions",
+            "oncometrics.sources.dimensions",
+            "work",
+            "Dimensions publications CSV export",
+        ),
+        SourceSpec(
+            "patents",
+            "oncometrics.sources.patents",
+            "patent",
+            "Patents: USPTO grant XML, EPO OPS XML, Lens CSV/JSON, canonical CSV",
+        ),
+        SourceSpec(
+            "trials",
+            "oncometrics.sources.trials",
+            "trial",
+            "ClinicalTrials.gov API v2 studies (pages, single, bulk zip/folder)",
+        ),
     )
 }
 

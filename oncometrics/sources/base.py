@@ -101,7 +101,7 @@ def open_input(path: Path) -> IO[bytes]:
     head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
     counted = io.BufferedReader(_CountingReader(raw, _progress.get()), 1 << 20)
     if head == GZIP_MAGIC:
-        return _SafeGzip(gzip.GzipFile(fileobj=counted, mode="rb"), path)
+        return _SafeGzip(gzip.GzipFile(fileobj=counted, mode="rb"), path)  # type: ignore[return-value]
     return counted
 
 
@@ -169,10 +169,15 @@ def norm_doi(doi: str | None) -> str | None:
     if not doi:
         return None
     d = doi.strip().lower()
-    for prefix in ("https://doi.org/", "http://doi.org/", "http://dx.doi.org/",
-                   "https://dx.doi.org/", "doi:"):
+    for prefix in (
+        "https://doi.org/",
+        "http://doi.org/",
+        "http://dx.doi.org/",
+        "https://dx.doi.org/",
+        "doi:",
+    ):
         if d.startswith(prefix):
-            d = d[len(prefix):]
+            d = d[len(prefix) :]
     return d or None
 
 
@@ -185,7 +190,10 @@ def norm_award_id(award: str | None) -> str | None:
 
 
 def work_id_for(
-    openalex_id: str | None, doi: str | None, pmid: str | None, source: str,
+    openalex_id: str | None,
+    doi: str | None,
+    pmid: str | None,
+    source: str,
     source_id: str | None = None,
 ) -> str:
     """The canonical work id: W…, else doi:…, else pmid:…, else source:id."""
