@@ -1,0 +1,93 @@
+"""Full and fractional counting of publications per actor (contract section 3).
+
+An *actor* is whatever the authorship table names: a country, an institution,
+a unit of the user's organisation.  Every function here takes a table with the
+columns ``(work_id, author_position, actor)`` (one row per authorship-actor
+link) or a thin wrapper renames a canonical table to that shape.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import ibis
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+
+def actor_weights(domain_works: ir.Table, authorship_actors: ir.Table) -> ir.Table:
+    """Fractional weight of each actor in each work; one row per (work, actor).
+
+    A work's weight 1 is shared equally among its authorships with at least
+    one resolved actor, and an authorship's share equally among its distinct
+    actors: ``weight(w, a) = Σ_authorships-of-a 1 / (n_auth(w) · n_act(w, k))``.
+    Full counting is one row per (work, actor), i.e. ``count()``.
+
+    Parameters
+    ----------
+    domain_works
+        Counted works; only ``work_id`` is used.
+    authorship_actors
+        ``(work_id, author_position, actor)``; rows with a null actor are
+        ignored (those authorships leave the denominator), duplicates collapse.
+
+    Returns
+    -------
+    ir.Table
+        ``(work_id, actor, weight)``; the weights of a work sum to 1 unless
+        the work has no resolved actor at all (then it has no row).
+
+    Examples
+    --------
+    >>> import ibis
+    >>> ibis.options.interactive = False
+    >>> works = ibis.memtable({"work_id": ["W1"]})
+    >>> links = ibis.memtable({"work_id": ["W1", "W1", "W1"],
+    ...                        "author_position": [1, 1, 2],
+    ...                        "actor": ["FR", "US", "FR"]})
+    >>> t = actor_weights(works, links).order_by("actor").to_pandas()
+    >>> t.weight.tolist()
+    [0.75, 0.25]
+    """
+    links = (
+        authorship_actors.select("work_id", "author_position", "actor")
+        .filter(ibis._.actor.notnull())
+        .distinct()
+    )
+    links = links.semi_join(domain_works.select("work_id"), "work_id")
+    n_act = ibis._.actor.count().over(group_by=["work_id", "author_position"])
+    per_link = links.mutate(n_act=n_act)
+    n_auth = per_link.group_by("work_id").aggregate(
+        n_auth=ibis._.author_position.nunique()
+    )
+    per_link = per_link.join(n_auth, "work_id")
+    share = 1.0 / (per_link.n_auth.cast("float64") * per_link.n_act.cast("float64"))
+    return (
+        per_link.mutate(share=share)
+        .group_by("work_id", "actor")
+        .aggregate(weight=ibis._.share.sum())
+    )
+
+
+def country_weights(domain_works: ir.Table, authorship_countries: ir.Table) -> ir.Table:
+    """Country weights, ``(work_id, actor, weight)`` with actor = ISO alpha-2."""
+    links = authorship_countries.select(
+        "work_id", "author_position", actor=authorship_countries.country
+    )
+    return actor_weights(domain_works, links)
+
+
+def institution_weights(
+    domain_works: ir.Table, authorship_institutions: ir.Table
+) -> ir.Table:
+    """Institution weights, ``(work_id, actor, weight)`` with actor = institution_id."""
+    links = authorship_institutions.select(
+        "work_id", "author_position", actor=authorship_institutions.institution_id
+    )
+    return actor_weights(domain_works, links)
+
+
+def unassigned_works(domain_works: ir.Table, weights: ir.Table) -> ir.Table:
+    """Counted works with no resolved actor (no row in `weights`); same columns."""
+    return domain_works.anti_join(weights.select("work_id").distinct(), "work_id")

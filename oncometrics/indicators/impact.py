@@ -1,0 +1,124 @@
+"""Field-normalised citation impact (contract section 4).
+
+Reference set of a work: the counted works of the same publication year and
+field (and document type when ``normalise_by_type``), world-wide.  Expected
+citations ``e`` = mean ``c`` of the set; ``NCS = c / e`` (``1`` when ``e = 0``).
+Top x % membership follows Waltman & Schreiber (2013): tied works share the
+positions they occupy, so each set's shares add up to exactly ``x·n``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import ibis
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+#: Top-x % levels reported, in percent.
+TOP_LEVELS = (1, 10)
+
+
+def reference_keys(normalise_by_type: bool = False) -> list[str]:
+    """Columns that define a reference set."""
+    keys = ["publication_year", "field"]
+    return [*keys, "doc_type"] if normalise_by_type else keys
+
+
+def _top_share(c: ir.Column, keys: list[str], n: ir.Column, pct: int) -> ir.Value:
+    """Waltman–Schreiber share of the top `pct` % for each work of a set."""
+    lo = ibis.rank().over(group_by=keys, order_by=ibis.desc(c)).cast("float64")
+    size = c.count().over(group_by=[*keys, c]).cast("float64")
+    hi = lo + size
+    cut = n.cast("float64") * pct / 100.0  # exact for integer n·pct
+    return ibis.greatest(ibis.least(hi, cut) - lo, 0.0) / size
+
+
+def work_impact(domain_works: ir.Table, *, normalise_by_type: bool = False) -> ir.Table:
+    """Citations, expected citations, NCS and top shares; one row per work.
+
+    Parameters
+    ----------
+    domain_works
+        ``(work_id, publication_year, field, doc_type, cited)`` as returned by
+        :func:`oncometrics.indicators.selection.domain_works`.
+    normalise_by_type
+        Make document type part of the reference set.
+
+    Returns
+    -------
+    ir.Table
+        ``(work_id, publication_year, field, doc_type, c, n_ref, e, ncs,
+        top1_share, top10_share)`` where ``n_ref`` is the size of the
+        reference set and ``top{x}_share`` in [0, 1] the work's fractional
+        membership of the set's top x %.
+    """
+    keys = reference_keys(normalise_by_type)
+    t = domain_works.select(
+        "work_id",
+        "publication_year",
+        "field",
+        "doc_type",
+        c=domain_works.cited.fill_null(0).cast("int64"),
+    )
+    n_ref = t.c.count().over(group_by=keys)
+    e = t.c.cast("float64").mean().over(group_by=keys)
+    t = t.mutate(n_ref=n_ref, e=e)
+    t = t.mutate(ncs=ibis.ifelse(t.e == 0, 1.0, t.c.cast("float64") / t.e))
+    shares = {f"top{p}_share": _top_share(t.c, keys, t.n_ref, p) for p in TOP_LEVELS}
+    return t.mutate(**shares)
+
+
+def actor_impact(
+    weights: ir.Table,
+    work_impact: ir.Table,
+    *,
+    by: Sequence[str] = (),
+    counting: str = "fractional",
+) -> ir.Table:
+    """Output and impact per actor: P, MNCS and P/PP(top x %).
+
+    ``P_full`` counts works, ``P_frac`` sums weights; ``MNCS = Σ w·NCS / Σ w``
+    and ``PP(top x %) = Σ w·share / Σ w`` with ``w`` the fractional weight
+    (``counting="full"``: ``w = 1``).  Grain: one row per actor (and `by`).
+
+    Parameters
+    ----------
+    weights
+        ``(work_id, actor, weight)`` from :func:`counting.actor_weights`.
+    work_impact
+        Output of :func:`work_impact` (any columns named in `by` included,
+        e.g. ``publication_year``).
+    by
+        Extra grouping columns of `work_impact`.
+    counting
+        ``"fractional"`` (default) or ``"full"``: the weights of the ratios.
+
+    Returns
+    -------
+    ir.Table
+        ``(actor, *by, p_full, p_frac, tncs, mncs, p_top1, pp_top1, p_top10,
+        pp_top10)``.
+    """
+    if counting not in ("fractional", "full"):
+        raise ValueError(f"unknown counting {counting!r}: 'fractional' or 'full'")
+    j = weights.join(work_impact, "work_id")
+    w = j.weight if counting == "fractional" else ibis.literal(1.0)
+    j = j.mutate(
+        w=w,
+        w_ncs=w * j.ncs,
+        **{f"w_top{p}": w * j[f"top{p}_share"] for p in TOP_LEVELS},
+    )
+    agg = j.group_by("actor", *by).aggregate(
+        p_full=j.work_id.count(),
+        p_frac=j.weight.sum(),
+        p_w=j.w.sum(),
+        tncs=j.w_ncs.sum(),
+        **{f"p_top{p}": j[f"w_top{p}"].sum() for p in TOP_LEVELS},
+    )
+    return agg.mutate(
+        mncs=agg.tncs / agg.p_w,
+        **{f"pp_top{p}": agg[f"p_top{p}"] / agg.p_w for p in TOP_LEVELS},
+    ).drop("p_w")

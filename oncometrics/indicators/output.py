@@ -1,0 +1,95 @@
+"""World shares and ranks (contract section 3).
+
+Ranks are *competition* ranks: descending on the indicator, ties share the
+best rank (1, 2, 2, 4).  Values are compared after rounding to 9 decimals, so
+the same actors tie on every engine whatever the summation order.  Ratio
+indicators are ranked only among actors with ``P_frac ≥ min_p``; the others
+keep a null rank but stay listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import ibis
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+#: Digits kept when comparing values for ranking (engine-independent ties).
+RANK_DIGITS = 9
+
+#: Size indicators (ranked among all actors) and ratio indicators (min_p).
+SIZE_INDICATORS = ("p_frac", "p_full")
+RATIO_INDICATORS = ("mncs", "pp_top1", "pp_top10")
+
+
+def competition_rank(
+    value: ir.NumericValue,
+    *,
+    group_by: Sequence[str | ir.Value] = (),
+    eligible: ir.BooleanValue | None = None,
+) -> ir.IntegerValue:
+    """1-based competition rank of `value`, descending, within `group_by`.
+
+    Null values and rows where `eligible` is false get a null rank and do
+    not take a place.
+
+    Examples
+    --------
+    >>> import ibis
+    >>> t = ibis.memtable({"a": ["x", "y", "z", "w"], "v": [3.0, 2.0, 2.0, 1.0]})
+    >>> t.mutate(r=competition_rank(t.v)).order_by("a").r.to_list()
+    [4, 1, 2, 2]
+    """
+    ok = value.notnull()
+    if eligible is not None:
+        ok = ok & eligible.fill_null(False)
+    key = value.round(RANK_DIGITS)
+    rank = ibis.rank().over(group_by=[*group_by, ok], order_by=ibis.desc(key)) + 1
+    return ibis.ifelse(ok, rank, ibis.null("int64")).cast("int64")
+
+
+def world_share(value: ir.NumericColumn, group_by: Sequence[str] = ()) -> ir.Value:
+    """`value` divided by its sum over all actors (within `group_by`)."""
+    return value / value.sum().over(group_by=list(group_by))
+
+
+def ranked_indicators(
+    actor_table: ir.Table,
+    *,
+    min_p: float = 0.0,
+    group_by: Sequence[str] = (),
+    ratios: Sequence[str] = RATIO_INDICATORS,
+) -> ir.Table:
+    """`actor_table` plus ``share_frac``, ``share_full`` and ``rank_<indicator>``.
+
+    Parameters
+    ----------
+    actor_table
+        One row per actor (and `group_by`), with ``p_frac``, ``p_full`` and the
+        ratio columns present in `ratios`.
+    min_p
+        Minimum ``p_frac`` to be ranked on ratio indicators.
+    group_by
+        Columns within which shares and ranks are computed (e.g. year).
+
+    Returns
+    -------
+    ir.Table
+        The same rows with the share and rank columns added.
+    """
+    t = actor_table
+    gb = list(group_by)
+    t = t.mutate(
+        share_frac=world_share(t.p_frac, gb),
+        share_full=world_share(t.p_full.cast("float64"), gb),
+    )
+    ranks = {f"rank_{c}": competition_rank(t[c], group_by=gb) for c in SIZE_INDICATORS}
+    eligible = t.p_frac.round(RANK_DIGITS) >= min_p
+    for c in ratios:
+        if c in t.columns:
+            ranks[f"rank_{c}"] = competition_rank(t[c], group_by=gb, eligible=eligible)
+    ranks["ranked"] = eligible
+    return t.mutate(**ranks)
