@@ -225,3 +225,29 @@ def parse_period(text: str | None) -> tuple[int, int] | None:
     if len(nums) != 2 or nums[0] > nums[1] or not (1000 <= nums[0] <= 9999):
         raise ValueError(f"bad period {text!r}: expected YEAR or FIRST-LAST")
     return nums[0], nums[1]
+
+
+def settings_markdown() -> str:
+    """docs/configuration.md, generated from :data:`SETTINGS`."""
+    lines = [
+        "# Configuration",
+        "",
+        "Every setting can be given in a TOML file (`--config FILE`, sections are",
+        "optional), as an environment variable `ONCOMETRICS_<NAME>` (lists",
+        "comma-separated), or, for the most common ones, as a CLI flag. Precedence:",
+        "flag > environment > file > default. This page is generated from",
+        "`oncometrics/config.py` (`python -m oncometrics.config > docs/configuration.md`);",
+        "`tests/test_docs.py` fails when it is out of date.",
+        "",
+        "| setting | default | meaning |",
+        "|---|---|---|",
+    ]
+    for s in SETTINGS:
+        default = list(s.default) if isinstance(s.default, tuple) else s.default
+        shown = "none" if default is None else f"`{default!r}`".replace("|", "\\|")
+        lines.append(f"| `{s.name}` | {shown} | {s.help} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(settings_markdown(), end="")
