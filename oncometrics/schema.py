@@ -196,6 +196,7 @@ TRIAL_CONDITIONS = _schema(
     ("condition", S),  # free text as registered
     ("mesh_id", S),  # from derivedSection.conditionBrowseModule
     ("mesh_term", S),
+    ("kind", S),  # condition (free text) | mesh | ancestor (MeSH rows)
 )
 
 TRIAL_INTERVENTIONS = _schema(
