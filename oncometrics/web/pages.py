@@ -1,0 +1,221 @@
+"""Server-rendered pages: each view reads tables and renders a template.
+
+The statements and charts are the report's own (:mod:`oncometrics.report`),
+so the dashboard and the report never disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from oncometrics.web.api import CODE, PERIOD
+
+router = APIRouter()
+TEMPLATES = Path(__file__).parent / "templates"
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"])
+)
+COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
+
+
+def _tables(request: Request) -> dict[str, pd.DataFrame]:
+    folder = request.app.state.store / "indicators"
+    return _cached_tables(str(folder), _stamp(folder))
+
+
+def _stamp(folder: Path) -> float:
+    return max((p.stat().st_mtime for p in folder.glob("*.parquet")), default=0.0)
+
+
+@lru_cache(maxsize=4)
+def _cached_tables(folder: str, stamp: float) -> dict[str, pd.DataFrame]:
+    from oncometrics.report.tables import load_tables
+
+    return load_tables(Path(folder))
+
+
+def _render(template: str, **ctx: Any) -> HTMLResponse:
+    return HTMLResponse(_env.get_template(template).render(**ctx))
+
+
+def _statements(
+    request: Request, actor: str, lang: str, period: str | None
+) -> list[Any]:
+    from oncometrics.report.statements import Context, build_statements
+
+    data = request.app.state.data
+    ctx = Context(
+        actor=actor.upper(),
+        lang=lang,
+        period=period,
+        domain_hash=data.domain.get("hash"),
+        store=str(request.app.state.store),
+    )
+    return build_statements(_tables(request), ctx, lambda m: None)
+
+
+def _records(
+    df: pd.DataFrame | None, limit: int = 50
+) -> tuple[list[str], list[list[Any]]]:
+    if df is None or df.empty:
+        return [], []
+    head = df.head(limit)
+    return list(head.columns), head.astype(object).where(
+        head.notna(), None
+    ).values.tolist()
+
+
+Actor = Annotated[str, Query(pattern=r"^[A-Za-z]{2}$", description="ISO alpha-2.")]
+Lang = Annotated[str, Query(pattern="^(en|fr)$")]
+Period = Annotated[str | None, Query(pattern=PERIOD)]
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def overview(
+    request: Request, actor: Actor = "FR", lang: Lang = "en", period: Period = None
+) -> HTMLResponse:
+    """Headline statements (each linked to its evidence) and the tables."""
+    statements = _statements(request, actor, lang, period)
+    data = request.app.state.data
+    return _render(
+        "overview.html",
+        title="Overview",
+        actor=actor.upper(),
+        lang=lang,
+        statements=statements,
+        tables=data.tables,
+        domain=data.domain,
+        charts=_charts(request, actor),
+    )
+
+
+def _charts(request: Request, actor: str) -> list[tuple[str, str]]:
+    try:
+        from oncometrics.report import charts
+    except ImportError:
+        return []
+    tables = _tables(request)
+    out = []
+    for title, fn, table in (
+        ("Ranking", "ranking_chart", "publications_by_country"),
+        ("Specialisation", "specialisation_chart", "publications_by_country"),
+        ("Trials by phase", "trials_phase_chart", "trials_by_phase"),
+    ):
+        f = getattr(charts, fn, None)
+        df = tables.get(table)
+        if f is None or df is None or df.empty:
+            continue
+        try:
+            out.append((title, f(df, actor=actor.upper())))
+        except Exception:  # a chart must never take the page down
+            continue
+    return out
+
+
+@router.get("/evidence/{key}", response_class=HTMLResponse, include_in_schema=False)
+def evidence(
+    request: Request,
+    key: str,
+    actor: Actor = "FR",
+    lang: Lang = "en",
+    period: Period = None,
+) -> HTMLResponse:
+    """One statement with all of its evidence."""
+    found = [s for s in _statements(request, actor, lang, period) if s.key == key]
+    if not found:
+        raise HTTPException(404, f"no statement {key!r} for {actor.upper()}")
+    return _render(
+        "evidence.html", title="Evidence", st=found[0], actor=actor.upper(), lang=lang
+    )
+
+
+@router.get("/country/{code}", response_class=HTMLResponse, include_in_schema=False)
+def country(request: Request, code: str, period: Period = None) -> HTMLResponse:
+    """Every table's rows for one country (publications, inventions, trials)."""
+    if not COUNTRY_RE.match(code):
+        raise HTTPException(400, "country must be an ISO alpha-2 code")
+    code = code.upper()
+    sections = []
+    for name, df in _tables(request).items():
+        cols = [c for c in ("country", "country_a", "country_b") if c in df.columns]
+        if not cols:
+            continue
+        mask = pd.concat([df[c].astype(str) == code for c in cols], axis=1).any(axis=1)
+        sub = df[mask]
+        if period and "publication_year" in sub.columns:
+            lo, _, hi = period.partition("-")
+            sub = sub[sub["publication_year"].between(int(lo), int(hi or lo))]
+        if not sub.empty:
+            sections.append((name, *_records(sub)))
+    return _render(
+        "country.html", title=f"Country {code}", code=code, sections=sections
+    )
+
+
+@router.get("/table/{name}", response_class=HTMLResponse, include_in_schema=False)
+def table(
+    request: Request,
+    name: str,
+    country: Annotated[str | None, Query(pattern=CODE)] = None,
+) -> HTMLResponse:
+    """Browse one table with a country filter and a CSV download link."""
+    data = request.app.state.data
+    if name not in data.tables:
+        raise HTTPException(404, f"unknown table {name!r}")
+    df = _tables(request).get(name)
+    if country and df is not None and "country" in df.columns:
+        df = df[df["country"].astype(str) == country.upper()]
+    cols, rows = _records(df, limit=200)
+    return _render(
+        "table.html",
+        title=name,
+        name=name,
+        cols=cols,
+        rows=rows,
+        country=country or "",
+        total=0 if df is None else len(df),
+    )
+
+
+@router.get("/compare", response_class=HTMLResponse, include_in_schema=False)
+def compare(
+    request: Request,
+    actors: Annotated[
+        str, Query(pattern=r"^[A-Za-z]{2}(,[A-Za-z]{2}){0,9}$")
+    ] = "FR,DE,GB",
+) -> HTMLResponse:
+    """Side-by-side indicators for up to ten countries."""
+    codes = [a.upper() for a in actors.split(",")]
+    tables = _tables(request)
+    blocks = []
+    for name in (
+        "publications_by_country",
+        "inventions_by_country",
+        "trials_by_country",
+    ):
+        df = tables.get(name)
+        if df is None or df.empty or "country" not in df.columns:
+            continue
+        sub = df[df["country"].isin(codes)].set_index("country").reindex(codes)
+        sub = sub.drop(columns=[c for c in sub.columns if c == "domain_hash"])
+        blocks.append(
+            (
+                name,
+                *_records(sub.T.reset_index().rename(columns={"index": "indicator"})),
+            )
+        )
+    return _render(
+        "compare.html",
+        title="Compare",
+        actors=",".join(codes),
+        codes=codes,
+        blocks=blocks,
+    )

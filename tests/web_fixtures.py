@@ -1,0 +1,76 @@
+"""A small indicators folder for the web tests (values chosen by hand)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+HASH = "abc123def456"
+
+
+def make_store(root: Path) -> Path:
+    """STORE/indicators with three tables and domain.json; returns STORE."""
+    ind = root / "indicators"
+    ind.mkdir(parents=True)
+    countries = ["US", "CN", "GB", "DE", "FR", "IT", "JP", "ES", "CH", "NL"]
+    p_frac = [400.0, 300.0, 120.0, 110.0, 90.0, 60.0, 55.0, 40.0, 30.0, 25.0]
+    total = sum(p_frac)
+    pubs = pd.DataFrame(
+        {
+            "country": countries,
+            "p_full": [int(p * 1.3) for p in p_frac],
+            "p_frac": p_frac,
+            "share_frac": [p / total for p in p_frac],
+            "rank_p_frac": list(range(1, 11)),
+            "mncs": [1.2, 0.8, 1.5, 1.3, 1.25, 1.1, 0.9, 1.0, 1.6, 1.4],
+            "pp_top1": [
+                0.012,
+                0.006,
+                0.02,
+                0.015,
+                0.018,
+                0.01,
+                0.007,
+                0.009,
+                0.025,
+                0.019,
+            ],
+            "pp_top10": [0.12, 0.07, 0.15, 0.13, 0.14, 0.1, 0.08, 0.09, 0.17, 0.15],
+            "ai": [1.1, 0.9, 1.2, 1.0, 0.95, 1.05, 0.8, 1.0, 1.3, 1.1],
+            "rsi": [0.05, -0.05, 0.09, 0.0, -0.03, 0.02, -0.11, 0.0, 0.13, 0.05],
+            "intl_collab_rate": [0.3, 0.2, 0.6, 0.55, 0.58, 0.5, 0.3, 0.45, 0.8, 0.7],
+            "mncs_lo": [1.1, 0.7, 1.3, 1.1, 1.05, 0.9, 0.7, 0.8, 1.2, 1.1],
+            "mncs_hi": [1.3, 0.9, 1.7, 1.5, 1.45, 1.3, 1.1, 1.2, 2.0, 1.7],
+            "pp_top10_lo": [0.1, 0.06, 0.12, 0.1, 0.11, 0.07, 0.05, 0.06, 0.12, 0.11],
+            "pp_top10_hi": [0.14, 0.08, 0.18, 0.16, 0.17, 0.13, 0.11, 0.12, 0.22, 0.19],
+            "domain_hash": HASH,
+        }
+    )
+    pubs.to_parquet(ind / "publications_by_country.parquet")
+    years = pd.DataFrame(
+        {
+            "country": ["FR", "FR", "US", "US"],
+            "publication_year": [2019, 2020, 2019, 2020],
+            "p_frac": [40.0, 50.0, 190.0, 210.0],
+            "domain_hash": HASH,
+        }
+    )
+    years.to_parquet(ind / "publications_by_country_year.parquet")
+    trials = pd.DataFrame(
+        {
+            "country": ["US", "FR"],
+            "trials": [10, 3],
+            "early_phase_trials": [4, 2],
+            "share": [10 / 13, 3 / 13],
+            "rank": [1, 2],
+            "industry_share": [0.5, None],
+            "multinational_rate": [0.2, 0.67],
+            "domain_hash": HASH,
+        }
+    )
+    trials.to_parquet(ind / "trials_by_country.parquet")
+    (ind / "domain.json").write_text(json.dumps({"name": "cancer", "hash": HASH}))
+    (root / "manifest.json").write_text(json.dumps({"version": 1, "files": {}}))
+    return root
