@@ -16,7 +16,20 @@ from oncometrics.config import parse_period
 from oncometrics.web.data import MAX_LIMIT, IndicatorData, QueryError
 from oncometrics.web.data import Query as TableQuery
 
-router = APIRouter(prefix="/api/v1")
+
+class Problem(BaseModel):
+    """An error: what was wrong with the request."""
+
+    detail: str
+
+
+router = APIRouter(
+    prefix="/api/v1",
+    responses={
+        400: {"model": Problem, "description": "Bad request"},
+        404: {"model": Problem, "description": "Unknown table"},
+    },
+)
 
 PERIOD = r"^[0-9]{4}(-[0-9]{4})?$"
 CODE = r"^[A-Za-z0-9:_./-]{1,64}$"
