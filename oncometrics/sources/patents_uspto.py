@@ -1,0 +1,156 @@
+"""USPTO bulk grant XML (weekly ``ipg``/``ipgb`` files), zipped or not.
+
+A weekly file is several XML documents concatenated, each starting with its
+own ``<?xml …?>`` declaration; each ``us-patent-grant`` is one record.  Read:
+publication and application references, IPCR and CPC codes, inventors and
+applicants with their country (address, else residence), priority claims and
+US provisional applications (both count as priorities).  USPTO gives no
+DOCDB family, so the family is the earliest priority (see
+:mod:`oncometrics.sources.patent_model`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from lxml import etree
+
+from oncometrics.sources.base import Record, Reject, clip
+from oncometrics.sources.patent_model import PatentDoc, class_from_parts
+
+_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    huge_tree=True,
+    recover=False,
+)
+ROOTS = (b"<us-patent-grant", b"<us-patent-application")
+
+
+def sniff(head: bytes) -> bool:
+    """True for USPTO grant (or application) XML."""
+    return any(r in head for r in ROOTS)
+
+
+def documents(fh: IO[bytes]) -> Iterator[bytes]:
+    """The concatenated XML documents of a bulk file, one bytes chunk each."""
+    buf: list[bytes] = []
+    for line in fh:
+        if line.lstrip().startswith(b"<?xml") and buf:
+            if any(b.strip() for b in buf):
+                yield b"".join(buf)
+            buf = []
+        buf.append(line)
+    if any(b.strip() for b in buf):
+        yield b"".join(buf)
+
+
+def parse_stream(fh: IO[bytes], label: str) -> Iterator[Record | Reject]:
+    """Records of one (decompressed) bulk XML stream; numbering from 1."""
+    for no, chunk in enumerate(documents(fh), start=1):
+        try:
+            root = etree.fromstring(chunk, _PARSER)
+        except etree.XMLSyntaxError as exc:
+            yield Reject(no, f"{label}: invalid XML ({exc.msg})", clip(chunk))
+            continue
+        if root.tag not in ("us-patent-grant", "us-patent-application"):
+            yield Reject(
+                no, f"{label}: not a USPTO patent document <{root.tag!s}>", clip(chunk)
+            )
+            continue
+        try:
+            yield _doc(root).record(no)
+        except ValueError as exc:
+            yield Reject(no, f"{label}: {exc}", clip(chunk))
+
+
+def parse(path: Path) -> Iterator[Record | Reject]:
+    """Parse a USPTO bulk XML file (plain, gzip or zip members)."""
+    from oncometrics.sources.patents import parse_with
+
+    return parse_with(path, only="uspto")
+
+
+def _text(el: etree._Element | None, path: str) -> str | None:
+    if el is None:
+        return None
+    found = el.find(path)
+    return found.text.strip() if found is not None and found.text else None
+
+
+def _doc(root: etree._Element) -> PatentDoc:
+    bib = root.find("us-bibliographic-data-grant")
+    if bib is None:
+        bib = root.find("us-bibliographic-data-application")
+    if bib is None:
+        raise ValueError("no bibliographic data")
+    pub = bib.find("publication-reference/document-id")
+    app = bib.find("application-reference/document-id")
+    doc = PatentDoc(
+        source="uspto",
+        jurisdiction=_text(pub, "country") or "US",
+        doc_number=_text(pub, "doc-number"),
+        kind=_text(pub, "kind"),
+        publication_date=_text(pub, "date"),
+        application_number=(_text(app, "country") or "US")
+        + (_text(app, "doc-number") or "")
+        if _text(app, "doc-number")
+        else None,
+        filing_date=_text(app, "date"),
+        title=" ".join(bib.findtext("invention-title", "").split()) or None,
+    )
+    for tag, scheme in (
+        ("classifications-ipcr/classification-ipcr", "ipc"),
+        ("classifications-cpc//classification-cpc", "cpc"),
+    ):
+        for c in bib.iterfind(tag):
+            code = class_from_parts(
+                *(
+                    _text(c, k)
+                    for k in ("section", "class", "subclass", "main-group", "subgroup")
+                )
+            )
+            if code:
+                doc.classes.append((scheme, code))
+    for p in bib.iterfind("priority-claims/priority-claim"):
+        doc.priorities.append(
+            (_text(p, "country"), _text(p, "doc-number"), _text(p, "date"))
+        )
+    for p in bib.iterfind(
+        "us-related-documents/us-provisional-application/document-id"
+    ):
+        doc.priorities.append(
+            (_text(p, "country") or "US", _text(p, "doc-number"), _text(p, "date"))
+        )
+    _parties(bib, doc)
+    return doc
+
+
+def _party_name(book: etree._Element | None) -> str | None:
+    if book is None:
+        return None
+    org = _text(book, "orgname")
+    if org:
+        return org
+    names = [_text(book, "first-name"), _text(book, "last-name")]
+    return " ".join(n for n in names if n) or None
+
+
+def _parties(bib: etree._Element, doc: PatentDoc) -> None:
+    parties = bib.find("us-parties")
+    if parties is None:
+        parties = bib.find("parties")
+    if parties is None:
+        return
+    for role, tag in (
+        ("applicant", ".//us-applicant"),
+        ("applicant", "applicants/applicant"),
+        ("inventor", "inventors/inventor"),
+    ):
+        for p in parties.iterfind(tag):
+            book = p.find("addressbook")
+            country = _text(book, "address/country") or _text(p, "residence/country")
+            doc.parties.append((role, _party_name(book), country))
