@@ -1,0 +1,477 @@
+"""One OpenAlex work object → rows of the canonical tables.
+
+This is the per-record hot path of :mod:`oncometrics.sources.openalex`:
+plain loops and inline type checks, no per-field helper calls where they
+can be avoided.  Problems raise :class:`BadWork` (the message is the reject
+reason); unexpected shapes deeper down surface as "malformed <section>".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from oncometrics.sources.base import Record, Row, clip, norm_award_id, norm_doi
+
+#: Crossref-era ``type`` values of old snapshots → current OpenAlex types.
+TYPE_ALIASES: dict[str, str] = {
+    "journal-article": "article",
+    "proceedings-article": "article",
+    "posted-content": "preprint",
+    "monograph": "book",
+    "edited-book": "book",
+    "reference-book": "book",
+    "book-part": "book-chapter",
+    "book-section": "book-chapter",
+    "component": "other",
+}
+LIST_FIELDS = (
+    "authorships",
+    "referenced_works",
+    "counts_by_year",
+    "topics",
+    "mesh",
+    "grants",
+    "awards",
+    "funders",
+)
+TEXT_FIELDS = ("title", "display_name", "publication_date", "language", "type")
+_I32 = 2**31
+_I64 = 2**63
+_AFF_CACHE_MAX = 200_000
+_EMPTY: dict[str, Any] = {}
+_DOI = "https://doi.org/"
+_TXT = frozenset((str, type(None)))
+_LIST = frozenset((list, type(None)))
+
+
+class BadWork(Exception):
+    """A record-level problem; the message is the reject reason."""
+
+
+class Context:
+    """Per-file state: file name, institutions seen, affiliation countries."""
+
+    __slots__ = ("aff", "country", "file", "institutions")
+
+    def __init__(self, file: str, country: Callable[[str], str | None] | None):
+        self.file = file
+        self.country = country
+        self.institutions: set[str] = set()
+        self.aff: dict[str, str | None] = {}
+
+    def aff_country(self, text: str) -> str | None:
+        """Country parsed from an affiliation string (cached per file)."""
+        aff = self.aff
+        if text in aff:
+            return aff[text]
+        if len(aff) > _AFF_CACHE_MAX:
+            aff.clear()
+        code = self.country(text) if self.country is not None else None
+        aff[text] = code
+        return code
+
+
+def kind(value: Any) -> str:
+    """'an object', 'a list', … for messages about JSON values."""
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+    names |= {int: "an integer", float: "a number"}
+    return names.get(type(value), "null")
+
+
+def _wrong(what: str, value: Any) -> Any:
+    raise TypeError(f"{what} is {kind(value)} {clip(repr(value), 40)}, not text")
+
+
+def _first_wrong(where: str, **values: Any) -> None:
+    for what, v in values.items():
+        if type(v) not in _TXT:
+            _wrong(f"{where} {what}", v)
+
+
+def work_record(w: dict[str, Any], no: int, ctx: Context) -> Record:
+    """Map one work object to canonical rows (raises :class:`BadWork`)."""
+    wid, year, cites = _check(w)
+    section = "work"
+    try:
+        row = _work_row(w, wid, year, cites, ctx.file, no)
+        rows: dict[str, list[Row]] = {"works": [row]}
+        section = "authorships"
+        n = _authorships(w.get("authorships") or (), wid, rows, ctx)
+        section = "subjects"
+        rows["work_subjects"] = subj = _subjects(w, wid)
+        section = "referenced_works"
+        rows["citations"] = cit = [
+            {"work_id": wid, "cited_work_id": r.rpartition("/")[2]}
+            for r in w.get("referenced_works") or ()
+            if r
+        ]
+        section = "counts_by_year"
+        rows["citation_counts"] = cnt = _counts(w.get("counts_by_year") or (), wid)
+        section = "grants"
+        g = w.get("grants") or w.get("awards") or w.get("funders")
+        rows["grants"] = grants = _grants(w, wid) if g else []
+    except (AttributeError, TypeError, KeyError, ValueError) as exc:
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise BadWork(f"malformed {section} ({msg})") from None
+    # Same count as base.richness (non-empty fields + child rows), inlined.
+    vals = list(row.values())
+    facts = len(vals) - vals.count(None) - vals.count("")
+    row["richness"] = facts + n + len(subj) + len(cit) + len(cnt) + len(grants)
+    return Record(no, rows)
+
+
+def _check(w: dict[str, Any]) -> tuple[str, int | None, int | None]:
+    """The work id, year and citation count; BadWork for wrong top-level types."""
+    raw_id = w.get("id")
+    if type(raw_id) is not str:
+        raise BadWork("missing 'id'" if raw_id is None else f"id is {kind(raw_id)}")
+    wid = raw_id.rpartition("/")[2]
+    if wid[:1] != "W" or not wid[1:].isdigit():
+        raise BadWork(f"id {clip(raw_id, 60)!r} is not an OpenAlex work id (W…)")
+    year = w.get("publication_year")
+    if year is not None and (type(year) is not int or not -_I32 < year < _I32):
+        raise BadWork(f"publication_year is {clip(repr(year), 40)}, not an integer")
+    cites = w.get("cited_by_count")
+    if cites is not None and (type(cites) is not int or not 0 <= cites < _I64):
+        raise BadWork(f"cited_by_count is {clip(repr(cites), 40)}, not a count")
+    get = w.get
+    if not (  # one expression on the happy path; find the culprit otherwise
+        type(get("title")) in _TXT
+        and type(get("display_name")) in _TXT
+        and type(get("publication_date")) in _TXT
+        and type(get("language")) in _TXT
+        and type(get("type")) in _TXT
+        and type(get("authorships")) in _LIST
+        and type(get("referenced_works")) in _LIST
+        and type(get("counts_by_year")) in _LIST
+        and type(get("topics")) in _LIST
+        and type(get("mesh")) in _LIST
+        and type(get("grants")) in _LIST
+        and type(get("awards")) in _LIST
+        and type(get("funders")) in _LIST
+    ):
+        for key in TEXT_FIELDS:
+            if type(get(key)) not in _TXT:
+                raise BadWork(f"{key} is {kind(get(key))}, not a string")
+        for key in LIST_FIELDS:
+            if type(get(key)) not in _LIST:
+                raise BadWork(f"{key} is {kind(get(key))}, not a list")
+    return wid, year, cites
+
+
+def _work_row(
+    w: dict[str, Any], wid: str, year: int | None, cites: int | None, file: str, no: int
+) -> Row:
+    """The ``works`` row (without richness)."""
+    ids = w.get("ids") or _EMPTY
+    pmid = ids.get("pmid")
+    if pmid is not None:
+        pmid = str(pmid).rpartition("/")[2]
+        if not pmid.isdigit():
+            pmid = "".join(c for c in pmid if c.isdigit()) or None
+    doi = w.get("doi") or ids.get("doi")
+    if doi:
+        if doi.startswith(_DOI):
+            doi = doi[16:].strip().lower() or None
+        else:
+            doi = norm_doi(doi)
+    doc_type = w.get("type")
+    pt = w.get("primary_topic") or _EMPTY
+    sub = pt.get("subfield") or _EMPTY
+    field = pt.get("field") or _EMPTY
+    src = (w.get("primary_location") or _EMPTY).get("source") or _EMPTY
+    journal = src.get("display_name")
+    if journal is not None and type(journal) is not str:
+        _wrong("source display_name", journal)
+    return {
+        "work_id": wid,
+        "source": "openalex",
+        "openalex_id": wid,
+        "doi": doi or None,
+        "pmid": pmid,
+        "title": w.get("title") or w.get("display_name"),
+        "publication_year": year,
+        "publication_date": w.get("publication_date"),
+        "doc_type": TYPE_ALIASES.get(doc_type, doc_type) if doc_type else None,
+        "source_title": journal,
+        "language": w.get("language"),
+        "cited_by_count": cites,
+        "citation_source": "openalex",
+        "primary_topic_id": pt["id"].rpartition("/")[2] if pt.get("id") else None,
+        "primary_subfield_id": sub["id"].rpartition("/")[2] if sub.get("id") else None,
+        "primary_field_id": field["id"].rpartition("/")[2] if field.get("id") else None,
+        "ingest_file": file,
+        "record_no": no,
+    }
+
+
+def _authorships(auths: Any, wid: str, rows: dict[str, list[Row]], ctx: Context) -> int:
+    """Authorships and their countries, institutions, affiliation strings."""
+    au: list[Row] = []
+    countries: list[Row] = []
+    insts: list[Row] = []
+    affs: list[Row] = []
+    new_inst: list[Row] = []
+    for pos, a in enumerate(auths, 1):
+        author = a.get("author") or _EMPTY
+        aid = author.get("id")
+        name = author.get("display_name") or a.get("raw_author_name")
+        if name is not None and type(name) is not str:
+            _wrong("author name", name)
+        corr = a.get("is_corresponding")
+        au.append(
+            {
+                "work_id": wid,
+                "author_position": pos,
+                "author_id": aid.rpartition("/")[2] if aid else None,
+                "author_name": name,
+                "is_corresponding": corr if type(corr) is bool else None,
+            }
+        )
+        inst_cc = _institutions(a.get("institutions"), wid, pos, insts, new_inst, ctx)
+        parsed = _affiliations(a, wid, pos, affs, ctx)
+        listed = a.get("countries")
+        if listed:
+            codes, prov = (
+                ([listed] if type(listed) is str else listed),
+                "openalex_countries",
+            )
+        elif inst_cc:
+            codes, prov = inst_cc, "institution"
+        else:
+            codes, prov = parsed, "affiliation_text"
+        for code in dict.fromkeys(codes) if len(codes) > 1 else codes:
+            if code:
+                if type(code) is not str:
+                    _wrong("country", code)
+                countries.append(
+                    {
+                        "work_id": wid,
+                        "author_position": pos,
+                        "country": code,
+                        "provenance": prov,
+                    }
+                )
+    rows["authorships"] = au
+    rows["authorship_countries"] = countries
+    rows["authorship_institutions"] = insts
+    rows["affiliations"] = affs
+    rows["institutions"] = new_inst
+    return len(au) + len(countries) + len(insts) + len(affs)
+
+
+def _institutions(
+    items: Any, wid: str, pos: int, out: list[Row], new: list[Row], ctx: Context
+) -> list[str]:
+    """Append authorship-institution rows; return their country codes."""
+    codes: list[str] = []
+    if not items:
+        return codes
+    seen = ctx.institutions
+    for inst in items:
+        iid = inst.get("id")
+        ror = inst.get("ror")
+        ror = ror.rpartition("/")[2] if ror else None
+        iid = iid.rpartition("/")[2] if iid else ("ror:" + ror if ror else None)
+        cc, name, itype = (
+            inst.get("country_code"),
+            inst.get("display_name"),
+            inst.get("type"),
+        )
+        if type(cc) not in _TXT or type(name) not in _TXT or type(itype) not in _TXT:
+            _first_wrong("institution", country_code=cc, display_name=name, type=itype)
+        if cc:
+            codes.append(cc)
+        if iid is None:
+            continue
+        out.append(
+            {
+                "work_id": wid,
+                "author_position": pos,
+                "institution_id": iid,
+                "ror": ror,
+                "institution_name": name,
+                "country_code": cc,
+                "institution_type": itype,
+            }
+        )
+        if iid not in seen:
+            seen.add(iid)
+            new.append(
+                {
+                    "institution_id": iid,
+                    "ror": ror,
+                    "name": name,
+                    "country_code": cc,
+                    "type": itype,
+                }
+            )
+    return codes
+
+
+def _affiliations(
+    a: dict[str, Any], wid: str, pos: int, out: list[Row], ctx: Context
+) -> list[str | None]:
+    """Append raw affiliation rows; return their parsed countries."""
+    raws = a.get("raw_affiliation_strings")
+    if raws is None:  # old snapshots: one string
+        raws = a.get("raw_affiliation_string")
+    if not raws:
+        return []
+    if type(raws) is str:
+        raws = [raws]
+    parsed: list[str | None] = []
+    for text in raws:
+        if not text:
+            continue
+        if type(text) is not str:
+            _wrong("raw affiliation", text)
+        code = ctx.aff_country(text)
+        parsed.append(code)
+        out.append(
+            {
+                "work_id": wid,
+                "author_position": pos,
+                "affiliation": text,
+                "country": code,
+            }
+        )
+    return parsed
+
+
+def _subjects(w: dict[str, Any], wid: str) -> list[Row]:
+    """MeSH descriptors, OpenAlex topics and the primary subfield/field."""
+    out: list[Row] = []
+    mesh = w.get("mesh")
+    if mesh:
+        out.extend(_mesh(mesh, wid))
+    pt = w.get("primary_topic") or _EMPTY
+    primary = pt.get("id")
+    primary = primary.rpartition("/")[2] if primary else None
+    for t in w.get("topics") or ([pt] if primary else ()):
+        code = t.get("id")
+        if not code:
+            continue
+        code = code.rpartition("/")[2]
+        label, score = t.get("display_name"), t.get("score")
+        if label is not None and type(label) is not str:
+            _wrong("topic display_name", label)
+        out.append(
+            {
+                "work_id": wid,
+                "scheme": "openalex_topic",
+                "code": code,
+                "label": label,
+                "is_primary": code == primary,
+                "is_major": None,
+                "score": float(score) if type(score) in (int, float) else None,
+            }
+        )
+    if primary:
+        for scheme, key in (
+            ("openalex_subfield", "subfield"),
+            ("openalex_field", "field"),
+        ):
+            part = pt.get(key) or _EMPTY
+            code = part.get("id")
+            if code:
+                label = part.get("display_name")
+                if label is not None and type(label) is not str:
+                    _wrong(f"{key} display_name", label)
+                out.append(
+                    {
+                        "work_id": wid,
+                        "scheme": scheme,
+                        "code": code.rpartition("/")[2],
+                        "label": label,
+                        "is_primary": True,
+                        "is_major": None,
+                        "score": None,
+                    }
+                )
+    return out
+
+
+def _mesh(items: list[Any], wid: str) -> list[Row]:
+    """One row per MeSH descriptor (qualifier rows merged, major if any is)."""
+    found: dict[str, Row] = {}
+    for m in items:
+        ui, label = m.get("descriptor_ui"), m.get("descriptor_name")
+        if not ui:
+            continue
+        for what, v in (("descriptor_ui", ui), ("descriptor_name", label)):
+            if v is not None and type(v) is not str:
+                _wrong(what, v)
+        major = m.get("is_major_topic") is True
+        if ui in found:
+            found[ui]["is_major"] = found[ui]["is_major"] or major
+        else:
+            found[ui] = {
+                "work_id": wid,
+                "scheme": "mesh",
+                "code": ui,
+                "label": label,
+                "is_primary": None,
+                "is_major": major,
+                "score": None,
+            }
+    return list(found.values())
+
+
+def _counts(items: Any, wid: str) -> list[Row]:
+    """Citations received per year."""
+    out: list[Row] = []
+    for c in items:
+        year, n = c.get("year"), c.get("cited_by_count")
+        if type(year) is not int or not -_I32 < year < _I32:
+            raise TypeError(f"year {clip(repr(year), 30)} is not an integer")
+        if n is not None and (type(n) is not int or not 0 <= n < _I64):
+            raise TypeError(f"cited_by_count {clip(repr(n), 30)} is not a count")
+        out.append({"work_id": wid, "year": year, "cited_by_count": n})
+    return out
+
+
+def _grants(w: dict[str, Any], wid: str) -> list[Row]:
+    """Legacy ``grants`` and newer ``awards``/``funders``: one row per award."""
+    found: dict[tuple[str | None, str | None], Row] = {}
+    triples = [
+        (g.get("funder"), g.get("funder_display_name"), g.get("award_id"))
+        for g in w.get("grants") or ()
+    ]
+    triples += [
+        (a.get("funder_id"), a.get("funder_display_name"), a.get("funder_award_id"))
+        for a in w.get("awards") or ()
+        if type(a) is dict
+    ]
+    for funder, name, award in triples:
+        _add_grant(found, wid, funder, name, award)
+    funded = {fid for fid, _ in found}
+    for f in w.get("funders") or ():
+        fid = f.get("id") if type(f) is dict else None
+        if fid and fid.rpartition("/")[2] not in funded:
+            _add_grant(found, wid, fid, f.get("display_name"), None)
+    return list(found.values())
+
+
+def _add_grant(
+    found: dict[tuple[str | None, str | None], Row],
+    wid: str,
+    funder: Any,
+    name: Any,
+    award: Any,
+) -> None:
+    for what, v in (("funder", funder), ("funder name", name), ("award id", award)):
+        if v is not None and type(v) is not str:
+            _wrong(what, v)
+    fid = funder.rpartition("/")[2] if funder else None
+    award = award.strip() if award else None
+    norm = norm_award_id(award)
+    if (fid or award) and (fid, norm) not in found:
+        found[(fid, norm)] = {
+            "work_id": wid,
+            "funder_id": fid,
+            "funder_name": name,
+            "award_id": award or None,
+            "award_id_norm": norm,
+        }
