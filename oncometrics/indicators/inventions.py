@@ -34,6 +34,15 @@ if TYPE_CHECKING:
 
 #: Store tables the invention indicators read.
 TABLES_NEEDED = ["patents", "patent_parties", "patent_classes", "patent_priorities"]
+#: Sort keys of each output table.
+ORDER = {
+    "inventions_by_country": ["rank_i_frac", "country"],
+    "inventions_by_country_year": ["year", "rank_i_frac", "country"],
+    "coinvention_partners": ["country", "rank_co", "partner"],
+    "inventions_by_applicant": ["rank_i_frac", "applicant"],
+    "technology_mix": ["period", "country", "field_nr"],
+    "technology_shift": ["country", "field_nr"],
+}
 
 
 def inventions(patents: ir.Table, period: tuple[int, int] | None = None) -> ir.Table:
@@ -360,10 +369,14 @@ def invention_tables(
     out["technology_mix"] = mix
     if shift:
         out["technology_shift"] = technology.technology_shift(mix, *shift)
-    meta = {"domain_hash": ibis.literal(domain.hash), "by": ibis.literal(by)}
-    return {
-        k: v.mutate(
-            **meta, **({} if "period" in v.columns else {"period": ibis.literal(label)})
-        )
-        for k, v in out.items()
+    meta = {
+        "domain": ibis.literal(domain.name),
+        "domain_hash": ibis.literal(domain.hash),
+        "by": ibis.literal(by),
     }
+    res = {}
+    for name, t in out.items():
+        if "period" not in t.columns:
+            t = t.mutate(period=ibis.literal(label))
+        res[name] = t.mutate(**meta).order_by(*ORDER[name])
+    return res

@@ -93,3 +93,20 @@ def ranked_indicators(
             ranks[f"rank_{c}"] = competition_rank(t[c], group_by=gb, eligible=eligible)
     ranks["ranked"] = eligible
     return t.mutate(**ranks)
+
+
+def growth_rate(
+    actor_year: ir.Table, value: str = "p_frac", *, year: str = "publication_year"
+) -> ir.Table:
+    """`actor_year` plus ``growth_<value>`` = value(t) / value(t − 1) − 1.
+
+    Grain: one row per actor-year.  Null when the actor has no row for the
+    previous calendar year.
+    """
+    t = actor_year
+    w = ibis.window(group_by="actor", order_by=year)
+    prev = t[value].lag().over(w)
+    prev_year = t[year].lag().over(w)
+    ok = prev_year == t[year] - 1
+    growth = ibis.ifelse(ok, t[value] / prev - 1.0, ibis.null("float64"))
+    return t.mutate(**{f"growth_{value}": growth})

@@ -1,0 +1,298 @@
+"""Clinical trial indicators (contract sections 1–3, trials).
+
+A trial is one NCT id, dated by its start year.  It is in the cancer domain
+when one of its condition MeSH descriptors (``mesh`` or ``ancestor`` rows of
+``trial_conditions``) is under the domain's tree, or one of its registered
+condition texts contains a domain trial keyword (case-insensitive).  Country
+counts are *full* counts by site country: a trial counts 1 for every country
+with at least one of its sites.  Early phase = EARLY_PHASE1, PHASE1 or
+PHASE1/PHASE2.  Shares divide by the sum over all countries (so the shares of
+one table add up to 1); ranks are competition ranks (1, 2, 2, 4).
+
+Every function takes Ibis tables and returns one; nothing is executed here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import ibis
+
+from oncometrics.config import parse_period
+from oncometrics.indicators.output import competition_rank, world_share
+from oncometrics.sources.trials import EARLY_PHASES, norm_mesh_ui
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from oncometrics.domain import Domain
+
+#: Lead sponsor class counted as industry.
+INDUSTRY = "INDUSTRY"
+#: Phase label of a trial registered without a phase (observational studies).
+NO_PHASE = "NOT_GIVEN"
+
+
+def _domain_trial_ids(trial_conditions: ir.Table, domain: Domain) -> ir.Table:
+    """nct_id of trials with a domain MeSH descriptor or keyword condition."""
+    c = trial_conditions
+    mesh_ids = sorted({m for d in domain.mesh_descriptors if (m := norm_mesh_ui(d))})
+    keep = c.mesh_id.isin(mesh_ids).fill_null(False)
+    text = c.condition.fill_null("").lower()
+    for kw in domain.trial_keywords:
+        keep = keep | text.contains(kw)
+    return c.filter(keep).select("nct_id").distinct()
+
+
+def oncology_trials(
+    trials: ir.Table,
+    trial_conditions: ir.Table,
+    domain: Domain,
+    period: tuple[int, int] | None = None,
+) -> ir.Table:
+    """Trials of `domain` started in `period`; one row per trial.
+
+    Returns
+    -------
+    ir.Table
+        ``(nct_id, start_year, phase, early_phase, industry,
+        lead_sponsor_class)``; ``phase`` is ``NOT_GIVEN`` when unregistered.
+    """
+    t = trials
+    if not domain.is_everything:
+        t = t.filter(t.nct_id.isin(_domain_trial_ids(trial_conditions, domain).nct_id))
+    if period is not None:
+        t = t.filter(t.start_year.between(period[0], period[1]))
+    return t.select(
+        "nct_id",
+        "start_year",
+        phase=t.phase.fill_null(NO_PHASE),
+        early_phase=t.phase.isin(list(EARLY_PHASES)).fill_null(False),
+        industry=(t.lead_sponsor_class == INDUSTRY).fill_null(False),
+        lead_sponsor_class=t.lead_sponsor_class,
+    )
+
+
+def trial_countries(oncology_trials: ir.Table, trial_sites: ir.Table) -> ir.Table:
+    """Distinct (trial, site country) pairs with the trial's facts.
+
+    Returns ``(nct_id, country, start_year, early_phase, industry,
+    n_countries)``; ``n_countries`` is the trial's number of site countries.
+    """
+    s = trial_sites.filter(trial_sites.country.notnull())
+    pairs = s.select("nct_id", "country").distinct()
+    pairs = pairs.join(oncology_trials, "nct_id")
+    return pairs.mutate(n_countries=pairs.country.count().over(group_by="nct_id"))
+
+
+#: Columns of the country tables after the key columns, in order.
+COUNTRY_COLUMNS = (
+    "trials",
+    "early_phase_trials",
+    "share",
+    "rank",
+    "industry_share",
+    "multinational_rate",
+    "early_phase_share",
+    "early_phase_rank",
+    "industry_trials",
+    "multinational_trials",
+)
+
+
+def _country_counts(tc: ir.Table, keys: list[str]) -> ir.Table:
+    agg = tc.group_by(keys).aggregate(
+        trials=tc.nct_id.count(),
+        early_phase_trials=tc.early_phase.cast("int64").sum(),
+        industry_trials=tc.industry.cast("int64").sum(),
+        multinational_trials=(tc.n_countries >= 2).cast("int64").sum(),
+    )
+    gb = [k for k in keys if k != "country"]
+    n = agg.trials.cast("float64")
+    early = agg.early_phase_trials.cast("float64")
+    early_world = early.sum().over(group_by=gb)
+    agg = agg.mutate(
+        share=world_share(n, gb),
+        rank=competition_rank(n, group_by=gb),
+        industry_share=agg.industry_trials.cast("float64") / n,
+        multinational_rate=agg.multinational_trials.cast("float64") / n,
+        early_phase_share=ibis.ifelse(early_world > 0, early / early_world, None),
+        early_phase_rank=competition_rank(early, group_by=gb, eligible=early > 0),
+    )
+    return agg.select(*keys, *COUNTRY_COLUMNS)
+
+
+def trials_by_country(oncology_trials: ir.Table, trial_sites: ir.Table) -> ir.Table:
+    """Full counts by site country; one row per country.
+
+    ``trials`` = trials with at least one site in the country;
+    ``share`` = trials / Σ trials over countries; ``industry_share`` = share
+    of the country's trials with an industry lead sponsor;
+    ``multinational_rate`` = share of its trials with sites in ≥ 2 countries.
+
+    Returns
+    -------
+    ir.Table
+        ``(country, trials, early_phase_trials, share, rank, industry_share,
+        multinational_rate, early_phase_share, early_phase_rank,
+        industry_trials, multinational_trials)``; ``early_phase_share`` is
+        early-phase trials / Σ over countries, ``early_phase_rank`` ranks
+        countries with at least one early-phase trial.
+    """
+    return _country_counts(trial_countries(oncology_trials, trial_sites), ["country"])
+
+
+def trials_by_country_year(
+    oncology_trials: ir.Table, trial_sites: ir.Table
+) -> ir.Table:
+    """Full counts by site country and start year; shares and ranks per year.
+
+    One row per (country, start_year); trials without a start year are left
+    out.  Columns as :func:`trials_by_country` plus ``start_year``.
+    """
+    tc = trial_countries(oncology_trials, trial_sites)
+    return _country_counts(
+        tc.filter(tc.start_year.notnull()), ["country", "start_year"]
+    )
+
+
+def trials_by_phase(oncology_trials: ir.Table) -> ir.Table:
+    """Trials per phase; one row per phase, ``share`` = trials / all trials.
+
+    Returns ``(phase, early_phase, trials, share)``.
+    """
+    t = oncology_trials
+    agg = t.group_by("phase", "early_phase").aggregate(trials=t.nct_id.count())
+    return agg.mutate(share=world_share(agg.trials.cast("float64")))
+
+
+def trial_partners(oncology_trials: ir.Table, trial_sites: ir.Table) -> ir.Table:
+    """Shared trials and Salton's index per ordered pair of site countries.
+
+    One row per (country, partner) sharing at least one trial, both directions
+    listed; ``salton = shared / sqrt(trials(country) · trials(partner))``.
+
+    Returns
+    -------
+    ir.Table
+        ``(country, partner, shared_trials, trials_country, trials_partner,
+        salton, rank_shared, rank_salton)``; ranks among the country's
+        partners.
+    """
+    tc = trial_countries(oncology_trials, trial_sites).select("nct_id", "country")
+    n = tc.group_by("country").aggregate(trials=tc.nct_id.count())
+    other = tc.select("nct_id", partner=tc.country)
+    pairs = tc.join(other, "nct_id")
+    pairs = pairs.filter(pairs.country != pairs.partner)
+    co = pairs.group_by("country", "partner").aggregate(
+        shared_trials=pairs.nct_id.count()
+    )
+    t = co.join(n.select("country", trials_country=n.trials), "country")
+    t = t.join(n.select(partner=n.country, trials_partner=n.trials), "partner")
+    size = (t.trials_country * t.trials_partner).cast("float64").sqrt()
+    t = t.mutate(salton=t.shared_trials.cast("float64") / size)
+    return t.mutate(
+        rank_shared=competition_rank(
+            t.shared_trials.cast("float64"), group_by=["country"]
+        ),
+        rank_salton=competition_rank(t.salton, group_by=["country"]),
+    )
+
+
+def trials_by_sponsor(
+    oncology_trials: ir.Table, trial_sponsors: ir.Table, trial_sites: ir.Table
+) -> ir.Table:
+    """Trials per sponsor (normalised name), as lead or collaborator.
+
+    One row per ``name_norm``; ``name`` is the alphabetically first spelling,
+    ``sponsor_class`` the largest non-null class; ``trials`` counts distinct
+    trials in any role, ranked (competition rank) on it.
+
+    Returns
+    -------
+    ir.Table
+        ``(sponsor, name, sponsor_class, trials, lead_trials,
+        collaborator_trials, early_phase_trials, site_countries, rank)``.
+    """
+    s = trial_sponsors.filter(trial_sponsors.name_norm.notnull())
+    s = s.join(oncology_trials.select("nct_id", "early_phase"), "nct_id")
+    per = s.group_by(sponsor=s.name_norm, nct_id=s.nct_id).aggregate(
+        name=s.name.min(),
+        sponsor_class=s.sponsor_class.max(),
+        lead=(s.role == "lead").cast("int64").max(),
+        early=s.early_phase.cast("int64").max(),
+    )
+    sites = trial_sites.filter(trial_sites.country.notnull())
+    ctry = per.select("sponsor", "nct_id").join(
+        sites.select("nct_id", "country"), "nct_id"
+    )
+    ctry = ctry.group_by("sponsor").aggregate(site_countries=ctry.country.nunique())
+    agg = per.group_by("sponsor").aggregate(
+        name=per.name.min(),
+        sponsor_class=per.sponsor_class.max(),
+        trials=per.nct_id.count(),
+        lead_trials=per.lead.sum(),
+        early_phase_trials=per.early.sum(),
+    )
+    agg = agg.left_join(ctry, "sponsor").drop("sponsor_right")
+    return agg.mutate(
+        collaborator_trials=agg.trials - agg.lead_trials,
+        site_countries=agg.site_countries.fill_null(0),
+        rank=competition_rank(agg.trials.cast("float64")),
+    )
+
+
+def trials_summary(oncology_trials: ir.Table, trial_sites: ir.Table) -> ir.Table:
+    """One row: domain trials, early-phase trials, trials with a resolved site
+    country, ``unassigned`` (no resolved site country) and countries reached.
+    """
+    tc = trial_countries(oncology_trials, trial_sites)
+    located = tc.select("nct_id").distinct().mutate(_located=ibis.literal(1))
+    t = oncology_trials.left_join(located, "nct_id")
+    agg = t.aggregate(
+        trials=t.nct_id.count(),
+        early_phase_trials=t.early_phase.cast("int64").sum().fill_null(0),
+        located_trials=t._located.count(),
+    )
+    countries = tc.aggregate(countries=tc.country.nunique())
+    agg = agg.cross_join(countries)
+    return agg.mutate(unassigned_trials=agg.trials - agg.located_trials)
+
+
+def trial_tables(
+    tables: dict[str, ir.Table], domain: Domain, config: Any
+) -> dict[str, ir.Table]:
+    """Every trial indicator table, each with a ``domain_hash`` column.
+
+    `tables` are the store's canonical tables (``engine.load_tables``);
+    ``config.period`` restricts trials by start year.
+    """
+    ot = oncology_trials(
+        tables["trials"],
+        tables["trial_conditions"],
+        domain,
+        parse_period(getattr(config, "period", None)),
+    )
+    sites = tables["trial_sites"]
+    out = {
+        "trials_summary": trials_summary(ot, sites),
+        "trials_by_country": trials_by_country(ot, sites),
+        "trials_by_country_year": trials_by_country_year(ot, sites),
+        "trials_by_phase": trials_by_phase(ot),
+        "trial_partners": trial_partners(ot, sites),
+        "trials_by_sponsor": trials_by_sponsor(ot, tables["trial_sponsors"], sites),
+    }
+    return {k: v.mutate(domain_hash=ibis.literal(domain.hash)) for k, v in out.items()}
+
+
+__all__ = [
+    "oncology_trials",
+    "trial_countries",
+    "trial_partners",
+    "trial_tables",
+    "trials_by_country",
+    "trials_by_country_year",
+    "trials_by_phase",
+    "trials_by_sponsor",
+    "trials_summary",
+]

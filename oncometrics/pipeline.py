@@ -1,0 +1,366 @@
+"""The runner: wires the indicator functions and writes the tables.
+
+This is the only module that connects an engine, materialises results
+(``to_pyarrow``) and writes files.  Each output table is written twice in the
+output folder, as ``<name>.csv`` and ``<name>.parquet``, next to
+``domain.json`` (the domain definition and its hash, which every table also
+carries in its ``domain_hash`` column).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ibis
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from oncometrics.config import Config, parse_period
+from oncometrics.domain import Domain
+from oncometrics.engine import connect, load_tables
+from oncometrics.indicators import collaboration as collab
+from oncometrics.indicators import counting, impact, output, selection, specialisation
+from oncometrics.indicators.stability import INTERVAL_COLUMNS, stability_intervals
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    from ibis.backends import BaseBackend
+
+TABLES_NEEDED = [
+    "works",
+    "work_subjects",
+    "authorship_countries",
+    "authorship_institutions",
+    "citation_counts",
+]
+
+#: Leading columns of the actor tables (more follow).
+HEAD = [
+    "p_full", "p_frac", "share_frac", "rank_p_frac", "mncs", "pp_top1", "pp_top10",
+    "ai", "rsi", "intl_collab_rate", *INTERVAL_COLUMNS,
+]  # fmt: skip
+
+
+@dataclass
+class Inputs:
+    """The shared intermediate expressions of one run."""
+
+    counted: ir.Table
+    domain_works: ir.Table
+    work_impact: ir.Table
+    international: ir.Table
+    tables: dict[str, ir.Table]
+    caches: list[Any]
+
+    def cache(self, expr: ir.Table) -> ir.Table:
+        """`expr` computed once on the engine (released at the end of the run)."""
+        cached = expr.cache()
+        self.caches.append(cached)
+        return cached
+
+    def release(self) -> None:
+        """Drop the cached intermediate tables."""
+        while self.caches:
+            self.caches.pop().release()
+
+
+def compute(
+    store: Path,
+    out: Path,
+    *,
+    config: Config,
+    log: Callable[[str], Any] = print,
+    spark_session: Any = None,
+    con: BaseBackend | None = None,
+) -> dict[str, Path]:
+    """Compute the publication indicator tables of `store` into `out`.
+
+    Parameters
+    ----------
+    store
+        Store folder (``<table>/part-*.parquet``).
+    out
+        Output folder; created if needed.
+    config
+        Settings (engine, domain, period, counting, bootstrap, ...).
+    log
+        One-line progress messages.
+    spark_session
+        An existing SparkSession to run on (implies the Spark engine).
+    con
+        An existing Ibis backend (tests); not closed here.
+
+    Returns
+    -------
+    dict[str, Path]
+        Table name -> Parquet file (the CSV sits next to it); ``"domain"`` ->
+        ``domain.json``.
+    """
+    t0 = time.perf_counter()
+    own = con is None
+    if con is None:
+        engine = "spark" if spark_session is not None else config.engine
+        con = connect(
+            engine,
+            spark_master=config.spark_master,
+            spark_session=spark_session,
+            threads=config.threads,
+        )
+    domain = Domain.from_config(config)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = {"domain": _write_domain(out, domain, config)}
+    inp = _inputs(con, store, domain, config)
+    try:
+        meta = {"domain": domain.name, "domain_hash": domain.hash,
+                "period": _period_label(config)}  # fmt: skip
+        for name, table in _tables(inp, config, log):
+            written[name] = _write(out, name, _with_meta(table, meta))
+            log(f"{name}: {table.num_rows:,} rows ({time.perf_counter() - t0:.1f} s)")
+    finally:
+        inp.release()
+        if own and con.name == "duckdb":
+            con.disconnect()
+    return written
+
+
+def _period_label(config: Config) -> str:
+    p = parse_period(config.period)
+    return "all" if p is None else f"{p[0]}-{p[1]}"
+
+
+def _inputs(con: BaseBackend, store: Path, domain: Domain, config: Config) -> Inputs:
+    tables = load_tables(con, store, TABLES_NEEDED)
+    period = parse_period(config.period)
+    counted = selection.counted_works(tables["works"], domain.types, period)
+    dw = selection.domain_works(
+        tables["works"], tables["work_subjects"], domain, period
+    )
+    if config.citation_window is not None:
+        cc = tables["citation_counts"]
+        dw = selection.windowed_citations(dw, cc, int(config.citation_window))
+    wi = impact.work_impact(dw, normalise_by_type=bool(config.normalise_by_type))
+    intl = collab.international_works(dw, tables["authorship_countries"])
+    inp = Inputs(counted, dw, wi, intl, tables, [])
+    inp.work_impact = inp.cache(wi)
+    inp.international = inp.cache(intl)
+    return inp
+
+
+def _tables(
+    inp: Inputs, config: Config, log: Callable[[str], Any]
+) -> list[tuple[str, pa.Table]]:
+    ac = inp.tables["authorship_countries"]
+    ai_ = inp.tables["authorship_institutions"]
+    cw = inp.cache(counting.country_weights(inp.domain_works, ac))
+    iw = counting.institution_weights(inp.domain_works, ai_)
+    c_totals, cy_totals = _country_totals(inp, config, log)
+    i_totals = specialisation.actor_totals(
+        counting.institution_weights(inp.counted, ai_), inp.counted
+    )
+    country = _actor_table(inp, cw, c_totals, config, min_p=float(config.min_p))
+    year = _actor_table(
+        inp, cw, cy_totals, config, min_p=float(config.min_p), by=["publication_year"]
+    )
+    inst = _actor_table(
+        inp, iw, i_totals, config, min_p=float(config.min_p_institution)
+    )
+    inst = _institution_labels(inst, ai_)
+    return [
+        ("publications_by_country", _rename(country, "country")),
+        ("publications_by_country_year", _rename(year, "country")),
+        ("publications_by_institution", _rename(inst, "institution_id")),
+        ("country_partners", _order(collab.country_partners(inp.domain_works, ac),
+                                    ["country", "rank_co", "partner"])),
+        ("publications_unassigned", _unassigned(inp, {"country": cw,
+                                                      "institution": iw})),
+    ]  # fmt: skip
+
+
+def _country_totals(
+    inp: Inputs, config: Config, log: Callable[[str], Any]
+) -> tuple[ir.Table, ir.Table | None]:
+    """All-field totals per country, and per country-year (None: unknown)."""
+    if config.totals:
+        tot = read_totals(Path(config.totals))
+        log(f"all-field totals from {config.totals} ({tot.num_rows:,} rows)")
+        t = ibis.memtable(tot)
+        if "publication_year" not in t.columns:
+            return t, None
+        period = parse_period(config.period)
+        if period is not None:
+            t = t.filter(t.publication_year.between(*period))
+        per_actor = t.group_by("actor").aggregate(
+            p_all=t.p_all.sum(), p_all_full=t.p_all_full.sum()
+        )
+        return per_actor, t
+    ac = inp.tables["authorship_countries"]
+    w_all = inp.cache(counting.country_weights(inp.counted, ac))
+    totals = specialisation.actor_totals(w_all, inp.counted)
+    by_year = specialisation.actor_totals(w_all, inp.counted, by=["publication_year"])
+    return totals, by_year
+
+
+def read_totals(path: Path) -> pa.Table:
+    """A user totals CSV as ``(actor, [publication_year], p_all, p_all_full)``.
+
+    Format (``docs/methodology.md``): columns ``country`` (ISO alpha-2), ``p``
+    (all-field fractional count), optional ``p_full`` (full count) and
+    optional ``publication_year``.
+    """
+    try:
+        t = pacsv.read_csv(path)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise ValueError(f"{path}: cannot read the totals CSV ({exc})") from exc
+    missing = {"country", "p"} - set(t.column_names)
+    if missing:
+        raise ValueError(
+            f"{path}: totals CSV lacks column(s) {', '.join(sorted(missing))}"
+        )
+    cols = {"actor": t["country"].cast(pa.string()), "p_all": t["p"].cast(pa.float64())}
+    full = t["p_full"] if "p_full" in t.column_names else t["p"]
+    cols["p_all_full"] = full.cast(pa.float64())
+    if "publication_year" in t.column_names:
+        cols["publication_year"] = t["publication_year"].cast(pa.int32())
+    return pa.table(cols)
+
+
+def _actor_table(
+    inp: Inputs,
+    weights: ir.Table,
+    totals: ir.Table | None,
+    config: Config,
+    *,
+    min_p: float,
+    by: Sequence[str] = (),
+) -> pa.Table:
+    """One actor table (indicators, ranks, AI, intervals), materialised."""
+    by = list(by)
+    cnt = str(config.counting)
+    t = impact.actor_impact(weights, inp.work_impact, by=by, counting=cnt)
+    t = output.ranked_indicators(t, min_p=min_p, group_by=by)
+    if "publication_year" in by:
+        t = output.growth_rate(t)
+    rate = collab.intl_collab_rate(weights, inp.international, by=by)
+    t = t.left_join(rate, ["actor", *by])
+    t = t.drop(*[c for c in t.columns if c.endswith("_right")])
+    if totals is not None:
+        t = specialisation.activity_index(t, totals, by=by, counting=cnt)
+    else:
+        t = t.mutate(p_all=ibis.null("float64"), ai=ibis.null("float64"),
+                     rsi=ibis.null("float64"))  # fmt: skip
+    table = t.to_pyarrow()
+    iv = stability_intervals(
+        _actor_works(weights, inp.work_impact, by, cnt).to_pyarrow().to_pandas(),
+        keys=["actor", *by],
+        resamples=int(config.bootstrap),
+        seed=int(config.seed),
+        exact_max=int(config.bootstrap_exact_max),
+    )
+    return _join_intervals(table, iv, ["actor", *by])
+
+
+def _actor_works(
+    weights: ir.Table, work_impact: ir.Table, by: list[str], counting_: str
+) -> ir.Table:
+    j = weights.join(work_impact, "work_id")
+    w = j.weight if counting_ == "fractional" else ibis.literal(1.0)
+    return j.select("actor", *by, "work_id", "ncs", "top10_share", weight=w)
+
+
+def _join_intervals(table: pa.Table, iv: Any, keys: list[str]) -> pa.Table:
+    schema = pa.schema([table.schema.field(k) for k in keys]).append(
+        pa.field(INTERVAL_COLUMNS[0], pa.float64())
+    )
+    for c in INTERVAL_COLUMNS[1:]:
+        schema = schema.append(pa.field(c, pa.float64()))
+    right = pa.Table.from_pandas(iv, schema=schema, preserve_index=False)
+    joined = table.join(right, keys, join_type="left outer")
+    return joined.sort_by([(k, "ascending") for k in keys])
+
+
+def _institution_labels(inst: pa.Table, authorship_institutions: ir.Table) -> pa.Table:
+    a = authorship_institutions
+    labels = a.group_by(actor=a.institution_id).aggregate(
+        ror=a.ror.max(), institution_name=a.institution_name.max(),
+        country_code=a.country_code.max(),
+    )  # fmt: skip
+    lab = labels.to_pyarrow()
+    return inst.join(lab, "actor", join_type="left outer").sort_by("actor")
+
+
+def _unassigned(inp: Inputs, weights: dict[str, ir.Table]) -> pa.Table:
+    """Counted domain works with no resolved actor, per level and year."""
+    parts = []
+    total = inp.domain_works.group_by("publication_year").aggregate(
+        p_total=ibis._.work_id.count()
+    )
+    for level, w in weights.items():
+        un = counting.unassigned_works(inp.domain_works, w).select("work_id")
+        j = inp.work_impact.semi_join(un, "work_id")
+        agg = j.group_by("publication_year").aggregate(
+            p_unassigned=j.work_id.count(),
+            p_top1=j.top1_share.sum(),
+            p_top10=j.top10_share.sum(),
+            tncs=j.ncs.sum(),
+        )
+        agg = total.left_join(agg, "publication_year").drop("publication_year_right")
+        agg = agg.mutate(
+            level=ibis.literal(level),
+            p_unassigned=agg.p_unassigned.fill_null(0),
+            p_top1=agg.p_top1.fill_null(0.0),
+            p_top10=agg.p_top10.fill_null(0.0),
+            tncs=agg.tncs.fill_null(0.0),
+        )
+        parts.append(agg.to_pyarrow())
+    t = pa.concat_tables(parts)
+    order = ["level", "publication_year", "p_total", "p_unassigned", "p_top1",
+             "p_top10", "tncs"]  # fmt: skip
+    return t.select(order).sort_by(
+        [("level", "ascending"), ("publication_year", "ascending")]
+    )
+
+
+def _rename(table: pa.Table, actor: str) -> pa.Table:
+    names = [actor if c == "actor" else c for c in table.column_names]
+    t = table.rename_columns(names)
+    first = [actor] + (["publication_year"] if "publication_year" in names else [])
+    rest = [c for c in names if c not in first and c not in HEAD]
+    order = [(k, "ascending") for k in [*first[1:], "rank_p_frac", actor]]
+    return t.select([*first, *HEAD, *rest]).sort_by(order)
+
+
+def _order(expr: ir.Table, keys: list[str]) -> pa.Table:
+    return expr.to_pyarrow().sort_by([(k, "ascending") for k in keys])
+
+
+def _with_meta(table: pa.Table, meta: dict[str, str]) -> pa.Table:
+    for k, v in meta.items():
+        table = table.append_column(k, pa.array([v] * table.num_rows, pa.string()))
+    return table
+
+
+def _write(out: Path, name: str, table: pa.Table) -> Path:
+    path = out / f"{name}.parquet"
+    pq.write_table(table, path)
+    pacsv.write_csv(table, out / f"{name}.csv")
+    return path
+
+
+def _write_domain(out: Path, domain: Domain, config: Config) -> Path:
+    doc = domain.to_dict()
+    doc["settings"] = {
+        k: config.values.get(k)
+        for k in ("period", "counting", "citation_window", "normalise_by_type",
+                  "field_scheme", "min_p", "min_p_institution", "bootstrap",
+                  "seed", "totals")
+    }  # fmt: skip
+    path = out / "domain.json"
+    path.write_text(json.dumps(doc, indent=1, default=str) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,62 @@
+"""Shared fixtures: one SparkSession per test session, engine parametrisation.
+
+Tests that take ``engine`` (or ``con``) run once on DuckDB and once on Spark;
+the Spark run is marked ``spark`` (deselect with ``-m "not spark"``) and is
+skipped when pyspark is not installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def spark_session() -> Iterator[Any]:
+    """A small local SparkSession shared by every Spark test."""
+    pytest.importorskip("pyspark")
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.appName("oncometrics-tests")
+        .master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.ansi.enabled", "false")
+        .config("spark.driver.memory", "1g")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def spark_con(spark_session: Any) -> Any:
+    """An Ibis PySpark backend on the shared session."""
+    from oncometrics.engine import connect
+
+    return connect("spark", spark_session=spark_session)
+
+
+@pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def engine(request: pytest.FixtureRequest) -> str:
+    """The engine name, once per engine."""
+    return str(request.param)
+
+
+@pytest.fixture
+def con(engine: str, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """An Ibis backend for `engine` (the shared Spark one, or a fresh DuckDB)."""
+    if engine == "spark":
+        yield request.getfixturevalue("spark_con")
+        return
+    from oncometrics.engine import connect
+
+    backend = connect("duckdb")
+    yield backend
+    backend.disconnect()
