@@ -123,6 +123,13 @@ def compute(
         for name, table in _tables(inp, config, log):
             written[name] = _write(out, name, _with_meta(table, meta))
             log(f"{name}: {table.num_rows:,} rows ({time.perf_counter() - t0:.1f} s)")
+        if any((Path(store) / "patents").glob("part-*.parquet")):  # inventions
+            from oncometrics.indicators.inventions import TABLES_NEEDED, invention_tables
+
+            pt = load_tables(con, store, TABLES_NEEDED)
+            for name, expr in invention_tables(pt, domain, config).items():
+                written[name] = _write(out, name, table := expr.to_pyarrow())
+                log(f"{name}: {table.num_rows:,} rows ({time.perf_counter() - t0:.1f} s)")
     finally:
         inp.release()
         if own and con.name == "duckdb":
