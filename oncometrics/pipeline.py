@@ -124,10 +124,10 @@ def compute(
             written[name] = _write(out, name, _with_meta(table, meta))
             log(f"{name}: {table.num_rows:,} rows ({time.perf_counter() - t0:.1f} s)")
         if any((Path(store) / "patents").glob("part-*.parquet")):  # inventions
-            from oncometrics.indicators.inventions import TABLES_NEEDED, invention_tables
+            from oncometrics.indicators import inventions as inv
 
-            pt = load_tables(con, store, TABLES_NEEDED)
-            for name, expr in invention_tables(pt, domain, config).items():
+            pt = load_tables(con, store, inv.TABLES_NEEDED)
+            for name, expr in inv.invention_tables(pt, domain, config).items():
                 written[name] = _write(out, name, table := expr.to_pyarrow())
                 log(f"{name}: {table.num_rows:,} rows ({time.perf_counter() - t0:.1f} s)")
     finally:
