@@ -129,7 +129,8 @@ def compute(
             pt = load_tables(con, store, inv.TABLES_NEEDED)
             for name, expr in inv.invention_tables(pt, domain, config).items():
                 written[name] = _write(out, name, table := expr.to_pyarrow())
-                log(f"{name}: {table.num_rows:,} rows ({time.perf_counter() - t0:.1f} s)")
+                secs = time.perf_counter() - t0
+                log(f"{name}: {table.num_rows:,} rows ({secs:.1f} s)")
     finally:
         inp.release()
         if own and con.name == "duckdb":
