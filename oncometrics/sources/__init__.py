@@ -77,6 +77,30 @@ SOURCES: dict[str, SourceSpec] = {
             "Patents: USPTO grant XML, EPO OPS XML, Lens CSV/JSON, canonical CSV",
         ),
         SourceSpec(
+            "patents-uspto",
+            "oncometrics.sources.patents_uspto",
+            "patent",
+            "Patents, forced format: USPTO bulk grant XML",
+        ),
+        SourceSpec(
+            "patents-epo",
+            "oncometrics.sources.patents_epo",
+            "patent",
+            "Patents, forced format: EPO OPS XML",
+        ),
+        SourceSpec(
+            "patents-lens",
+            "oncometrics.sources.patents_lens",
+            "patent",
+            "Patents, forced format: Lens.org CSV or JSON export",
+        ),
+        SourceSpec(
+            "patents-csv",
+            "oncometrics.sources.patents_csv",
+            "patent",
+            "Patents, forced format: canonical CSV (one row per family x party)",
+        ),
+        SourceSpec(
             "trials",
             "oncometrics.sources.trials",
             "trial",
