@@ -117,7 +117,11 @@ def sha256_of(path: Path) -> str:
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files named, with folders expanded recursively (sorted, hidden skipped)."""
+    """Files named, with folders expanded recursively (sorted, hidden skipped).
+
+    Inside a folder, names starting with ``.`` or ``_`` are skipped (the
+    Hadoop convention: ``_state.json`` of a fetch, ``_SUCCESS`` markers).
+    """
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
@@ -126,7 +130,9 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
                     f
                     for f in p.rglob("*")
                     if f.is_file()
-                    and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                    and not any(
+                        part.startswith((".", "_")) for part in f.relative_to(p).parts
+                    )
                 )
             )
         else:

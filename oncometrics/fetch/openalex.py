@@ -1,0 +1,318 @@
+"""Download OpenAlex works page by page, resumably.
+
+:class:`WorksQuery` builds the query as data (each method returns a new
+query, in the manner of pyalex); :func:`fetch_works` is the only function
+that does I/O.  It follows ``meta.next_cursor``, writes every response body
+unchanged as ``page-00001.json``, ``page-00002.json``… (the files
+``oncometrics ingest openalex FOLDER`` reads) and records its progress in
+``_state.json`` after each page, so an interrupted run resumes where it
+stopped and a finished one does nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+from oncometrics.sources.base import SourceError
+
+BASE_URL = "https://api.openalex.org"
+MAX_PER_PAGE = 200
+MAX_ATTEMPTS = 6
+BACKOFF_SECONDS = 1.0
+MAX_WAIT_SECONDS = 300.0
+STATE_FILE = "_state.json"
+PAGE_NAME = "page-{:05d}.json"
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What a :func:`fetch_works` run left in its folder (totals so far)."""
+
+    records: int
+    pages: int
+    resumed: bool
+
+
+# ---------------------------------------------------------------- the query
+@dataclass(frozen=True)
+class WorksQuery:
+    """An OpenAlex ``/works`` query as plain data.
+
+    Examples
+    --------
+    >>> q = WorksQuery().filter(publication_year=2020).filter(
+    ...     primary_topic={"subfield": {"id": [2730, 1306]}})
+    >>> q.params()["filter"]
+    'publication_year:2020,primary_topic.subfield.id:2730|1306'
+    >>> p = q.per_page(50).polite("me@example.org").params(cursor="abc")
+    >>> p["per-page"], p["cursor"], p["mailto"]
+    ('50', 'abc', 'me@example.org')
+    """
+
+    filters: tuple[str, ...] = ()
+    search_text: str | None = None
+    fields: tuple[str, ...] = ()
+    sort_by: tuple[str, ...] = ()
+    page_size: int = MAX_PER_PAGE
+    email: str | None = None
+    key: str | None = None
+
+    def filter(self, raw: str | None = None, **fields: Any) -> WorksQuery:
+        """Add filters: a raw ``"a:b,c:d"`` string and/or nested keywords."""
+        extra = [raw] if raw else []
+        return replace(self, filters=(*self.filters, *extra, *_flatten(fields)))
+
+    def search(self, text: str) -> WorksQuery:
+        """Full-text search (``search=``)."""
+        return replace(self, search_text=text)
+
+    def select(self, *fields: str) -> WorksQuery:
+        """Only return these top-level fields (``select=``)."""
+        return replace(self, fields=(*self.fields, *fields))
+
+    def sort(self, **fields: str) -> WorksQuery:
+        """Sort, e.g. ``sort(cited_by_count="desc")``."""
+        keys = tuple(f"{k}:{v}" if v else k for k, v in fields.items())
+        return replace(self, sort_by=(*self.sort_by, *keys))
+
+    def per_page(self, n: int) -> WorksQuery:
+        """Works per page, 1–200."""
+        if not 1 <= n <= MAX_PER_PAGE:
+            raise ValueError(f"per_page must be between 1 and {MAX_PER_PAGE}, not {n}")
+        return replace(self, page_size=n)
+
+    def polite(self, email: str | None) -> WorksQuery:
+        """Identify yourself (``mailto=``, OpenAlex's polite pool)."""
+        return replace(self, email=email)
+
+    def api_key(self, key: str | None) -> WorksQuery:
+        """Authenticate with an OpenAlex API key (``api_key=``)."""
+        return replace(self, key=key)
+
+    def params(
+        self, cursor: str | None = "*", per_page: int | None = None
+    ) -> dict[str, str]:
+        """The query string for one page (``cursor="*"`` starts paging)."""
+        out = {"per-page": str(per_page or self.page_size)}
+        optional = {
+            "filter": ",".join(self.filters),
+            "search": self.search_text,
+            "select": ",".join(self.fields),
+            "sort": ",".join(self.sort_by),
+            "cursor": cursor,
+            "mailto": self.email,
+            "api_key": self.key,
+        }
+        return out | {k: v for k, v in optional.items() if v}
+
+
+def _flatten(fields: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """Nested keyword filters → ``a.b:value`` strings (lists are OR-ed)."""
+    out: list[str] = []
+    for name, value in fields.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, Mapping):
+            out.extend(_flatten(value, key + "."))
+        elif isinstance(value, list | tuple | set):
+            out.append(f"{key}:" + "|".join(_value(v) for v in value))
+        else:
+            out.append(f"{key}:{_value(value)}")
+    return out
+
+
+def _value(v: Any) -> str:
+    return str(v).lower() if isinstance(v, bool) else str(v)
+
+
+# ---------------------------------------------------------------- fetching
+def fetch_works(
+    filter: str,
+    out_dir: Path,
+    *,
+    email: str | None = None,
+    api_key: str | None = None,
+    max_records: int | None = None,
+    per_page: int = MAX_PER_PAGE,
+    log: Callable[[str], None] = print,
+    client: httpx.Client | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    base_url: str = BASE_URL,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> FetchResult:
+    """Download the works matching `filter` into `out_dir`, resuming if possible.
+
+    Pages are ``page-NNNNN.json`` (raw API bodies); ``_state.json`` holds the
+    filter, the next cursor and the totals.  Rerunning with the same filter
+    continues after the last saved page; a finished run is a no-op.  429 and
+    5xx answers and network errors are retried with exponential backoff
+    (honouring ``Retry-After``) up to `max_attempts` times; other HTTP errors
+    raise :class:`SourceError` with OpenAlex's message.
+    """
+    query = (
+        WorksQuery().filter(filter).per_page(per_page).polite(email).api_key(api_key)
+    )
+    out_dir = Path(out_dir)
+    state = _load_state(out_dir, filter)
+    resumed = state["pages"] > 0
+    if resumed:
+        log(
+            f"{out_dir}: resuming after page {state['pages']} "
+            f"({state['records']:,} works already saved)"
+        )
+    own = client is None
+    http = client or httpx.Client(timeout=60.0, follow_redirects=True)
+    url = f"{base_url.rstrip('/')}/works"
+    try:
+        while state["next_cursor"] and not _enough(state["records"], max_records):
+            size = (
+                per_page
+                if max_records is None
+                else min(per_page, max_records - state["records"])
+            )
+            body = _get(
+                http,
+                url,
+                query.params(state["next_cursor"], size),
+                max_attempts=max_attempts,
+                sleep=sleep,
+                log=log,
+            )
+            results, next_cursor, total = _page(body, url)
+            state["pages"] += 1
+            _atomic_write(out_dir / PAGE_NAME.format(state["pages"]), body)
+            state["records"] += len(results)
+            state["next_cursor"] = next_cursor if results else None
+            _save_state(out_dir, state)
+            log(
+                f"page {state['pages']}: {len(results)} works "
+                f"({state['records']:,} of {total:,})"
+            )
+    finally:
+        if own:
+            http.close()
+    if not state["next_cursor"]:
+        log(
+            f"{out_dir}: complete, {state['records']:,} works in {state['pages']} pages"
+        )
+    return FetchResult(records=state["records"], pages=state["pages"], resumed=resumed)
+
+
+def _enough(records: int, max_records: int | None) -> bool:
+    return max_records is not None and records >= max_records
+
+
+def _load_state(out_dir: Path, filter: str) -> dict[str, Any]:
+    """The saved state for `filter`, or a fresh one (ValueError on a clash)."""
+    path = out_dir / STATE_FILE
+    if path.exists():
+        try:
+            state: dict[str, Any] = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"{path}: unreadable fetch state ({exc})") from None
+        if state.get("filter") != filter:
+            raise ValueError(
+                f"{out_dir}: holds pages of another query (filter "
+                f"{state.get('filter')!r}); use a new folder"
+            )
+        return state
+    if out_dir.exists() and any(out_dir.glob("page-*.json")):
+        raise ValueError(
+            f"{out_dir}: has page files but no {STATE_FILE}; use a new folder"
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return {"filter": filter, "next_cursor": "*", "pages": 0, "records": 0}
+
+
+def _save_state(out_dir: Path, state: dict[str, Any]) -> None:
+    _atomic_write(out_dir / STATE_FILE, json.dumps(state, indent=1).encode())
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _page(body: bytes, url: str) -> tuple[list[Any], str | None, int]:
+    """Results, next cursor and total count of one response body."""
+    try:
+        doc = orjson.loads(body)
+        results, meta = doc["results"], doc.get("meta") or {}
+    except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+        raise SourceError(
+            url, f"unexpected response, not a result page ({exc})"
+        ) from None
+    if not isinstance(results, list):
+        raise SourceError(url, "unexpected response: 'results' is not a list")
+    return results, meta.get("next_cursor"), int(meta.get("count") or 0)
+
+
+def _get(
+    client: httpx.Client,
+    url: str,
+    params: dict[str, str],
+    *,
+    max_attempts: int,
+    sleep: Callable[[float], None],
+    log: Callable[[str], None],
+) -> bytes:
+    """GET with retries on 429/5xx/network errors; the body of a 200."""
+    for attempt in range(1, max_attempts + 1):
+        try:
+            resp = client.get(url, params=params)
+        except httpx.TransportError as exc:
+            problem, wait = f"{type(exc).__name__}: {exc}", None
+        else:
+            if resp.status_code == 200:
+                return resp.content
+            if resp.status_code != 429 and resp.status_code < 500:
+                raise SourceError(url, f"HTTP {resp.status_code}: {_api_message(resp)}")
+            problem, wait = f"HTTP {resp.status_code}", retry_after(resp.headers)
+        if attempt == max_attempts:
+            raise SourceError(url, f"giving up after {attempt} attempts ({problem})")
+        wait = backoff(attempt) if wait is None else wait
+        log(f"{problem}; retrying in {wait:.1f}s (attempt {attempt} of {max_attempts})")
+        sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def backoff(attempt: int, base: float = BACKOFF_SECONDS) -> float:
+    """Seconds to wait before retry number `attempt` (1, 2, 4, … capped)."""
+    return float(min(MAX_WAIT_SECONDS, base * 2 ** (attempt - 1)))
+
+
+def retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds asked for by a ``Retry-After`` header (number or HTTP date)."""
+    value = headers.get("retry-after") or headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value).timestamp()
+        except (TypeError, ValueError):
+            return None
+        seconds = when - (time.time() if now is None else now)
+    return min(MAX_WAIT_SECONDS, max(0.0, seconds))
+
+
+def _api_message(resp: httpx.Response) -> str:
+    """OpenAlex's own error text (``error``/``message``), on one line."""
+    try:
+        doc = resp.json()
+        text = " ".join(str(doc[k]) for k in ("error", "message") if doc.get(k))
+    except (ValueError, AttributeError, TypeError):
+        text = ""
+    text = text or resp.text or resp.reason_phrase
+    return " ".join(text.split())[:300]
