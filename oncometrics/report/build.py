@@ -1,0 +1,472 @@
+"""Assemble the report: ``report.html`` (self-contained) and ``report.xlsx``.
+
+`write_report` reads the indicator tables written by ``oncometrics compute``,
+turns them into statements (`statements`) and charts (`charts`), renders the
+Jinja2 template ``templates/report.html.j2`` into one HTML file that opens
+offline (inline CSS and SVG, no script, no network), and writes one
+workbook sheet per table (`xlsx`).  Nothing here computes an indicator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+
+from oncometrics.config import Config, parse_period
+from oncometrics.report import charts, i18n
+from oncometrics.report.statements import (
+    Context,
+    Statement,
+    build_statements,
+    partner_list,
+)
+from oncometrics.report.tables import col, has_rows, load_tables, number, read_json
+from oncometrics.report.templates_text import CHART_TITLES, METHOD, UI
+from oncometrics.report.xlsx import write_workbook
+
+Log = Callable[[str], None]
+
+#: Below these sizes the report carries a sample-size warning.
+SMALL_SAMPLE: dict[str, int] = {
+    "publications": 10_000,
+    "inventions": 1_000,
+    "trials": 500,
+}
+#: The section of each kind of record and the table it needs.
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("publications", "publications_by_country"),
+    ("inventions", "inventions_by_country"),
+    ("trials", "trials_by_country"),
+)
+
+
+@dataclass
+class Chart:
+    """One figure of the report."""
+
+    key: str
+    title: str
+    svg: str
+    caption: str
+
+
+@dataclass
+class Section:
+    """One part of the report (publications, inventions or trials)."""
+
+    key: str
+    title: str
+    present: bool
+    missing: str = ""
+    statements: list[Statement] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    table: dict[str, Any] | None = None  # {"title", "columns", "rows"}
+
+
+def write_report(
+    store: Path, out_dir: Path, *, config: Config, indicators: Path, log: Log
+) -> Path:
+    """Write ``report.html`` and ``report.xlsx`` to `out_dir`; return the HTML path.
+
+    Raises ValueError (one line) when `indicators` holds no table.
+    """
+    log(f"report: reading indicator tables from {indicators}")
+    tables = load_tables(Path(indicators))
+    if not tables:
+        raise ValueError(
+            f"{indicators}: no indicator tables here (run `oncometrics compute` first)"
+        )
+    domain = read_json(Path(indicators) / "domain.json")
+    manifest = read_json(Path(store) / "manifest.json")
+    ctx = make_context(tables, domain, config, store, log)
+    statements = build_statements(tables, ctx, log)
+    log(f"report: {len(statements)} statements for {ctx.actor}; drawing charts")
+    sections = build_sections(tables, statements, ctx, log)
+    html = render_html(ctx, statements, sections, domain, manifest, tables, config)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "report.html"
+    path.write_text(html, encoding="utf-8")
+    log(f"report: wrote {path} ({len(html.encode()) / 1e6:.2f} MB); writing workbook")
+    write_workbook(tables, statements, out_dir / "report.xlsx", log=log)
+    return path
+
+
+def make_context(
+    tables: Mapping[str, pd.DataFrame],
+    domain: Mapping[str, Any],
+    config: Config,
+    store: Path,
+    log: Log,
+) -> Context:
+    """The statement context: actor, language, period, domain hash, store."""
+    lang = i18n.check_lang(str(config.lang))
+    actor = str(config.actor or "").strip().upper()
+    if len(actor) != 2 or not actor.isalpha():
+        raise ValueError(
+            f"bad actor {config.actor!r}: expected an ISO alpha-2 "
+            "country code such as FR"
+        )
+    period = _period(tables, domain, config.period, log)
+    hashes = {
+        str(h)
+        for df in tables.values()
+        if "domain_hash" in df.columns
+        for h in df["domain_hash"].dropna().unique()
+    }
+    dhash = domain.get("hash") or (sorted(hashes)[0] if len(hashes) == 1 else None)
+    if len(hashes) > 1 or (dhash and hashes and hashes != {dhash}):
+        log(f"report: warning: tables carry several domain hashes {sorted(hashes)}")
+    return Context(
+        actor=actor,
+        lang=lang,
+        period=period,
+        domain_hash=dhash,
+        store=str(store),
+        min_p=float(config.min_p or 0.0),
+        periods=config.periods,
+    )
+
+
+def _period(
+    tables: Mapping[str, pd.DataFrame], domain: Mapping[str, Any], wanted: Any, log: Log
+) -> str | None:
+    """The period the tables describe (from domain.json or the year tables)."""
+    own = domain.get("period")
+    if own:
+        if wanted and parse_period(str(wanted)) != parse_period(str(own)):
+            log(
+                f"report: warning: the tables were computed for {own}, not {wanted}; "
+                "the report describes the tables (rerun compute with --period)"
+            )
+        return str(own)
+    years = [
+        pd.to_numeric(df[c], errors="coerce")
+        for name, df in tables.items()
+        if name.endswith("_year") and (c := col(df, "year"))
+    ]
+    years = [y.dropna() for y in years if y.notna().any()]
+    if years:
+        lo, hi = int(min(y.min() for y in years)), int(max(y.max() for y in years))
+        span = f"{lo}-{hi}" if lo != hi else str(lo)
+        if wanted and parse_period(str(wanted)) != parse_period(span):
+            log(f"report: warning: the year tables span {span}, not {wanted}")
+        return span
+    return str(wanted) if wanted else None
+
+
+# ------------------------------------------------------------------ sections
+def build_sections(
+    tables: Mapping[str, pd.DataFrame],
+    statements: list[Statement],
+    ctx: Context,
+    log: Log,
+) -> list[Section]:
+    """The three sections, each with its statements and charts, or a notice."""
+    ui = UI[ctx.lang]
+    out = []
+    for key, table in SECTIONS:
+        present = has_rows(tables, table)
+        sec = Section(key, ui[key], present, "" if present else ui[f"missing_{key}"])
+        if present:
+            sec.statements = [s for s in statements if s.section == key]
+            sec.charts = [c for c in _CHARTS[key](tables, ctx) if c is not None]
+            log(f"report: {key}: {len(sec.charts)} charts")
+            if key == "publications":
+                sec.table = institutions_table(tables, ctx)
+        out.append(sec)
+    return out
+
+
+def _chart(key: str, svg: str | None, ctx: Context, caption: str) -> Chart | None:
+    return (
+        None if svg is None else Chart(key, CHART_TITLES[ctx.lang][key], svg, caption)
+    )
+
+
+def _publication_charts(
+    t: Mapping[str, pd.DataFrame], ctx: Context
+) -> list[Chart | None]:
+    df, a, lang = t["publications_by_country"], ctx.actor, ctx.lang
+    partners = t.get("country_partners")
+    return [
+        _chart(
+            "pub_rank",
+            charts.ranking_bars(df, "p_frac", a, lang=lang, salt="pubrank"),
+            ctx,
+            "publications_by_country.p_frac",
+        ),
+        _chart(
+            "pub_top10",
+            charts.ranking_bars(
+                df, "pp_top10", a, lang=lang, percent=True, salt="pubtop"
+            ),
+            ctx,
+            "publications_by_country.pp_top10 [pp_top10_lo, pp_top10_hi]",
+        ),
+        _chart(
+            "pub_time",
+            charts.share_over_time(t["publications_by_country_year"], a, lang=lang)
+            if has_rows(t, "publications_by_country_year")
+            else None,
+            ctx,
+            "publications_by_country_year.share_frac",
+        ),
+        _chart(
+            "pub_spec",
+            charts.specialisation_map(df, a, lang=lang),
+            ctx,
+            "publications_by_country.ai, share_frac",
+        ),
+        _chart(
+            "pub_partners",
+            charts.partner_bars(partner_list(partners, a), lang=lang, salt="pubpart")
+            if partners is not None
+            else None,
+            ctx,
+            "country_partners",
+        ),
+    ]
+
+
+def _invention_charts(
+    t: Mapping[str, pd.DataFrame], ctx: Context
+) -> list[Chart | None]:
+    df, a, lang = t["inventions_by_country"], ctx.actor, ctx.lang
+    partners = t.get("coinvention_partners")
+    return [
+        _chart(
+            "inv_rank",
+            charts.ranking_bars(df, "i_frac", a, lang=lang, salt="invrank"),
+            ctx,
+            "inventions_by_country.i_frac",
+        ),
+        _chart(
+            "inv_partners",
+            charts.partner_bars(partner_list(partners, a), lang=lang, salt="invpart")
+            if partners is not None
+            else None,
+            ctx,
+            "coinvention_partners",
+        ),
+        _chart(
+            "inv_tech",
+            charts.technology_mix(
+                t.get("technology_shift"), t.get("technology_mix"), a, lang=lang
+            ),
+            ctx,
+            "technology_shift / technology_mix",
+        ),
+    ]
+
+
+def _trial_charts(t: Mapping[str, pd.DataFrame], ctx: Context) -> list[Chart | None]:
+    df, a, lang = t["trials_by_country"], ctx.actor, ctx.lang
+    return [
+        _chart(
+            "trial_rank",
+            charts.ranking_bars(df, "trials", a, lang=lang, salt="trialrank"),
+            ctx,
+            "trials_by_country.trials",
+        ),
+        _chart(
+            "trial_phase",
+            charts.trials_by_phase(t["trials_by_phase"], a, lang=lang)
+            if has_rows(t, "trials_by_phase")
+            else None,
+            ctx,
+            "trials_by_phase",
+        ),
+    ]
+
+
+_CHARTS = {
+    "publications": _publication_charts,
+    "inventions": _invention_charts,
+    "trials": _trial_charts,
+}
+
+
+def institutions_table(
+    tables: Mapping[str, pd.DataFrame], ctx: Context, top: int = 15
+) -> dict[str, Any] | None:
+    """The actor's leading institutions by P_frac (else the world's)."""
+    df = tables.get("publications_by_institution")
+    name = col(df, "institution")
+    if df is None or df.empty or name is None or "p_frac" not in df.columns:
+        return None
+    cc = col(df, "country", exclude=[name])
+    mine = df[df[cc].astype(str).str.upper() == ctx.actor] if cc else df.iloc[0:0]
+    ui, cn = UI[ctx.lang], i18n.country_name(ctx.actor, ctx.lang)
+    title = ui["institutions"].format(actor=cn.subject, of_actor=cn.of)
+    if mine.empty:
+        mine, title = df, ui["institutions_world"]
+    mine = mine.assign(_p=pd.to_numeric(mine["p_frac"], errors="coerce"))
+    mine = mine.sort_values("_p", ascending=False).head(top)
+    cols = [
+        c
+        for c in (name, cc, "p_frac", "rank_p_frac", "pp_top10", "mncs")
+        if c and c in mine.columns
+    ]
+    rows = [[_cell(r[c], c, ctx.lang) for c in cols] for _, r in mine.iterrows()]
+    return {"title": title, "columns": cols, "rows": rows}
+
+
+def _cell(value: Any, column: str, lang: str) -> str:
+    x = number(value) if not isinstance(value, str) else None
+    if x is None:
+        return (
+            ""
+            if value is None or (not isinstance(value, str) and pd.isna(value))
+            else str(value)
+        )
+    if column.startswith("pp_") or column.startswith("share"):
+        return i18n.fmt_percent(x, lang)
+    return i18n.fmt_number(
+        x,
+        lang,
+        0 if column.startswith("rank") else None if column.startswith("p_") else 2,
+    )
+
+
+# --------------------------------------------------------------- methodology
+def sample_counts(
+    tables: Mapping[str, pd.DataFrame], manifest: Mapping[str, Any]
+) -> dict[str, int]:
+    """How many records each section is computed on (0 when absent)."""
+
+    def total(table: str, column: str) -> int:
+        df = tables.get(table)
+        if df is None or column not in df.columns:
+            return 0
+        return round(float(pd.to_numeric(df[column], errors="coerce").sum()))
+
+    phases = tables.get("trials_by_phase")
+    if phases is not None and col(phases, "country") is None and col(phases, "trials"):
+        trials = total("trials_by_phase", col(phases, "trials") or "")
+    else:
+        trials = (
+            sum(
+                int(f.get("stored", 0))
+                for f in manifest.get("files", {}).values()
+                if f.get("source") == "trials"
+            )
+            if has_rows(tables, "trials_by_country")
+            else 0
+        )
+    return {
+        "publications": total("publications_by_country", "p_frac"),
+        "inventions": total("inventions_by_country", "i_frac"),
+        "trials": trials,
+    }
+
+
+def sample_warning(counts: Mapping[str, int], lang: str) -> str | None:
+    """The small-sample sentence, or None when every part is large enough."""
+    if not any(0 < counts[k] < SMALL_SAMPLE[k] for k in SMALL_SAMPLE):
+        return None
+    parts = [
+        UI[lang][f"n_{k}"].format(n=i18n.fmt_number(counts[k], lang))
+        for k in SMALL_SAMPLE
+        if counts[k] > 0
+    ]
+    return UI[lang]["sample"].format(counts=i18n.join_list(parts, lang))
+
+
+def source_rows(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Manifest files grouped by source: files, counts, first/last ingestion."""
+    groups: dict[str, dict[str, Any]] = {}
+    for f in manifest.get("files", {}).values():
+        g = groups.setdefault(
+            str(f.get("source", "?")),
+            {
+                "source": str(f.get("source", "?")),
+                "files": 0,
+                "read": 0,
+                "stored": 0,
+                "duplicates": 0,
+                "rejected": 0,
+                "dates": [],
+            },
+        )
+        g["files"] += 1
+        for k in ("read", "stored", "duplicates", "rejected"):
+            g[k] += int(f.get(k, 0) or 0)
+        if f.get("ingested_at"):
+            g["dates"].append(str(f["ingested_at"])[:10])
+    for g in groups.values():
+        d = sorted(g.pop("dates"))
+        g["dates"] = "" if not d else d[0] if d[0] == d[-1] else f"{d[0]} – {d[-1]}"
+    return sorted(groups.values(), key=lambda g: g["source"])
+
+
+def method_text(config: Config, domain: Mapping[str, Any], lang: str) -> dict[str, str]:
+    """The counting and normalisation paragraphs with the settings filled in."""
+    s = {**config.values, **domain.get("settings", {})}
+    counting = str(s.get("counting", "fractional"))
+    if lang == "fr":
+        counting = {"fractional": "fractionnaire", "full": "entier"}.get(
+            counting, counting
+        )
+    window = s.get("citation_window")
+    fields = {
+        "counting": counting,
+        "min_p": i18n.fmt_number(float(s.get("min_p") or 0), lang),
+        "field_scheme": s.get("field_scheme", "openalex_subfield"),
+        "citation_window": window or METHOD[lang]["all_citations"],
+        "bootstrap": i18n.fmt_number(int(s.get("bootstrap") or 0), lang),
+        "seed": s.get("seed"),
+    }
+    return {k: METHOD[lang][k].format(**fields) for k in ("counting", "normalisation")}
+
+
+# -------------------------------------------------------------------- render
+def render_html(
+    ctx: Context,
+    statements: list[Statement],
+    sections: list[Section],
+    domain: Mapping[str, Any],
+    manifest: Mapping[str, Any],
+    tables: Mapping[str, pd.DataFrame],
+    config: Config,
+) -> str:
+    """The report as one self-contained HTML string."""
+    from oncometrics import __version__ as version
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("oncometrics.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    ui, cn = UI[ctx.lang], i18n.country_name(ctx.actor, ctx.lang)
+    sources = source_rows(manifest)
+    counts = sample_counts(tables, manifest)
+    rejected = sum(g["rejected"] for g in sources)
+    return env.get_template("report.html.j2").render(
+        ctx=ctx,
+        ui=ui,
+        lang=ctx.lang,
+        actor_name=cn.label,
+        title=ui["title"].format(actor=cn.label, of_actor=cn.of),
+        subtitle=ui["subtitle"].format(period=ctx.period_text),
+        statements=statements,
+        sections=sections,
+        domain=dict(domain),
+        sources=sources,
+        rejected=rejected,
+        rejected_text=METHOD[ctx.lang]["rejected"].format(
+            n=i18n.fmt_number(rejected, ctx.lang)
+        ),
+        sample_warning=sample_warning(counts, ctx.lang),
+        method=method_text(config, domain, ctx.lang),
+        table_rows=[(n, len(df)) for n, df in tables.items()],
+        fmt=lambda x: i18n.fmt_number(x, ctx.lang),
+        version=version,
+    )

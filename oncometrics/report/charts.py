@@ -1,0 +1,355 @@
+"""Charts as inline SVG strings (matplotlib's SVG backend, no JavaScript).
+
+Pure functions: an indicator table (pandas) in, an ``<svg>`` string out, or
+None when the table cannot support the chart.  Text stays text in the SVG
+(``svg.fonttype = none``), which keeps the files small and searchable, and
+each chart gets its own id salt so that several can share one HTML page.
+The dashboard reuses these functions.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import matplotlib as mpl
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from oncometrics.report import i18n
+from oncometrics.report.tables import col
+
+ACTOR_COLOUR = "#c0392b"
+OTHER_COLOUR = "#5b7fa6"
+PALETTE = (
+    "#5b7fa6",
+    "#e0a030",
+    "#6a9f58",
+    "#8c6bb1",
+    "#d17a9f",
+    "#7f7f7f",
+    "#b5a642",
+    "#4fa3a5",
+)
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "p_frac": "Publications (fractional count)",
+        "share": "World share",
+        "year": "Year",
+        "ai": "Activity index",
+        "co": "Co-occurrences",
+        "i_frac": "Inventions (fractional count)",
+        "trials": "Trials",
+        "pp_top10": "PP(top 10 %) with 95 % stability interval",
+        "mncs": "MNCS with 95 % stability interval",
+        "field_share": "Share of the actor's cancer inventions",
+        "phase": "Phase",
+    },
+    "fr": {
+        "p_frac": "Publications (compte fractionnaire)",
+        "share": "Part mondiale",
+        "year": "Année",
+        "ai": "Indice d'activité",
+        "co": "Co-occurrences",
+        "i_frac": "Inventions (compte fractionnaire)",
+        "trials": "Essais",
+        "pp_top10": "PP(top 10 %) et intervalle de stabilité à 95 %",
+        "mncs": "MNCS et intervalle de stabilité à 95 %",
+        "field_share": "Part des inventions de l'acteur",
+        "phase": "Phase",
+    },
+}
+
+
+def to_svg(fig: Figure, salt: str) -> str:
+    """The figure as an ``<svg>`` element (no XML prologue), ids salted."""
+    buf = io.StringIO()
+    with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
+        fig.savefig(buf, format="svg", bbox_inches="tight")
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg") :]
+    # matplotlib's ids are per-figure; prefix them so charts never collide.
+    prefix = re.sub(r"\W", "", salt)
+    svg = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', svg)
+    return re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg).replace(
+        'xlink:href="#', f'xlink:href="#{prefix}-'
+    )
+
+
+def _figure(width: float, height: float) -> Figure:
+    fig = Figure(figsize=(width, height), dpi=72)
+    fig.set_layout_engine("constrained")
+    return fig
+
+
+def _name(code: object, lang: str) -> str:
+    return i18n.country_name(str(code), lang).label
+
+
+def ranking_bars(
+    df: pd.DataFrame,
+    value: str,
+    actor: str,
+    *,
+    lang: str = "en",
+    top: int = 20,
+    percent: bool = False,
+    salt: str = "rank",
+) -> str | None:
+    """Horizontal bars of the `top` countries on `value` (plus the actor).
+
+    Where ``<value>_lo``/``<value>_hi`` exist they are drawn as error bars.
+    """
+    cc = col(df, "country")
+    if cc is None or value not in df.columns:
+        return None
+    d = df.assign(_v=pd.to_numeric(df[value], errors="coerce")).dropna(subset=["_v"])
+    if d.empty:
+        return None
+    d = d.sort_values("_v", ascending=False)
+    is_actor = d[cc].astype(str).str.upper() == actor.upper()
+    shown = pd.concat([d.head(top), d[is_actor & ~d.index.isin(d.head(top).index)]])
+    scale = 100.0 if percent else 1.0
+    fig = _figure(7.5, 0.9 + 0.28 * len(shown))
+    ax = fig.add_subplot()
+    y = list(range(len(shown)))[::-1]
+    colours = [
+        ACTOR_COLOUR if str(c).upper() == actor.upper() else OTHER_COLOUR
+        for c in shown[cc]
+    ]
+    ax.barh(y, shown["_v"] * scale, color=colours)
+    lo, hi = f"{value}_lo", f"{value}_hi"
+    if lo in shown.columns and hi in shown.columns:
+        v = shown["_v"] * scale
+        err = [
+            (v - pd.to_numeric(shown[lo]) * scale).clip(lower=0).fillna(0),
+            (pd.to_numeric(shown[hi]) * scale - v).clip(lower=0).fillna(0),
+        ]
+        ax.errorbar(
+            shown["_v"] * scale, y, xerr=err, fmt="none", ecolor="#333", capsize=2, lw=1
+        )
+    ax.set_yticks(y, [_name(c, lang) for c in shown[cc]], fontsize=9)
+    label = LABELS[lang].get(value, value)
+    ax.set_xlabel(label + (" (%)" if percent and "%" not in label else ""))
+    ax.spines[["top", "right"]].set_visible(False)
+    return to_svg(fig, salt)
+
+
+def share_over_time(
+    df: pd.DataFrame,
+    actor: str,
+    *,
+    lang: str = "en",
+    top: int = 5,
+    share: str = "share_frac",
+    salt: str = "time",
+) -> str | None:
+    """World share by year: the `top` countries of the last year plus the actor."""
+    cc, yc = col(df, "country"), col(df, "year")
+    if cc is None or yc is None or share not in df.columns or df.empty:
+        return None
+    d = df.assign(
+        _y=pd.to_numeric(df[yc], errors="coerce"),
+        _s=pd.to_numeric(df[share], errors="coerce"),
+    ).dropna(subset=["_y"])
+    totals = d.groupby(cc)["_s"].mean().sort_values(ascending=False)
+    codes = list(totals.index[:top])
+    codes += [
+        c for c in totals.index if str(c).upper() == actor.upper() and c not in codes
+    ]
+    fig = _figure(7.5, 3.6)
+    ax = fig.add_subplot()
+    for i, code in enumerate(codes):
+        s = d[d[cc] == code].sort_values("_y")
+        mine = str(code).upper() == actor.upper()
+        ax.plot(
+            s["_y"],
+            s["_s"] * 100,
+            marker="o",
+            ms=3,
+            lw=2.5 if mine else 1.4,
+            color=ACTOR_COLOUR if mine else PALETTE[i % len(PALETTE)],
+            label=_name(code, lang),
+        )
+    ax.set_xlabel(LABELS[lang]["year"])
+    ax.set_ylabel(LABELS[lang]["share"] + " (%)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1, 0.5))
+    ax.spines[["top", "right"]].set_visible(False)
+    return to_svg(fig, salt)
+
+
+def specialisation_map(
+    df: pd.DataFrame,
+    actor: str,
+    *,
+    lang: str = "en",
+    index: str = "ai",
+    share: str = "share_frac",
+    labelled: int = 12,
+    salt: str = "spec",
+) -> str | None:
+    """Scatter of activity index (y) against world share (x, log scale)."""
+    cc = col(df, "country")
+    if cc is None or index not in df.columns or share not in df.columns:
+        return None
+    d = df.assign(
+        _x=pd.to_numeric(df[share], errors="coerce") * 100,
+        _y=pd.to_numeric(df[index], errors="coerce"),
+    ).dropna(subset=["_x", "_y"])
+    d = d[d["_x"] > 0]
+    if d.empty:
+        return None
+    mine = d[cc].astype(str).str.upper() == actor.upper()
+    fig = _figure(7.5, 4.2)
+    ax = fig.add_subplot()
+    ax.scatter(
+        d.loc[~mine, "_x"], d.loc[~mine, "_y"], s=18, color=OTHER_COLOUR, alpha=0.7
+    )
+    ax.scatter(d.loc[mine, "_x"], d.loc[mine, "_y"], s=50, color=ACTOR_COLOUR)
+    ax.axhline(1.0, color="#999", lw=0.8, ls="--")
+    big = d.sort_values("_x", ascending=False).head(labelled)
+    for _, r in pd.concat([big, d[mine]]).drop_duplicates(subset=[cc]).iterrows():
+        ax.annotate(
+            _name(r[cc], lang),
+            (r["_x"], r["_y"]),
+            fontsize=8,
+            xytext=(3, 3),
+            textcoords="offset points",
+        )
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}"))
+    ax.set_xlabel(LABELS[lang]["share"] + " (%, log)")
+    ax.set_ylabel(LABELS[lang].get(index, index))
+    ax.spines[["top", "right"]].set_visible(False)
+    return to_svg(fig, salt)
+
+
+def partner_bars(
+    partners: pd.DataFrame, *, lang: str = "en", top: int = 12, salt: str = "partners"
+) -> str | None:
+    """Bars of an actor's partners (frame from `statements.partner_list`)."""
+    if partners is None or partners.empty:
+        return None
+    shown = partners.head(top)
+    fig = _figure(7.5, 0.9 + 0.3 * len(shown))
+    ax = fig.add_subplot()
+    y = list(range(len(shown)))[::-1]
+    ax.barh(y, shown["co"], color=OTHER_COLOUR)
+    for yi, (n, s) in zip(
+        y, zip(shown["co"], shown["salton"], strict=True), strict=True
+    ):
+        note = f" {i18n.fmt_number(float(n), lang)}"
+        if pd.notna(s):
+            note += f"  (Salton {i18n.fmt_number(float(s), lang, 2)})"
+        ax.text(float(n), yi, note, va="center", fontsize=8)
+    ax.set_yticks(y, [_name(p, lang) for p in shown["partner"]], fontsize=9)
+    ax.set_xlabel(LABELS[lang]["co"])
+    ax.set_xlim(0, float(shown["co"].max()) * 1.35)
+    ax.spines[["top", "right"]].set_visible(False)
+    return to_svg(fig, salt)
+
+
+def technology_mix(
+    shift: pd.DataFrame | None,
+    mix: pd.DataFrame | None,
+    actor: str,
+    *,
+    lang: str = "en",
+    top: int = 12,
+    salt: str = "tech",
+) -> str | None:
+    """The actor's shares by technology field: two periods if known, else one."""
+    src = shift if shift is not None and col(shift, "share_p1") else mix
+    if src is None or src.empty:
+        return None
+    cc, fc = col(src, "country"), col(src, "field")
+    if fc is None:
+        return None
+    d = src if cc is None else src[src[cc].astype(str).str.upper() == actor.upper()]
+    series = _mix_series(d)
+    if d.empty or not series:
+        return None
+    order = (
+        d.assign(_k=pd.to_numeric(d[series[-1][0]], errors="coerce"))
+        .sort_values("_k", ascending=False)
+        .head(top)
+    )
+    fig = _figure(7.5, 1.0 + 0.32 * len(order) * max(1, len(series)) / 1.5)
+    ax = fig.add_subplot()
+    h = 0.8 / len(series)
+    base = list(range(len(order)))[::-1]
+    for i, (c, label) in enumerate(series):
+        ax.barh(
+            [b + (len(series) - 1 - i) * h - 0.4 + h / 2 for b in base],
+            pd.to_numeric(order[c], errors="coerce") * 100,
+            height=h,
+            color=PALETTE[i],
+            label=label,
+        )
+    ax.set_yticks(base, [str(f) for f in order[fc]], fontsize=8)
+    ax.set_xlabel(LABELS[lang]["field_share"] + " (%)")
+    if len(series) > 1:
+        ax.legend(fontsize=8, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    return to_svg(fig, salt)
+
+
+def _mix_series(d: pd.DataFrame) -> list[tuple[str, str]]:
+    p1, p2 = col(d, "share_p1"), col(d, "share_p2")
+    if p1 and p2:
+        r = d.iloc[0] if len(d) else None
+        l1 = str(r["period_1"]) if r is not None and "period_1" in d.columns else p1
+        l2 = str(r["period_2"]) if r is not None and "period_2" in d.columns else p2
+        return [(p1, l1), (p2, l2)]
+    share = next((c for c in ("share", "share_frac") if c in d.columns), None)
+    return [(share, share)] if share else []
+
+
+def trials_by_phase(
+    phases: pd.DataFrame,
+    actor: str,
+    *,
+    lang: str = "en",
+    top: int = 10,
+    salt: str = "trials",
+) -> str | None:
+    """Trials by phase: stacked by country (top countries + actor) if possible."""
+    pc, nc = col(phases, "phase"), col(phases, "trials")
+    if phases is None or phases.empty or pc is None or nc is None:
+        return None
+    cc = col(phases, "country")
+    d = phases.assign(_n=pd.to_numeric(phases[nc], errors="coerce").fillna(0))
+    fig = _figure(7.5, 3.8)
+    ax = fig.add_subplot()
+    if cc is None:
+        g = d.groupby(pc)["_n"].sum()
+        ax.bar([str(p) for p in g.index], g.values, color=OTHER_COLOUR)
+        ax.set_xlabel(LABELS[lang]["phase"])
+    else:
+        wide = d.pivot_table(
+            index=cc, columns=pc, values="_n", aggfunc="sum", fill_value=0
+        )
+        order = wide.sum(axis=1).sort_values(ascending=False)
+        keep = list(order.index[:top]) + [
+            c for c in order.index[top:] if str(c).upper() == actor.upper()
+        ]
+        wide = wide.loc[keep, sorted(wide.columns, key=str)]
+        bottom = pd.Series(0.0, index=wide.index)
+        labels = [_name(c, lang) for c in wide.index]
+        for i, phase in enumerate(wide.columns):
+            ax.bar(
+                labels,
+                wide[phase],
+                bottom=bottom,
+                label=str(phase),
+                color=PALETTE[i % len(PALETTE)],
+            )
+            bottom += wide[phase]
+        ax.legend(fontsize=8, frameon=False, title=LABELS[lang]["phase"])
+        ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+    ax.set_ylabel(LABELS[lang]["trials"])
+    ax.spines[["top", "right"]].set_visible(False)
+    return to_svg(fig, salt)

@@ -1,0 +1,184 @@
+"""Reading the indicator tables and looking things up in them.
+
+`load_tables` reads what ``oncometrics compute`` wrote (``<table>.parquet``,
+else ``<table>.csv``) into pandas frames; the other helpers are pure and
+tolerant: extra columns are ignored, and a column may go by a few names
+(`ALIASES`), so that the report keeps working while the tables evolve.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+#: The tables the report knows, in the order of the report and the workbook.
+KNOWN_TABLES: tuple[str, ...] = (
+    "publications_by_country",
+    "publications_by_country_year",
+    "publications_by_institution",
+    "country_partners",
+    "inventions_by_country",
+    "inventions_by_country_year",
+    "coinvention_partners",
+    "inventions_by_applicant",
+    "technology_mix",
+    "technology_shift",
+    "trials_by_country",
+    "trials_by_country_year",
+    "trials_by_phase",
+    "trial_partners",
+    "trials_by_sponsor",
+)
+
+#: Alternative names of columns the report reads (first present wins).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "country": ("country", "country_code", "actor"),
+    "partner": ("partner", "partner_country", "country_b", "country2", "b"),
+    "country_a": ("country_a", "country1", "a", "country"),
+    "co": (
+        "co_publications",
+        "copublications",
+        "co_pubs",
+        "co_inventions",
+        "coinventions",
+        "co_trials",
+        "n",
+        "count",
+        "p_full",
+        "i_full",
+        "trials",
+    ),
+    "salton": ("salton", "salton_index"),
+    "year": ("publication_year", "priority_year", "start_year", "year"),
+    "field": ("field_name", "technology_field", "field", "technology", "field_id"),
+    "phase": ("phase", "trial_phase"),
+    "trials": ("trials", "n_trials", "count", "n"),
+    "early": ("early_phase_trials", "early_trials", "early_phase"),
+    "share_p1": ("share_p1", "share_1", "share_first", "share_before"),
+    "share_p2": ("share_p2", "share_2", "share_second", "share_after"),
+    "delta_pp": ("delta_pp", "shift_pp", "share_change_pp", "delta_share_pp"),
+    "delta_share": ("delta_share", "share_change", "shift"),
+    "institution": ("institution_name", "name", "institution", "institution_id"),
+}
+
+
+def load_tables(
+    folder: Path, names: Sequence[str] | None = None
+) -> dict[str, pd.DataFrame]:
+    """Every table found in `folder` (Parquet preferred), by name.
+
+    Tables not in `KNOWN_TABLES` are read too (they go to the workbook).
+    """
+    found: dict[str, pd.DataFrame] = {}
+    if not folder.is_dir():
+        return found
+    stems = sorted(
+        {p.stem for p in folder.glob("*.parquet")}
+        | {p.stem for p in folder.glob("*.csv")}
+    )
+    order = [t for t in KNOWN_TABLES if t in stems] + [
+        s for s in stems if s not in KNOWN_TABLES
+    ]
+    for name in order:
+        if names is not None and name not in names:
+            continue
+        pq_path, csv_path = folder / f"{name}.parquet", folder / f"{name}.csv"
+        try:
+            if pq_path.exists():
+                found[name] = pd.read_parquet(pq_path)
+            else:
+                found[name] = pd.read_csv(
+                    csv_path, keep_default_na=False, na_values=[""]
+                )
+        except (OSError, ValueError) as exc:
+            raise ValueError(
+                f"{pq_path if pq_path.exists() else csv_path}: "
+                f"unreadable indicator table ({exc})"
+            ) from exc
+    return found
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    """A JSON object from `path`, or {} when the file is absent."""
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path}: unreadable JSON ({exc})") from exc
+    return data if isinstance(data, dict) else {}
+
+
+def col(
+    df: pd.DataFrame | None, role: str, *, exclude: Sequence[str] = ()
+) -> str | None:
+    """The column of `df` playing `role` (its own name or an alias), or None."""
+    if df is None:
+        return None
+    for name in (role, *ALIASES.get(role, ())):
+        if name in df.columns and name not in exclude:
+            return name
+    return None
+
+
+def has_rows(tables: Mapping[str, pd.DataFrame], name: str) -> bool:
+    """True when table `name` exists and has at least one row."""
+    df = tables.get(name)
+    return df is not None and len(df) > 0
+
+
+def competition_rank(values: pd.Series, eligible: pd.Series | None = None) -> pd.Series:
+    """Descending competition ranks (1, 2, 2, 4); NaN or ineligible -> NA.
+
+    Examples
+    --------
+    >>> competition_rank(pd.Series([5.0, 7.0, 7.0, None])).tolist()
+    [3, 1, 1, <NA>]
+    """
+    v = pd.to_numeric(values, errors="coerce")
+    if eligible is not None:
+        v = v.where(eligible.astype(bool))
+    return v.rank(method="min", ascending=False).astype("Int64")
+
+
+def ranks_for(
+    df: pd.DataFrame,
+    value_col: str,
+    *,
+    min_size: float = 0.0,
+    size_col: str | None = None,
+) -> pd.Series:
+    """The table's own `rank_<value_col>` when present, else computed ranks.
+
+    Ratio indicators exclude actors whose `size_col` is below `min_size`.
+    """
+    own = f"rank_{value_col}"
+    if own in df.columns:
+        return pd.to_numeric(df[own], errors="coerce").astype("Int64")
+    eligible = None
+    if size_col and size_col in df.columns and min_size > 0:
+        eligible = pd.to_numeric(df[size_col], errors="coerce") >= min_size
+    return competition_rank(df[value_col], eligible)
+
+
+def number(x: Any) -> float | None:
+    """`x` as a float, None for missing/NaN."""
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def actor_row(df: pd.DataFrame, actor: str, key: str = "country") -> pd.Series | None:
+    """The row of `actor` (case-insensitive code match) or None."""
+    c = col(df, key)
+    if c is None:
+        return None
+    hit = df[df[c].astype(str).str.upper() == actor.upper()]
+    return None if hit.empty else hit.iloc[0]
