@@ -3,15 +3,12 @@ statement → evidence, country filter, CSV download."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.web_fixtures import make_store
+from tests.web_fixtures import server  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
@@ -23,37 +20,6 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
-    from oncometrics.web.app import create_app
-
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(make_store(tmp_path_factory.mktemp("e2e"))),
-        host="127.0.0.1",
-        port=port,
-        log_level="error",
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(5)
 
 
 @pytest.fixture(scope="module")

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 HASH = "abc123def456"
 
@@ -74,3 +79,34 @@ def make_store(root: Path) -> Path:
     (ind / "domain.json").write_text(json.dumps({"name": "cancer", "hash": HASH}))
     (root / "manifest.json").write_text(json.dumps({"version": 1, "files": {}}))
     return root
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import uvicorn
+
+    from oncometrics.web.app import create_app
+
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(make_store(tmp_path_factory.mktemp("e2e"))),
+        host="127.0.0.1",
+        port=port,
+        log_level="error",
+    )
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(5)
