@@ -216,13 +216,15 @@ def _jsonl(
         for no, line in lines:
             try:
                 obj = loads(line)
-            except decode_error as exc:
+            except decode_error:
                 if line.strip(_WS):
-                    yield Reject(no, f"invalid JSON ({_msg(exc)})", clip(line[:_RAW]))
+                    yield _broken_line(no, line)
                 continue
             if type(obj) is not dict:
                 yield Reject(
-                    no, f"line is {kind(obj)}, not a JSON object", clip(line[:_RAW])
+                    no,
+                    f"line is {kind(obj)}, not a JSON object",
+                    clip(line[:_RAW].rstrip(b"\r\n")),
                 )
                 continue
             if check:
@@ -231,9 +233,20 @@ def _jsonl(
             try:
                 yield work(obj, no, ctx)
             except BadWork as exc:
-                yield Reject(no, str(exc), clip(line[:_RAW]))
+                yield Reject(no, str(exc), clip(line[:_RAW].rstrip(b"\r\n")))
     except TruncatedInput as exc:
         yield Reject(no + 1, f"{exc}; reading stopped after line {no}")
+
+
+def _broken_line(no: int, line: bytes) -> Reject:
+    """The reject for a line that is not JSON (message without the newline)."""
+    line = line.rstrip(b"\r\n")
+    try:
+        orjson.loads(line)
+        reason = "invalid JSON"
+    except orjson.JSONDecodeError as exc:
+        reason = f"invalid JSON ({_msg(exc)})"
+    return Reject(no, reason, clip(line[:_RAW]))
 
 
 def _document(doc: Any, path: Path, ctx: Context) -> Iterator[Record | Reject]:
