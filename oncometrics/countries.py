@@ -22,9 +22,9 @@ long form):
    beats "Wales", and matching is on whole words: "UK" never matches
    "Ukraine").  Upper-case two-letter US state and Canadian province codes
    ("Boston, MA 02215", "MA USA") count only as the last word of a segment.
-3. Only when nothing of the above occurs anywhere does a small table of
-   unambiguous major cities and institutions ("Boston", "Villejuif",
-   "Karolinska") decide.
+3. Only when nothing of the above occurs anywhere in an address does a
+   small table of unambiguous major cities and institutions ("Boston",
+   "Villejuif", "Karolinska") decide for that address.
 4. "Georgia": the US state when a ZIP code follows it or a US context is
    named (Atlanta, Augusta, Athens, Savannah, Emory, "University of
    Georgia"…), or when it is not the last segment; the country (GE) when
@@ -148,6 +148,7 @@ _POSTCODES = re.compile(
     r"|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b"  # Canada: H2W 1R7
     r"|\b\d{4}\s?[A-Z]{2}\b"  # Netherlands: 6229 EV
 )
+_PARENS = re.compile(r"\([^)]*\)")
 _ZIP = re.compile(r"\b\d{5}(?:-\d{4})?\b")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _TRAILING_NOISE = {
@@ -222,9 +223,10 @@ def countries_in_affiliation(
     text = _COMMA_RE.sub(lambda m: m.group(0).replace(",", " "), text)
     text = _ELECTRONIC.sub(" ", _EMAIL.sub(" ", text))
     addresses = [_WOS_AUTHORS.sub("", a) for a in _ADDRESS_SPLIT.split(text)]
-    found = [_address_country(a, fallback=False) for a in addresses]
-    if not any(found):  # no country, state or province anywhere: cities
-        found = [_address_country(a, fallback=True) for a in addresses]
+    found = [
+        _address_country(a, fallback=False) or _address_country(a, fallback=True)
+        for a in addresses
+    ]
     out: list[str] = []
     for address, code in zip(addresses, found, strict=True):
         if code is None:
@@ -288,7 +290,13 @@ def _trailing(words: list[str]) -> str | None:
 
 
 def _segment_country(segment: str) -> str | None:
-    words = _words(segment)
+    code = _segment_words_country(_words(segment))
+    if code is None and "(" in segment:  # "South Africa (E.D.B.)", "HI (KLM)"
+        code = _segment_words_country(_words(_PARENS.sub(" ", segment)))
+    return code
+
+
+def _segment_words_country(words: list[str]) -> str | None:
     code = _trailing(words)
     if code is None and any(w.casefold() == "and" for w in words):
         parts: list[list[str]] = [[]]

@@ -1,0 +1,192 @@
+"""One PubMed paper, whatever its format, as rows of the canonical tables.
+
+Shared by the XML (:mod:`oncometrics.sources.pubmed`) and MEDLINE text
+(:mod:`oncometrics.sources.medline`) parsers: they fill a :class:`Paper`,
+:func:`to_record` turns it into rows (countries parsed from each author's own
+affiliations, provenance ``affiliation_text``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from oncometrics.countries import countries_in_affiliation, country_from_affiliation
+from oncometrics.sources.base import (
+    Record,
+    Row,
+    norm_award_id,
+    richness,
+    work_id_for,
+)
+
+#: PubMed publication types -> normalised doc_type, strongest first.
+DOC_TYPES: tuple[tuple[str, str], ...] = (
+    ("retraction of publication", "retraction"),
+    ("published erratum", "erratum"),
+    ("review", "review"),
+    ("systematic review", "review"),
+    ("scoping review", "review"),
+    ("meta-analysis", "review"),
+    ("letter", "letter"),
+    ("editorial", "editorial"),
+    ("comment", "comment"),
+    ("news", "other"),
+    ("newspaper article", "other"),
+    ("preprint", "preprint"),
+    ("journal article", "article"),
+    ("case reports", "article"),
+    ("clinical trial", "article"),
+    ("randomized controlled trial", "article"),
+)
+_NOT_ARTICLE = frozenset(
+    {
+        "biography",
+        "portrait",
+        "interview",
+        "lecture",
+        "address",
+        "congress",
+        "dataset",
+        "video-audio media",
+        "webcast",
+        "autobiography",
+        "bibliography",
+        "directory",
+        "festschrift",
+        "legislation",
+        "patient education handout",
+    }
+)
+
+
+def doc_type(pub_types: list[str]) -> str | None:
+    """Normalised document type of a list of PubMed publication types.
+
+    Review wins over article ("Journal Article" + "Review" is a review);
+    retraction and erratum notices win over everything.  Other research
+    types (Clinical Trial, Case Reports, Comparative Study…) are articles;
+    a record typed only as Biography, Interview, Congress… is ``other``.
+    """
+    types = {t.strip().casefold() for t in pub_types if t and t.strip()}
+    if not types:
+        return None
+    for name, value in DOC_TYPES:
+        if name in types:
+            return value
+    return "other" if types <= _NOT_ARTICLE else "article"
+
+
+@dataclass
+class Paper:
+    """The facts of one PubMed record, whatever its format (XML or MEDLINE)."""
+
+    pmid: str | None
+    doi: str | None = None
+    title: str | None = None
+    year: int | None = None
+    date: str | None = None
+    pub_types: list[str] = field(default_factory=list)
+    journal: str | None = None
+    language: str | None = None
+    #: (name, affiliations, orcid) in byline order
+    authors: list[tuple[str | None, list[str], str | None]] = field(
+        default_factory=list
+    )
+    #: (descriptor UI or None, heading, is_major)
+    mesh: list[tuple[str | None, str, bool]] = field(default_factory=list)
+    #: (award id, agency)
+    grants: list[tuple[str | None, str | None]] = field(default_factory=list)
+    #: canonical ids (doi:… / pmid:…) of the references
+    references: list[str] = field(default_factory=list)
+    doc_type: str | None = None
+
+
+def to_record(paper: Paper, record_no: int, file: str, source: str) -> Record:
+    """Rows of the canonical tables for one parsed paper."""
+    wid = work_id_for(None, paper.doi, paper.pmid, source)
+    rec = Record(record_no)
+    children = 0
+    for pos, (name, affs, orcid) in enumerate(paper.authors, start=1):
+        rec.add(
+            "authorships",
+            {
+                "work_id": wid,
+                "author_position": pos,
+                "author_id": f"orcid:{orcid}" if orcid else None,
+                "author_name": name,
+                "is_corresponding": None,
+            },
+        )
+        seen: list[str] = []
+        for text in affs:
+            rec.add(
+                "affiliations",
+                {
+                    "work_id": wid,
+                    "author_position": pos,
+                    "affiliation": text,
+                    "country": country_from_affiliation(text),
+                },
+            )
+            seen += [c for c in countries_in_affiliation(text) if c not in seen]
+        for code in seen:
+            rec.add(
+                "authorship_countries",
+                {
+                    "work_id": wid,
+                    "author_position": pos,
+                    "country": code,
+                    "provenance": "affiliation_text",
+                },
+            )
+        children += 1 + len(affs)
+    for mesh_code, label, major in paper.mesh:
+        rec.add(
+            "work_subjects",
+            {
+                "work_id": wid,
+                "scheme": "mesh",
+                "code": mesh_code,
+                "label": label,
+                "is_primary": None,
+                "is_major": major,
+                "score": None,
+            },
+        )
+    for award, agency in paper.grants:
+        rec.add(
+            "grants",
+            {
+                "work_id": wid,
+                "funder_id": None,
+                "funder_name": agency,
+                "award_id": award,
+                "award_id_norm": norm_award_id(award),
+            },
+        )
+    for cited in dict.fromkeys(paper.references):
+        rec.add("citations", {"work_id": wid, "cited_work_id": cited})
+    children += len(paper.mesh) + len(paper.grants) + len(paper.references)
+    row: Row = {
+        "work_id": wid,
+        "source": source,
+        "openalex_id": None,
+        "doi": paper.doi,
+        "pmid": paper.pmid,
+        "title": paper.title,
+        "publication_year": paper.year,
+        "publication_date": paper.date,
+        "doc_type": paper.doc_type or doc_type(paper.pub_types),
+        "source_title": paper.journal,
+        "language": paper.language,
+        "cited_by_count": None,
+        "citation_source": None,
+        "primary_topic_id": None,
+        "primary_subfield_id": None,
+        "primary_field_id": None,
+    }
+    row["richness"] = richness(row, children)
+    row["ingest_file"] = file
+    row["record_no"] = record_no
+    rec.add("works", row)
+    return rec
