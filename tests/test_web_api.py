@@ -116,4 +116,8 @@ def test_pages_render(client: TestClient) -> None:
         assert r.status_code == 200, url
     assert "FR" in client.get("/country/FR").text
     assert client.get("/country/FRA").status_code == 400
+    assert "Inserm" in client.get("/institution/I1294671590").text
+    assert "4.5" in client.get("/unit/U1016").text
+    r = client.get("/api/v1/tables/units", params={"unit": "U1138"})
+    assert [row["p_full"] for row in r.json()["rows"]] == [3]
     assert client.get("/table/nope").status_code == 404

@@ -76,6 +76,18 @@ def make_store(root: Path) -> Path:
         }
     )
     trials.to_parquet(ind / "trials_by_country.parquet")
+    pd.DataFrame(
+        {
+            "institution_id": ["I1294671590", "I27837315"],
+            "institution_name": ["Inserm", "University of Michigan"],
+            "p_frac": [12.5, 30.0],
+            "domain_hash": HASH,
+        }
+    ).to_parquet(ind / "publications_by_institution.parquet")
+    (root / "portfolio").mkdir()
+    pd.DataFrame(
+        {"unit": ["U1016", "U1138"], "p_full": [7, 3], "p_frac": [4.5, 2.0]}
+    ).to_parquet(root / "portfolio" / "units.parquet")
     (ind / "domain.json").write_text(json.dumps({"name": "cancer", "hash": HASH}))
     (root / "manifest.json").write_text(json.dumps({"version": 1, "files": {}}))
     return root

@@ -1,7 +1,7 @@
 """Read-only, validated access to the indicator tables for the web layer.
 
 The tables written by ``oncometrics compute`` (``STORE/indicators/*.parquet``)
-are loaded once into an in-memory DuckDB database, after which external file
+and ``oncometrics portfolio`` (``STORE/portfolio/*.parquet``) are loaded once into an in-memory DuckDB database, after which external file
 access is switched off and the configuration locked: no query can read or
 write a file.  Every query is built from whitelisted identifiers (table and
 column names checked against the loaded schema) and bound parameters, and runs
@@ -55,7 +55,9 @@ class IndicatorData:
         self.timeout = timeout
         self._con = duckdb.connect(":memory:")
         self.tables: dict[str, dict[str, str]] = {}
-        for path in sorted(self.folder.glob("*.parquet")):
+        files = sorted(self.folder.glob("*.parquet"))
+        files += sorted((Path(store) / "portfolio").glob("*.parquet"))
+        for path in files:
             name = path.stem
             if not name.isidentifier():
                 continue

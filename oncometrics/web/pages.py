@@ -27,19 +27,25 @@ COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
 
 
 def _tables(request: Request) -> dict[str, pd.DataFrame]:
-    folder = request.app.state.store / "indicators"
-    return _cached_tables(str(folder), _stamp(folder))
+    store = request.app.state.store
+    return _cached_tables(str(store), _stamp(store))
 
 
-def _stamp(folder: Path) -> float:
-    return max((p.stat().st_mtime for p in folder.glob("*.parquet")), default=0.0)
+def _stamp(store: Path) -> float:
+    files = [*store.glob("indicators/*.parquet"), *store.glob("portfolio/*.parquet")]
+    return max((p.stat().st_mtime for p in files), default=0.0)
 
 
 @lru_cache(maxsize=4)
-def _cached_tables(folder: str, stamp: float) -> dict[str, pd.DataFrame]:
+def _cached_tables(store: str, stamp: float) -> dict[str, pd.DataFrame]:
+    """Indicator and portfolio tables as DataFrames (cached per file stamp)."""
     from oncometrics.report.tables import load_tables
 
-    return load_tables(Path(folder))
+    tables = load_tables(Path(store) / "indicators")
+    portfolio = Path(store) / "portfolio"
+    for path in sorted(portfolio.glob("*.parquet")):
+        tables.setdefault(path.stem, pd.read_parquet(path))
+    return tables
 
 
 def _render(template: str, **ctx: Any) -> HTMLResponse:
@@ -137,26 +143,80 @@ def evidence(
     )
 
 
-@router.get("/country/{code}", response_class=HTMLResponse, include_in_schema=False)
-def country(request: Request, code: str, period: Period = None) -> HTMLResponse:
-    """Every table's rows for one country (publications, inventions, trials)."""
-    if not COUNTRY_RE.match(code):
-        raise HTTPException(400, "country must be an ISO alpha-2 code")
-    code = code.upper()
+def _actor_sections(
+    tables: dict[str, pd.DataFrame],
+    columns: tuple[str, ...],
+    value: str,
+    period: str | None = None,
+) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """Per table, the rows whose `columns` (any of them) equal `value`."""
     sections = []
-    for name, df in _tables(request).items():
-        cols = [c for c in ("country", "country_a", "country_b") if c in df.columns]
+    for name, df in tables.items():
+        cols = [c for c in columns if c in df.columns]
         if not cols:
             continue
-        mask = pd.concat([df[c].astype(str) == code for c in cols], axis=1).any(axis=1)
+        mask = pd.concat([df[c].astype(str) == value for c in cols], axis=1).any(axis=1)
         sub = df[mask]
         if period and "publication_year" in sub.columns:
             lo, _, hi = period.partition("-")
             sub = sub[sub["publication_year"].between(int(lo), int(hi or lo))]
         if not sub.empty:
             sections.append((name, *_records(sub)))
+    return sections
+
+
+@router.get("/country/{code}", response_class=HTMLResponse, include_in_schema=False)
+def country(request: Request, code: str, period: Period = None) -> HTMLResponse:
+    """Every table's rows for one country (publications, inventions, trials)."""
+    if not COUNTRY_RE.match(code):
+        raise HTTPException(400, "country must be an ISO alpha-2 code")
+    code = code.upper()
+    sections = _actor_sections(
+        _tables(request), ("country", "country_a", "country_b"), code, period
+    )
     return _render(
-        "country.html", title=f"Country {code}", code=code, sections=sections
+        "country.html",
+        title=f"Country {code}",
+        code=code,
+        kind="country",
+        sections=sections,
+        action=f"/country/{code}",
+    )
+
+
+@router.get(
+    "/institution/{ident}", response_class=HTMLResponse, include_in_schema=False
+)
+def institution(request: Request, ident: str, period: Period = None) -> HTMLResponse:
+    """Every table's rows for one institution (OpenAlex id or ROR id)."""
+    if not re.match(CODE, ident):
+        raise HTTPException(400, "bad institution id")
+    sections = _actor_sections(
+        _tables(request), ("institution_id", "ror"), ident, period
+    )
+    return _render(
+        "country.html",
+        title=f"Institution {ident}",
+        code=ident,
+        kind="institution",
+        sections=sections,
+        action=f"/institution/{ident}",
+    )
+
+
+@router.get("/unit/{code}", response_class=HTMLResponse, include_in_schema=False)
+def unit(request: Request, code: str, period: Period = None) -> HTMLResponse:
+    """Every portfolio table's rows for one unit of the organisation."""
+    if not re.match(CODE, code):
+        raise HTTPException(400, "bad unit code")
+    sections = _actor_sections(_tables(request), ("unit", "unit_code"), code, period)
+    return _render(
+        "country.html",
+        title=f"Unit {code}",
+        code=code,
+        kind="unit",
+        sections=sections,
+        action=f"/unit/{code}",
     )
 
 
