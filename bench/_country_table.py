@@ -1,0 +1,62 @@
+"""Child process of bench_compute.py: one country-table run, timed by phase.
+
+``python bench/_country_table.py STORE ENGINE OUT.csv`` computes the
+publication-by-country table with the pipeline's own code path
+(``oncometrics.pipeline._inputs``, ``_country_totals``, ``_actor_table``),
+bootstrap intervals off so that it does the same work as the pandas
+baseline, writes it as CSV and prints one JSON line of phase timings.
+``ENGINE`` = ``pandas`` runs ``bench/baseline_pandas.py`` instead.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def run_engine(store: Path, engine: str, out: Path) -> dict[str, float]:
+    from oncometrics import pipeline
+    from oncometrics.config import load_config
+    from oncometrics.domain import Domain
+    from oncometrics.engine import connect
+
+    t0 = time.perf_counter()
+    cfg = load_config(engine=engine, spark_master="local[2]", threads=2, bootstrap=0)
+    con = connect(engine, spark_master=cfg.spark_master, threads=cfg.threads)
+    t1 = time.perf_counter()
+    inp = pipeline._inputs(con, store, Domain.from_config(cfg), cfg)
+    ac = inp.tables["authorship_countries"]
+    from oncometrics.indicators import counting
+
+    cw = inp.cache(counting.country_weights(inp.domain_works, ac))
+    totals, _ = pipeline._country_totals(inp, cfg, lambda m: None)
+    table = pipeline._actor_table(inp, cw, totals, cfg, min_p=float(cfg.min_p))
+    t2 = time.perf_counter()
+    table.to_pandas().rename(columns={"actor": "country"}).to_csv(out, index=False)
+    inp.release()
+    return {"startup_s": t1 - t0, "compute_s": t2 - t1, "rows": table.num_rows}
+
+
+def run_pandas(store: Path, out: Path) -> dict[str, float]:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from baseline_pandas import publications_by_country
+
+    t1 = time.perf_counter()
+    table = publications_by_country(store)
+    t2 = time.perf_counter()
+    table.to_csv(out, index=False)
+    return {"startup_s": 0.0, "compute_s": t2 - t1, "rows": len(table)}
+
+
+def main() -> None:
+    store, engine, out = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+    res = (
+        run_pandas(store, out) if engine == "pandas" else run_engine(store, engine, out)
+    )
+    print(json.dumps(res))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+"""The country table computed the straightforward pandas way.
+
+A baseline for ``bench/bench_compute.py`` and an independent check of
+``oncometrics.pipeline`` (``tests/test_bench_baseline.py``): it reads the
+store's Parquet tables whole into pandas and follows the indicator contract
+(sections 1-6) line by line, without sharing code with
+``oncometrics.indicators``.  Fractional counting, ``cited_by_count``
+citations, reference sets by (publication year, primary subfield), all
+years unless a period is given.
+
+Usage::
+
+    python bench/baseline_pandas.py STORE [--out country.csv]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+MESH_CSV = (
+    Path(__file__).resolve().parents[1]
+    / "oncometrics"
+    / "data"
+    / "reference"
+    / "mesh2025_c04_complete.csv"
+)
+UNCLASSIFIED = "unclassified"
+
+
+def c04_descriptors(tree: str = "C04") -> set[str]:
+    """MeSH descriptor UIs with a tree number under `tree`."""
+    with open(MESH_CSV, encoding="utf-8") as fh:
+        return {
+            r["mesh_id"]
+            for r in csv.DictReader(fh)
+            if r["tree_number"] == tree or r["tree_number"].startswith(tree + ".")
+        }
+
+
+def read_table(store: Path, name: str, columns: list[str]) -> pd.DataFrame:
+    """All Parquet parts of one canonical table (empty frame if none)."""
+    parts = sorted((store / name).glob("part-*.parquet"))
+    if not parts:
+        return pd.DataFrame({c: [] for c in columns})
+    return pd.concat(
+        [pd.read_parquet(p, columns=columns) for p in parts], ignore_index=True
+    )
+
+
+def counted(
+    works: pd.DataFrame, types: tuple[str, ...], period: tuple[int, int] | None
+) -> pd.DataFrame:
+    """Works of the counted types (and period) with a publication year."""
+    w = works[works.doc_type.isin(types) & works.publication_year.notna()]
+    if period is not None:
+        w = w[w.publication_year.between(*period)]
+    w = w.copy()
+    w["field"] = w.primary_subfield_id.fillna(UNCLASSIFIED)
+    w["c"] = w.cited_by_count.fillna(0).astype("float64")
+    return w
+
+
+def in_domain(
+    w: pd.DataFrame, subjects: pd.DataFrame, subfields: tuple[str, ...]
+) -> pd.DataFrame:
+    """Works with a C04 MeSH descriptor or a primary subfield of the domain."""
+    mesh = subjects[(subjects.scheme == "mesh") & subjects.code.isin(c04_descriptors())]
+    return w[
+        w.primary_subfield_id.isin(subfields) | w.work_id.isin(mesh.work_id)
+    ].copy()
+
+
+def add_impact(d: pd.DataFrame) -> pd.DataFrame:
+    """NCS and Waltman-Schreiber top 1 % / 10 % shares per work."""
+    keys = ["publication_year", "field"]
+    g = d.groupby(keys)["c"]
+    d["n"] = g.transform("size").astype("float64")
+    d["e"] = g.transform("mean")
+    d["ncs"] = np.where(d.e == 0, 1.0, d.c / d.e.where(d.e != 0, 1.0))
+    d["lo"] = g.rank(method="min", ascending=False) - 1.0
+    d["tie"] = d.groupby([*keys, "c"])["c"].transform("size").astype("float64")
+    for pct in (1, 10):
+        cut = d.n * pct / 100.0
+        top = np.minimum(d.lo + d.tie, cut) - d.lo
+        d[f"top{pct}"] = np.maximum(top, 0.0) / d.tie
+    return d
+
+
+def country_weights(ac: pd.DataFrame, work_ids: pd.Series) -> pd.DataFrame:
+    """Fractional weight of each country in each work: (work_id, country, weight)."""
+    a = ac[ac.country.notna() & ac.work_id.isin(work_ids)]
+    a = a.drop_duplicates(["work_id", "author_position", "country"])
+    n_act = a.groupby(["work_id", "author_position"])["country"].transform("size")
+    n_auth = a.groupby("work_id")["author_position"].transform("nunique")
+    a = a.assign(share=1.0 / (n_auth.astype("float64") * n_act.astype("float64")))
+    return (
+        a.groupby(["work_id", "country"], as_index=False)["share"]
+        .sum()
+        .rename(columns={"share": "weight"})
+    )
+
+
+def publications_by_country(
+    store: Path | str,
+    *,
+    types: tuple[str, ...] = ("article", "review"),
+    subfields: tuple[str, ...] = ("2730", "1306"),
+    period: tuple[int, int] | None = None,
+) -> pd.DataFrame:
+    """One row per country: p_full, p_frac, share_frac, rank_p_frac, mncs,
+    pp_top1, pp_top10, p_all, ai, intl_collab_rate."""
+    store = Path(store)
+    works = read_table(
+        store,
+        "works",
+        [
+            "work_id",
+            "doc_type",
+            "publication_year",
+            "cited_by_count",
+            "primary_subfield_id",
+        ],
+    )
+    subjects = read_table(store, "work_subjects", ["work_id", "scheme", "code"])
+    ac = read_table(
+        store, "authorship_countries", ["work_id", "author_position", "country"]
+    )
+    allw = counted(works, types, period)
+    dom = add_impact(in_domain(allw, subjects, subfields))
+    w_all = country_weights(ac, allw.work_id)
+    w_dom = w_all[w_all.work_id.isin(dom.work_id)]
+    n_c = w_dom.groupby("work_id")["country"].transform("size")
+    w_dom = w_dom.assign(intl=(n_c >= 2).astype("float64"))
+    j = w_dom.merge(dom[["work_id", "ncs", "top1", "top10"]], on="work_id")
+    for col in ("ncs", "top1", "top10"):
+        j[f"w_{col}"] = j.weight * j[col]
+    t = j.groupby("country").agg(
+        p_full=("work_id", "size"),
+        p_frac=("weight", "sum"),
+        tncs=("w_ncs", "sum"),
+        p_top1=("w_top1", "sum"),
+        p_top10=("w_top10", "sum"),
+        p_intl=("intl", "sum"),
+    )
+    t["mncs"] = t.tncs / t.p_frac
+    t["pp_top1"] = t.p_top1 / t.p_frac
+    t["pp_top10"] = t.p_top10 / t.p_frac
+    t["share_frac"] = t.p_frac / t.p_frac.sum()
+    t["rank_p_frac"] = (
+        t.p_frac.round(9).rank(method="min", ascending=False).astype("int64")
+    )
+    t["intl_collab_rate"] = t.p_intl / t.p_full
+    p_all = w_all.groupby("country")["weight"].sum()
+    t["p_all"] = p_all.reindex(t.index)
+    t["ai"] = t.share_frac / (t.p_all / p_all.sum())
+    return t.reset_index().sort_values(["rank_p_frac", "country"], ignore_index=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="Country table, the pandas way.")
+    ap.add_argument("store", type=Path)
+    ap.add_argument("--out", type=Path, default=None, help="write the table as CSV")
+    a = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    table = publications_by_country(a.store)
+    dt = time.perf_counter() - t0
+    if a.out:
+        table.to_csv(a.out, index=False)
+    print(table.head(10).to_string(index=False))
+    print(f"{len(table)} countries, P_frac total {table.p_frac.sum():,.1f}, {dt:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

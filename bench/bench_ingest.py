@@ -1,0 +1,146 @@
+"""Ingest throughput: ``oncometrics ingest openalex`` vs DuckDB's own JSON reader.
+
+Every run is a fresh subprocess (niced) whose wall time, CPU time and peak
+memory are measured (see ``bench/_measure.py``).  Prints a markdown table.
+
+* ``oncometrics ingest``: the CLI, through ``Store.ingest`` (parse, stage,
+  deduplicate, write Parquet).  The parser is single-threaded Python; DuckDB
+  threads are used only for the per-file dedup/commit step.
+* DuckDB ``read_ndjson_objects`` + ``count(*)``: decompression and line
+  splitting only (a floor for any reader).
+* DuckDB ``read_json`` + aggregates over nested fields: full JSON parsing.
+* DuckDB ``read_json`` → Parquet (``COPY``): parse and write, the closest
+  analogue of an ingest (no dedup, no flattening into canonical tables).
+
+Usage::
+
+    python bench/generate_world.py --works 1e6 --out bench/out/world-1m
+    python bench/bench_ingest.py --world bench/out/world-1m --works 1e6
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _measure import Run, machine, measure
+
+DUCK = """
+import duckdb, sys
+con = duckdb.connect()
+con.execute("SET threads = {threads}")
+con.execute("SET preserve_insertion_order = false")
+print(con.execute(sys.argv[1]).fetchall())
+"""
+
+QUERIES = {
+    "DuckDB read_ndjson_objects count(*)": "SELECT count(*) FROM read_ndjson_objects('{glob}')",
+    "DuckDB read_json + aggregates": "SELECT count(*), sum(cited_by_count), sum(len(authorships)), "
+    "count(DISTINCT primary_topic.subfield.id) "
+    "FROM read_json('{glob}', format='newline_delimited', "
+    "maximum_object_size=104857600)",
+    "DuckDB read_json -> Parquet": "COPY (SELECT * FROM read_json('{glob}', format='newline_delimited', "
+    "maximum_object_size=104857600)) TO '{tmp}' (FORMAT PARQUET)",
+}
+
+
+def ingest_run(world: Path, store: Path) -> Run:
+    """Time the CLI ingest of every part under `world` into a fresh store."""
+    shutil.rmtree(store, ignore_errors=True)
+    parts = sorted((world / "data" / "works").glob("updated_date=*"))
+    cmd = [
+        sys.executable,
+        "-m",
+        "oncometrics.cli",
+        "ingest",
+        "openalex",
+        *map(str, parts),
+        "--store",
+        str(store),
+    ]
+    return measure(cmd)
+
+
+def duck_runs(world: Path, threads: list[int], tmp: Path) -> list[tuple[str, int, Run]]:
+    """Time each DuckDB query at each thread count."""
+    glob = str(world / "data" / "works" / "*" / "*.gz")
+    out = []
+    for name, sql in QUERIES.items():
+        for t in threads:
+            target = tmp / "duck.parquet"
+            target.unlink(missing_ok=True)
+            run = measure(
+                [
+                    sys.executable,
+                    "-c",
+                    DUCK.format(threads=t),
+                    sql.format(glob=glob, tmp=target),
+                ]
+            )
+            out.append((name, t, run))
+            target.unlink(missing_ok=True)
+    return out
+
+
+def table(n: int, rows: list[tuple[str, int, Run]]) -> str:
+    """The markdown table of results."""
+    head = (
+        "| reader | threads | wall s | CPU s | works/s | works per CPU-s "
+        "| peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|"
+    )
+    lines = [head]
+    for name, t, r in rows:
+        ok = "" if r.returncode == 0 else " (FAILED)"
+        lines.append(
+            f"| {name}{ok} | {t} | {r.seconds:,.1f} | {r.cpu_seconds:,.1f} | "
+            f"{n / r.seconds:,.0f} | {n / max(r.cpu_seconds, 1e-9):,.0f} | "
+            f"{r.peak_mb:,.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="Ingest throughput benchmark.")
+    ap.add_argument(
+        "--world", type=Path, required=True, help="output folder of generate_world.py"
+    )
+    ap.add_argument("--works", type=float, required=True, help="works in the world")
+    ap.add_argument(
+        "--store",
+        type=Path,
+        default=None,
+        help="store folder to (re)create (default WORLD-store)",
+    )
+    ap.add_argument("--threads", default="1,2", help="DuckDB thread counts")
+    ap.add_argument("--skip-ours", action="store_true")
+    ap.add_argument("--skip-duckdb", action="store_true")
+    a = ap.parse_args(argv)
+    n = int(a.works)
+    store = a.store or a.world.with_name(a.world.name + "-store")
+    gz = sum(p.stat().st_size for p in (a.world / "data" / "works").rglob("*.gz"))
+    print(f"machine: {machine()}", file=sys.stderr)
+    rows: list[tuple[str, int, Run]] = []
+    if not a.skip_ours:
+        rows.append(
+            (
+                "oncometrics ingest openalex (Python parser)",
+                1,
+                ingest_run(a.world, store),
+            )
+        )
+        tail = rows[-1][2].stdout.strip().splitlines()
+        print(tail[-1] if tail else "", file=sys.stderr)
+    if not a.skip_duckdb:
+        rows.extend(
+            duck_runs(a.world, [int(t) for t in a.threads.split(",")], store.parent)
+        )
+    print(f"\n{n:,} works, {gz / 1e9:.2f} GB gzipped JSON Lines\n")
+    print(table(n, rows))
+
+
+if __name__ == "__main__":
+    main()
