@@ -24,7 +24,9 @@ def test_tables_listed_with_counts(client: TestClient) -> None:
     assert info == {
         "publications_by_country": 10,
         "publications_by_country_year": 4,
+        "publications_by_institution": 2,
         "trials_by_country": 2,
+        "units": 2,
     }
 
 
