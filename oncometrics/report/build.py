@@ -373,7 +373,7 @@ def sample_warning(counts: Mapping[str, int], lang: str) -> str | None:
     parts = [
         UI[lang][f"n_{k}"].format(n=i18n.fmt_number(counts[k], lang))
         for k in SMALL_SAMPLE
-        if counts[k] > 0
+        if 0 < counts[k] < SMALL_SAMPLE[k]
     ]
     return UI[lang]["sample"].format(counts=i18n.join_list(parts, lang))
 

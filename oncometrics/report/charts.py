@@ -79,9 +79,7 @@ def to_svg(fig: Figure, salt: str) -> str:
 
 
 def _figure(width: float, height: float) -> Figure:
-    fig = Figure(figsize=(width, height), dpi=72)
-    fig.set_layout_engine("constrained")
-    return fig
+    return Figure(figsize=(width, height), dpi=72)
 
 
 def _name(code: object, lang: str) -> str:
@@ -353,3 +351,19 @@ def trials_by_phase(
     ax.set_ylabel(LABELS[lang]["trials"])
     ax.spines[["top", "right"]].set_visible(False)
     return to_svg(fig, salt)
+
+
+# Short names used by the dashboard (oncometrics.web.pages).
+def ranking_chart(df: pd.DataFrame, actor: str, lang: str = "en") -> str | None:
+    """`ranking_bars` on the fractional publication count."""
+    return ranking_bars(df, "p_frac", actor, lang=lang, salt="dashrank")
+
+
+def specialisation_chart(df: pd.DataFrame, actor: str, lang: str = "en") -> str | None:
+    """`specialisation_map` of a publications_by_country table."""
+    return specialisation_map(df, actor, lang=lang, salt="dashspec")
+
+
+def trials_phase_chart(df: pd.DataFrame, actor: str, lang: str = "en") -> str | None:
+    """`trials_by_phase` of a trials_by_phase table."""
+    return trials_by_phase(df, actor, lang=lang, salt="dashtrials")

@@ -1,0 +1,200 @@
+"""write_report on the hand-made store: HTML sections, methodology, xlsx, CLI."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from oncometrics.cli import main
+from oncometrics.config import load_config
+from oncometrics.report import write_report
+from oncometrics.report.build import sample_counts, sample_warning
+from oncometrics.report.charts import ranking_bars
+from oncometrics.report.tables import load_tables, read_json
+
+STORE = Path(__file__).parent / "data" / "report" / "store"
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> Path:
+    dest = tmp_path / "store"
+    shutil.copytree(STORE, dest)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, list[str]]:
+    """The English report of the hand-made store, built once."""
+    root = tmp_path_factory.mktemp("built")
+    shutil.copytree(STORE, root / "store")
+    html, msgs = report(root / "store", root / "out", period="2016-2020")
+    return root / "out", html, msgs
+
+
+def report(store: Path, out: Path, **settings) -> tuple[str, list[str]]:
+    msgs: list[str] = []
+    path = write_report(
+        store,
+        out,
+        config=load_config(**settings),
+        indicators=store / "indicators",
+        log=msgs.append,
+    )
+    assert path == out / "report.html"
+    return path.read_text(encoding="utf-8"), msgs
+
+
+def test_html_has_statements_charts_and_methodology(built) -> None:
+    _, html, msgs = built
+    assert "France ranks 5th of 10 countries for cancer publications" in html
+    assert html.count("<details>") == 13
+    assert "<code>oncometrics compute --store" in html
+    charts = re.findall(r'data-chart="([a-z_0-9]+)"', html)
+    assert charts == [
+        "pub_rank",
+        "pub_top10",
+        "pub_time",
+        "pub_spec",
+        "pub_partners",
+        "inv_rank",
+        "inv_partners",
+        "inv_tech",
+        "trial_rank",
+        "trial_phase",
+    ]
+    assert html.count("<svg") == len(charts)
+    for word in (
+        "Methodology",
+        "56ba76b9dc30",
+        "A61P35",
+        "openalex",
+        "1,050",
+        "15 records were rejected",
+        "Gustave Roussy",
+    ):
+        assert word in html
+    # computed, never typed: 1,000 publications = sum of p_frac in the table
+    assert (
+        "This report is computed on 1,000 publications, 100 inventions and "
+        "100 trials; figures are illustrative, not representative."
+    ) in html
+    assert any("10 charts" not in m and "publications: 5 charts" in m for m in msgs)
+
+
+def test_html_is_self_contained(built) -> None:
+    _, html, _ = built
+    assert "<script" not in html
+    # only XML namespaces may name a web address; nothing is fetched
+    refs = re.findall(r'(?:src|href)\s*=\s*"([^"]*)"', html)
+    assert all(r.startswith(("#", "data:")) for r in refs), refs
+    assert "@import" not in html and "url(http" not in html
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "SVG ids must not collide between charts"
+
+
+def test_sample_warning_follows_the_tables() -> None:
+    tables = load_tables(STORE / "indicators")
+    manifest = read_json(STORE / "manifest.json")
+    counts = sample_counts(tables, manifest)
+    assert counts == {"publications": 1000, "inventions": 100, "trials": 100}
+    df = tables["publications_by_country"]
+    df.loc[df["country"] == "US", "p_frac"] = 20320.0
+    counts = sample_counts(tables, manifest)
+    assert counts["publications"] == 21000
+    assert sample_warning(counts, "en") == (
+        "This report is computed on 100 inventions and 100 trials; figures are "
+        "illustrative, not representative."
+    )
+    assert sample_warning(counts, "fr").startswith(
+        "Ce rapport est calculé sur 100 inventions et 100 essais ;"
+    )
+    big = {"publications": 21000, "inventions": 5000, "trials": 900}
+    assert sample_warning(big, "en") is None
+
+
+def test_missing_sections_are_mentioned(store: Path, tmp_path: Path) -> None:
+    for name in (
+        "inventions_by_country",
+        "coinvention_partners",
+        "technology_mix",
+        "technology_shift",
+    ):
+        (store / "indicators" / f"{name}.csv").unlink()
+    html, _ = report(store, tmp_path / "out")
+    assert "No patent records in this store" in html
+    assert 'data-chart="inv_rank"' not in html
+    assert 'data-chart="trial_rank"' in html
+
+
+def test_no_tables_is_a_one_line_error(store: Path, tmp_path: Path) -> None:
+    shutil.rmtree(store / "indicators")
+    with pytest.raises(ValueError, match="no indicator tables here"):
+        report(store, tmp_path / "out")
+
+
+def test_bad_actor_is_refused(store: Path, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="bad actor"):
+        report(store, tmp_path / "out", actor="France")
+
+
+def test_workbook_sheets_frozen_headers_and_types(built) -> None:
+    wb = load_workbook(built[0] / "report.xlsx")
+    assert wb.sheetnames[0] == "statements"
+    assert "publications_by_country" in wb.sheetnames
+    assert len(wb.sheetnames) == 11  # statements + 10 tables
+    ws = wb["publications_by_country"]
+    assert ws.freeze_panes == "A2"
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["country", "p_full", "p_frac", "share_frac"]
+    fr = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == "FR")
+    assert fr[1] == 110 and isinstance(fr[1], int)
+    assert fr[2] == 80.0 and fr[3] == 0.08 and isinstance(fr[3], float)
+    assert isinstance(fr[-1], str)  # domain_hash stays text
+    st = wb["statements"]
+    assert st.freeze_panes == "A2"
+    first = [c.value for c in st[2]]
+    assert first[0] == "pub_output" and first[7] == 5  # rank column, an int
+
+
+def test_cli_french_report(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "rep"
+    main(["report", "--store", str(store), "--out", str(out), "--lang", "fr"])
+    captured = capsys.readouterr()
+    assert f"report written to {out / 'report.html'}" in captured.out.replace("\n", "")
+    assert "report: reading indicator tables" in captured.err
+    assert (out / "report.xlsx").exists()
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in html
+    assert "La France se classe 5e sur 10 pays" in html
+    assert "Méthodologie" in html and "position de la France" in html
+
+
+def test_cli_error_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "manifest.json").write_text('{"files": {}}')
+    with pytest.raises(SystemExit) as exc:
+        main(["report", "--store", str(tmp_path / "s"), "--out", str(tmp_path / "o")])
+    assert exc.value.code == 1
+    err = capsys.readouterr().err
+    assert "error: " in err and "no indicator tables" in err.split("error: ")[1]
+    assert "Traceback" not in err
+
+
+def test_chart_returns_none_without_data(store: Path) -> None:
+    import pandas as pd
+
+    assert ranking_bars(pd.DataFrame({"country": []}), "p_frac", "FR") is None
+    assert (
+        ranking_bars(
+            pd.DataFrame({"country": ["FR"], "p_frac": [None]}), "p_frac", "FR"
+        )
+        is None
+    )
