@@ -61,6 +61,8 @@ def _strip_accents(text: str) -> str:
 
 def _undot(text: str) -> str:
     """'U.S.A.' -> 'USA', 'P.R. China' -> 'PR China'; other dots become spaces."""
+    if "." not in text:
+        return text
     text = _ABBREV.sub(lambda m: m.group(0).replace(".", ""), text)
     return text.replace(".", " ")
 
@@ -138,6 +140,7 @@ _COMMA_RE = re.compile(
     "|".join(r"\s*,\s*".join(map(re.escape, n.split(","))) for n in _COMMA_NAMES),
     re.IGNORECASE,
 )
+_COMMA_HINTS = tuple(sorted({n.split(",")[0].casefold() for n in _COMMA_NAMES}))
 _EMAIL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|e-?mail(?: address)?:?", re.I)
 _ELECTRONIC = re.compile(r"electronic address:?", re.I)
 _WOS_AUTHORS = re.compile(r"^\s*\[[^\]]*\]\s*")
@@ -149,8 +152,9 @@ _POSTCODES = re.compile(
     r"|\b\d{4}\s?[A-Z]{2}\b"  # Netherlands: 6229 EV
 )
 _PARENS = re.compile(r"\([^)]*\)")
+_DIGIT = re.compile(r"\d")
 _ZIP = re.compile(r"\b\d{5}(?:-\d{4})?\b")
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_WORD = re.compile(r"\b[^\W\d_]+\b")  # words with a digit are skipped
 _TRAILING_NOISE = {
     "and",
     "the",
@@ -220,8 +224,11 @@ def countries_in_affiliation(
     """Distinct countries of the ``;``-separated addresses in `text`, in order."""
     if not text:
         return ()
-    text = _COMMA_RE.sub(lambda m: m.group(0).replace(",", " "), text)
-    text = _ELECTRONIC.sub(" ", _EMAIL.sub(" ", text))
+    low = text.casefold()
+    if "," in text and any(h in low for h in _COMMA_HINTS):
+        text = _COMMA_RE.sub(lambda m: m.group(0).replace(",", " "), text)
+    if "@" in text or "://" in text or "www." in low or "mail" in low:
+        text = _ELECTRONIC.sub(" ", _EMAIL.sub(" ", text))
     addresses = [_WOS_AUTHORS.sub("", a) for a in _ADDRESS_SPLIT.split(text)]
     found = [
         _address_country(a, fallback=False) or _address_country(a, fallback=True)
@@ -266,12 +273,10 @@ def country_from_affiliation(
 
 def _words(segment: str) -> list[str]:
     """Words of one segment, case kept, postcodes and numbers dropped."""
-    segment = _POSTCODES.sub(" ", _undot(segment))
-    words = [
-        w
-        for w in _WORD.findall(_APOS.sub("", segment.replace("&", " and ")))
-        if not any(ch.isdigit() for ch in w)
-    ]
+    segment = _undot(segment)
+    if _DIGIT.search(segment):
+        segment = _POSTCODES.sub(" ", segment)
+    words = _WORD.findall(_APOS.sub("", segment.replace("&", " and ")))
     while words and words[-1].casefold() in _TRAILING_NOISE:
         words.pop()
     return words
@@ -314,15 +319,19 @@ def _segment_words_country(words: list[str]) -> str | None:
 def _address_country(address: str, *, fallback: bool) -> str | None:
     """Country of one address: places from the last segment back (rule 2),
     or with `fallback` the first city/institution named (rule 3)."""
-    segments = [s for s in address.split(",") if _words(s)]
+    segments = address.split(",")
     if fallback:
         return next(filter(None, map(_fallback_country, reversed(segments))), None)
-    for i in range(len(segments) - 1, -1, -1):
-        code = _segment_country(segments[i])
+    is_last = True
+    for segment in reversed(segments):
+        if not _WORD.search(segment):
+            continue
+        code = _segment_country(segment)
         if code == "GEORGIA":
-            return _georgia(address, is_last=i == len(segments) - 1)
+            return _georgia(address, is_last=is_last)
         if code:
             return code
+        is_last = is_last and not _words(segment)
     return None
 
 
