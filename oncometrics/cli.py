@@ -25,8 +25,10 @@ app = typer.Typer(
 fetch_app = typer.Typer(no_args_is_help=True, help="Download records from open APIs.")
 app.add_typer(fetch_app, name="fetch")
 
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+# soft_wrap: a message stays one line (rich would break it at 80 columns
+# when the output is not a terminal).
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
 
 StoreOpt = Annotated[
     Path, typer.Option("--store", help="Store folder (Parquet tables).")
@@ -346,7 +348,10 @@ def main(argv: list[str] | None = None) -> None:
     from oncometrics.errors import EXPECTED
 
     try:
-        app(args=argv, standalone_mode=False)
+        # Without standalone mode, typer *returns* the code of a typer.Exit.
+        code = app(args=argv, standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except EXPECTED as exc:

@@ -1,0 +1,74 @@
+"""``oncometrics ingest openalex`` end to end through ``cli.main``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from oncometrics.cli import main
+
+DATA = Path(__file__).parent / "data" / "openalex"
+KEYPAPER = DATA / "keypaper_results_page1.json"
+SEED = DATA / "snowball_seed_page.json"
+
+
+def cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        main(args)
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def test_ingest_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = tmp_path / "st"
+    code, out, err = cli(
+        ["ingest", "openalex", str(KEYPAPER), str(SEED), "--store", str(store)], capsys
+    )
+    assert code == 0
+    assert "read 4 = stored 4 + duplicates 0 + rejected 0 from 2 file(s)" in out
+    assert f"{KEYPAPER}: read 2 = stored 2" in err
+    code, out, _ = cli(
+        ["ingest", "openalex", str(KEYPAPER), "--store", str(store)], capsys
+    )
+    assert code == 0
+    assert "1 file(s) already in the store" in out
+
+
+def test_folder_with_bad_records_and_bad_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(KEYPAPER, folder / "a_page.json")
+    work = json.loads(SEED.read_text())["results"][0]
+    (folder / "b_works.jsonl").write_text(json.dumps(work) + "\n{not json\n")
+    store = str(tmp_path / "st")
+    # Record-level problems are rejected and counted, the exit code stays 0.
+    code, out, err = cli(["ingest", "openalex", str(folder), "--store", store], capsys)
+    assert code == 0, err
+    assert "read 4 = stored 3 + duplicates 0 + rejected 1 from 2 file(s)" in out
+    assert f"{folder / 'b_works.jsonl'}: record 2: invalid JSON" in err
+    # A file that is not OpenAlex at all is a file-level error: exit 1.
+    (folder / "c_pubmed.xml").write_text('<?xml version="1.0"?>\n<PubmedArticleSet/>\n')
+    code, out, err = cli(["ingest", "openalex", str(folder), "--store", store], capsys)
+    assert code == 1
+    assert f"{folder / 'c_pubmed.xml'}: not OpenAlex JSON: it looks like XML" in err
+    assert "2 file(s) already in the store" in out
+
+
+def test_missing_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nope.json"
+    code, _, err = cli(
+        ["ingest", "openalex", str(missing), "--store", str(tmp_path / "st")], capsys
+    )
+    assert code == 1
+    assert str(missing) in err
