@@ -1,0 +1,1 @@
+"""Example files of ``oncometrics portfolio`` (see README.md here)."""

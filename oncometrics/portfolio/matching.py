@@ -1,0 +1,301 @@
+"""Match raw affiliation strings to the organisation's units (contract §7).
+
+Pure Python, no I/O: :class:`Matcher` turns one affiliation string into a
+list of :class:`Match` (unit code, method, score).  Order of the methods:
+
+1. ``ror``: a ROR id of the authorship's institutions is a unit's ROR id;
+2. ``code``: a French laboratory code in any spelling ("Inserm U1016",
+   "U 1016", "UMR-S 1138", "UMR_S1138", "UMR 1037 INSERM", "UMR CNRS 5203",
+   "ERL 8254", "CIC 1413", "EA7375"…) equals one of the unit's codes;
+3. ``pattern``: one of the unit's name patterns (or its full name) appears as
+   whole words in the normalised string;
+4. ``fuzzy``: the unit's name matches a part of the string with a rapidfuzz
+   ``partial_ratio`` at or above the threshold (only for parts of the string
+   that methods 2–3 left unmatched);
+5. ``curated``: a manual decision of the curation file.
+
+A string holding several affiliations ("1] … [2] …", "…; …") is split into
+*segments*; each segment is matched on its own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from oncometrics.portfolio.registry import Decision, Unit
+
+#: Default fuzzy threshold (rapidfuzz partial_ratio, 0–100).
+FUZZY_THRESHOLD = 90.0
+#: Unit names shorter than this (normalised characters) are never fuzzy-matched.
+FUZZY_MIN_NAME = 20
+
+METHOD_RANK = {"ror": 0, "curated": 1, "code": 2, "pattern": 3, "fuzzy": 4}
+
+#: Other names of well-known parent organisations (normalised key -> names).
+ORG_ALIASES: dict[str, tuple[str, ...]] = {
+    "inserm": ("Institut National de la Santé et de la Recherche Médicale",),
+    "cnrs": ("Centre National de la Recherche Scientifique",),
+    "inrae": (
+        "INRA",
+        "Institut National de la Recherche Agronomique",
+        "Institut national de recherche pour l'agriculture, l'alimentation "
+        "et l'environnement",
+    ),
+    "inra": ("INRAE", "Institut National de la Recherche Agronomique"),
+    "ird": (
+        "Institut de Recherche pour le Développement",
+        "Institute of Research for Development",
+    ),
+    "gustave roussy": ("Institut Gustave Roussy",),
+    "institut curie": ("Curie Institute",),
+    "ap hp": ("APHP", "Assistance Publique Hôpitaux de Paris"),
+}
+
+_PREFIX = r"UMR[\s_\-]?S|UMR|UPR|UMS|UAR|USC|US|U|ERL|CIC|EA|UR|FRE|EMR|URA"
+_ORG = r"INSERM|Inserm|CNRS|INRAE?|IRD|AFMB|CEA"
+_CODE_RE = re.compile(
+    rf"(?<![A-Za-z0-9])(?P<prefix>{_PREFIX})"
+    rf"(?:[\s_\-]+(?P<org>{_ORG}))?"
+    r"[\s_\-\(\):°#]*(?:n°\s*)?(?P<num>\d{3,4})(?![0-9])"
+    rf"(?:[\s,_\-]*(?P<org2>{_ORG})\b)?"
+)
+_BARE_RE = re.compile(
+    rf"(?<![A-Za-z0-9])(?P<org>{_ORG})[\s_\-]+(?P<num>\d{{3,4}})(?![0-9])"
+)
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_SEGMENT_RE = re.compile(r"\s*(?:\[\d{1,2}\]|^\d{1,2}\]|;|\s\|\s)\s*")
+
+
+@dataclass(frozen=True, order=True)
+class Match:
+    """A unit named by an affiliation, how it was found and how sure (0–1)."""
+
+    unit_code: str
+    method: str
+    score: float
+
+
+def normalise(text: str) -> str:
+    """Lower case ASCII letters and digits, words separated by single spaces.
+
+    Accents are dropped ("é" -> "e"); other non-ASCII characters separate
+    words.
+
+    >>> normalise("Université Aix-Marseille, UMR 7257")
+    'universite aix marseille umr 7257'
+    """
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(_NON_WORD.sub(" ", plain.lower()).split())
+
+
+def segments(text: str) -> list[str]:
+    """The affiliations of a string that holds several ("[1] a [2] b", "a; b")."""
+    parts = (p.strip(" .,") for p in _SEGMENT_RE.split(text or ""))
+    return [p for p in parts if p]
+
+
+def _keys(prefix: str, org: str | None, num: str) -> set[str]:
+    """Canonical keys of one code: UMR-S/UMRS/Inserm UMR also give 'U<n>'."""
+    p = re.sub(r"[\s_\-]", "", prefix).upper()
+    n = str(int(num))
+    keys = {p + n}
+    if p == "UMRS" or (p == "UMR" and (org or "").upper() == "INSERM"):
+        keys.add("U" + n)
+    return keys
+
+
+def unit_codes(text: str) -> set[str]:
+    """Canonical lab-code keys named in `text` ('U1016', 'UMR5286', 'EA7375'…).
+
+    >>> sorted(unit_codes("UMR-S 1138, Inserm U 1016; UMR 1037 INSERM"))
+    ['U1016', 'U1037', 'U1138', 'UMR1037', 'UMRS1138']
+    >>> sorted(unit_codes("UMR INRA 1355, CNRS 7254"))
+    ['UMR1355', 'UMR7254']
+    """
+    keys: set[str] = set()
+    spans: list[tuple[int, int]] = []
+    for m in _CODE_RE.finditer(text or ""):
+        keys |= _keys(m["prefix"], m["org"] or m["org2"], m["num"])
+        spans.append(m.span())
+    for m in _BARE_RE.finditer(text or ""):
+        if any(a <= m.start("num") < b for a, b in spans):
+            continue
+        prefix = "U" if m["org"].upper() == "INSERM" else "UMR"
+        keys |= _keys(prefix, m["org"], m["num"])
+    return keys
+
+
+def _contains(haystack: str, pattern: tuple[str, ...]) -> bool:
+    """True when every part of `pattern` occurs as whole words in `haystack`."""
+    padded = f" {haystack} "
+    return all(f" {part} " in padded for part in pattern)
+
+
+def _pattern(text: str) -> tuple[str, ...]:
+    """'UNH & Clermont' -> ('unh', 'clermont') (all parts must occur)."""
+    return tuple(p for p in (normalise(x) for x in text.split("&")) if p)
+
+
+def _any_word_re(parts: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex finding any of `parts` as whole words (a fast pre-filter)."""
+    alts = sorted({p for p in parts if p}, key=len, reverse=True)
+    if not alts:
+        return None
+    body = "|".join(re.escape(a) for a in alts)
+    return re.compile(rf"(?<![0-9a-z])(?:{body})(?![0-9a-z])")
+
+
+def best_matches(matches: Iterable[Match]) -> list[Match]:
+    """One match per unit (best method, then highest score), sorted by unit."""
+    best: dict[str, Match] = {}
+    for m in matches:
+        old = best.get(m.unit_code)
+        if old is None or (METHOD_RANK[m.method], -m.score) < (
+            METHOD_RANK[old.method],
+            -old.score,
+        ):
+            best[m.unit_code] = m
+    return sorted(best.values())
+
+
+@dataclass
+class Matcher:
+    """Matches affiliation strings to `units` (see the module docstring)."""
+
+    units: tuple[Unit, ...]
+    threshold: float = FUZZY_THRESHOLD
+    curation: tuple[Decision, ...] = ()
+    _codes: dict[str, set[str]] = field(init=False, repr=False)
+    _patterns: list[tuple[str, tuple[str, ...]]] = field(init=False, repr=False)
+    _names: list[tuple[str, str]] = field(init=False, repr=False)
+    _rors: dict[str, set[str]] = field(init=False, repr=False)
+    _org: list[tuple[str, ...]] = field(init=False, repr=False)
+    _pattern_re: re.Pattern[str] | None = field(init=False, repr=False)
+    _org_re: re.Pattern[str] | None = field(init=False, repr=False)
+    _name_words: dict[str, set[int]] = field(init=False, repr=False)
+    _decisions: dict[str, list[Decision]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._codes, self._rors, self._patterns, self._names = {}, {}, [], []
+        for u in self.units:
+            for key in set().union(*(unit_codes(c) for c in (u.code, *u.codes))):
+                self._codes.setdefault(key, set()).add(u.code)
+            for ror in u.rors:
+                self._rors.setdefault(ror, set()).add(u.code)
+            pats = [_pattern(p) for p in u.patterns]
+            if len(normalise(u.name).split()) >= 3:
+                pats.append(_pattern(u.name.replace("&", " ")))
+            self._patterns += [(u.code, p) for p in pats if p]
+            if len(normalise(u.name)) >= FUZZY_MIN_NAME:
+                self._names.append((u.code, normalise(u.name)))
+        self._org = [_pattern(n.replace("&", " ")) for n in self.organisation_names()]
+        self._pattern_re = _any_word_re(p[0] for _, p in self._patterns)
+        self._name_words = {}
+        for i, (_, name) in enumerate(self._names):
+            for w in name.split():
+                if len(w) >= 4:
+                    self._name_words.setdefault(w, set()).add(i)
+        self._org_re = _any_word_re(p[0] for p in self._org if p)
+        self._decisions = {}
+        for d in self.curation:
+            self._decisions.setdefault(_key(d.affiliation), []).append(d)
+
+    def organisation_names(self) -> list[str]:
+        """Names that mark a string as naming the organisation (parents + aliases)."""
+        names: list[str] = []
+        for u in self.units:
+            for parent in u.parents:
+                names += [parent, *ORG_ALIASES.get(normalise(parent), ())]
+        return sorted(set(names), key=str.lower)
+
+    def match_rors(self, rors: Iterable[str | None]) -> list[Match]:
+        """Units whose ROR id is among `rors` (method 'ror', score 1)."""
+        hits = (
+            self._rors.get((r or "").rsplit("/", 1)[-1].lower(), set()) for r in rors
+        )
+        return best_matches(Match(code, "ror", 1.0) for units in hits for code in units)
+
+    def match_segment(self, segment: str) -> list[Match]:
+        """Units named by one affiliation segment (methods code, pattern, fuzzy)."""
+        found = [
+            Match(c, "code", 1.0)
+            for k in unit_codes(segment)
+            for c in self._codes.get(k, ())
+        ]
+        norm = normalise(segment)
+        if self._pattern_re is not None and self._pattern_re.search(norm):
+            found += [
+                Match(c, "pattern", 1.0)
+                for c, p in self._patterns
+                if _contains(norm, p)
+            ]
+        if found:
+            return best_matches(found)
+        return self._fuzzy(norm)
+
+    def _fuzzy(self, norm: str) -> list[Match]:
+        """Fuzzy name matches of a normalised segment at or above the threshold.
+
+        Only names sharing a word of 4+ letters with the segment are scored
+        (a name within the threshold keeps most of its words intact).
+        """
+        words = {w for w in norm.split() if len(w) >= 4}
+        cand = sorted({i for w in words for i in self._name_words.get(w, ())})
+        cand = [i for i in cand if len(self._names[i][1]) <= len(norm)]
+        if not cand:
+            return []
+        hits = process.extract(norm, [self._names[i][1] for i in cand],
+                               scorer=fuzz.partial_ratio,
+                               score_cutoff=self.threshold, limit=None)  # fmt: skip
+        return best_matches(
+            Match(self._names[cand[k]][0], "fuzzy", round(score / 100.0, 4))
+            for _, score, k in hits
+        )
+
+    def match_parts(self, text: str) -> list[tuple[str, list[Match]]]:
+        """(segment, matches) for each segment of `text`, curation applied."""
+        parts = [(s, self.match_segment(s)) for s in segments(text)] or [(text, [])]
+        decisions = self._decisions.get(_key(text), [])
+        removed = {d.unit_code for d in decisions if d.action == "remove"}
+        parts = [(s, [m for m in ms if m.unit_code not in removed]) for s, ms in parts]
+        added = [
+            Match(d.unit_code, "curated", 1.0) for d in decisions if d.action == "add"
+        ]
+        if added:
+            i = next((i for i, (_, ms) in enumerate(parts) if not ms), 0)
+            parts[i] = (parts[i][0], best_matches([*parts[i][1], *added]))
+        return parts
+
+    def match(self, text: str) -> list[Match]:
+        """Units named by `text`, one best match per unit (sorted by unit code)."""
+        return best_matches(m for _, ms in self.match_parts(text) for m in ms)
+
+    def names_organisation(self, text: str) -> bool:
+        """True when `text` names a parent organisation of the units."""
+        norm = normalise(text)
+        if self._org_re is None or not self._org_re.search(norm):
+            return False
+        return any(_contains(norm, p) for p in self._org if p)
+
+    def is_ignored(self, text: str) -> bool:
+        """True when the curation file says `text` names no unit ('ignore')."""
+        return any(d.action == "ignore" for d in self._decisions.get(_key(text), []))
+
+    def best_guess(self, text: str) -> tuple[str, float]:
+        """The unit whose name is closest to `text` and the score (for curators)."""
+        norm = normalise(text)
+        scored = [(fuzz.partial_ratio(name, norm), code) for code, name in self._names]
+        if not scored:
+            return "", 0.0
+        score, code = max(scored)
+        return code, round(score / 100.0, 4)
+
+
+def _key(text: str) -> str:
+    """Curation key of a raw string: whitespace collapsed, case kept."""
+    return " ".join((text or "").split())
