@@ -206,3 +206,21 @@ def test_snapshot_folder_layout(tmp_path: Path) -> None:
     )
     assert [f.path for f in summary.files] == [str(part)]
     assert summary.total("stored") == 3
+
+
+def test_richer_record_replaces_thin_one(tmp_path: Path) -> None:
+    thin = tmp_path / "thin.jsonl"
+    thin.write_text(
+        "".join(
+            _line({"id": w["id"], "publication_year": 2000, "authorships": []}) + "\n"
+            for w in WORKS
+        )
+    )
+    st = Store(tmp_path / "st")
+    st.ingest("openalex", [thin], log=lambda m: None)
+    res = st.ingest("openalex", [KEYPAPER], log=lambda m: None).files[0]
+    assert (res.read, res.stored, res.duplicates, res.replaced) == (2, 0, 2, 2)
+    works = {w["work_id"]: w for w in _table(st, "works")}
+    assert works["W2741809807"]["publication_year"] == 2018
+    assert works["W2741809807"]["ingest_file"] == str(KEYPAPER)
+    assert len(_table(st, "authorships")) == len(WORKS[0]["authorships"]) + 9
