@@ -72,3 +72,37 @@ def test_missing_file_is_one_line(
     )
     assert code == 1
     assert str(missing) in err
+
+
+def test_fetch_then_ingest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx
+
+    from oncometrics.fetch import openalex as fetch_mod
+
+    seed = json.loads(SEED.read_text())
+    seed["meta"]["next_cursor"] = None  # one recorded page, then the end
+    answers = [httpx.Response(400, json={"error": "Invalid query parameters error.",
+                                         "message": "foo is not a valid field."}),
+               httpx.Response(200, content=json.dumps(seed).encode())]  # fmt: skip
+    real_client = httpx.Client
+
+    def client(**kw: object) -> httpx.Client:
+        return real_client(transport=httpx.MockTransport(lambda r: answers.pop(0)))
+
+    monkeypatch.setattr(fetch_mod.httpx, "Client", client)
+    pages = tmp_path / "pages"
+    code, _, err = cli(["fetch", "openalex", "--filter", "foo:1", "--out", str(pages)],
+                       capsys)  # fmt: skip
+    assert code == 1
+    assert err.strip() == ("error: https://api.openalex.org/works: HTTP 400: Invalid "
+                           "query parameters error. foo is not a valid field.")  # fmt: skip
+    code, out, _ = cli(["fetch", "openalex", "--filter", "cites:W3045921891",
+                        "--out", str(tmp_path / "ok")], capsys)  # fmt: skip
+    assert code == 0
+    assert "2 works in 1 pages" in out
+    code, out, _ = cli(["ingest", "openalex", str(tmp_path / "ok"),
+                        "--store", str(tmp_path / "st")], capsys)  # fmt: skip
+    assert code == 0
+    assert "read 2 = stored 2 + duplicates 0 + rejected 0 from 1 file(s)" in out
