@@ -13,7 +13,8 @@ the two steps) are removed when the store is opened, so a rerun re-reads
 that file and skips those that are in.
 
 Duplicates (contract section 1): two works are the same when the first key
-both carry is equal, in the order OpenAlex id, DOI, PMID; patents by
+both carry is equal, in the order OpenAlex id, DOI, PMID, work id (a
+source id such as `wos:<UT>` when a work has none of the three); patents by
 publication number; trials by NCT id.  The richest record is kept: a richer
 newcomer replaces the stored one, whose rows are removed from its parts.
 Every read record is counted once as stored, duplicate or rejected.
@@ -42,7 +43,9 @@ from oncometrics.sources.base import Record, Reject, SourceError, _progress, cli
 
 #: Key columns used to find duplicates, in precedence order, by entity.
 DEDUP_KEYS: dict[str, tuple[str, ...]] = {
-    "work": ("openalex_id", "doi", "pmid"),
+    # work_id last: records with none of the ids (WoS UT / Scopus EID only)
+    # are the same work when their source ids are equal
+    "work": ("openalex_id", "doi", "pmid", "work_id"),
     "patent": ("patent_id",),
     "trial": ("nct_id",),
 }
