@@ -198,3 +198,22 @@ def test_chart_returns_none_without_data(store: Path) -> None:
         )
         is None
     )
+
+
+def test_period_comes_from_the_tables() -> None:
+    from oncometrics.report.build import make_context
+
+    tables = load_tables(STORE / "indicators")
+    msgs: list[str] = []
+
+    def period(domain: dict, **settings) -> str | None:
+        cfg = load_config(**settings)
+        return make_context(tables, domain, cfg, Path("s"), msgs.append).period
+
+    assert period({}) == "2016-2020"  # span of the year table
+    tables["publications_by_country"]["period"] = "2014-2023"
+    assert period({}) == "2014-2023"
+    assert period({"settings": {"period": "2010-2012"}}) == "2010-2012"
+    assert not msgs
+    assert period({}, period="2000-2001") == "2014-2023"
+    assert any("computed for 2014-2023, not 2000-2001" in m for m in msgs)

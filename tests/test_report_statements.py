@@ -114,7 +114,7 @@ def test_changing_a_table_changes_the_statement(tables) -> None:
         "2016–2020 (fractional count 9,874; 2.8\xa0% of the world)."
     )
     df.loc[df["country"] == "US", "p_frac"] = 9874.4
-    assert "1st (tied) of 10" in by_key(tables)["pub_output"].text
+    assert "1st (tied with 1 other) of 10" in by_key(tables)["pub_output"].text
 
 
 def test_french_statement_and_number_format(tables) -> None:
@@ -211,3 +211,17 @@ def test_competition_rank_and_formats() -> None:
     assert i18n.ordinal(1, "fr") == "1er" and i18n.ordinal(8, "fr") == "8e"
     with pytest.raises(ValueError, match="unsupported language"):
         build_statements({}, Context(actor="FR", lang="de"))
+
+
+def test_unassigned_rows_and_ranked_flag(tables) -> None:
+    df = tables["publications_by_country"]
+    extra = df.iloc[[0]].assign(country="unassigned", p_frac=500.0, rank_p_frac=None)
+    tables["publications_by_country"] = pd.concat([df, extra], ignore_index=True)
+    got = by_key(tables)
+    assert got["pub_output"].n_ranked == 10
+    assert "5th of 10 countries" in got["pub_output"].text
+    # the table's own `ranked` flag takes actors out of ratio rankings
+    df = tables["publications_by_country"]
+    df["ranked"] = df["country"] != "NL"
+    top1 = by_key(tables)["pub_top1"]
+    assert (top1.rank, top1.n_ranked) == (3, 9)

@@ -25,7 +25,14 @@ from oncometrics.report.statements import (
     build_statements,
     partner_list,
 )
-from oncometrics.report.tables import col, has_rows, load_tables, number, read_json
+from oncometrics.report.tables import (
+    col,
+    country_rows,
+    has_rows,
+    load_tables,
+    number,
+    read_json,
+)
 from oncometrics.report.templates_text import CHART_TITLES, METHOD, UI
 from oncometrics.report.xlsx import write_workbook
 
@@ -86,7 +93,8 @@ def write_report(
     ctx = make_context(tables, domain, config, store, log)
     statements = build_statements(tables, ctx, log)
     log(f"report: {len(statements)} statements for {ctx.actor}; drawing charts")
-    sections = build_sections(tables, statements, ctx, log)
+    countries = {name: country_rows(df) for name, df in tables.items()}
+    sections = build_sections(countries, statements, ctx, log)
     html = render_html(ctx, statements, sections, domain, manifest, tables, config)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -137,7 +145,9 @@ def _period(
     tables: Mapping[str, pd.DataFrame], domain: Mapping[str, Any], wanted: Any, log: Log
 ) -> str | None:
     """The period the tables describe (from domain.json or the year tables)."""
-    own = domain.get("period")
+    own = domain.get("period") or domain.get("settings", {}).get("period")
+    if not own:
+        own = _table_period(tables)
     if own:
         if wanted and parse_period(str(wanted)) != parse_period(str(own)):
             log(
@@ -158,6 +168,16 @@ def _period(
             log(f"report: warning: the year tables span {span}, not {wanted}")
         return span
     return str(wanted) if wanted else None
+
+
+def _table_period(tables: Mapping[str, pd.DataFrame]) -> str | None:
+    """The `period` column of the country tables, unless it is 'all'."""
+    for df in tables.values():
+        if "period" in df.columns and "country" in df.columns and len(df):
+            vals = {str(v) for v in df["period"].dropna().unique()}
+            if len(vals) == 1 and (v := vals.pop()) != "all" and "," not in v:
+                return v
+    return None
 
 
 # ------------------------------------------------------------------ sections
@@ -335,16 +355,20 @@ def _cell(value: Any, column: str, lang: str) -> str:
 
 
 # --------------------------------------------------------------- methodology
+def total_of(df: pd.DataFrame | None, column: str) -> int:
+    """Rounded sum of `column` (0 when the table or column is absent)."""
+    if df is None or column not in df.columns:
+        return 0
+    return round(float(pd.to_numeric(df[column], errors="coerce").sum()))
+
+
 def sample_counts(
     tables: Mapping[str, pd.DataFrame], manifest: Mapping[str, Any]
 ) -> dict[str, int]:
     """How many records each section is computed on (0 when absent)."""
 
     def total(table: str, column: str) -> int:
-        df = tables.get(table)
-        if df is None or column not in df.columns:
-            return 0
-        return round(float(pd.to_numeric(df[column], errors="coerce").sum()))
+        return total_of(tables.get(table), column)
 
     phases = tables.get("trials_by_phase")
     if phases is not None and col(phases, "country") is None and col(phases, "trials"):
@@ -359,8 +383,12 @@ def sample_counts(
             if has_rows(tables, "trials_by_country")
             else 0
         )
+    publications = total("publications_by_country", "p_frac")
+    una = tables.get("publications_unassigned")
+    if una is not None and {"level", "p_total"} <= set(una.columns):
+        publications = total_of(una[una["level"] == "country"], "p_total")
     return {
-        "publications": total("publications_by_country", "p_frac"),
+        "publications": publications,
         "inventions": total("inventions_by_country", "i_frac"),
         "trials": trials,
     }

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from oncometrics.report import i18n
-from oncometrics.report.tables import col
+from oncometrics.report.tables import col, country_rows
 
 ACTOR_COLOUR = "#c0392b"
 OTHER_COLOUR = "#5b7fa6"
@@ -103,6 +103,7 @@ def ranking_bars(
     cc = col(df, "country")
     if cc is None or value not in df.columns:
         return None
+    df = country_rows(df)
     d = df.assign(_v=pd.to_numeric(df[value], errors="coerce")).dropna(subset=["_v"])
     if d.empty:
         return None
@@ -144,15 +145,18 @@ def share_over_time(
     share: str = "share_frac",
     salt: str = "time",
 ) -> str | None:
-    """World share by year: the `top` countries of the last year plus the actor."""
+    """World share by year: the `top` countries (by total output) plus the actor."""
     cc, yc = col(df, "country"), col(df, "year")
     if cc is None or yc is None or share not in df.columns or df.empty:
         return None
+    df = country_rows(df)
     d = df.assign(
         _y=pd.to_numeric(df[yc], errors="coerce"),
         _s=pd.to_numeric(df[share], errors="coerce"),
     ).dropna(subset=["_y"])
-    totals = d.groupby(cc)["_s"].mean().sort_values(ascending=False)
+    size = next((c for c in ("p_frac", "i_frac", "trials") if c in d.columns), None)
+    weight = pd.to_numeric(d[size], errors="coerce") if size else d["_s"]
+    totals = weight.groupby(d[cc]).sum().sort_values(ascending=False)
     codes = list(totals.index[:top])
     codes += [
         c for c in totals.index if str(c).upper() == actor.upper() and c not in codes
@@ -193,6 +197,7 @@ def specialisation_map(
     cc = col(df, "country")
     if cc is None or index not in df.columns or share not in df.columns:
         return None
+    df = country_rows(df)
     d = df.assign(
         _x=pd.to_numeric(df[share], errors="coerce") * 100,
         _y=pd.to_numeric(df[index], errors="coerce"),
@@ -319,6 +324,7 @@ def trials_by_phase(
     if phases is None or phases.empty or pc is None or nc is None:
         return None
     cc = col(phases, "country")
+    phases = country_rows(phases)
     d = phases.assign(_n=pd.to_numeric(phases[nc], errors="coerce").fillna(0))
     fig = _figure(7.5, 3.8)
     ax = fig.add_subplot()

@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from oncometrics.report import i18n
-from oncometrics.report.tables import actor_row, col, number, ranks_for
+from oncometrics.report.tables import actor_row, col, country_rows, number, ranks_for
 from oncometrics.report.templates_text import TEMPLATES, VERBS_FR, WORDS
 
 Log = Callable[[str], None]
@@ -205,6 +205,7 @@ def build_statements(
     """Every statement the tables support for `ctx.actor`, in report order."""
     i18n.check_lang(ctx.lang)
     say = log or (lambda _m: None)
+    tables = {name: country_rows(df) for name, df in tables.items()}
     out: list[Statement] = []
     for spec in RANKED:
         st = ranked_statement(tables, spec, ctx, say)
@@ -335,8 +336,8 @@ def _rank_text(
     fem = bool(name and name.feminine)
     plural = bool(name and name.plural)
     text = i18n.ordinal(rank, lang, feminine=fem, plural=plural)
-    if int((ranks == rank).sum()) > 1:
-        text = WORDS[lang]["tied"].format(rank=text)
+    if (k := int((ranks == rank).sum()) - 1) > 0:
+        text = WORDS[lang]["tied"].format(rank=text, k=k, s="s" if k > 1 else "")
     if overlaps:
         others = i18n.join_list([i18n.ordinal(r, lang) for r in overlaps], lang)
         text = WORDS[lang]["not_robust"].format(rank=text, others=others)
@@ -403,7 +404,10 @@ def partner_list(df: pd.DataFrame, actor: str) -> pd.DataFrame:
             )
         )
     both = pd.concat(sides, ignore_index=True)
-    both = both[both["partner"] != actor.upper()]
+    both = both[
+        (both["partner"] != actor.upper())
+        & both["partner"].str.fullmatch(r"[A-Z]{2}").fillna(False)
+    ]
     both = both.sort_values(["co", "partner"], ascending=[False, True])
     return both.drop_duplicates("partner").reset_index(drop=True)
 

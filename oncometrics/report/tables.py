@@ -155,14 +155,17 @@ def ranks_for(
 ) -> pd.Series:
     """The table's own `rank_<value_col>` when present, else computed ranks.
 
-    Ratio indicators exclude actors whose `size_col` is below `min_size`.
+    Ratio indicators (those with a `size_col`) exclude actors whose size is
+    below `min_size`, or whose ``ranked`` flag (when the table has one) is false.
     """
     own = f"rank_{value_col}"
     if own in df.columns:
         return pd.to_numeric(df[own], errors="coerce").astype("Int64")
-    eligible = None
+    eligible = pd.Series(True, index=df.index)
     if size_col and size_col in df.columns and min_size > 0:
-        eligible = pd.to_numeric(df[size_col], errors="coerce") >= min_size
+        eligible &= pd.to_numeric(df[size_col], errors="coerce") >= min_size
+    if size_col and "ranked" in df.columns:  # the table's own size threshold
+        eligible &= df["ranked"].astype("boolean").fillna(False).astype(bool)
     return competition_rank(df[value_col], eligible)
 
 
@@ -182,3 +185,20 @@ def actor_row(df: pd.DataFrame, actor: str, key: str = "country") -> pd.Series |
         return None
     hit = df[df[c].astype(str).str.upper() == actor.upper()]
     return None if hit.empty else hit.iloc[0]
+
+
+def country_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose country is an ISO alpha-2 code (drops e.g. 'unassigned').
+
+    Tables keyed by ``country_code`` (institutions) are returned unchanged.
+
+    Examples
+    --------
+    >>> country_rows(pd.DataFrame({"country": ["FR", "unassigned", None]}))
+      country
+    0      FR
+    """
+    if "country" not in df.columns:
+        return df
+    ok = df["country"].astype("string").str.fullmatch(r"[A-Z]{2}").fillna(False)
+    return df[ok.astype(bool)]

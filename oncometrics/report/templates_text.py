@@ -77,7 +77,7 @@ WORDS: dict[str, dict[str, str]] = {
     "en": {
         "interval": "; 95\xa0% stability interval {lo_hi}",
         "not_robust": "{rank} (rank not robust: interval overlaps {others})",
-        "tied": "{rank} (tied)",
+        "tied": "{rank} (tied with {k} other{s})",
         "all_years": "all years",
         "first_period": "the first period",
         "second_period": "the second period",
@@ -86,7 +86,7 @@ WORDS: dict[str, dict[str, str]] = {
         "interval": f" ; intervalle de stabilité à 95{N}% {{lo_hi}}",
         "not_robust": "{rank} (rang non robuste : l'intervalle chevauche ceux des "
         "{others})",
-        "tied": "{rank} ex aequo",
+        "tied": "{rank} ex aequo avec {k} autre{s}",
         "all_years": "toutes années",
         "first_period": "la première période",
         "second_period": "la seconde période",
@@ -110,11 +110,12 @@ UI: dict[str, dict[str, str]] = {
         "publications": "Publications",
         "inventions": "Inventions (patent families)",
         "trials": "Clinical trials",
-        "missing_publications": "No publication records in this store: this "
-        "section is omitted.",
-        "missing_inventions": "No patent records in this store: this section is "
-        "omitted.",
-        "missing_trials": "No trial records in this store: this section is omitted.",
+        "missing_publications": "No publication records in this store (or none in "
+        "the domain with a country): this section is omitted.",
+        "missing_inventions": "No patent records in this store (or none in the "
+        "domain with an inventor country): this section is omitted.",
+        "missing_trials": "No trial records in this store (or none in the domain "
+        "with a site country): this section is omitted.",
         "charts": "Charts",
         "methodology": "Methodology",
         "domain": "Domain definition",
@@ -140,9 +141,12 @@ UI: dict[str, dict[str, str]] = {
         "publications": "Publications",
         "inventions": "Inventions (familles de brevets)",
         "trials": "Essais cliniques",
-        "missing_publications": "Aucune publication dans ce dépôt : section omise.",
-        "missing_inventions": "Aucun brevet dans ce dépôt : section omise.",
-        "missing_trials": "Aucun essai clinique dans ce dépôt : section omise.",
+        "missing_publications": "Aucune publication dans ce dépôt (ou aucune du "
+        "domaine avec un pays) : section omise.",
+        "missing_inventions": "Aucun brevet dans ce dépôt (ou aucun du domaine avec "
+        "un pays d'inventeur) : section omise.",
+        "missing_trials": "Aucun essai clinique dans ce dépôt (ou aucun du domaine "
+        "avec un pays de site) : section omise.",
         "charts": "Graphiques",
         "methodology": "Méthodologie",
         "domain": "Définition du domaine",
