@@ -131,6 +131,14 @@ def compute(
                 written[name] = _write(out, name, table := expr.to_pyarrow())
                 secs = time.perf_counter() - t0
                 log(f"{name}: {table.num_rows:,} rows ({secs:.1f} s)")
+        if any((Path(store) / "trials").glob("part-*.parquet")):  # clinical trials
+            from oncometrics.indicators import trials as tri
+
+            tt = load_tables(con, store, tri.TABLES_NEEDED)
+            for name, expr in tri.trial_tables(tt, domain, config).items():
+                written[name] = _write(out, name, table := expr.to_pyarrow())
+                secs = time.perf_counter() - t0
+                log(f"{name}: {table.num_rows:,} rows ({secs:.1f} s)")
     finally:
         inp.release()
         if own and con.name == "duckdb":

@@ -75,3 +75,31 @@ def test_wrong_format_and_empty_files(tmp_path: Path) -> None:
     assert messages[0].startswith(f"{bad}: not ClinicalTrials.gov API v2 studies")
     assert messages[1] == f"{empty}: empty input, no records found"
     assert store.counts()["trials"] == 0
+
+
+def test_real_samples_produce_trial_tables(tmp_path: Path) -> None:
+    from oncometrics.config import load_config
+    from oncometrics.pipeline import compute
+
+    store = Store(tmp_path / "store")
+    store.ingest("trials", sorted(DATA.glob("*.json*")), log=lambda m: None)
+    written = compute(
+        store.root, tmp_path / "out", config=load_config(), log=lambda m: None
+    )
+    for name in (
+        "trials_by_country",
+        "trials_by_country_year",
+        "trials_by_phase",
+        "trial_partners",
+        "trials_by_sponsor",
+        "trials_summary",
+    ):
+        assert name in written
+    rows = pq.read_table(tmp_path / "out" / "trials_by_country.parquet").to_pylist()
+    by = {r["country"]: r for r in rows}
+    # 6 oncology trials (5 ctrdata + NCI's NCT05929768), all with a US site;
+    # the 4 aact records are not about cancer.
+    assert (by["US"]["trials"], by["US"]["rank"]) == (6, 1)
+    assert (by["MX"]["trials"], by["DK"]["industry_share"]) == (1, 1.0)
+    (summary,) = pq.read_table(tmp_path / "out" / "trials_summary.parquet").to_pylist()
+    assert (summary["trials"], summary["unassigned_trials"]) == (6, 0)

@@ -27,6 +27,19 @@ if TYPE_CHECKING:
 
     from oncometrics.domain import Domain
 
+#: The canonical tables :func:`trial_tables` reads.
+TABLES_NEEDED = ["trials", "trial_conditions", "trial_sponsors", "trial_sites"]
+
+#: Row order of each output table (deterministic files on every engine).
+ORDER: dict[str, tuple[str, ...]] = {
+    "trials_summary": (),
+    "trials_by_country": ("rank", "country"),
+    "trials_by_country_year": ("start_year", "rank", "country"),
+    "trials_by_phase": ("phase",),
+    "trial_partners": ("country", "rank_shared", "partner"),
+    "trials_by_sponsor": ("rank", "sponsor"),
+}
+
 #: Lead sponsor class counted as industry.
 INDUSTRY = "INDUSTRY"
 #: Phase label of a trial registered without a phase (observational studies).
@@ -282,7 +295,12 @@ def trial_tables(
         "trial_partners": trial_partners(ot, sites),
         "trials_by_sponsor": trials_by_sponsor(ot, tables["trial_sponsors"], sites),
     }
-    return {k: v.mutate(domain_hash=ibis.literal(domain.hash)) for k, v in out.items()}
+    return {
+        k: v.mutate(domain_hash=ibis.literal(domain.hash)).order_by(list(ORDER[k]))
+        if ORDER[k]
+        else v.mutate(domain_hash=ibis.literal(domain.hash))
+        for k, v in out.items()
+    }
 
 
 __all__ = [
