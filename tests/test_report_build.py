@@ -217,3 +217,12 @@ def test_period_comes_from_the_tables() -> None:
     assert not msgs
     assert period({}, period="2000-2001") == "2014-2023"
     assert any("computed for 2014-2023, not 2000-2001" in m for m in msgs)
+
+
+def test_no_ranking_chart_when_all_values_are_equal() -> None:
+    import pandas as pd
+
+    same = pd.DataFrame({"country": ["FR", "DE", "US"], "pp_top10": [0.1] * 3})
+    assert ranking_bars(same, "pp_top10", "FR") is None
+    same.loc[0, "pp_top10"] = 0.2
+    assert ranking_bars(same, "pp_top10", "FR", salt="x").startswith("<svg")

@@ -225,3 +225,11 @@ def test_unassigned_rows_and_ranked_flag(tables) -> None:
     df["ranked"] = df["country"] != "NL"
     top1 = by_key(tables)["pub_top1"]
     assert (top1.rank, top1.n_ranked) == (3, 9)
+
+
+def test_no_rank_is_stated_when_everyone_ties(tables) -> None:
+    tables["publications_by_country"]["pp_top1"] = 0.01  # no citations: all equal
+    msgs: list[str] = []
+    got = build_statements(tables, Context(actor="FR"), msgs.append)
+    assert "pub_top1" not in {s.key for s in got}
+    assert any("all 10 countries tie on pp_top1" in m for m in msgs)

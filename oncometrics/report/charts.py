@@ -105,8 +105,8 @@ def ranking_bars(
         return None
     df = country_rows(df)
     d = df.assign(_v=pd.to_numeric(df[value], errors="coerce")).dropna(subset=["_v"])
-    if d.empty:
-        return None
+    if d.empty or (len(d) > 1 and d["_v"].nunique() == 1):
+        return None  # nothing to rank when every country has the same value
     d = d.sort_values("_v", ascending=False)
     is_actor = d[cc].astype(str).str.upper() == actor.upper()
     shown = pd.concat([d.head(top), d[is_actor & ~d.index.isin(d.head(top).index)]])

@@ -256,6 +256,13 @@ def ranked_statement(
             f"(missing or below the size threshold); statement {spec.key} skipped"
         )
         return None
+    n_ranked = int(ranks.notna().sum())
+    if n_ranked > 1 and int((ranks == rank).sum()) == n_ranked:
+        log(
+            f"report: all {n_ranked} countries tie on {spec.column}; "
+            f"statement {spec.key} skipped (no rank to state)"
+        )
+        return None
     interval = _interval(row, spec.column)
     robust, others = _robustness(df, ranks, int(rank), row.name, spec.column)
     name = i18n.country_name(ctx.actor, ctx.lang)
@@ -263,7 +270,7 @@ def ranked_statement(
     fields |= {
         "rank": _rank_text(int(rank), ranks, others, name, ctx.lang),
         "rank_m": _rank_text(int(rank), ranks, others, None, ctx.lang),
-        "n": i18n.fmt_number(int(ranks.notna().sum()), ctx.lang),
+        "n": i18n.fmt_number(n_ranked, ctx.lang),
         "value": _fmt(value, spec.kind, ctx.lang),
         "share": _share(row, spec, ctx.lang),
         "interval": _interval_text(interval, spec.kind, ctx.lang),
@@ -278,7 +285,7 @@ def ranked_statement(
         value=value,
         value_text=fields["value"],
         rank=int(rank),
-        n_ranked=int(ranks.notna().sum()),
+        n_ranked=n_ranked,
         period=ctx.period_text,
         domain_hash=_hash(row, ctx),
         table=spec.table,
