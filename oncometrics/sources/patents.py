@@ -18,7 +18,6 @@ forced with its own source name (``patents-uspto``, ``patents-epo``,
 
 from __future__ import annotations
 
-import io
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -34,6 +33,7 @@ from oncometrics.sources.base import (
 )
 
 ZIP_MAGIC = b"PK\x03\x04"
+HEAD = 8192  # bytes read to detect a format
 StreamParser = Callable[[IO[bytes], str], Iterator[Record | Reject]]
 FORMATS = "USPTO grant XML, EPO OPS XML, Lens CSV/JSON or the canonical patent CSV"
 
@@ -68,12 +68,12 @@ def sniff(head: bytes) -> bool:
     return head.startswith(ZIP_MAGIC) or detect(head) is not None
 
 
-def members(path: Path) -> Iterator[tuple[str, IO[bytes]]]:
-    """(label, binary stream) for a plain/gzip file, or each member of a zip."""
+def members(path: Path) -> Iterator[tuple[str, bytes, IO[bytes]]]:
+    """(label, first bytes, binary stream): the file itself, or each zip member."""
     with open(path, "rb") as raw:
         magic = raw.read(4)
     if magic != ZIP_MAGIC:
-        yield path.name, open_input(path)
+        yield path.name, first_bytes(path, HEAD), open_input(path)
         return
     try:
         zf = zipfile.ZipFile(path)
@@ -83,30 +83,17 @@ def members(path: Path) -> Iterator[tuple[str, IO[bytes]]]:
         for info in zf.infolist():
             if info.is_dir():
                 continue
-            try:
-                member: IO[bytes] = zf.open(info)
-                yield (
-                    f"{path.name}!{info.filename}",
-                    io.BufferedReader(member, 1 << 20),  # type: ignore[type-var]
-                )
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                raise SourceError(
-                    path, f"damaged zip member {info.filename} ({exc})"
-                ) from exc
-
-
-def _head(fh: IO[bytes]) -> bytes:
-    peek = getattr(fh, "peek", None)
-    return peek(8192)[:8192] if peek else b""
+            with zf.open(info) as peek:
+                head = peek.read(HEAD)
+            yield f"{path.name}!{info.filename}", head, zf.open(info)
 
 
 def parse_with(path: Path, only: str | None = None) -> Iterator[Record | Reject]:
     """Parse `path` member by member, with the detected (or `only`) format."""
     offset, found = 0, False
     try:
-        for label, fh in members(path):
+        for label, head, fh in members(path):
             with fh:
-                head = _head(fh)
                 fmt = detect(head)
                 if fmt is None or (only and not fmt[0].startswith(only)):
                     if "!" in label:

@@ -161,5 +161,7 @@ def _doc(group: list[tuple[int, dict[str, str]]]) -> PatentDoc:
             )
         )
     doc.classes = list(codes)
-    doc.parties = [(r, n, c) for _, r, n, c in sorted(parties, key=lambda p: p[0])]
+    doc.parties = [
+        (r, n, c) for _, r, n, c in sorted(parties, key=lambda p: (p[1], p[0]))
+    ]
     return doc
