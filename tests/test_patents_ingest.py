@@ -55,7 +55,7 @@ def test_bad_document_is_rejected_with_its_number(tmp_path: Path) -> None:
     broken = GRANT.format(num="11000002").replace("</us-patent-grant>", "")
     f = tmp_path / "ipg220104.xml"
     f.write_text(GRANT.format(num="11000001") + broken + GRANT.format(num="11000003"))
-    st, s, log = _ingest(tmp_path, f)
+    _st, s, log = _ingest(tmp_path, f)
     (res,) = s.files
     assert (res.read, res.stored, res.rejected) == (3, 2, 1)
     assert any(m.startswith(f"{f}: record 2: ipg220104.xml: invalid XML") for m in log)
@@ -71,7 +71,7 @@ def test_zipped_and_gzipped_bulk_files(tmp_path: Path) -> None:
         zf.writestr("ipg220104.xml", body)
     g = tmp_path / "ipg.xml.gz"
     g.write_bytes(gzip.compress(body.encode()))
-    st, s, log = _ingest(tmp_path, z, g)
+    st, s, _log = _ingest(tmp_path, z, g)
     assert [f.read for f in s.files] == [2, 2]
     assert s.total("duplicates") == 2 and st.counts()["patent_classes"] == 2
 
@@ -81,7 +81,7 @@ def test_truncated_gzip_keeps_records_before_the_damage(tmp_path: Path) -> None:
     g = tmp_path / "ipg.xml.gz"
     packed = gzip.compress(body)
     g.write_bytes(packed[: len(packed) * 2 // 3])
-    st, s, log = _ingest(tmp_path, g)
+    _st, s, log = _ingest(tmp_path, g)
     (res,) = s.files
     assert res.error is None and res.stored > 0 and res.rejected == 1
     assert res.read == res.stored + res.rejected
@@ -96,7 +96,7 @@ def test_wrong_format_empty_and_companion_only_zip(tmp_path: Path) -> None:
     z = tmp_path / "only_list.zip"
     with zipfile.ZipFile(z, "w") as zf:
         zf.writestr("ipg220104lst.txt", "list of grants")
-    st, s, log = _ingest(tmp_path, j, e, z)
+    _st, s, log = _ingest(tmp_path, j, e, z)
     assert len(s.errors) == 3
     assert "not a recognised patent format" in s.files[0].error
     assert "empty file" in s.files[1].error
@@ -114,7 +114,7 @@ def test_canonical_csv_bad_rows(tmp_path: Path) -> None:
         ",2016,inventor,Dee,IT,A61P35/00\n",
         encoding="utf-8",
     )
-    st, s, log = _ingest(tmp_path, f)
+    _st, s, log = _ingest(tmp_path, f)
     (res,) = s.files
     assert (res.read, res.stored, res.rejected) == (4, 1, 3)
     assert any("record 2" in m and "role must be inventor or applicant" in m
@@ -124,5 +124,7 @@ def test_canonical_csv_bad_rows(tmp_path: Path) -> None:
 
 
 def test_forced_format_refuses_other_content(tmp_path: Path) -> None:
-    st, s, log = _ingest(tmp_path, DATA / "lens_pizza_subset.csv", source="patents-epo")
+    _st, s, _log = _ingest(
+        tmp_path, DATA / "lens_pizza_subset.csv", source="patents-epo"
+    )
     assert "not epo patent data" in s.files[0].error
