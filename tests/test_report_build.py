@@ -64,6 +64,7 @@ def test_html_has_statements_charts_and_methodology(built) -> None:
         "inv_partners",
         "inv_tech",
         "trial_rank",
+        "trial_partners",
         "trial_phase",
     ]
     assert html.count("<svg") == len(charts)
@@ -145,7 +146,7 @@ def test_workbook_sheets_frozen_headers_and_types(built) -> None:
     wb = load_workbook(built[0] / "report.xlsx")
     assert wb.sheetnames[0] == "statements"
     assert "publications_by_country" in wb.sheetnames
-    assert len(wb.sheetnames) == 11  # statements + 10 tables
+    assert len(wb.sheetnames) == 12  # statements + 11 tables
     ws = wb["publications_by_country"]
     assert ws.freeze_panes == "A2"
     header = [c.value for c in ws[1]]

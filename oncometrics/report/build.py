@@ -287,12 +287,21 @@ def _invention_charts(
 
 def _trial_charts(t: Mapping[str, pd.DataFrame], ctx: Context) -> list[Chart | None]:
     df, a, lang = t["trials_by_country"], ctx.actor, ctx.lang
+    partners = t.get("trial_partners")
     return [
         _chart(
             "trial_rank",
-            charts.ranking_bars(df, "trials", a, lang=lang, salt="trialrank"),
+            charts.trials_by_country(df, a, lang=lang),
             ctx,
-            "trials_by_country.trials",
+            "trials_by_country.trials, early_phase_trials",
+        ),
+        _chart(
+            "trial_partners",
+            charts.partner_bars(partner_list(partners, a), lang=lang, salt="trialpart")
+            if partners is not None
+            else None,
+            ctx,
+            "trial_partners",
         ),
         _chart(
             "trial_phase",
@@ -370,8 +379,13 @@ def sample_counts(
     def total(table: str, column: str) -> int:
         return total_of(tables.get(table), column)
 
+    summary = tables.get("trials_summary")
     phases = tables.get("trials_by_phase")
-    if phases is not None and col(phases, "country") is None and col(phases, "trials"):
+    if summary is not None and "trials" in summary.columns:
+        trials = total_of(summary, "trials")
+    elif (
+        phases is not None and col(phases, "country") is None and col(phases, "trials")
+    ):
         trials = total("trials_by_phase", col(phases, "trials") or "")
     else:
         trials = (

@@ -44,6 +44,8 @@ LABELS: dict[str, dict[str, str]] = {
         "trials": "Trials",
         "pp_top10": "PP(top 10 %) with 95 % stability interval",
         "mncs": "MNCS with 95 % stability interval",
+        "early": "Early phase",
+        "later": "Later phases",
         "field_share": "Share of the actor's cancer inventions",
         "phase": "Phase",
     },
@@ -57,6 +59,8 @@ LABELS: dict[str, dict[str, str]] = {
         "trials": "Essais",
         "pp_top10": "PP(top 10 %) et intervalle de stabilité à 95 %",
         "mncs": "MNCS et intervalle de stabilité à 95 %",
+        "early": "Phase précoce",
+        "later": "Phases suivantes",
         "field_share": "Part des inventions de l'acteur",
         "phase": "Phase",
     },
@@ -373,3 +377,53 @@ def specialisation_chart(df: pd.DataFrame, actor: str, lang: str = "en") -> str 
 def trials_phase_chart(df: pd.DataFrame, actor: str, lang: str = "en") -> str | None:
     """`trials_by_phase` of a trials_by_phase table."""
     return trials_by_phase(df, actor, lang=lang, salt="dashtrials")
+
+
+def trials_by_country(
+    df: pd.DataFrame,
+    actor: str,
+    *,
+    lang: str = "en",
+    top: int = 20,
+    salt: str = "trialcountry",
+) -> str | None:
+    """Stacked bars per country: early-phase trials and the other trials."""
+    cc = col(df, "country")
+    if cc is None or "trials" not in df.columns:
+        return None
+    d = country_rows(df)
+    d = d.assign(_n=pd.to_numeric(d["trials"], errors="coerce").fillna(0))
+    early = (
+        pd.to_numeric(d["early_phase_trials"], errors="coerce").fillna(0)
+        if "early_phase_trials" in d.columns
+        else d["_n"] * 0
+    )
+    d = d.assign(_e=early.clip(upper=d["_n"])).sort_values("_n", ascending=False)
+    mine = d[cc].astype(str).str.upper() == actor.upper()
+    shown = pd.concat([d.head(top), d[mine & ~d.index.isin(d.head(top).index)]])
+    if shown.empty or shown["_n"].sum() == 0:
+        return None
+    fig = _figure(7.5, 0.9 + 0.28 * len(shown))
+    ax = fig.add_subplot()
+    y = list(range(len(shown)))[::-1]
+    ax.barh(y, shown["_e"], color=PALETTE[1], label=LABELS[lang]["early"])
+    ax.barh(
+        y,
+        shown["_n"] - shown["_e"],
+        left=shown["_e"],
+        color=OTHER_COLOUR,
+        label=LABELS[lang]["later"],
+    )
+    names = [_name(c, lang) for c in shown[cc]]
+    ax.set_yticks(
+        y,
+        [
+            f"▶ {n}" if str(c).upper() == actor.upper() else n
+            for n, c in zip(names, shown[cc], strict=True)
+        ],
+        fontsize=9,
+    )
+    ax.set_xlabel(LABELS[lang]["trials"])
+    ax.legend(fontsize=8, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    return to_svg(fig, salt)

@@ -195,6 +195,7 @@ RANKED: tuple[_Spec, ...] = (
         "early_phase_trials",
         "Early-phase oncology trials (full count)",
         "count",
+        "early_phase_rank",
     ),
 )
 

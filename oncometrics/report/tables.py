@@ -46,6 +46,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "co_pubs",
         "co_inventions",
         "coinventions",
+        "shared_trials",
         "co_trials",
         "n",
         "count",

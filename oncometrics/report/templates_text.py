@@ -177,8 +177,9 @@ CHART_TITLES: dict[str, dict[str, str]] = {
         "inv_rank": "Ranking: cancer inventions (fractional count)",
         "inv_partners": "Co-invention partners",
         "inv_tech": "Technology mix and its shift between periods",
-        "trial_rank": "Ranking: oncology trials",
-        "trial_phase": "Trials by phase and country",
+        "trial_rank": "Ranking: oncology trials, early phase and later",
+        "trial_partners": "Trial partners (countries sharing trials)",
+        "trial_phase": "Trials by phase",
     },
     "fr": {
         "pub_rank": "Classement : publications sur le cancer (compte fractionnaire)",
@@ -190,8 +191,9 @@ CHART_TITLES: dict[str, dict[str, str]] = {
         "inv_rank": "Classement : inventions sur le cancer (compte fractionnaire)",
         "inv_partners": "Partenaires de co-invention",
         "inv_tech": "Répartition technologique et son évolution",
-        "trial_rank": "Classement : essais en oncologie",
-        "trial_phase": "Essais par phase et par pays",
+        "trial_rank": "Classement : essais en oncologie, phases précoces et suivantes",
+        "trial_partners": "Pays partenaires des essais",
+        "trial_phase": "Essais par phase",
     },
 }
 
