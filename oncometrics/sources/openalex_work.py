@@ -42,6 +42,7 @@ _AFF_CACHE_MAX = 200_000
 _EMPTY: dict[str, Any] = {}
 _DOI = "https://doi.org/"
 _TXT = frozenset((str, type(None)))
+_MISS: Any = object()
 _LIST = frozenset((list, type(None)))
 
 
@@ -207,19 +208,25 @@ def _work_row(
 
 
 def _authorships(auths: Any, wid: str, rows: dict[str, list[Row]], ctx: Context) -> int:
-    """Authorships and their countries, institutions, affiliation strings."""
+    """Authorships and their countries, institutions, affiliation strings.
+
+    One loop with the institution and affiliation loops inlined: this is
+    where most rows of a work come from.
+    """
     au: list[Row] = []
     countries: list[Row] = []
     insts: list[Row] = []
     affs: list[Row] = []
     new_inst: list[Row] = []
+    seen, aff_cache, parse_aff = ctx.institutions, ctx.aff, ctx.country
     for pos, a in enumerate(auths, 1):
-        author = a.get("author") or _EMPTY
+        get = a.get
+        author = get("author") or _EMPTY
         aid = author.get("id")
-        name = author.get("display_name") or a.get("raw_author_name")
-        if name is not None and type(name) is not str:
+        name = author.get("display_name") or get("raw_author_name")
+        if type(name) not in _TXT:
             _wrong("author name", name)
-        corr = a.get("is_corresponding")
+        corr = get("is_corresponding")
         au.append(
             {
                 "work_id": wid,
@@ -229,14 +236,77 @@ def _authorships(auths: Any, wid: str, rows: dict[str, list[Row]], ctx: Context)
                 "is_corresponding": corr if type(corr) is bool else None,
             }
         )
-        inst_cc = _institutions(a.get("institutions"), wid, pos, insts, new_inst, ctx)
-        parsed = _affiliations(a, wid, pos, affs, ctx)
-        listed = a.get("countries")
-        if listed:
-            codes, prov = (
-                ([listed] if type(listed) is str else listed),
-                "openalex_countries",
+        inst_cc: list[str] = []
+        for inst in get("institutions") or ():
+            iid, ror = inst.get("id"), inst.get("ror")
+            cc, iname, itype = (
+                inst.get("country_code"),
+                inst.get("display_name"),
+                inst.get("type"),
             )
+            if (
+                type(cc) not in _TXT
+                or type(iname) not in _TXT
+                or type(itype) not in _TXT
+            ):
+                _first_wrong(
+                    "institution", country_code=cc, display_name=iname, type=itype
+                )
+            ror = ror.rpartition("/")[2] if ror else None
+            iid = iid.rpartition("/")[2] if iid else ("ror:" + ror if ror else None)
+            if cc:
+                inst_cc.append(cc)
+            if iid is None:
+                continue
+            insts.append(
+                {
+                    "work_id": wid,
+                    "author_position": pos,
+                    "institution_id": iid,
+                    "ror": ror,
+                    "institution_name": iname,
+                    "country_code": cc,
+                    "institution_type": itype,
+                }
+            )
+            if iid not in seen:
+                seen.add(iid)
+                new_inst.append(
+                    {
+                        "institution_id": iid,
+                        "ror": ror,
+                        "name": iname,
+                        "country_code": cc,
+                        "type": itype,
+                    }
+                )
+        raws = get("raw_affiliation_strings")
+        if raws is None:  # old snapshots: one string
+            raws = get("raw_affiliation_string")
+        parsed: list[str | None] = []
+        for text in [raws] if type(raws) is str else raws or ():
+            if not text:
+                continue
+            if type(text) is not str:
+                _wrong("raw affiliation", text)
+            code = None
+            if parse_aff is not None:
+                code = aff_cache.get(text, _MISS)
+                if code is _MISS:
+                    code = ctx.aff_country(text)
+            parsed.append(code)
+            affs.append(
+                {
+                    "work_id": wid,
+                    "author_position": pos,
+                    "affiliation": text,
+                    "country": code,
+                }
+            )
+        listed = get("countries")
+        if listed:
+            codes: Any = [listed] if type(listed) is str else listed
+            prov = "openalex_countries"
         elif inst_cc:
             codes, prov = inst_cc, "institution"
         else:
@@ -259,85 +329,6 @@ def _authorships(auths: Any, wid: str, rows: dict[str, list[Row]], ctx: Context)
     rows["affiliations"] = affs
     rows["institutions"] = new_inst
     return len(au) + len(countries) + len(insts) + len(affs)
-
-
-def _institutions(
-    items: Any, wid: str, pos: int, out: list[Row], new: list[Row], ctx: Context
-) -> list[str]:
-    """Append authorship-institution rows; return their country codes."""
-    codes: list[str] = []
-    if not items:
-        return codes
-    seen = ctx.institutions
-    for inst in items:
-        iid = inst.get("id")
-        ror = inst.get("ror")
-        ror = ror.rpartition("/")[2] if ror else None
-        iid = iid.rpartition("/")[2] if iid else ("ror:" + ror if ror else None)
-        cc, name, itype = (
-            inst.get("country_code"),
-            inst.get("display_name"),
-            inst.get("type"),
-        )
-        if type(cc) not in _TXT or type(name) not in _TXT or type(itype) not in _TXT:
-            _first_wrong("institution", country_code=cc, display_name=name, type=itype)
-        if cc:
-            codes.append(cc)
-        if iid is None:
-            continue
-        out.append(
-            {
-                "work_id": wid,
-                "author_position": pos,
-                "institution_id": iid,
-                "ror": ror,
-                "institution_name": name,
-                "country_code": cc,
-                "institution_type": itype,
-            }
-        )
-        if iid not in seen:
-            seen.add(iid)
-            new.append(
-                {
-                    "institution_id": iid,
-                    "ror": ror,
-                    "name": name,
-                    "country_code": cc,
-                    "type": itype,
-                }
-            )
-    return codes
-
-
-def _affiliations(
-    a: dict[str, Any], wid: str, pos: int, out: list[Row], ctx: Context
-) -> list[str | None]:
-    """Append raw affiliation rows; return their parsed countries."""
-    raws = a.get("raw_affiliation_strings")
-    if raws is None:  # old snapshots: one string
-        raws = a.get("raw_affiliation_string")
-    if not raws:
-        return []
-    if type(raws) is str:
-        raws = [raws]
-    parsed: list[str | None] = []
-    for text in raws:
-        if not text:
-            continue
-        if type(text) is not str:
-            _wrong("raw affiliation", text)
-        code = ctx.aff_country(text)
-        parsed.append(code)
-        out.append(
-            {
-                "work_id": wid,
-                "author_position": pos,
-                "affiliation": text,
-                "country": code,
-            }
-        )
-    return parsed
 
 
 def _subjects(w: dict[str, Any], wid: str) -> list[Row]:
