@@ -8,6 +8,7 @@ set size of the whole process tree, sampled from ``/proc`` every 50 ms.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -31,6 +32,7 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
+    load: float = 0.0  # mean 1-minute load average of the machine during the run
 
     @property
     def peak_mb(self) -> float:
@@ -52,19 +54,22 @@ def _children() -> dict[int, list[int]]:
     return kids
 
 
-def _tree_rss(pid: int) -> int:
-    """Summed RSS (bytes) of `pid` and all its descendants."""
+def _tree(pid: int) -> tuple[int, dict[int, float]]:
+    """Summed RSS (bytes) of `pid` and its descendants, and each one's CPU s."""
     kids = _children()
-    total, todo = 0, [pid]
+    total, cpu, todo = 0, {}, [pid]
+    tick = os.sysconf("SC_CLK_TCK")
     while todo:
         p = todo.pop()
         try:
             fields = Path(f"/proc/{p}/statm").read_text().split()
+            stat = Path(f"/proc/{p}/stat").read_text().rpartition(")")[2].split()
             total += int(fields[1]) * PAGE
-        except OSError:
+            cpu[p] = (int(stat[11]) + int(stat[12])) / tick
+        except (OSError, IndexError, ValueError):
             pass
         todo.extend(kids.get(p, ()))
-    return total
+    return total, cpu
 
 
 def measure(
@@ -94,38 +99,47 @@ def measure(
             env={**os.environ, **(env or {})},
             start_new_session=True,
         )
-        peak = 0
-        ticks = 0
-        while True:
-            pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            # sampling the whole /proc is costly: the tree every 0.05 s early,
-            # then every 0.25 s
-            peak = max(peak, _tree_rss(proc.pid))
-            if max_mb and peak > max_mb * 2**20:
+        peak, ticks, cpu, loads = 0, 0, {}, []
+        try:
+            while True:
+                pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+                if pid:
+                    break
+                rss, now = _tree(proc.pid)
+                peak = max(peak, rss)
+                cpu.update(now)
+                loads.append(os.getloadavg()[0])
+                if max_mb and peak > max_mb * 2**20:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                # sampling /proc costs: every 0.05 s at first, then every 0.25 s
+                ticks += 1
+                time.sleep(0.05 if ticks < 100 else 0.25)
+        finally:  # a JVM left behind by the child (Spark) is ours to stop
+            with contextlib.suppress(OSError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            ticks += 1
-            time.sleep(0.05 if ticks < 100 else 0.25)
     seconds = time.perf_counter() - t0
     stdout, stderr = out_path.read_text(), err_path.read_text()
     out_path.unlink()
     err_path.unlink()
     rc = os.waitstatus_to_exitcode(status)
+    # CPU: the child's own (with the children it waited for), or the sum of
+    # the last samples of every process in the tree if larger (a JVM).
+    own = ru.ru_utime + ru.ru_stime
     run = Run(
         cmd,
         seconds,
-        ru.ru_utime + ru.ru_stime,
+        max(own, sum(cpu.values())),
         ru.ru_maxrss / 1024,
         peak / 2**20,
         rc,
         stdout,
         stderr,
+        sum(loads) / len(loads) if loads else os.getloadavg()[0],
     )
     if echo:
         print(
             f"  {seconds:8.1f} s  cpu {run.cpu_seconds:8.1f} s  peak "
-            f"{run.peak_mb:8.0f} MB  rc={rc}  {_short(cmd)}",
+            f"{run.peak_mb:8.0f} MB  load {run.load:4.1f}  rc={rc}  {_short(cmd)}",
             file=sys.stderr,
             flush=True,
         )

@@ -1,9 +1,10 @@
 """Compute benchmark: the country table on DuckDB, Spark and plain pandas.
 
-For each size, a store is needed: ``bench/out/world-<label>-store`` (built
-by ``oncometrics ingest``) or, failing that, ``world-<label>-sqlstore``
-(built by ``bench/build_store.py``); with ``--build`` a missing world and
-SQL store are generated first.  Each run is a fresh niced subprocess,
+For each size, a store is needed, the first found of
+``bench/out/world-<label>-store`` (built by ``oncometrics ingest``),
+``-sqlstore`` (``bench/build_store.py``) and ``-genstore``
+(``bench/generate_store.py``), or the one named by ``--store SIZE=PATH``;
+with ``--build`` a missing store is generated (``generate_store.py``).  Each run is a fresh niced subprocess,
 measured for wall time, CPU time and peak memory of its process tree (the
 Spark JVM included):
 
@@ -57,30 +58,17 @@ def label(n: int) -> str:
 
 
 def store_for(n: int, root: Path, build: bool) -> Path:
-    """The store of the world of `n` works (ingested, else SQL-built)."""
+    """The store of the world of `n` works (ingested, SQL-built or generated)."""
     world = root / f"world-{label(n)}"
-    for suffix in ("-store", "-sqlstore"):
+    for suffix in ("-store", "-sqlstore", "-genstore"):
         s = world.with_name(world.name + suffix)
         if (s / "manifest.json").exists():
             return s
     if not build:
         raise SystemExit(f"no store for {n:,} works under {root} (use --build)")
-    if not world.exists():
-        subprocess.run(
-            [
-                sys.executable,
-                str(HERE / "generate_world.py"),
-                "--works",
-                str(n),
-                "--out",
-                str(world),
-            ],
-            check=True,
-        )
-    s = world.with_name(world.name + "-sqlstore")
-    subprocess.run(
-        [sys.executable, str(HERE / "build_store.py"), str(world), str(s)], check=True
-    )
+    s = world.with_name(world.name + "-genstore")
+    cmd = [sys.executable, str(HERE / "generate_store.py"), "--works", str(n)]
+    subprocess.run([*cmd, "--out", str(s)], check=True)
     return s
 
 
@@ -135,6 +123,12 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Country-table compute benchmark.")
     ap.add_argument("--sizes", default="1e6", help="comma-separated, e.g. 1e6,1e7")
     ap.add_argument("--root", type=Path, default=HERE / "out")
+    ap.add_argument(
+        "--store",
+        action="append",
+        default=[],
+        help="SIZE=PATH: the store to use for SIZE works",
+    )
     ap.add_argument("--engines", default="duckdb,spark,pandas")
     ap.add_argument(
         "--full",
@@ -153,7 +147,8 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     tmp = Path(tempfile.mkdtemp(prefix="bench-compute-"))
     for n in (int(float(s)) for s in a.sizes.split(",")):
-        store = store_for(n, a.root, a.build)
+        named = {int(float(k)): Path(v) for k, v in (x.split("=", 1) for x in a.store)}
+        store = named.get(n) or store_for(n, a.root, a.build)
         print(f"{n:,} works: {store}", file=sys.stderr)
         csv = {}
         for eng in a.engines.split(","):
@@ -190,8 +185,8 @@ def table(rows: list) -> str:
     }
     out = [
         "| works | store | run | wall s | in-process compute s | CPU s | peak RSS MB "
-        "| vs pandas | max abs diff vs pandas |",
-        "|---:|---|---|---:|---:|---:|---:|---:|---:|",
+        "| vs pandas | max abs diff vs pandas | load |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n, store, what, r, ph, _ in rows:
         ok = "" if r.returncode == 0 else f" (FAILED rc={r.returncode})"
@@ -203,7 +198,7 @@ def table(rows: list) -> str:
         d = "" if diff is None else f"{diff:.1e}"
         out.append(
             f"| {n:,} | {store} | {what}{ok} | {r.seconds:,.1f} | {comp} | "
-            f"{r.cpu_seconds:,.1f} | {r.peak_mb:,.0f} | {speed} | {d} |"
+            f"{r.cpu_seconds:,.1f} | {r.peak_mb:,.0f} | {speed} | {d} | {r.load:.1f} |"
         )
     return "\n".join(out)
 

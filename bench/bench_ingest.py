@@ -90,7 +90,7 @@ def table(n: int, rows: list[tuple[str, int, Run]]) -> str:
     """The markdown table of results."""
     head = (
         "| reader | threads | wall s | CPU s | works/s | works per CPU-s "
-        "| peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|"
+        "| peak RSS MB | load |\n|---|---:|---:|---:|---:|---:|---:|---:|"
     )
     lines = [head]
     for name, t, r in rows:
@@ -98,7 +98,7 @@ def table(n: int, rows: list[tuple[str, int, Run]]) -> str:
         lines.append(
             f"| {name}{ok} | {t} | {r.seconds:,.1f} | {r.cpu_seconds:,.1f} | "
             f"{n / r.seconds:,.0f} | {n / max(r.cpu_seconds, 1e-9):,.0f} | "
-            f"{r.peak_mb:,.0f} |"
+            f"{r.peak_mb:,.0f} | {r.load:.1f} |"
         )
     return "\n".join(lines)
 
