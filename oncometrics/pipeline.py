@@ -128,7 +128,7 @@ def compute(
 
             pt = load_tables(con, store, inv.TABLES_NEEDED)
             for name, expr in inv.invention_tables(pt, domain, config).items():
-                written[name] = _write(out, name, table := expr.to_pyarrow())
+                written[name] = _write(out, name, table := to_arrow(expr))
                 secs = time.perf_counter() - t0
                 log(f"{name}: {table.num_rows:,} rows ({secs:.1f} s)")
         if any((Path(store) / "trials").glob("part-*.parquet")):  # clinical trials
@@ -136,7 +136,7 @@ def compute(
 
             tt = load_tables(con, store, tri.TABLES_NEEDED)
             for name, expr in tri.trial_tables(tt, domain, config).items():
-                written[name] = _write(out, name, table := expr.to_pyarrow())
+                written[name] = _write(out, name, table := to_arrow(expr))
                 secs = time.perf_counter() - t0
                 log(f"{name}: {table.num_rows:,} rows ({secs:.1f} s)")
     finally:
@@ -144,6 +144,20 @@ def compute(
         if own and con.name == "duckdb":
             con.disconnect()
     return written
+
+
+def to_arrow(expr: ir.Table) -> pa.Table:
+    """Materialise `expr` as Arrow, with the expression's schema on every engine.
+
+    On Spark the result goes straight through ``DataFrame.toArrow`` (Spark 4),
+    not through pandas as Ibis' own ``to_pyarrow`` does.
+    """
+    backend = expr._find_backend()
+    if backend.name != "pyspark":
+        return expr.to_pyarrow()
+    backend._run_pre_execute_hooks(expr)  # registers in-memory tables
+    df = backend._session.sql(backend.compile(expr))
+    return df.toArrow().cast(expr.schema().to_pyarrow())
 
 
 def _period_label(config: Config) -> str:
@@ -271,9 +285,9 @@ def _actor_table(
     else:
         t = t.mutate(p_all=ibis.null("float64"), ai=ibis.null("float64"),
                      rsi=ibis.null("float64"))  # fmt: skip
-    table = t.to_pyarrow()
+    table = to_arrow(t)
     iv = stability_intervals(
-        _actor_works(weights, inp.work_impact, by, cnt).to_pyarrow().to_pandas(),
+        to_arrow(_actor_works(weights, inp.work_impact, by, cnt)).to_pandas(),
         keys=["actor", *by],
         resamples=int(config.bootstrap),
         seed=int(config.seed),
@@ -307,7 +321,7 @@ def _institution_labels(inst: pa.Table, authorship_institutions: ir.Table) -> pa
         ror=a.ror.max(), institution_name=a.institution_name.max(),
         country_code=a.country_code.max(),
     )  # fmt: skip
-    lab = labels.to_pyarrow()
+    lab = to_arrow(labels)
     return inst.join(lab, "actor", join_type="left outer").sort_by("actor")
 
 
@@ -334,7 +348,7 @@ def _unassigned(inp: Inputs, weights: dict[str, ir.Table]) -> pa.Table:
             p_top10=agg.p_top10.fill_null(0.0),
             tncs=agg.tncs.fill_null(0.0),
         )
-        parts.append(agg.to_pyarrow())
+        parts.append(to_arrow(agg))
     t = pa.concat_tables(parts)
     order = ["level", "publication_year", "p_total", "p_unassigned", "p_top1",
              "p_top10", "tncs"]  # fmt: skip
@@ -353,7 +367,7 @@ def _rename(table: pa.Table, actor: str) -> pa.Table:
 
 
 def _order(expr: ir.Table, keys: list[str]) -> pa.Table:
-    return expr.to_pyarrow().sort_by([(k, "ascending") for k in keys])
+    return to_arrow(expr).sort_by([(k, "ascending") for k in keys])
 
 
 def _with_meta(table: pa.Table, meta: dict[str, str]) -> pa.Table:

@@ -1,0 +1,180 @@
+"""The hand-worked fixture (tests/data/indicators/EXPECTED.md), on DuckDB."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from oncometrics.config import load_config
+from oncometrics.pipeline import compute
+from tests.indicators_fixtures import fixture_store
+
+TOL = 1e-6  # EXPECTED.md shows six decimals; exact fractions use 1e-12
+
+
+def _run(tmp: Path, **settings: object) -> dict[str, pd.DataFrame]:
+    store = fixture_store(tmp / "store")
+    cfg = load_config(period="2020-2021", **settings)
+    written = compute(store, tmp / "out", config=cfg, log=lambda m: None)
+    tables = {k: pd.read_parquet(p) for k, p in written.items() if k != "domain"}
+    tables["_domain"] = json.loads(written["domain"].read_text())
+    return tables
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
+    return _run(tmp_path_factory.mktemp("ind"))
+
+
+@pytest.fixture(scope="module")
+def country(result: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    return result["publications_by_country"].set_index("country")
+
+
+def test_counts_and_shares(country: pd.DataFrame) -> None:
+    assert country.p_full.to_dict() == {"FR": 6, "US": 5, "CN": 4, "DE": 3, "BR": 2}
+    expected = {"FR": 4.0, "US": 3.0, "CN": 2.75, "DE": 1.5, "BR": 0.75}
+    assert country.p_frac.to_dict() == pytest.approx(expected, abs=1e-12)
+    assert country.share_frac["FR"] == pytest.approx(4 / 12, abs=1e-12)
+    assert country.share_frac.sum() == pytest.approx(1.0, abs=1e-12)
+    assert country.rank_p_frac.to_dict() == {
+        "FR": 1,
+        "US": 2,
+        "CN": 3,
+        "DE": 4,
+        "BR": 5,
+    }
+    assert list(country.index) == ["FR", "US", "CN", "DE", "BR"]  # sorted by rank
+
+
+def test_mncs(country: pd.DataFrame) -> None:
+    expected = {
+        "FR": (21.75 / 6.6 + 1) / 4,
+        "US": (29.25 / 6.6 + 0.5) / 3,
+        "CN": (6.25 / 6.6 + 0.5) / 2.75,
+        "DE": (6.25 / 6.6 + 1) / 1.5,
+        "BR": (0.5 / 6.6) / 0.75,
+    }
+    assert country.mncs.to_dict() == pytest.approx(expected, abs=1e-12)
+    assert country.mncs["FR"] == pytest.approx(1.073864, abs=TOL)
+    assert country.rank_mncs.to_dict() == {"US": 1, "DE": 2, "FR": 3, "CN": 4, "BR": 5}
+
+
+def test_top_shares_with_ties(country: pd.DataFrame) -> None:
+    pp10 = {"FR": 0.0875, "US": 0.225, "CN": 0.05 / 2.75, "DE": 0.15, "BR": 0.0}
+    pp1 = {"FR": 0.00875, "US": 0.0225, "CN": 0.005 / 2.75, "DE": 0.015, "BR": 0.0}
+    assert country.pp_top10.to_dict() == pytest.approx(pp10, abs=1e-12)
+    assert country.pp_top1.to_dict() == pytest.approx(pp1, abs=1e-12)
+    # Σ P(top 10 %) over actors + unassigned (0 here) = 0.1 × 13 works.
+    assert country.p_top10.sum() == pytest.approx(1.3, abs=1e-12)
+    assert country.p_top1.sum() == pytest.approx(0.13, abs=1e-12)
+
+
+def test_activity_index(country: pd.DataFrame) -> None:
+    ai = {"FR": 10 / 9, "US": 15 / 14, "CN": 11 / 12, "DE": 0.75, "BR": 1.25}
+    rsi = {"FR": 1 / 19, "US": 1 / 29, "CN": -1 / 23, "DE": -1 / 7, "BR": 1 / 9}
+    assert country.ai.to_dict() == pytest.approx(ai, abs=1e-12)
+    assert country.rsi.to_dict() == pytest.approx(rsi, abs=1e-12)
+    assert country.p_all.to_dict() == pytest.approx(
+        {"FR": 4.5, "US": 3.5, "CN": 3.75, "DE": 2.5, "BR": 0.75}, abs=1e-12
+    )
+
+
+def test_intl_collab_rate(country: pd.DataFrame) -> None:
+    rate = {"FR": 4 / 6, "US": 0.8, "CN": 0.5, "DE": 2 / 3, "BR": 1.0}
+    assert country.intl_collab_rate.to_dict() == pytest.approx(rate, abs=1e-12)
+
+
+def test_partners(result: dict[str, pd.DataFrame]) -> None:
+    p = result["country_partners"].set_index(["country", "partner"])
+    assert len(p) == 14  # 7 pairs, both directions
+    assert p.co_publications[("FR", "US")] == 2
+    assert p.co_publications[("US", "FR")] == 2
+    assert p.salton[("BR", "FR")] == pytest.approx(2 / 12**0.5, abs=1e-12)
+    assert p.salton[("FR", "CN")] == pytest.approx(1 / 24**0.5, abs=1e-12)
+    fr = p.loc["FR"]
+    assert fr.rank_co.to_dict() == {"BR": 1, "US": 1, "CN": 3, "DE": 3}
+    assert fr.rank_salton.to_dict() == {"BR": 1, "US": 2, "DE": 3, "CN": 4}
+
+
+def test_country_year_and_growth(result: dict[str, pd.DataFrame]) -> None:
+    y = result["publications_by_country_year"].set_index(
+        ["country", "publication_year"]
+    )
+    assert y.p_frac[("FR", 2020)] == pytest.approx(3.0, abs=1e-12)
+    assert y.p_full[("FR", 2020)] == 5
+    assert y.p_frac[("FR", 2021)] == pytest.approx(1.0, abs=1e-12)
+    assert y.growth_p_frac[("FR", 2021)] == pytest.approx(-2 / 3, abs=1e-12)
+    assert pd.isna(y.growth_p_frac[("FR", 2020)])
+    for _, shares in y.groupby(level="publication_year").share_frac:
+        assert shares.sum() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_institutions_and_rank_ties(tmp_path: Path) -> None:
+    t = _run(tmp_path, min_p_institution=1.25)["publications_by_institution"]
+    inst = t.set_index("institution_id")
+    assert inst.p_frac.to_dict() == pytest.approx(
+        {"I_FR1": 2.25, "I_US1": 1.5, "I_FR2": 1.25, "I_CN1": 1.0, "I_DE1": 1.0},
+        abs=1e-12,
+    )
+    assert inst.rank_p_frac.to_dict() == {
+        "I_FR1": 1, "I_US1": 2, "I_FR2": 3, "I_CN1": 4, "I_DE1": 4,
+    }  # fmt: skip
+    assert inst.mncs["I_FR1"] == pytest.approx((17.5 / 6.6 + 1) / 2.25, abs=1e-12)
+    assert inst.rank_mncs[["I_FR1", "I_US1", "I_FR2"]].tolist() == [1, 2, 3]
+    assert inst.rank_mncs[["I_CN1", "I_DE1"]].isna().all()
+    assert inst.ror["I_FR1"] == "02vjkv261"
+
+
+def test_unassigned_reported(result: dict[str, pd.DataFrame]) -> None:
+    u = result["publications_unassigned"].set_index(["level", "publication_year"])
+    assert u.p_unassigned[("country", 2020)] == 1
+    assert u.p_total[("country", 2020)] == 10
+    assert u.p_unassigned[("country", 2021)] == 0
+    assert u.p_unassigned[("institution", 2020)] == 5
+    assert u.p_top10[("institution", 2020)] == pytest.approx(0.5, abs=1e-12)
+    assert u.tncs[("country", 2020)] == pytest.approx(2 / 6.6, abs=1e-12)
+
+
+def test_domain_hash_everywhere(result: dict[str, pd.DataFrame]) -> None:
+    dom = result.pop("_domain")
+    result["_domain"] = dom
+    assert dom["name"] == "cancer" and len(dom["hash"]) == 12
+    for name, table in result.items():
+        if name != "_domain":
+            assert set(table.domain_hash) == {dom["hash"]}, name
+
+
+def test_intervals_bracket_the_estimate(country: pd.DataFrame) -> None:
+    assert (country.mncs_lo <= country.mncs + 1e-12).all()
+    assert (country.mncs <= country.mncs_hi + 1e-12).all()
+    assert (country.pp_top10_lo <= country.pp_top10 + 1e-12).all()
+    assert (country.pp_top10 <= country.pp_top10_hi + 1e-12).all()
+    assert country.pp_top10_hi["BR"] == 0.0  # no top work, no resample has one
+
+
+def test_any_topic_widens_domain(tmp_path: Path) -> None:
+    c = _run(tmp_path, any_topic=True)["publications_by_country"].set_index("country")
+    assert c.p_frac["CN"] == pytest.approx(3.75, abs=1e-12)  # + W24 (2730 secondary)
+
+
+def test_citation_window(tmp_path: Path) -> None:
+    from oncometrics.domain import Domain
+    from oncometrics.engine import connect, load_tables
+    from oncometrics.indicators.selection import domain_works, windowed_citations
+
+    store = fixture_store(tmp_path / "store")
+    con = connect("duckdb")
+    t = load_tables(con, store, ["works", "work_subjects", "citation_counts"])
+    cfg = load_config(period="2020-2021")
+    dw = domain_works(
+        t["works"], t["work_subjects"], Domain.from_config(cfg), (2020, 2021)
+    )
+    got = windowed_citations(dw, t["citation_counts"], 1).to_pyarrow().to_pandas()
+    cited = got.set_index("work_id").cited
+    assert cited[["W01", "W02", "W03", "W04"]].tolist() == [11, 0, 10, 0]
+    assert len(got) == 13
+    con.disconnect()

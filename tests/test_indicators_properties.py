@@ -1,0 +1,108 @@
+"""Invariants of the indicators on random small worlds (hypothesis, DuckDB)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import hypothesis.strategies as st
+import ibis
+import pyarrow as pa
+from hypothesis import HealthCheck, given, settings
+
+from oncometrics.indicators import counting, impact, output, specialisation
+
+COUNTRIES = ["FR", "US", "DE", "CN", None]
+
+work_st = st.tuples(
+    st.sampled_from([2020, 2021]),  # year
+    st.sampled_from(["2730", "1306", "unclassified"]),  # field
+    st.integers(0, 6),  # citations: small range, many ties
+    st.lists(  # authorships: each a set of countries (None = unresolved)
+        st.lists(st.sampled_from(COUNTRIES), min_size=1, max_size=3),
+        min_size=1,
+        max_size=4,
+    ),
+)
+world_st = st.lists(work_st, min_size=1, max_size=40)
+SETTINGS = settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+def _tables(world: list[Any]) -> tuple[Any, Any]:
+    works: dict[str, list[Any]] = {
+        "work_id": [], "publication_year": [], "field": [], "doc_type": [], "cited": []
+    }  # fmt: skip
+    links: dict[str, list[Any]] = {"work_id": [], "author_position": [], "actor": []}
+    for i, (year, field, cited, auths) in enumerate(world):
+        wid = f"W{i:03d}"
+        for k, v in zip(works, (wid, year, field, "article", cited), strict=True):
+            works[k].append(v)
+        for pos, countries in enumerate(auths, start=1):
+            for c in countries:
+                links["work_id"].append(wid)
+                links["author_position"].append(pos)
+                links["actor"].append(c)
+    w = pa.table(works).cast(
+        pa.schema([("work_id", pa.string()), ("publication_year", pa.int32()),
+                   ("field", pa.string()), ("doc_type", pa.string()),
+                   ("cited", pa.int64())])
+    )  # fmt: skip
+    a = pa.table(links).cast(
+        pa.schema([("work_id", pa.string()), ("author_position", pa.int32()),
+                   ("actor", pa.string())])
+    )  # fmt: skip
+    return ibis.memtable(w), ibis.memtable(a)
+
+
+def _assigned(world: list[Any]) -> int:
+    return sum(any(c for a in auths for c in a) for *_, auths in world)
+
+
+@SETTINGS
+@given(world_st)
+def test_top_shares_sum_to_x_n(world: list[Any]) -> None:
+    works, _ = _tables(world)
+    wi = impact.work_impact(works).to_pyarrow().to_pandas()
+    for _, g in wi.groupby(["publication_year", "field"]):
+        n = len(g)
+        assert abs(g.top10_share.sum() - 0.1 * n) < 1e-9
+        assert abs(g.top1_share.sum() - 0.01 * n) < 1e-9
+        assert ((g.top10_share >= 0) & (g.top10_share <= 1)).all()
+        assert abs(g.ncs.mean() - 1.0) < 1e-9  # NCS averages 1 in each set
+        # a more cited work never has a smaller share than a less cited one
+        s = g.sort_values("c")
+        assert (s.top10_share.diff().dropna() >= -1e-12).all()
+
+
+@SETTINGS
+@given(world_st)
+def test_counting_and_shares(world: list[Any]) -> None:
+    works, links = _tables(world)
+    w = counting.actor_weights(works, links)
+    wi = impact.work_impact(works)
+    t = output.ranked_indicators(impact.actor_impact(w, wi)).to_pyarrow().to_pandas()
+    assigned = _assigned(world)
+    assert abs(t.p_frac.sum() - assigned) < 1e-9
+    assert (t.p_frac <= t.p_full + 1e-12).all()
+    if assigned:
+        assert abs(t.share_frac.sum() - 1.0) < 1e-9
+        assert t.rank_p_frac.min() == 1
+    # Σ P(top 10 %) over actors ≤ 0.1 × n (equality up to unassigned works)
+    assert t.p_top10.sum() <= 0.1 * len(world) + 1e-9
+    if assigned == len(world):
+        assert abs(t.p_top10.sum() - 0.1 * len(world)) < 1e-9
+    per_work = w.to_pyarrow().to_pandas().groupby("work_id").weight.sum()
+    assert ((per_work - 1.0).abs() < 1e-9).all()
+
+
+@SETTINGS
+@given(world_st)
+def test_activity_index_is_one_for_everything(world: list[Any]) -> None:
+    works, links = _tables(world)
+    w = counting.actor_weights(works, links)
+    t = impact.actor_impact(w, impact.work_impact(works))
+    totals = specialisation.actor_totals(w, works)
+    ai = specialisation.activity_index(t, totals).to_pyarrow().to_pandas()
+    assert ((ai.ai - 1.0).abs() < 1e-9).all()
+    assert (ai.rsi.abs() < 1e-9).all()
