@@ -224,3 +224,17 @@ def test_richer_record_replaces_thin_one(tmp_path: Path) -> None:
     assert works["W2741809807"]["publication_year"] == 2018
     assert works["W2741809807"]["ingest_file"] == str(KEYPAPER)
     assert len(_table(st, "authorships")) == len(WORKS[0]["authorships"]) + 9
+
+
+def test_empty_object_first_is_a_reject_not_a_file_error(tmp_path: Path) -> None:
+    p = tmp_path / "w.jsonl"
+    p.write_text("{}\n" + _line(WORKS[1]) + "\n")
+    first, second = parse(p)
+    assert isinstance(first, Reject) and first.reason == "missing 'id'"
+    assert isinstance(second, Record) and second.record_no == 2
+
+
+def test_gzipped_api_page(tmp_path: Path) -> None:
+    p = tmp_path / "page-00001.json.gz"
+    p.write_bytes(gzip.compress(KEYPAPER.read_bytes()))
+    assert [i.record_no for i in parse(p) if isinstance(i, Record)] == [1, 2]

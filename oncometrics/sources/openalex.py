@@ -186,15 +186,20 @@ def _msg(exc: Exception) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
-def _check_first(obj: dict[str, Any], path: Path) -> None:
-    """SourceError when the first record is plainly not an OpenAlex work."""
+def _check_first(obj: dict[str, Any], path: Path) -> bool:
+    """SourceError when the first record is plainly not an OpenAlex work.
+
+    Returns False when `obj` tells nothing (an empty object): check the next.
+    """
+    if not obj:
+        return False
     wid = obj.get("id")
     if type(wid) is str:
         letter = wid.rpartition("/")[2][:1]
         if letter in OTHER_ENTITIES and "openalex.org" in wid:
             what = OTHER_ENTITIES[letter]
             raise SourceError(path, f"OpenAlex {what}, not works (first id {wid})")
-        return
+        return True
     if not any(k in obj for k in ("authorships", "publication_year", "doi", "title")):
         if "entries" in obj:
             raise SourceError(
@@ -204,6 +209,7 @@ def _check_first(obj: dict[str, Any], path: Path) -> None:
             )
         keys = ", ".join(list(obj)[:5])
         raise SourceError(path, f"not OpenAlex works: no 'id' (keys: {keys})")
+    return True
 
 
 def _jsonl(
@@ -228,8 +234,7 @@ def _jsonl(
                 )
                 continue
             if check:
-                _check_first(obj, path)
-                check = False
+                check = not _check_first(obj, path)
             try:
                 yield work(obj, no, ctx)
             except BadWork as exc:
@@ -272,8 +277,7 @@ def _document(doc: Any, path: Path, ctx: Context) -> Iterator[Record | Reject]:
             )
             continue
         if check:
-            _check_first(obj, path)
-            check = False
+            check = not _check_first(obj, path)
         try:
             yield work_record(obj, i, ctx)
         except BadWork as exc:
