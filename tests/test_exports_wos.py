@@ -168,3 +168,10 @@ def test_sniff() -> None:
     assert wos.sniff((DATA / "savedrecs_batch1.txt").read_bytes()[:100])
     assert wos.sniff((DATA / "savedrecs_tab.txt").read_bytes()[:100])
     assert not wos.sniff(b"PMID- 1")
+
+
+def test_tab_delimited_utf16(tmp_path: Path) -> None:
+    # WoS "Tab delimited (Win)" files are UTF-16 with a BOM
+    p = tmp_path / "savedrecs_utf16.txt"
+    p.write_bytes((DATA / "savedrecs_tab.txt").read_text("utf-8-sig").encode("utf-16"))
+    assert len(_works(p)) == 10

@@ -243,6 +243,13 @@ EXPORT_DOC_TYPES: tuple[tuple[str, str], ...] = (
     ("proceedings paper", "article"),
     ("conference paper", "article"),
     ("journal-article", "article"),
+    ("journal article", "article"),
+    ("conference proceedings article", "article"),
+    ("conference proceedings", "article"),
+    ("proceeding", "article"),
+    ("dissertation", "other"),
+    ("monograph", "book"),
+    ("edited book", "book"),
     ("data paper", "article"),
 )
 

@@ -35,14 +35,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from oncometrics.sources.base import (
-    Record,
-    Reject,
-    SourceError,
-    TruncatedInput,
-    clip,
-    open_input,
-)
+from oncometrics.sources.base import Record, Reject, SourceError, clip
+from oncometrics.sources.export_io import decode, read_text
 from oncometrics.sources.export_record import (
     Author,
     ExportWork,
@@ -59,7 +53,9 @@ Fields = dict[str, list[str]]
 LIST_TAGS = frozenset({"AU", "AF", "BA", "BF", "CA", "GP", "BE", "C1", "CR"})
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$")
 _BRACKET = re.compile(r"^\s*\[(.*?)\]\s*(.*)$")
-_CORRESPONDING = re.compile(r"([^;.]+?)\s*\((?:corresponding|reprint) author\)")
+_CORRESPONDING = re.compile(
+    r"((?:[^;.()]+;\s*)*[^;.()]+?)\s*\((?:corresponding|reprint) author\)"
+)
 _DAMAGE = "\x00DAMAGE "
 _MONTHS = (
     "JAN",
@@ -79,7 +75,7 @@ _MONTHS = (
 
 def sniff(head: bytes) -> bool:
     """True for a WoS plain-text or tab-delimited export."""
-    text = _decode(head).lstrip("\ufeff")
+    text = decode(head)
     return text.startswith(("FN ", "PT\t", "PT ")) or text.startswith("FN\t")
 
 
@@ -96,33 +92,15 @@ def parse(path: Path) -> Iterator[Record | Reject]:
         raise SourceError(path, f"not a Web of Science export (starts {head[:30]!r})")
 
 
-def _decode(blob: bytes) -> str:
-    if blob.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return blob.decode("utf-16", "replace")
-    return blob.decode("utf-8", "replace")
-
-
 def _open(path: Path) -> tuple[str, Iterator[str]]:
     """The first line and an iterator over the remaining lines (decoded).
 
-    Exports are small (at most 1,000 records a file), so the file is read
-    whole.  A damaged gzip is read as far as it goes; the damage becomes a
-    sentinel line that the record loops turn into one reject.
+    A damaged gzip is read as far as it goes; the damage becomes a sentinel
+    line that the record loops turn into one reject.
     """
-    chunks: list[bytes] = []
-    damage = None
-    with open_input(path) as fh:
-        try:
-            read = getattr(fh, "read1", fh.read)  # partial reads keep the good part
-            while block := read(1 << 16):
-                chunks.append(block)
-        except TruncatedInput as exc:
-            damage = str(exc)
-    text = _decode(b"".join(chunks)).lstrip("\ufeff")
+    text, damage = read_text(path)
     lines = text.splitlines()
     if damage is not None:
-        if lines and not text.endswith("\n"):
-            lines.pop()  # the last line is cut
         lines.append(f"{_DAMAGE}{damage}")
     it = iter(lines)
     return next(it, ""), it
@@ -271,9 +249,8 @@ def _authors(fields: Fields) -> tuple[list[Author], list[str]]:
         if not hits:
             unlinked.append(m.group(2))
     rp = " ".join(fields.get("RP", []))
-    corresponding = {
-        index[k] for k in map(_key, _CORRESPONDING.findall(rp)) if k in index
-    }
+    named = [n for group in _CORRESPONDING.findall(rp) for n in group.split(";")]
+    corresponding = {index[k] for k in map(_key, named) if k in index}
     for i, a in enumerate(authors):
         a.is_corresponding = (i in corresponding) if rp else None
     return authors, unlinked

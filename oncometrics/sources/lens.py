@@ -1,0 +1,181 @@
+"""Lens.org scholarly exports: CSV and JSON (JSON array, API page, JSON Lines).
+
+CSV columns used: ``Lens ID``, ``Title``, ``Publication Year``, ``Date
+Published``, ``Publication Type``, ``Source Title``, ``Author/s``, ``MeSH
+Terms``, ``Funding``, ``PMID``, ``DOI``, ``Citing Works Count``.  The CSV has
+**no affiliations**: its authors get no country (use the JSON export for
+country counts).
+
+JSON records (the Lens scholarly API shape): ``lens_id``, ``title``,
+``year_published``, ``date_published``, ``publication_type``,
+``external_ids[{type, value}]`` (doi, pmid), ``authors[{first_name,
+last_name, collective_name, affiliations[{name, name_original,
+country_code}]}]``, ``source{title}``, ``scholarly_citations_count``,
+``mesh_terms[{mesh_heading, mesh_id}]``, ``funding[{org, funding_id}]``,
+``languages`` (``references`` hold Lens ids only and are not kept).  An affiliation's
+``country_code`` is used when present, else the country is parsed from its
+text.  Works are keyed by DOI, else PMID, else ``lens:<Lens ID>``;
+``citation_source`` is ``lens``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from oncometrics.countries import country_code
+from oncometrics.sources.base import Record, Reject, SourceError, clip
+from oncometrics.sources.export_io import Row, cell, csv_rows, read_text, split
+from oncometrics.sources.export_record import (
+    Author,
+    ExportWork,
+    export_doc_type,
+    to_int,
+    to_record,
+)
+from oncometrics.sources.medline import mesh_ids
+
+
+def sniff(head: bytes) -> bool:
+    """True for a Lens scholarly CSV or JSON export."""
+    text = head.decode("utf-8", "replace").lstrip("\ufeff")
+    return text.startswith(("Lens ID", '"Lens ID"')) or '"lens_id"' in text[:2000]
+
+
+def parse(path: Path) -> Iterator[Record | Reject]:
+    """Works of one Lens export (CSV or JSON, detected from the content)."""
+    text, damage = read_text(path)
+    if not text.strip():
+        raise SourceError(path, damage or "empty file")
+    if text.lstrip()[:1] in "[{":
+        yield from _json(path, text, damage)
+    else:
+        yield from _csv(path)
+
+
+def _csv(path: Path) -> Iterator[Record | Reject]:
+    for item in csv_rows(path, required=("Lens ID", "Title"), fmt="Lens CSV"):
+        if isinstance(item, Reject):
+            yield item
+            continue
+        record_no, row = item
+        yield _emit(csv_work(row), record_no, path, row)
+
+
+def csv_work(row: Row) -> ExportWork:
+    """An :class:`ExportWork` from one Lens CSV row (no affiliations)."""
+    work = ExportWork(source="lens", source_id=cell(row, "Lens ID"))
+    work.doi, work.pmid = cell(row, "DOI"), cell(row, "PMID")
+    work.title, work.journal = cell(row, "Title"), cell(row, "Source Title")
+    work.year = to_int(cell(row, "Publication Year"))
+    work.date = _iso(cell(row, "Date Published"))
+    work.doc_type = export_doc_type(cell(row, "Publication Type"))
+    work.cited_by_count = to_int(cell(row, "Citing Works Count"))
+    work.authors = [Author(n) for n in split(cell(row, "Author/s"))]
+    ids = mesh_ids()
+    for term in split(cell(row, "MeSH Terms")):
+        if (code := ids.get(term.casefold())) is not None:
+            work.subjects.append(("mesh", code, term))
+    work.grants = [(f, None) for f in split(cell(row, "Funding"))]
+    return work
+
+
+def _json(path: Path, text: str, damage: str | None) -> Iterator[Record | Reject]:
+    try:
+        doc = json.loads(text)
+        records = doc.get("data", [doc]) if isinstance(doc, dict) else doc
+        lines = None
+    except json.JSONDecodeError as exc:
+        records, lines = None, text.splitlines()
+        if not text.lstrip().startswith("{"):
+            if damage:
+                yield Reject(1, damage)
+                return
+            raise SourceError(path, f"not valid JSON ({exc})") from None
+    if records is not None:
+        if not isinstance(records, list):
+            raise SourceError(path, "not a Lens export: no list of records")
+        for n, rec in enumerate(records, start=1):
+            yield _from_json(rec, n, path)
+        return
+    n = 0
+    for line in lines or []:  # JSON Lines
+        if not line.strip():
+            continue
+        n += 1
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Reject(n, damage or f"JSON syntax error: {exc}", clip(line))
+            if damage:
+                return
+            continue
+        yield _from_json(rec, n, path)
+    if damage:
+        yield Reject(n + 1, damage)
+
+
+def _from_json(rec: Any, n: int, path: Path) -> Record | Reject:
+    if not isinstance(rec, dict):
+        return Reject(n, "record is not a JSON object", clip(json.dumps(rec)))
+    try:
+        work = json_work(rec)
+    except (AttributeError, TypeError, ValueError) as exc:
+        return Reject(n, f"malformed record ({exc})", clip(json.dumps(rec)))
+    return _emit(work, n, path, rec)
+
+
+def _emit(work: ExportWork, n: int, path: Path, raw: Any) -> Record | Reject:
+    if not (work.source_id or work.doi or work.pmid):
+        return Reject(n, "record has no Lens ID, DOI or PMID", clip(str(raw)))
+    return to_record(work, n, str(path))
+
+
+def json_work(rec: dict[str, Any]) -> ExportWork:
+    """An :class:`ExportWork` from one Lens scholarly JSON record."""
+    ids = {
+        str(e.get("type")): str(e.get("value")) for e in rec.get("external_ids") or []
+    }
+    work = ExportWork(source="lens", source_id=rec.get("lens_id"))
+    work.doi, work.pmid = ids.get("doi"), ids.get("pmid")
+    work.title = rec.get("title")
+    work.journal = (rec.get("source") or {}).get("title")
+    year = rec.get("year_published")
+    work.year = int(year) if isinstance(year, int | float) else to_int(str(year or ""))
+    work.date = _iso(rec.get("date_published"))
+    work.doc_type = export_doc_type(rec.get("publication_type"))
+    langs = rec.get("languages") or []
+    work.language = langs[0] if langs else None
+    work.cited_by_count = rec.get("scholarly_citations_count")
+    work.authors = [_json_author(a) for a in rec.get("authors") or []]
+    names = mesh_ids()
+    for m in rec.get("mesh_terms") or []:
+        label = m.get("mesh_heading")
+        if label:
+            code = m.get("mesh_id") or names.get(label.casefold())
+            work.subjects.append(("mesh", code, label))
+    work.grants = [
+        (f.get("org"), f.get("funding_id")) for f in rec.get("funding") or []
+    ]
+    return work  # references carry Lens ids only: not linkable to work ids
+
+
+def _json_author(a: dict[str, Any]) -> Author:
+    first, last = a.get("first_name"), a.get("last_name")
+    name = f"{last}, {first}" if last and first else last or a.get("collective_name")
+    author = Author(name)
+    for aff in a.get("affiliations") or []:
+        text = aff.get("name_original") or aff.get("name")
+        if text:
+            author.affiliations.append(text)
+        code = country_code(aff.get("country_code"))
+        if code and code not in author.countries:
+            author.countries.append("CN" if code in ("HK", "MO") else code)
+    return author
+
+
+def _iso(value: Any) -> str | None:
+    text = str(value or "")[:10]
+    return text if len(text) == 10 and text[4] == "-" and text[7] == "-" else None
