@@ -227,3 +227,17 @@ def test_no_ranking_chart_when_all_values_are_equal() -> None:
     assert ranking_bars(same, "pp_top10", "FR") is None
     same.loc[0, "pp_top10"] = 0.2
     assert ranking_bars(same, "pp_top10", "FR", salt="x").startswith("<svg")
+
+
+def test_section_says_when_the_actor_is_absent(store: Path, tmp_path: Path) -> None:
+    csv = store / "indicators" / "trials_by_country.csv"
+    csv.write_text(
+        "\n".join(x for x in csv.read_text().splitlines() if not x.startswith("FR,"))
+        + "\n"
+    )
+    html, msgs = report(store, tmp_path / "out", lang="fr")
+    assert (
+        "La France n'apparaît pas dans trials_by_country : aucun constat à son "
+        "sujet dans cette section."
+    ) in html
+    assert any("FR not in trials_by_country" in m for m in msgs)

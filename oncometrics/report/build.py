@@ -26,6 +26,7 @@ from oncometrics.report.statements import (
     partner_list,
 )
 from oncometrics.report.tables import (
+    actor_row,
     col,
     country_rows,
     has_rows,
@@ -195,6 +196,9 @@ def build_sections(
         sec = Section(key, ui[key], present, "" if present else ui[f"missing_{key}"])
         if present:
             sec.statements = [s for s in statements if s.section == key]
+            if actor_row(tables[table], ctx.actor) is None:
+                name = i18n.capitalise(i18n.country_name(ctx.actor, ctx.lang).subject)
+                sec.missing = ui["actor_absent"].format(actor=name, table=table)
             sec.charts = [c for c in _CHARTS[key](tables, ctx) if c is not None]
             log(f"report: {key}: {len(sec.charts)} charts")
             if key == "publications":

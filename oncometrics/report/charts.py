@@ -254,6 +254,7 @@ def partner_bars(
         ax.text(float(n), yi, note, va="center", fontsize=8)
     ax.set_yticks(y, [_name(p, lang) for p in shown["partner"]], fontsize=9)
     ax.set_xlabel(LABELS[lang]["co"])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(0, float(shown["co"].max()) * 1.35)
     ax.spines[["top", "right"]].set_visible(False)
     return to_svg(fig, salt)
@@ -359,6 +360,7 @@ def trials_by_phase(
         ax.legend(fontsize=8, frameon=False, title=LABELS[lang]["phase"])
         ax.tick_params(axis="x", labelrotation=45, labelsize=8)
     ax.set_ylabel(LABELS[lang]["trials"])
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.spines[["top", "right"]].set_visible(False)
     return to_svg(fig, salt)
 
@@ -424,6 +426,7 @@ def trials_by_country(
         fontsize=9,
     )
     ax.set_xlabel(LABELS[lang]["trials"])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return to_svg(fig, salt)

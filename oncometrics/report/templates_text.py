@@ -116,6 +116,8 @@ UI: dict[str, dict[str, str]] = {
         "domain with an inventor country): this section is omitted.",
         "missing_trials": "No trial records in this store (or none in the domain "
         "with a site country): this section is omitted.",
+        "actor_absent": "{actor} does not appear in {table}: no statement about it "
+        "in this section.",
         "charts": "Charts",
         "methodology": "Methodology",
         "domain": "Domain definition",
@@ -147,6 +149,8 @@ UI: dict[str, dict[str, str]] = {
         "un pays d'inventeur) : section omise.",
         "missing_trials": "Aucun essai clinique dans ce dépôt (ou aucun du domaine "
         "avec un pays de site) : section omise.",
+        "actor_absent": "{actor} n'apparaît pas dans {table} : aucun constat à son "
+        "sujet dans cette section.",
         "charts": "Graphiques",
         "methodology": "Méthodologie",
         "domain": "Définition du domaine",
