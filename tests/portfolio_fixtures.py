@@ -46,6 +46,7 @@ GRANTS_CSV = """call,year,project_id,award_ids,team,unit_code
 PL-BIO 2017,2017,P1,ANR-17-CE15-0001,Team A,U1052
 PL-BIO 2017,2017,P2,INCa 12345|ANR-99-XX-0000,Team B,UMS3426
 PRT-K 2018,2018,P3,NOT-CITED-1,Team C,UMR5203
+NIH-like 2019,2019,P4,CA12345,,
 """
 
 # (work_id, cited, [(position, [affiliations], [countries])])
@@ -62,7 +63,7 @@ GRANTS = [
     ("W1", "ANR-17-CE15-0001"),
     ("W2", "anr 17 ce15 0001"),
     ("W5", "INCA_12345"),
-    ("W4", "R01 CA000001"),
+    ("W4", "R01 CA012345"),
 ]
 
 
@@ -105,6 +106,8 @@ def build_store(root: Path) -> Path:
                 }
                 for c in ccs
             ]
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "manifest.json").write_text('{"version": 1, "files": {}}')
     _write(root, "works", works)
     _write(root, "authorships", auth)
     _write(root, "affiliations", affs)

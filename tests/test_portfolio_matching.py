@@ -46,6 +46,8 @@ UNITS = (
         ("UMR_S1138 Paris", {"UMRS1138", "U1138"}),
         ("UMRS 1138", {"UMRS1138", "U1138"}),
         ("UMR 1037 INSERM, Toulouse", {"UMR1037", "U1037"}),
+        ("CNRS UMR 7278, INSERM U1095", {"UMR7278", "U1095"}),
+        ("UMR 7278 CNRS - INSERM 1095", {"UMR7278", "U1095"}),
         ("Inserm UMR 1037", {"UMR1037"}),
         ("UMR CNRS 5203, INSERM U661", {"UMR5203", "U661"}),
         ("Unité Mixte de Recherche (UMR) 7257", {"UMR7257"}),

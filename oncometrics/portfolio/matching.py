@@ -62,7 +62,7 @@ _CODE_RE = re.compile(
     rf"(?<![A-Za-z0-9])(?P<prefix>{_PREFIX})"
     rf"(?:[\s_\-]+(?P<org>{_ORG}))?"
     r"[\s_\-\(\):°#]*(?:n°\s*)?(?P<num>\d{3,4})(?![0-9])"
-    rf"(?:[\s,_\-]*(?P<org2>{_ORG})\b)?"
+    rf"(?:[\s,_\-]*(?P<org2>{_ORG})\b(?![\s_\-]*[A-Z]{{0,5}}[\s_\-]*\d))?"
 )
 _BARE_RE = re.compile(
     rf"(?<![A-Za-z0-9])(?P<org>{_ORG})[\s_\-]+(?P<num>\d{{3,4}})(?![0-9])"

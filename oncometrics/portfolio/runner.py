@@ -10,6 +10,7 @@ expressions.
 from __future__ import annotations
 
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,19 +59,31 @@ class Matched:
 
 
 class _Keep:
-    """Intermediate tables computed once on the engine, released at the end."""
+    """Tables made on the engine for one run (cached or uploaded), then dropped."""
 
-    def __init__(self) -> None:
+    def __init__(self, con: BaseBackend) -> None:
+        self.con = con
         self.cached: list[ir.Table] = []
+        self.uploaded: list[str] = []
 
     def __call__(self, expr: ir.Table) -> ir.Table:
         cached = expr.cache()
         self.cached.append(cached)
         return cached
 
+    def upload(self, table: pa.Table) -> ir.Table:
+        """`table` as a table of the engine (memtables do not reach Spark SQL)."""
+        name = f"portfolio_{uuid.uuid4().hex[:12]}"
+        self.uploaded.append(name)
+        if self.con.name == "duckdb":
+            return self.con.create_table(name, obj=table, temp=True)
+        return self.con.create_table(name, obj=table, overwrite=True)
+
     def release(self) -> None:
         while self.cached:
             self.cached.pop().release()
+        while self.uploaded:
+            self.con.drop_table(self.uploaded.pop(), force=True)
 
 
 def run_portfolio(
@@ -123,7 +136,7 @@ def run_portfolio(
     out.mkdir(parents=True, exist_ok=True)
     domain = Domain.from_config(config)
     meta = {"domain_hash": domain.hash}
-    keep = _Keep()
+    keep = _Keep(con)
     try:
         tables = _compute(con, Path(store), registry, projects, matcher, domain, config,
                           log, keep)  # fmt: skip
@@ -165,8 +178,8 @@ def _compute(
     actors = keep(
         pi.authorship_actors(
             affs,
-            ibis.memtable(m.string_actors),
-            _ror_units(t, matcher),
+            keep.upload(m.string_actors),
+            _ror_units(t, matcher, keep),
             t["authorship_institutions"],
         )
     )
@@ -231,30 +244,20 @@ def _table(rows: list[dict[str, Any]], fields: dict[str, pa.DataType]) -> pa.Tab
                                 schema=schema)  # fmt: skip
 
 
-def _ror_units(t: dict[str, ir.Table], matcher: Matcher) -> ir.Table:
+def _ror_units(t: dict[str, ir.Table], matcher: Matcher, keep: _Keep) -> ir.Table:
     """Authorships whose institutions carry a unit's ROR id."""
     index = {ror: u.code for u in matcher.units for ror in u.rors}
-    ai = t["authorship_institutions"]
-    empty = {"work_id": "string", "author_position": "int32", "actor": "string"}
-    if not index:
-        return ibis.memtable(pa.table({k: pa.array([], type=pa.string() if v == "string"
-                                                    else pa.int32())
-                                       for k, v in empty.items()}))  # fmt: skip
-    hits = ai.filter(ai.ror.isin(list(index))).select(
-        "work_id", "author_position", "ror"
-    )
-    rows = hits.to_pyarrow().to_pylist()
-    return ibis.memtable(
-        pa.table(
-            {
-                "work_id": pa.array([r["work_id"] for r in rows], pa.string()),
-                "author_position": pa.array(
-                    [r["author_position"] for r in rows], pa.int32()
-                ),
-                "actor": pa.array([index[r["ror"]] for r in rows], pa.string()),
-            }
-        )
-    )
+    rows: list[dict[str, Any]] = []
+    if index:
+        ai = t["authorship_institutions"]
+        hits = ai.filter(ai.ror.isin(list(index)))
+        rows = hits.select("work_id", "author_position", "ror").to_pyarrow().to_pylist()
+    schema = pa.schema({"work_id": pa.string(), "author_position": pa.int32(),
+                        "actor": pa.string()})  # fmt: skip
+    return keep.upload(pa.Table.from_pylist(
+        [{"work_id": r["work_id"], "author_position": r["author_position"],
+          "actor": index[r["ror"]]} for r in rows], schema=schema,
+    ))  # fmt: skip
 
 
 def _intervals(
@@ -396,8 +399,8 @@ def _project_tables(
         "key": [k for p in projects for k in p.award_keys],
     }, schema=pa.schema({"project_id": pa.string(), "call": pa.string(),
                          "key": pa.string()}))  # fmt: skip
-    pw = keep(pi.project_works(grants, _award_key_table(grants),
-                               ibis.memtable(awards)))  # fmt: skip
+    pw = keep(pi.project_works(grants, _award_key_table(grants, keep),
+                               keep.upload(awards)))  # fmt: skip
     out = {}
     for key, name in (("project_id", "projects"), ("call", "calls")):
         w = pi.project_weights(pw, key)
@@ -409,12 +412,12 @@ def _project_tables(
     return out
 
 
-def _award_key_table(grants: ir.Table) -> ir.Table:
+def _award_key_table(grants: ir.Table, keep: _Keep) -> ir.Table:
     """(award_id_norm, key) for the distinct award ids of the store (pulled once)."""
     g = grants.filter(grants.award_id_norm.notnull())
     ids = g.select("award_id_norm").distinct().to_pyarrow()["award_id_norm"].to_pylist()
     pairs = [(a, k) for a in ids for k in sorted(award_keys(a))]
-    return ibis.memtable(pa.table(
+    return keep.upload(pa.table(
         {"award_id_norm": [a for a, _ in pairs], "key": [k for _, k in pairs]},
         schema=pa.schema({"award_id_norm": pa.string(), "key": pa.string()}),
     ))  # fmt: skip
