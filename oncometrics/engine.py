@@ -60,6 +60,7 @@ def spark(master: str | None = None) -> Any:
         SparkSession.builder.appName("oncometrics")
         .master(master or "local[*]")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", "2g")

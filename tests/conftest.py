@@ -23,6 +23,7 @@ def spark_session() -> Iterator[Any]:
         SparkSession.builder.appName("oncometrics-tests")
         .master("local[2]")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.default.parallelism", "2")
         .config("spark.sql.session.timeZone", "UTC")
