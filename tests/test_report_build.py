@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from oncometrics.cli import main
 from oncometrics.config import load_config
 from oncometrics.report import write_report
-from oncometrics.report.build import sample_counts, sample_warning
+from oncometrics.report.methodology import sample_counts, sample_warning
 from oncometrics.report.charts import ranking_bars
 from oncometrics.report.tables import load_tables, read_json
 

@@ -1,0 +1,79 @@
+"""What a statement is: its context, its sentence and its evidence.
+
+:class:`Context` says which actor, language, period and store a statement
+is about; :class:`Statement` carries the sentence and everything needed to
+check it (contract section 8).  `actor_fields` gives the grammatical forms
+of the actor that the sentence templates use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from oncometrics.report import i18n
+from oncometrics.report.templates_text import VERBS_FR, WORDS
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the statements are about and how to word them."""
+
+    actor: str
+    lang: str = "en"
+    period: str | None = None  # "2016-2020" as given to the CLI
+    domain_hash: str | None = None
+    store: str = "STORE"
+    min_p: float = 0.0
+    periods: str | None = None  # "2002-2011,2012-2021" (technology shift)
+
+    @property
+    def period_text(self) -> str:
+        """The period for a sentence: '2016–2020' or 'all years'."""
+        if not self.period:
+            return WORDS[self.lang]["all_years"]
+        return str(self.period).replace("-", "–")
+
+    @property
+    def command(self) -> str:
+        """Shell command that recomputes the tables and this report."""
+        p = f" --period {self.period}" if self.period else ""
+        return (
+            f"oncometrics compute --store {self.store}{p} && oncometrics report "
+            f"--store {self.store} --actor {self.actor}{p} --lang {self.lang}"
+        )
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One headline sentence and its evidence."""
+
+    key: str
+    section: str  # publications | inventions | trials
+    text: str
+    indicator: str
+    actor: str
+    value: float | None
+    value_text: str
+    rank: int | None
+    n_ranked: int | None
+    period: str
+    domain_hash: str | None
+    table: str
+    row: str
+    column: str
+    command: str
+    interval: tuple[float, float] | None = None
+    robust: bool | None = None  # None: no stability interval to judge by
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def actor_fields(name: i18n.CountryName, lang: str) -> dict[str, str]:
+    """Subject, "of" form and French verbs agreeing with the actor."""
+    fields = {"Actor": i18n.capitalise(name.subject), "of_actor": name.of}
+    for verb, (one, many) in VERBS_FR.items():
+        fields[verb] = many if name.plural else one
+    return fields

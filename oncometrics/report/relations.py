@@ -1,0 +1,182 @@
+"""Statements about pairs and shifts: partners, technology shift.
+
+Pure functions over the pair tables (``country_partners``,
+``coinvention_partners``, ``trial_partners``) and ``technology_shift``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from oncometrics.report import i18n
+from oncometrics.report.evidence import Context, Log, Statement, actor_fields
+from oncometrics.report.tables import col, number
+from oncometrics.report.templates_text import TEMPLATES, WORDS
+
+
+def partner_list(df: pd.DataFrame, actor: str) -> pd.DataFrame:
+    """The partners of `actor` in a pair table: columns partner, co, salton.
+
+    Works whether the table lists each pair once or in both directions;
+    sorted by co-occurrences (descending), then partner code.
+    """
+    a = col(df, "country_a")
+    b = col(df, "partner", exclude=[a] if a else [])
+    c = col(df, "co", exclude=[x for x in (a, b) if x])
+    if a is None or b is None or c is None:
+        return pd.DataFrame(columns=["partner", "co", "salton"])
+    s = col(df, "salton")
+    sides = []
+    for me, other in ((a, b), (b, a)):
+        hit = df[df[me].astype(str).str.upper() == actor.upper()]
+        sides.append(
+            pd.DataFrame(
+                {
+                    "partner": hit[other].astype(str).str.upper(),
+                    "co": pd.to_numeric(hit[c], errors="coerce"),
+                    "salton": pd.to_numeric(hit[s], errors="coerce")
+                    if s
+                    else float("nan"),
+                }
+            )
+        )
+    both = pd.concat(sides, ignore_index=True)
+    both = both[
+        (both["partner"] != actor.upper())
+        & both["partner"].str.fullmatch(r"[A-Z]{2}").fillna(False)
+    ]
+    both = both.sort_values(["co", "partner"], ascending=[False, True])
+    return both.drop_duplicates("partner").reset_index(drop=True)
+
+
+def partners_statement(
+    tables: Mapping[str, pd.DataFrame],
+    table: str,
+    key: str,
+    ctx: Context,
+    log: Log,
+    top: int = 3,
+) -> Statement | None:
+    """'First co-publication partners of X: A (n), B (n) and C (n).'"""
+    df = tables.get(table)
+    if df is None or df.empty:
+        return None
+    partners = partner_list(df, ctx.actor)
+    if partners.empty:
+        log(f"report: no partners of {ctx.actor} in {table}; statement {key} skipped")
+        return None
+    head = partners.head(top)
+    items = [
+        f"{i18n.country_name(p, ctx.lang).subject} "
+        f"({i18n.fmt_number(float(n), ctx.lang)})"
+        for p, n in zip(head["partner"], head["co"], strict=True)
+    ]
+    name = i18n.country_name(ctx.actor, ctx.lang)
+    text = TEMPLATES[ctx.lang][key].format(
+        **actor_fields(name, ctx.lang), partners=i18n.join_list(items, ctx.lang)
+    )
+    first = head.iloc[0]
+    return Statement(
+        key=key,
+        section="publications" if key.startswith("pub") else "inventions",
+        text=text,
+        indicator="Co-occurrences with partner countries (full counting)",
+        actor=ctx.actor,
+        value=float(first["co"]),
+        value_text=i18n.fmt_number(float(first["co"]), ctx.lang),
+        rank=1,
+        n_ranked=len(partners),
+        period=ctx.period_text,
+        domain_hash=ctx.domain_hash,
+        table=table,
+        row=f"pairs with {ctx.actor}",
+        column=col(df, "co") or "",
+        command=ctx.command,
+        details={
+            "partners": list(head["partner"]),
+            "salton": [number(x) for x in head["salton"]],
+        },
+    )
+
+
+def shift_statement(
+    tables: Mapping[str, pd.DataFrame], ctx: Context, log: Log, top: int = 2
+) -> Statement | None:
+    """'The cancer inventions of X are moving toward F1 (+4.2 pp) and F2 …'."""
+    df = tables.get("technology_shift")
+    if df is None or df.empty:
+        return None
+    fc, cc = col(df, "field"), col(df, "country")
+    delta = shift_pp(df)
+    if fc is None or cc is None or delta is None:
+        log(
+            "report: technology_shift lacks a field, country or share-change "
+            "column; statement inv_shift skipped"
+        )
+        return None
+    mine = df.assign(_d=delta)[df[cc].astype(str).str.upper() == ctx.actor.upper()]
+    gains = mine[mine["_d"] > 0].sort_values("_d", ascending=False).head(top)
+    if gains.empty:
+        log(
+            f"report: no technology field gains share for {ctx.actor}; "
+            "statement inv_shift skipped"
+        )
+        return None
+    items = [
+        f"{f} ({i18n.fmt_signed_pp(d, ctx.lang)})"
+        for f, d in zip(gains[fc], gains["_d"], strict=True)
+    ]
+    p1, p2 = _shift_periods(gains.iloc[0], ctx)
+    name = i18n.country_name(ctx.actor, ctx.lang)
+    text = TEMPLATES[ctx.lang]["inv_shift"].format(
+        **actor_fields(name, ctx.lang),
+        fields=i18n.join_list(items, ctx.lang),
+        p1=p1,
+        p2=p2,
+    )
+    return Statement(
+        key="inv_shift",
+        section="inventions",
+        text=text,
+        indicator="Change in technology-field share (percentage points)",
+        actor=ctx.actor,
+        value=float(gains["_d"].iloc[0]),
+        value_text=i18n.fmt_signed_pp(float(gains["_d"].iloc[0]), ctx.lang),
+        rank=None,
+        n_ranked=None,
+        period=f"{p1} → {p2}",
+        domain_hash=ctx.domain_hash,
+        table="technology_shift",
+        row=f"{cc} == '{ctx.actor}'",
+        column=fc,
+        command=ctx.command,
+        details={"fields": list(gains[fc])},
+    )
+
+
+def shift_pp(df: pd.DataFrame) -> pd.Series | None:
+    """The change of each field's share in percentage points, or None."""
+    if (c := col(df, "delta_pp")) is not None:
+        return pd.to_numeric(df[c], errors="coerce")
+    if (c := col(df, "delta_share")) is not None:
+        d = pd.to_numeric(df[c], errors="coerce")
+        return d * 100 if d.abs().max() <= 1 else d
+    p1, p2 = col(df, "share_p1"), col(df, "share_p2")
+    if p1 and p2:
+        return 100 * (
+            pd.to_numeric(df[p2], errors="coerce")
+            - pd.to_numeric(df[p1], errors="coerce")
+        )
+    return None
+
+
+def _shift_periods(row: pd.Series, ctx: Context) -> tuple[str, str]:
+    for a, b in (("period_1", "period_2"), ("p1", "p2"), ("period1", "period2")):
+        if a in row.index and b in row.index:
+            return str(row[a]).replace("-", "–"), str(row[b]).replace("-", "–")
+    if ctx.periods and "," in ctx.periods:
+        p1, p2 = ctx.periods.split(",", 1)
+        return p1.strip().replace("-", "–"), p2.strip().replace("-", "–")
+    return WORDS[ctx.lang]["first_period"], WORDS[ctx.lang]["second_period"]
