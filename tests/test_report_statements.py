@@ -233,3 +233,11 @@ def test_no_rank_is_stated_when_everyone_ties(tables) -> None:
     got = build_statements(tables, Context(actor="FR"), msgs.append)
     assert "pub_top1" not in {s.key for s in got}
     assert any("all 10 countries tie on pp_top1" in m for m in msgs)
+
+
+def test_world_share_is_computed_when_the_column_is_missing(tables) -> None:
+    tables["publications_by_country"] = tables["publications_by_country"].drop(
+        columns=["share_frac"]
+    )
+    text = by_key(tables)["pub_output"].text  # 80 / 1,000 countries' total
+    assert "(fractional count 80; 8.0\xa0% of the world)" in text

@@ -40,7 +40,7 @@ from oncometrics.report.tables import (
     number,
     read_json,
 )
-from oncometrics.report.templates_text import CHART_TITLES, METHOD, UI
+from oncometrics.report.templates_text import CHART_TITLES, EVIDENCE, METHOD, UI
 from oncometrics.report.xlsx import write_workbook
 
 Log = Callable[[str], None]
@@ -394,6 +394,7 @@ def render_html(
     return env.get_template("report.html.j2").render(
         ctx=ctx,
         ui=ui,
+        ev=EVIDENCE[ctx.lang],
         lang=ctx.lang,
         actor_name=cn.label,
         title=ui["title"].format(actor=cn.label, of_actor=cn.of),

@@ -239,7 +239,7 @@ def ranked_statement(
         "rank_m": _rank_text(int(rank), ranks, others, None, ctx.lang),
         "n": i18n.fmt_number(n_ranked, ctx.lang),
         "value": _fmt(value, spec.kind, ctx.lang),
-        "share": _share(row, spec, ctx.lang),
+        "share": _share(df, row, spec, ctx.lang),
         "interval": _interval_text(interval, spec.kind, ctx.lang),
         "period": ctx.period_text,
     }
@@ -326,8 +326,13 @@ def _fmt(value: float, kind: str, lang: str) -> str:
     return i18n.fmt_number(value, lang)
 
 
-def _share(row: pd.Series, spec: _Spec, lang: str) -> str:
+def _share(df: pd.DataFrame, row: pd.Series, spec: _Spec, lang: str) -> str:
+    """The world share: the table's column, else value / sum over countries."""
     share = number(row.get(spec.share_col)) if spec.share_col else None
+    if share is None and spec.share_col:
+        total = float(pd.to_numeric(df[spec.column], errors="coerce").sum())
+        value = number(row[spec.column])
+        share = value / total if value is not None and total > 0 else None
     return i18n.fmt_percent(share, lang) if share is not None else "–"
 
 

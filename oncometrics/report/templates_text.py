@@ -248,3 +248,37 @@ METHOD: dict[str, dict[str, str]] = {
         "avec leur motif dans le dossier de quarantaine du dépôt (rien n'est perdu).",
     },
 }
+
+#: Labels of the evidence box.
+EVIDENCE: dict[str, dict[str, str]] = {
+    "en": {
+        "indicator": "indicator",
+        "actor": "actor",
+        "value": "value",
+        "rank": "rank",
+        "robust": "robust",
+        "not_robust": "not robust",
+        "interval": "stability interval",
+        "period": "period",
+        "domain_hash": "domain hash",
+        "table": "table",
+        "row": "row",
+        "column": "column",
+        "reproduce": "reproduce",
+    },
+    "fr": {
+        "indicator": "indicateur",
+        "actor": "acteur",
+        "value": "valeur",
+        "rank": "rang",
+        "robust": "robuste",
+        "not_robust": "non robuste",
+        "interval": "intervalle de stabilité",
+        "period": "période",
+        "domain_hash": "empreinte du domaine",
+        "table": "table",
+        "row": "ligne",
+        "column": "colonne",
+        "reproduce": "reproduire",
+    },
+}
