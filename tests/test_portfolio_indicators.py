@@ -64,6 +64,7 @@ def test_organisation_row_and_shares(result) -> None:
     org = _unit(result, "(organisation)")
     assert org["p_full"] == 4
     assert org["p_frac"] == pytest.approx(2.75)  # W1 1 + W2 .5 + W3 .25 + W5 1
+    assert org["top_partner_countries"] == "US (2)"  # W2 Harvard, W3 MIT
     assert org["mncs"] == pytest.approx((2.5 + 0.25 * 1.25) / 2.75)
     units = result["units"]
     shares = units[units.unit_code != "(organisation)"].share_of_org

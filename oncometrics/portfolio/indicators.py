@@ -84,6 +84,12 @@ def organisation_weights(unit_weights: ir.Table) -> ir.Table:
     )
 
 
+def organisation_actors(authorship_actors: ir.Table) -> ir.Table:
+    """Authorships in any unit, with the organisation as their actor."""
+    a = authorship_actors.filter(~authorship_actors.actor.startswith(OTHER))
+    return a.select("work_id", "author_position", actor=ibis.literal(ORGANISATION))
+
+
 def unit_indicators(
     weights: ir.Table,
     work_impact: ir.Table,

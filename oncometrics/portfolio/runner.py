@@ -288,11 +288,12 @@ def _units_table(
     df = _df(ind)
     iv = _intervals(both, wi, ["actor"], config, cnt)
     df = df.merge(iv, on="actor", how="left") if len(iv) else df
+    with_org = actors.union(pi.organisation_actors(actors)).distinct()
     part = {
-        "top_partner_countries": pi.partner_countries(weights, actors,
+        "top_partner_countries": pi.partner_countries(both, with_org,
                                                       t["authorship_countries"]),
         "top_partner_institutions": pi.partner_institutions(
-            weights, actors, t["authorship_institutions"]),
+            both, with_org, t["authorship_institutions"]),
         "partner_units": pi.partner_units(weights),
     }  # fmt: skip
     for col, expr in part.items():
@@ -353,6 +354,7 @@ def _registry_frame(registry: tuple[Unit, ...], df: Any) -> pa.Table:
         if c in merged:
             merged[c] = merged[c].fillna(0)
     merged["team_count"] = merged["team_count"].astype("Int64")
+    merged["p_full"] = merged["p_full"].astype("Int64")
     cols = ["unit_code", "name", "parent", "team_count", "p_full", "p_frac",
             "share_of_org", "mncs", *INTERVAL_COLUMNS[:2], "pp_top10",
             *INTERVAL_COLUMNS[2:], "pp_top1", "p_top10", "p_top1", "tncs",
