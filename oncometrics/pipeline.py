@@ -135,7 +135,8 @@ def compute(
             from oncometrics.indicators import trials as tri
 
             tt = load_tables(con, store, tri.TABLES_NEEDED)
-            for name, expr in tri.trial_tables(tt, domain, config).items():
+            trial_exprs = tri.trial_tables(tt, domain, config, cache=inp.cache)
+            for name, expr in trial_exprs.items():
                 written[name] = _write(out, name, table := to_arrow(expr))
                 secs = time.perf_counter() - t0
                 log(f"{name}: {table.num_rows:,} rows ({secs:.1f} s)")

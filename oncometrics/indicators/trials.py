@@ -14,6 +14,7 @@ Every function takes Ibis tables and returns one; nothing is executed here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import ibis
@@ -135,7 +136,7 @@ def _country_counts(tc: ir.Table, keys: list[str]) -> ir.Table:
     return agg.select(*keys, *COUNTRY_COLUMNS)
 
 
-def trials_by_country(oncology_trials: ir.Table, trial_sites: ir.Table) -> ir.Table:
+def trials_by_country(trial_countries: ir.Table) -> ir.Table:
     """Full counts by site country; one row per country.
 
     ``trials`` = trials with at least one site in the country;
@@ -152,21 +153,17 @@ def trials_by_country(oncology_trials: ir.Table, trial_sites: ir.Table) -> ir.Ta
         early-phase trials / Σ over countries, ``early_phase_rank`` ranks
         countries with at least one early-phase trial.
     """
-    return _country_counts(trial_countries(oncology_trials, trial_sites), ["country"])
+    return _country_counts(trial_countries, ["country"])
 
 
-def trials_by_country_year(
-    oncology_trials: ir.Table, trial_sites: ir.Table
-) -> ir.Table:
+def trials_by_country_year(trial_countries: ir.Table) -> ir.Table:
     """Full counts by site country and start year; shares and ranks per year.
 
     One row per (country, start_year); trials without a start year are left
     out.  Columns as :func:`trials_by_country` plus ``start_year``.
     """
-    tc = trial_countries(oncology_trials, trial_sites)
-    return _country_counts(
-        tc.filter(tc.start_year.notnull()), ["country", "start_year"]
-    )
+    tc = trial_countries.filter(trial_countries.start_year.notnull())
+    return _country_counts(tc, ["country", "start_year"])
 
 
 def trials_by_phase(oncology_trials: ir.Table) -> ir.Table:
@@ -179,7 +176,7 @@ def trials_by_phase(oncology_trials: ir.Table) -> ir.Table:
     return agg.mutate(share=world_share(agg.trials.cast("float64")))
 
 
-def trial_partners(oncology_trials: ir.Table, trial_sites: ir.Table) -> ir.Table:
+def trial_partners(trial_countries: ir.Table) -> ir.Table:
     """Shared trials and Salton's index per ordered pair of site countries.
 
     One row per (country, partner) sharing at least one trial, both directions
@@ -192,7 +189,7 @@ def trial_partners(oncology_trials: ir.Table, trial_sites: ir.Table) -> ir.Table
         salton, rank_shared, rank_salton)``; ranks among the country's
         partners.
     """
-    tc = trial_countries(oncology_trials, trial_sites).select("nct_id", "country")
+    tc = trial_countries.select("nct_id", "country")
     n = tc.group_by("country").aggregate(trials=tc.nct_id.count())
     other = tc.select("nct_id", partner=tc.country)
     pairs = tc.join(other, "nct_id")
@@ -213,7 +210,7 @@ def trial_partners(oncology_trials: ir.Table, trial_sites: ir.Table) -> ir.Table
 
 
 def trials_by_sponsor(
-    oncology_trials: ir.Table, trial_sponsors: ir.Table, trial_sites: ir.Table
+    oncology_trials: ir.Table, trial_sponsors: ir.Table, trial_countries: ir.Table
 ) -> ir.Table:
     """Trials per sponsor (normalised name), as lead or collaborator.
 
@@ -235,9 +232,8 @@ def trials_by_sponsor(
         lead=(s.role == "lead").cast("int64").max(),
         early=s.early_phase.cast("int64").max(),
     )
-    sites = trial_sites.filter(trial_sites.country.notnull())
     ctry = per.select("sponsor", "nct_id").join(
-        sites.select("nct_id", "country"), "nct_id"
+        trial_countries.select("nct_id", "country"), "nct_id"
     )
     ctry = ctry.group_by("sponsor").aggregate(site_countries=ctry.country.nunique())
     agg = per.group_by("sponsor").aggregate(
@@ -255,11 +251,11 @@ def trials_by_sponsor(
     )
 
 
-def trials_summary(oncology_trials: ir.Table, trial_sites: ir.Table) -> ir.Table:
+def trials_summary(oncology_trials: ir.Table, trial_countries: ir.Table) -> ir.Table:
     """One row: domain trials, early-phase trials, trials with a resolved site
     country, ``unassigned`` (no resolved site country) and countries reached.
     """
-    tc = trial_countries(oncology_trials, trial_sites)
+    tc = trial_countries
     located = tc.select("nct_id").distinct().mutate(_located=ibis.literal(1))
     t = oncology_trials.left_join(located, "nct_id")
     agg = t.aggregate(
@@ -273,32 +269,37 @@ def trials_summary(oncology_trials: ir.Table, trial_sites: ir.Table) -> ir.Table
 
 
 def trial_tables(
-    tables: dict[str, ir.Table], domain: Domain, config: Any
+    tables: dict[str, ir.Table],
+    domain: Domain,
+    config: Any,
+    *,
+    cache: Callable[[ir.Table], ir.Table] | None = None,
 ) -> dict[str, ir.Table]:
     """Every trial indicator table, each with a ``domain_hash`` column.
 
     `tables` are the store's canonical tables (``engine.load_tables``);
-    ``config.period`` restricts trials by start year.
+    ``config.period`` restricts trials by start year.  `cache` (e.g. the
+    runner's ``Inputs.cache``) may materialise the two shared intermediate
+    tables once instead of once per output table.
     """
-    ot = oncology_trials(
-        tables["trials"],
-        tables["trial_conditions"],
-        domain,
-        parse_period(getattr(config, "period", None)),
-    )
-    sites = tables["trial_sites"]
+    keep = cache or (lambda t: t)
+    period = parse_period(getattr(config, "period", None))
+    trials, conditions = tables["trials"], tables["trial_conditions"]
+    ot = keep(oncology_trials(trials, conditions, domain, period))
+    tc = keep(trial_countries(ot, tables["trial_sites"]))
     out = {
-        "trials_summary": trials_summary(ot, sites),
-        "trials_by_country": trials_by_country(ot, sites),
-        "trials_by_country_year": trials_by_country_year(ot, sites),
+        "trials_summary": trials_summary(ot, tc),
+        "trials_by_country": trials_by_country(tc),
+        "trials_by_country_year": trials_by_country_year(tc),
         "trials_by_phase": trials_by_phase(ot),
-        "trial_partners": trial_partners(ot, sites),
-        "trials_by_sponsor": trials_by_sponsor(ot, tables["trial_sponsors"], sites),
+        "trial_partners": trial_partners(tc),
+        "trials_by_sponsor": trials_by_sponsor(ot, tables["trial_sponsors"], tc),
     }
+    tag = ibis.literal(domain.hash)
     return {
-        k: v.mutate(domain_hash=ibis.literal(domain.hash)).order_by(list(ORDER[k]))
+        k: v.mutate(domain_hash=tag).order_by(list(ORDER[k]))
         if ORDER[k]
-        else v.mutate(domain_hash=ibis.literal(domain.hash))
+        else v.mutate(domain_hash=tag)
         for k, v in out.items()
     }
 
