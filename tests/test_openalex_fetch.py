@@ -173,11 +173,12 @@ def test_interrupted_run_resumes_from_saved_cursor(tmp_path: Path) -> None:
     res, _, logs = run(second, out)
     assert second.cursors == ["CURSOR-2"]  # page 1 is not downloaded again
     assert (res.records, res.pages, res.resumed) == (7, 2, True)
-    assert logs[0].endswith("resuming after page 1 (2 works already saved)")
+    assert logs[0] == f"{out}: resuming after page 1 (2 works saved)"
 
     third = Server()
-    res, _, _ = run(third, out)
+    res, _, logs = run(third, out)
     assert third.requests == []
+    assert logs == [f"{out}: already complete, 7 works in 2 pages"]
     assert (res.records, res.pages, res.resumed) == (7, 2, True)
 
 

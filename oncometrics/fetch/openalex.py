@@ -164,47 +164,57 @@ def fetch_works(
     out_dir = Path(out_dir)
     state = _load_state(out_dir, filter)
     resumed = state["pages"] > 0
+    done = f"{state['records']:,} works in {state['pages']} pages"
+    if not state["next_cursor"]:
+        log(f"{out_dir}: already complete, {done}")
+        return FetchResult(state["records"], state["pages"], resumed)
     if resumed:
         log(
-            f"{out_dir}: resuming after page {state['pages']} "
-            f"({state['records']:,} works already saved)"
+            f"{out_dir}: resuming after page {state['pages']} ({state['records']:,} works saved)"
         )
-    own = client is None
     http = client or httpx.Client(timeout=60.0, follow_redirects=True)
     url = f"{base_url.rstrip('/')}/works"
+
+    def get(params: dict[str, str]) -> bytes:
+        return _get(http, url, params, max_attempts=max_attempts, sleep=sleep, log=log)
+
     try:
-        while state["next_cursor"] and not _enough(state["records"], max_records):
-            size = (
-                per_page
-                if max_records is None
-                else min(per_page, max_records - state["records"])
-            )
-            body = _get(
-                http,
-                url,
-                query.params(state["next_cursor"], size),
-                max_attempts=max_attempts,
-                sleep=sleep,
-                log=log,
-            )
-            results, next_cursor, total = _page(body, url)
-            state["pages"] += 1
-            _atomic_write(out_dir / PAGE_NAME.format(state["pages"]), body)
-            state["records"] += len(results)
-            state["next_cursor"] = next_cursor if results else None
-            _save_state(out_dir, state)
-            log(
-                f"page {state['pages']}: {len(results)} works "
-                f"({state['records']:,} of {total:,})"
-            )
+        _download(get, url, query, out_dir, state, per_page, max_records, log)
     finally:
-        if own:
+        if client is None:
             http.close()
     if not state["next_cursor"]:
         log(
             f"{out_dir}: complete, {state['records']:,} works in {state['pages']} pages"
         )
-    return FetchResult(records=state["records"], pages=state["pages"], resumed=resumed)
+    return FetchResult(state["records"], state["pages"], resumed)
+
+
+def _download(
+    get: Callable[[dict[str, str]], bytes],
+    url: str,
+    query: WorksQuery,
+    out_dir: Path,
+    state: dict[str, Any],
+    per_page: int,
+    max_records: int | None,
+    log: Callable[[str], None],
+) -> None:
+    """Fetch pages from the saved cursor on; save page, then state, each time."""
+    while state["next_cursor"] and not _enough(state["records"], max_records):
+        size = per_page
+        if max_records is not None:
+            size = min(per_page, max_records - state["records"])
+        body = get(query.params(state["next_cursor"], size))
+        results, next_cursor, total = _page(body, url)
+        state["pages"] += 1
+        _atomic_write(out_dir / PAGE_NAME.format(state["pages"]), body)
+        state["records"] += len(results)
+        state["next_cursor"] = next_cursor if results else None
+        _save_state(out_dir, state)
+        log(
+            f"page {state['pages']}: {len(results)} works ({state['records']:,} of {total:,})"
+        )
 
 
 def _enough(records: int, max_records: int | None) -> bool:
