@@ -105,6 +105,7 @@ UI: dict[str, dict[str, str]] = {
     "en": {
         "title": "Cancer research: where {actor} stands",
         "subtitle": "Publications, inventions and clinical trials, {period}",
+        "domain_label": "domain",
         "statements": "Statements",
         "evidence": "Evidence",
         "publications": "Publications",
@@ -138,6 +139,7 @@ UI: dict[str, dict[str, str]] = {
     "fr": {
         "title": "Recherche sur le cancer : la position {of_actor}",
         "subtitle": "Publications, inventions et essais cliniques, {period}",
+        "domain_label": "domaine",
         "statements": "Constats",
         "evidence": "Justification",
         "publications": "Publications",
