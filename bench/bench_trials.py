@@ -6,7 +6,8 @@ memory are measured (``bench/_measure.py``):
 1. ``oncometrics ingest trials WORLD --store STORE`` (parse the zipped API v2
    studies, stage, deduplicate across shards, write Parquet);
 2. the six trial indicator tables on DuckDB (``trial_tables`` +
-   ``to_pyarrow``), with the time of each table;
+   ``to_pyarrow``), with the time of each table, with the two shared
+   intermediate tables cached (as ``oncometrics compute`` does) and without;
 3. with ``--spark``, the same on Spark (local mode).
 
 Usage::
@@ -37,7 +38,9 @@ con = connect(engine)
 cfg = load_config()
 t0 = time.perf_counter()
 tables = load_tables(con, store, TABLES_NEEDED)
-for name, expr in trial_tables(tables, Domain.from_config(cfg), cfg).items():
+cache = (lambda t: t.cache()) if len(sys.argv) > 3 and sys.argv[3] == "cache" else None
+exprs = trial_tables(tables, Domain.from_config(cfg), cfg, cache=cache)
+for name, expr in exprs.items():
     t = time.perf_counter()
     n = expr.to_pyarrow().num_rows
     print(f"{name}|{n}|{time.perf_counter() - t:.1f}", flush=True)
@@ -72,13 +75,17 @@ def main() -> None:
         )
         lines.append(_row("ingest (CLI, all shards)", r))
     tables: list[str] = []
-    for engine in ("duckdb", "spark") if a.spark else ("duckdb",):
-        r = measure([py, "-c", COMPUTE, engine, str(store)])
-        lines.append(_row(f"compute trial tables ({engine})", r))
+    runs = [("duckdb", "cache"), ("duckdb", "no-cache")]
+    if a.spark:
+        runs.append(("spark", "cache"))
+    for engine, mode in runs:
+        r = measure([py, "-c", COMPUTE, engine, str(store), mode])
+        label = f"{engine}, {'intermediates cached' if mode == 'cache' else 'no cache'}"
+        lines.append(_row(f"compute trial tables ({label})", r))
         for ln in r.stdout.splitlines():
             if ln.count("|") == 2:
                 name, n, secs = ln.split("|")
-                tables.append(f"| {engine} | {name} | {n} | {secs} |")
+                tables.append(f"| {label} | {name} | {n} | {secs} |")
     lines += ["", "| engine | table | rows | s |", "|---|---|---|---|", *tables]
     text = "\n".join(lines)
     print(text)
