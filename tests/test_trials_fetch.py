@@ -181,3 +181,33 @@ def test_query_params() -> None:
     }
     with pytest.raises(ValueError, match="between 1 and 1000"):
         StudiesQuery().page_size(5000)
+
+
+def test_cli_fetch_trials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from oncometrics.cli import app
+
+    api = FakeAPI()
+    real_client = httpx.Client
+
+    def fake_client(**kwargs: Any) -> httpx.Client:
+        return real_client(transport=httpx.MockTransport(api))
+
+    monkeypatch.setattr(httpx, "Client", fake_client)
+    out = tmp_path / "pages"
+    args = [
+        "fetch",
+        "trials",
+        "--condition",
+        "neuroblastoma",
+        "--max-records",
+        "5",
+        "--out",
+        str(out),
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "5 studies in 1 pages" in result.output
+    assert api.calls[0]["query.cond"] == "neuroblastoma"
+    assert api.calls[0]["pageSize"] == "5"
