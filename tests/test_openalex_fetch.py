@@ -184,8 +184,10 @@ def test_interrupted_run_resumes_from_saved_cursor(tmp_path: Path) -> None:
 
 def test_max_records_stops_early(tmp_path: Path) -> None:
     server = Server()
-    res, _, _ = run(server, tmp_path / "p", max_records=2)
+    res, _, logs = run(server, tmp_path / "p", max_records=2)
     assert (res.records, res.pages) == (2, 1)
+    assert logs[-1].endswith("stopped at max_records=2 (2 works saved); rerun with "
+                             "a larger limit to continue")  # fmt: skip
     assert server.requests[0].url.params["per-page"] == "2"
     assert server.cursors == ["*"]
     # Raising the limit later continues from the saved cursor.

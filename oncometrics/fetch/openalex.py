@@ -187,6 +187,11 @@ def fetch_works(
         log(
             f"{out_dir}: complete, {state['records']:,} works in {state['pages']} pages"
         )
+    else:
+        log(
+            f"{out_dir}: stopped at max_records={max_records} ({state['records']:,} "
+            "works saved); rerun with a larger limit to continue"
+        )
     return FetchResult(state["records"], state["pages"], resumed)
 
 
