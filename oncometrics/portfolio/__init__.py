@@ -6,6 +6,7 @@
   units (ROR id, lab code, name pattern, fuzzy name; curated decisions);
 * :mod:`~oncometrics.portfolio.indicators` computes unit and project
   indicators as Ibis expressions;
+* :mod:`~oncometrics.portfolio.tables` materialises the output tables;
 * :mod:`~oncometrics.portfolio.runner` wires them (``oncometrics portfolio``);
 * :mod:`~oncometrics.portfolio.section` renders the report's portfolio section.
 """
