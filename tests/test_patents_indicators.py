@@ -199,3 +199,34 @@ def test_spark_parity(store: Path, res: Rows, spark_con: Any) -> None:
                     assert w == approx(v, rel=1e-9), (name, key, col)
                 else:
                     assert w == v, (name, key, col)
+
+
+def test_priority_family_joins_docdb_family(tmp_path: Path) -> None:
+    """A USPTO grant (prio: family) and its EPO equivalent are one invention."""
+    from oncometrics.indicators.families import unify_families
+
+    rows = {
+        "patents": [
+            {"patent_id": "EP1A1", "family_id": "docdb:77", "priority_year": 2014},
+            {"patent_id": "US9B2", "family_id": "prio:FR20141017-1459999",
+             "priority_year": 2014},
+            {"patent_id": "US8B2", "family_id": "app:US20150101-14000001",
+             "priority_year": 2015},
+        ],
+        "patent_priorities": [
+            {"patent_id": "EP1A1", "family_id": "docdb:77",
+             "priority_number": "FR20141017-1459999", "priority_date": "2014-10-17"},
+            {"patent_id": "EP1A1", "family_id": "docdb:77",
+             "priority_number": "US20150101-14000001", "priority_date": "2015-01-01"},
+        ],
+    }  # fmt: skip
+    for name in TABLES_NEEDED:
+        (tmp_path / name).mkdir()
+        table = pa.Table.from_pylist(rows.get(name, []), schema=TABLES[name])
+        pq.write_table(table, tmp_path / name / "part-0.parquet")
+    t = unify_families(load_tables(connect("duckdb"), tmp_path, tables=TABLES_NEEDED))
+    rows_out = t["patents"].to_pyarrow().to_pylist()
+    got = {r["patent_id"]: r["family_id"] for r in rows_out}
+    # US9 shares EP1's earliest priority; US8's key is only a later priority
+    assert got == {"EP1A1": "docdb:77", "US9B2": "docdb:77",
+                   "US8B2": "app:US20150101-14000001"}  # fmt: skip

@@ -24,6 +24,7 @@ import ibis
 from oncometrics.config import parse_period
 from oncometrics.indicators import technology
 from oncometrics.indicators.counting import actor_weights
+from oncometrics.indicators.families import keep, unify_families
 from oncometrics.indicators.output import RANK_DIGITS, competition_rank
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ def cancer_inventions(
         for word in domain.patent_keywords:
             kw = kw | title.contains(word)
         hit = hit.union(patents.filter(kw).select("family_id"))
-    return inv.semi_join(hit.distinct(), "family_id")
+    return keep(inv, hit, "family_id")
 
 
 def family_actors(
@@ -115,12 +116,12 @@ def family_actors(
     pp = patent_parties.filter(
         (patent_parties.role == role) & patent_parties.country.notnull()
     )
-    pp = pp.semi_join(families.select("family_id"), "family_id")
+    pp = keep(pp, families, "family_id")
     per_doc = pp.group_by("family_id", "patent_id").aggregate(n=pp.sequence.nunique())
     order = [ibis.desc(per_doc.n), per_doc.patent_id]
     rn = ibis.row_number().over(group_by="family_id", order_by=order)
     rep = per_doc.mutate(rn=rn).filter(ibis._.rn == 0).select("patent_id")
-    links = pp.semi_join(rep, "patent_id")
+    links = keep(pp, rep, "patent_id")
     return links.select(
         work_id=links.family_id, author_position=links.sequence, actor=links.country
     ).distinct()
@@ -198,8 +199,8 @@ def inventions_by_country(
 
 
 def _unassigned_row(families: ir.Table, weights: ir.Table, like: ir.Table) -> ir.Table:
-    un = families.select(work_id=families.family_id).anti_join(
-        weights.select("work_id").distinct(), "work_id"
+    un = keep(
+        families.select(work_id=families.family_id), weights, "work_id", anti=True
     )
     agg = un.aggregate(i_full=un.work_id.count())
     cols = {c: ibis.null(like.schema()[c]) for c in like.columns}
@@ -263,13 +264,13 @@ def inventions_by_applicant(families: ir.Table, patent_parties: ir.Table) -> ir.
     pp = patent_parties.filter(
         (patent_parties.role == "applicant") & patent_parties.name_norm.notnull()
     )
-    pp = pp.semi_join(families.select("family_id"), "family_id")
+    pp = keep(pp, families, "family_id")
     per_doc = pp.group_by("family_id", "patent_id").aggregate(n=pp.name_norm.nunique())
     rn = ibis.row_number().over(
         group_by="family_id", order_by=[ibis.desc(per_doc.n), per_doc.patent_id]
     )
     rep = per_doc.mutate(rn=rn).filter(ibis._.rn == 0).select("patent_id")
-    app = pp.semi_join(rep, "patent_id")
+    app = keep(pp, rep, "patent_id")
     fam = app.select("family_id", "name_norm").distinct()
     n = fam.group_by("family_id").aggregate(k=fam.name_norm.count())
     fam = fam.join(n, "family_id")
@@ -323,12 +324,15 @@ def invention_tables(
     """Every invention table, by output name (no execution happens here).
 
     `tables` are the store's canonical tables (``patents``, ``patent_parties``,
-    ``patent_classes``); settings used: ``period``, ``periods``, ``by``,
+    ``patent_classes``, ``patent_priorities``; priority families that match a
+    DOCDB family are merged into it first, see
+    :mod:`~oncometrics.indicators.families`); settings used: ``period``, ``periods``, ``by``,
     ``min_p``.  Each table carries ``domain_hash``, ``period`` and ``by``.
     """
     by = str(config.by)
     if by not in ("inventor", "applicant"):
         raise ValueError(f"bad by {by!r}: expected 'inventor' or 'applicant'")
+    tables = unify_families(tables)
     pat, parties = tables["patents"], tables["patent_parties"]
     period = parse_period(config.period)
     label = "all" if period is None else f"{period[0]}-{period[1]}"

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 import ibis
 import pyarrow as pa
 
+from oncometrics.indicators.families import keep
+
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
@@ -87,10 +89,10 @@ def family_fields(
     IPC codes are used when the family has any, else its CPC codes; the
     shares of a family with at least one mapped code add up to 1.
     """
-    pc = patent_classes.semi_join(families.select("family_id"), "family_id")
+    pc = keep(patent_classes, families, "family_id")
     has_ipc = pc.filter(pc.scheme == "ipc").select("family_id").distinct()
     ipc = pc.filter(pc.scheme == "ipc")
-    cpc = pc.filter(pc.scheme == "cpc").anti_join(has_ipc, "family_id")
+    cpc = keep(pc.filter(pc.scheme == "cpc"), has_ipc, "family_id", anti=True)
     codes = ipc.select("family_id", "code").union(cpc.select("family_id", "code"))
     ff = code_fields(codes, concordance_table)
     n = ff.group_by("family_id").aggregate(n_fields=ff.field_nr.count())
