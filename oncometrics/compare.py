@@ -46,7 +46,8 @@ def compare_sources(store: Path, *, config: Config) -> pd.DataFrame:
     the manifest (works only), and for each other source ``diff_<s>`` =
     ``P_full_<s> − P_full_<ref>`` and ``ratio_<s>`` = ``P_full_<s> /
     P_full_<ref>`` (empty when the reference count is 0).  The reference is
-    the first source in alphabetical order.  Four summary rows come first:
+    the source with the most domain works (ties: alphabetical); its column
+    comes first.  Four summary rows come first:
     ``(basis)`` ("reread" or "store", see the module docstring), ``(domain
     works)``, ``(no country)`` (domain works without any resolved country)
     and ``(also in reference)`` (domain works whose DOI or PMID is among the
@@ -129,8 +130,8 @@ def _counts(
 
 
 def _table(views: dict[str, dict[str, Any]]) -> pd.DataFrame:
-    sources = sorted(views)
-    ref = sources[0]
+    ref = max(sorted(views), key=lambda s: views[s]["n_works"])
+    sources = [ref] + [s for s in sorted(views) if s != ref]
     countries = sorted(
         {c for v in views.values() for c in v["p_full"]},
         key=lambda c: (-views[ref]["p_full"].get(c, 0), c),

@@ -37,12 +37,13 @@ def two_sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_counts_per_source(two_sources: Path) -> None:
     df = compare_sources(two_sources / "store", config=load_config(domain="all"))
     rows = {r["country"]: r for r in df.to_dict("records")}
+    # reference: WoS, the source with the most domain works (25 vs 24)
     assert list(df.columns) == [
         "country",
-        "P_full_pubmed",
         "P_full_wos",
-        "diff_wos",
-        "ratio_wos",
+        "P_full_pubmed",
+        "diff_pubmed",
+        "ratio_pubmed",
     ]
     assert rows["(basis)"]["P_full_wos"] == "reread"
     # WoS batches: 25 distinct records, all articles; the 26 PubMed records
@@ -50,14 +51,15 @@ def test_counts_per_source(two_sources: Path) -> None:
     # is a "Dataset" in PubMed but "Article; Data Paper" in WoS
     assert rows["(domain works)"]["P_full_wos"] == 25
     assert rows["(domain works)"]["P_full_pubmed"] == 24
-    # 20 of the WoS works are among the PubMed ones (5 PubMed records are
+    # 20 of the PubMed works are among the WoS ones (4 PubMed articles are
     # records 26-30 of the WoS export, not in these batches)
-    assert rows["(also in reference)"]["P_full_wos"] == 20
+    assert rows["(also in reference)"]["P_full_pubmed"] == 20
     # same addresses, same parser: the shared papers give the same countries
     assert (rows["US"]["P_full_pubmed"], rows["US"]["P_full_wos"]) == (7, 7)
-    assert rows["US"]["ratio_wos"] == 1.0
+    assert rows["US"]["ratio_pubmed"] == 1.0
     # Saudi Arabia: one WoS-only paper (King Abdulaziz Univ, record 1)
-    assert (rows["SA"]["P_full_pubmed"], rows["SA"]["diff_wos"]) == (0, 1)
+    assert (rows["SA"]["P_full_wos"], rows["SA"]["diff_pubmed"]) == (1, -1)
+    assert rows["SA"]["ratio_pubmed"] == 0.0
 
 
 def test_falls_back_to_store_when_files_are_gone(
