@@ -179,18 +179,18 @@ def test_shift_periods() -> None:
 @pytest.mark.filterwarnings("ignore:The 'future.infer_string' option:Warning")
 def test_spark_parity(store: Path, res: Rows, spark_con: Any) -> None:
     """The very same expressions give the same numbers on Spark."""
-    got = _compute(spark_con, store, periods="2015-2017,2018-2020")
+    got = _compute(spark_con, store)  # no shift periods: keeps the Spark job small
     keys = {
         "inventions_by_country": ("country",),
         "inventions_by_country_year": ("country", "year"),
         "coinvention_partners": ("country", "partner"),
         "inventions_by_applicant": ("applicant",),
         "technology_mix": ("period", "country", "field_nr"),
-        "technology_shift": ("country", "field_nr"),
     }
-    assert set(got) == set(res)
+    assert set(got) == set(keys)
     for name, k in keys.items():
-        a, b = _by(res[name], *k), _by(got[name], *k)
+        a = _by([r for r in res[name] if r["period"] == "all"], *k)
+        b = _by(got[name], *k)
         assert set(a) == set(b), name
         for key, row in a.items():
             for col, v in row.items():

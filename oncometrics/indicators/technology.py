@@ -40,7 +40,11 @@ def parse_pattern(pattern: str) -> tuple[str, str | None]:
 
 @lru_cache(maxsize=1)
 def concordance() -> pa.Table:
-    """The bundled concordance: ``(field_nr, sector, field_name, subclass, main_group)``."""
+    """The bundled concordance: ``(field_nr, sector, field_name, subclass, main_group)``.
+
+    ``main_group`` is ``""`` for a pattern covering a whole subclass (not
+    null: nulls do not survive the trip of an in-memory table to every engine).
+    """
     ref = resources.files("oncometrics.data.reference") / CONCORDANCE
     rows: dict[str, list[object]] = {
         k: [] for k in ("field_nr", "sector", "field_name", "subclass", "main_group")
@@ -53,7 +57,7 @@ def concordance() -> pa.Table:
                 ("sector", r["sector"]),
                 ("field_name", r["field_name"]),
                 ("subclass", sub),
-                ("main_group", group),
+                ("main_group", group or ""),
             ):
                 rows[k].append(v)
     return pa.table(
@@ -77,7 +81,7 @@ def code_fields(codes: ir.Table, concordance_table: ir.Table) -> ir.Table:
         group=codes.code.re_extract(r"^[A-HY][0-9][0-9][A-Z]([0-9]+)", 1),
     )
     j = c.join(concordance_table, c.subclass == concordance_table.subclass)
-    j = j.filter(j.main_group.isnull() | (j.main_group == j.group))
+    j = j.filter((j.main_group == "") | (j.main_group == j.group))
     return j.select("family_id", "field_nr").distinct()
 
 
