@@ -219,6 +219,7 @@ TRIAL_SITES = _schema(
     ("city", S),
     ("country_name", S),  # as registered
     ("country", S),  # ISO alpha-2
+    ("facility_norm", S),  # facility name for grouping (see sources.trials)
 )
 
 #: Every canonical table, by name; the store has one folder per entry.

@@ -208,6 +208,26 @@ def test_sponsors(res: dict[str, list[dict[str, Any]]]) -> None:
     }
 
 
+def test_by_facility(res: dict[str, list[dict[str, Any]]]) -> None:
+    f = _by(res["trials_by_facility"], "facility", "country")
+    cols = ("trials", "early_phase_trials", "rank", "country_rank", "early_phase_rank")
+    got = {k: tuple(r[c] for c in cols) for k, r in f.items()}
+    assert got == {
+        ("gustave roussy", "FR"): (3, 3, 1, 1, 1),
+        ("charite", "DE"): (2, 1, 2, 1, 2),
+        ("centre leon berard", "FR"): (1, 1, 3, 2, 2),
+        ("site c", "US"): (1, 1, 3, 1, 2),
+        ("site e", "US"): (1, 1, 3, 1, 2),
+        ("klinikum munchen", "DE"): (1, 0, 3, 2, None),
+        ("site h", "US"): (1, 0, 3, 1, None),
+        ("site i", "US"): (1, 0, 3, 1, None),
+        ("site o", "GB"): (1, 0, 3, 1, None),
+        ("site k", None): (1, 0, 3, None, None),
+    }
+    gr = f[("gustave roussy", "FR")]
+    assert (gr["name"], gr["city"]) == ("GUSTAVE ROUSSY", "Villejuif")
+
+
 def test_period_and_all_domain(store: Path) -> None:
     con = connect("duckdb")
     r = _compute(con, store, period="2020-2021")
@@ -266,6 +286,7 @@ def test_spark_parity(
         "trials_by_country_year",
         "trial_partners",
         "trials_by_sponsor",
+        "trials_by_facility",
     )
     spark = _compute(spark_con, store, names)
 

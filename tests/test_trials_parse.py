@@ -72,6 +72,7 @@ def test_nct00567567_hand_checked() -> None:
     assert sites[0]["facility"] == "Children's Hospital of Alabama"
     assert sites[0]["city"] == "Birmingham"
     assert sites[0]["country_name"] == "United States"
+    assert sites[0]["facility_norm"] == "children s hospital of alabama"
     sponsors = {
         (s["role"], s["name_norm"], s["sponsor_class"])
         for s in rec.rows["trial_sponsors"]

@@ -39,6 +39,7 @@ ORDER: dict[str, tuple[str, ...]] = {
     "trials_by_phase": ("phase",),
     "trial_partners": ("country", "rank_shared", "partner"),
     "trials_by_sponsor": ("rank", "sponsor"),
+    "trials_by_facility": ("rank", "facility", "country"),
 }
 
 #: Lead sponsor class counted as industry.
@@ -251,6 +252,44 @@ def trials_by_sponsor(
     )
 
 
+def trials_by_facility(oncology_trials: ir.Table, trial_sites: ir.Table) -> ir.Table:
+    """Trials per site facility (normalised name) and country.
+
+    One row per (``facility``, ``country``); ``trials`` counts distinct trials
+    with a site there.  ``rank`` is world-wide, ``country_rank`` within the
+    country (null for an unresolved country), ``early_phase_rank`` ranks
+    facilities with at least one early-phase trial.
+
+    Returns
+    -------
+    ir.Table
+        ``(facility, country, name, city, trials, early_phase_trials, rank,
+        country_rank, early_phase_rank)``.
+    """
+    s = trial_sites.filter(trial_sites.facility_norm.notnull())
+    s = s.join(oncology_trials.select("nct_id", "early_phase"), "nct_id")
+    per = s.group_by(facility=s.facility_norm, country=s.country, nct_id=s.nct_id)
+    per = per.aggregate(
+        name=s.facility.min(),
+        city=s.city.min(),
+        early=s.early_phase.cast("int64").max(),
+    )
+    agg = per.group_by("facility", "country").aggregate(
+        name=per.name.min(),
+        city=per.city.min(),
+        trials=per.nct_id.count(),
+        early_phase_trials=per.early.sum(),
+    )
+    n, early = agg.trials.cast("float64"), agg.early_phase_trials.cast("float64")
+    return agg.mutate(
+        rank=competition_rank(n),
+        country_rank=competition_rank(
+            n, group_by=["country"], eligible=agg.country.notnull()
+        ),
+        early_phase_rank=competition_rank(early, eligible=early > 0),
+    )
+
+
 def trials_summary(oncology_trials: ir.Table, trial_countries: ir.Table) -> ir.Table:
     """One row: domain trials, early-phase trials, trials with a resolved site
     country, ``unassigned`` (no resolved site country) and countries reached.
@@ -294,6 +333,7 @@ def trial_tables(
         "trials_by_phase": trials_by_phase(ot),
         "trial_partners": trial_partners(tc),
         "trials_by_sponsor": trials_by_sponsor(ot, tables["trial_sponsors"], tc),
+        "trials_by_facility": trials_by_facility(ot, tables["trial_sites"]),
     }
     tag = ibis.literal(domain.hash)
     return {
@@ -311,6 +351,7 @@ __all__ = [
     "trial_tables",
     "trials_by_country",
     "trials_by_country_year",
+    "trials_by_facility",
     "trials_by_phase",
     "trials_by_sponsor",
     "trials_summary",

@@ -105,7 +105,7 @@ _LEGAL = re.compile(
 
 
 def norm_sponsor(name: str | None) -> str | None:
-    """Sponsor name for grouping: ASCII, lower case, no punctuation, acronym
+    """Sponsor (or facility) name for grouping: ASCII, lower case, no punctuation, acronym
     in trailing parentheses and legal-form suffixes dropped.
 
     >>> norm_sponsor("National Cancer Institute (NCI)")
@@ -282,6 +282,9 @@ def _site(rec: Record, nct: str, facility: Any, city: Any, country: Any) -> None
             "city": city,
             "country_name": name,
             "country": trial_country(name),
+            "facility_norm": norm_sponsor(facility)
+            if isinstance(facility, str)
+            else None,
         },
     )
 
