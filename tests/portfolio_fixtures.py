@@ -67,7 +67,7 @@ GRANTS = [
 ]
 
 
-def _write(root: Path, name: str, rows: list[dict]) -> None:
+def write_table(root: Path, name: str, rows: list[dict]) -> None:
     schema = TABLES[name]
     table = pa.Table.from_pylist(
         [{f: r.get(f) for f in schema.names} for r in rows], schema=schema
@@ -108,11 +108,11 @@ def build_store(root: Path) -> Path:
             ]
     root.mkdir(parents=True, exist_ok=True)
     (root / "manifest.json").write_text('{"version": 1, "files": {}}')
-    _write(root, "works", works)
-    _write(root, "authorships", auth)
-    _write(root, "affiliations", affs)
-    _write(root, "authorship_countries", countries)
-    _write(
+    write_table(root, "works", works)
+    write_table(root, "authorships", auth)
+    write_table(root, "affiliations", affs)
+    write_table(root, "authorship_countries", countries)
+    write_table(
         root,
         "grants",
         [

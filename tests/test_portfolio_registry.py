@@ -60,6 +60,7 @@ def test_units_multi_valued_cells(tmp_path: Path) -> None:
         ("unit_code,name,team_count\nU1,A,many\n", "line 2: team_count 'many' is not"),
         ("unit_code,name,ror_ids\nU1,A,notaror\n", "line 2: 'notaror' is not a ROR id"),
         ("unit_code,name\n", "no units"),
+        ("unit_code,name\n~U1,A\n", "line 2: unit_code '~U1' may not start"),
     ],
 )
 def test_units_errors_name_file_and_line(

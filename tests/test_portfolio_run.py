@@ -11,7 +11,7 @@ import pytest
 from oncometrics.cli import main
 from oncometrics.config import load_config
 from oncometrics.portfolio import portfolio_section, run_portfolio
-from tests.portfolio_fixtures import ORPHAN, build_store, write_registry
+from tests.portfolio_fixtures import ORPHAN, build_store, write_registry, write_table
 
 
 @pytest.fixture
@@ -109,6 +109,25 @@ def test_ignore_decision_empties_the_unmatched_list(setup, tmp_path) -> None:
     run = _run(store, units, tmp_path / "run", curation=curation)
     assert run["unmatched_affiliations"].empty
     assert "UMR5203" not in set(run["unit_works"].query("work_id == 'W4'").unit_code)
+
+
+def test_ror_match_adds_the_unit(setup, tmp_path) -> None:
+    store, units, _ = setup
+    write_table(store, "authorship_institutions", [
+        {"work_id": "W4", "author_position": 1, "institution_id": "I1",
+         "ror": "03vek6s52", "institution_name": "Harvard University",
+         "country_code": "US"},
+    ])  # fmt: skip
+    text = units.read_text(encoding="utf-8").replace(
+        "UMS3426,BioCampus Montpellier,CNRS|Inserm,,,",
+        "UMS3426,BioCampus Montpellier,CNRS|Inserm,,https://ror.org/03vek6s52,",
+    )
+    units.write_text(text, encoding="utf-8")
+    run = _run(store, units, tmp_path / "run")
+    w = run["unit_works"].set_index(["unit_code", "work_id"]).weight
+    # W4: author 1 = {UMS3426 by ROR, its Harvard string as an "other" actor},
+    # author 2 = the CNRS orphan string: 1/2 * 1/2 (see docs, known limits)
+    assert w[("UMS3426", "W4")] == pytest.approx(0.25)
 
 
 def test_nih_award_spellings_meet(setup, tmp_path) -> None:

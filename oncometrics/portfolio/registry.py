@@ -173,6 +173,10 @@ def load_units(path: Path | str) -> tuple[Unit, ...]:
         code, name = row.get("unit_code", ""), row.get("name", "")
         if not code or not name:
             raise RegistryError(f"{path}: line {line}: unit_code and name are required")
+        if code[0] in "~(":
+            raise RegistryError(
+                f"{path}: line {line}: unit_code {code!r} may not start with '~' or '('"
+            )
         if code in seen:
             raise RegistryError(f"{path}: line {line}: duplicate unit_code {code!r}")
         seen.add(code)
