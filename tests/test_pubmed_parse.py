@@ -114,17 +114,34 @@ def test_cancer_record_values() -> None:
     assert rec.rows["affiliations"][0]["country"] == "US"
 
 
-def test_shared_affiliation_string_gives_every_country() -> None:
-    # NEJM style: one string lists all the addresses with initials
+def test_shared_affiliation_string_split_by_initials() -> None:
+    # NEJM style: one string lists every address, each closed by the
+    # initials of its authors: "... Hamilton, ON (P.M.O.), and ...
+    # Vancouver (J.M.F.) - both in Canada; ... Cape Town, South Africa
+    # (E.D.B.); ... Imperial College, London (P.J.B.); ... Guangzhou, China
+    # (N.Z.); AstraZeneca ..., Gothenburg, Sweden (C.K., C.J., S.I.);
+    # AstraZeneca ..., Barcelona (R.L.); and Woolcock Institute ..., Sydney
+    # (H.K.R.)."
     rec = _records("pubmed-29768149.xml")["29768149"]
     assert rec.rows["works"][0]["doi"] == "10.1056/nejmoa1715274"
     assert rec.rows["works"][0]["publication_date"] == "2018-05-17"
-    first = {
-        c["country"]
-        for c in rec.rows["authorship_countries"]
-        if c["author_position"] == 1
+    got: dict[str, set[str]] = {}
+    names = {a["author_position"]: a["author_name"] for a in rec.rows["authorships"]}
+    for c in rec.rows["authorship_countries"]:
+        got.setdefault(names[c["author_position"]], set()).add(c["country"])
+    assert got == {
+        "O'Byrne, Paul M": {"CA"},
+        "FitzGerald, J Mark": {"CA"},
+        "Bateman, Eric D": {"ZA"},
+        "Barnes, Peter J": {"GB"},
+        "Zhong, Nanshan": {"CN"},
+        "Keen, Christina": {"SE"},
+        "Jorup, Carin": {"SE"},
+        "Lamarca, Rosa": {"ES"},
+        "Ivanov, Stefan": {"SE"},
+        "Reddel, Helen K": {"AU"},
     }
-    assert first == {"CA", "ZA", "GB", "CN", "SE", "ES", "AU"}
+    assert rec.rows["affiliations"][2]["country"] == "ZA"  # Bateman's row
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,11 @@ affiliations, provenance ``affiliation_text``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from oncometrics.countries import countries_in_affiliation, country_from_affiliation
+from oncometrics.countries import countries_in_affiliation
 from oncometrics.sources.base import (
     Record,
     Row,
@@ -119,16 +121,17 @@ def to_record(paper: Paper, record_no: int, file: str, source: str) -> Record:
         )
         seen: list[str] = []
         for text in affs:
+            codes = _author_countries(text, name)
             rec.add(
                 "affiliations",
                 {
                     "work_id": wid,
                     "author_position": pos,
                     "affiliation": text,
-                    "country": country_from_affiliation(text),
+                    "country": codes[0] if codes else None,
                 },
             )
-            seen += [c for c in countries_in_affiliation(text) if c not in seen]
+            seen += [c for c in codes if c not in seen]
         for code in seen:
             rec.add(
                 "authorship_countries",
@@ -190,3 +193,54 @@ def to_record(paper: Paper, record_no: int, file: str, source: str) -> Record:
     row["record_no"] = record_no
     rec.add("works", row)
     return rec
+
+
+#: "(P.M.O.)", "(C.K., C.J., S.I.)": initials closing an address in the
+#: NEJM-style affiliation shared by all authors.
+_INITIALS = re.compile(r"\(((?:[A-Z][a-z]?\.-?)+(?:,\s*(?:[A-Z][a-z]?\.-?)+)*)\)")
+
+
+def _author_countries(text: str, name: str | None) -> tuple[str, ...]:
+    """Countries of `text` for the author called `name` ("Last, Fore").
+
+    In a NEJM-style string ("… Hamilton, ON (P.M.O.); … Cape Town, South
+    Africa (E.D.B.); …") an author whose initials are listed gets only the
+    countries of the addresses marked with them; otherwise every country of
+    the string.
+    """
+    by_initials = countries_by_initials(text)
+    mine = by_initials.get(_initials(name) or "") if by_initials else None
+    return mine if mine else countries_in_affiliation(text)
+
+
+def _initials(name: str | None) -> str | None:
+    """'O'Byrne, Paul M' -> 'PMO' (forename initials, then the surname's)."""
+    if not name or ", " not in name:
+        return None
+    last, fore = name.split(", ", 1)
+    letters = [w[0] for w in re.split(r"[\s\-]+", fore) if w] + [last[:1]]
+    return "".join(letters).upper()
+
+
+@lru_cache(maxsize=4096)
+def countries_by_initials(text: str) -> dict[str, tuple[str, ...]] | None:
+    """{initials: countries} of a NEJM-style affiliation; None for other styles.
+
+    Each ``;``-separated piece is cut after every initials group; a chunk
+    without a country of its own takes the countries of its whole piece
+    ("… Vancouver (J.M.F.) - both in Canada").
+    """
+    if len(_INITIALS.findall(text)) < 2:
+        return None
+    out: dict[str, list[str]] = {}
+    for piece in text.split(";"):
+        whole = countries_in_affiliation(_INITIALS.sub(" ", piece))
+        start = 0
+        for m in _INITIALS.finditer(piece):
+            codes = countries_in_affiliation(piece[start : m.start()]) or whole
+            start = m.end()
+            for group in m.group(1).split(","):
+                key = re.sub(r"[^A-Za-z]", "", group).upper()
+                have = out.setdefault(key, [])
+                have += [c for c in codes if c not in have]
+    return {k: tuple(v) for k, v in out.items()}
