@@ -45,6 +45,8 @@ from oncometrics.report.xlsx import write_workbook
 
 Log = Callable[[str], None]
 
+#: Ratio-indicator charts rank only this many largest producers (+ the actor).
+RATIO_CHART_AMONG = 25
 #: The section of each kind of record and the table it needs.
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("publications", "publications_by_country"),
@@ -228,7 +230,13 @@ def _publication_charts(
         _chart(
             "pub_top10",
             charts.ranking_bars(
-                df, "pp_top10", a, lang=lang, percent=True, salt="pubtop"
+                df,
+                "pp_top10",
+                a,
+                lang=lang,
+                percent=True,
+                among=("p_frac", RATIO_CHART_AMONG),
+                salt="pubtop",
             ),
             ctx,
             "publications_by_country.pp_top10 [pp_top10_lo, pp_top10_hi]",

@@ -98,16 +98,23 @@ def ranking_bars(
     lang: str = "en",
     top: int = 20,
     percent: bool = False,
+    among: tuple[str, int] | None = None,
     salt: str = "rank",
 ) -> str | None:
     """Horizontal bars of the `top` countries on `value` (plus the actor).
 
     Where ``<value>_lo``/``<value>_hi`` exist they are drawn as error bars.
+    ``among=("p_frac", 25)`` ranks only the 25 largest countries by P_frac
+    (ratio indicators of tiny countries are noise), the actor always shown.
     """
     cc = col(df, "country")
     if cc is None or value not in df.columns:
         return None
     df = country_rows(df)
+    if among and among[0] in df.columns:
+        size = pd.to_numeric(df[among[0]], errors="coerce")
+        big = size.rank(method="first", ascending=False) <= among[1]
+        df = df[big | (df[cc].astype(str).str.upper() == actor.upper())]
     d = df.assign(_v=pd.to_numeric(df[value], errors="coerce")).dropna(subset=["_v"])
     if d.empty or (len(d) > 1 and d["_v"].nunique() == 1):
         return None  # nothing to rank when every country has the same value
@@ -194,7 +201,7 @@ def specialisation_map(
     lang: str = "en",
     index: str = "ai",
     share: str = "share_frac",
-    labelled: int = 12,
+    labelled: int = 8,
     salt: str = "spec",
 ) -> str | None:
     """Scatter of activity index (y) against world share (x, log scale)."""
@@ -218,13 +225,15 @@ def specialisation_map(
     ax.scatter(d.loc[mine, "_x"], d.loc[mine, "_y"], s=50, color=ACTOR_COLOUR)
     ax.axhline(1.0, color="#999", lw=0.8, ls="--")
     big = d.sort_values("_x", ascending=False).head(labelled)
-    for _, r in pd.concat([big, d[mine]]).drop_duplicates(subset=[cc]).iterrows():
+    marks = pd.concat([big, d[mine]]).drop_duplicates(subset=[cc])
+    for i, (_, r) in enumerate(marks.sort_values("_x").iterrows()):
         ax.annotate(
             _name(r[cc], lang),
             (r["_x"], r["_y"]),
             fontsize=8,
-            xytext=(3, 3),
+            xytext=(3, 4 if i % 2 == 0 else -11),  # alternate: fewer collisions
             textcoords="offset points",
+            arrowprops={"arrowstyle": "-", "color": "#999", "lw": 0.5},
         )
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}"))

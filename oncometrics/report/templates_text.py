@@ -176,7 +176,8 @@ UI: dict[str, dict[str, str]] = {
 CHART_TITLES: dict[str, dict[str, str]] = {
     "en": {
         "pub_rank": "Ranking: cancer publications (fractional count)",
-        "pub_top10": "Ranking: share of papers in the top 10 % most cited",
+        "pub_top10": "Share of papers in the top 10 % most cited, among the 25 "
+        "largest producers",
         "pub_time": "World share over time",
         "pub_spec": "Specialisation map: activity index against world share",
         "pub_partners": "Co-publication partners",
@@ -189,8 +190,8 @@ CHART_TITLES: dict[str, dict[str, str]] = {
     },
     "fr": {
         "pub_rank": "Classement : publications sur le cancer (compte fractionnaire)",
-        "pub_top10": "Classement : part des publications parmi les 10 % les plus "
-        "citées",
+        "pub_top10": "Part des publications parmi les 10 % les plus citées, pour "
+        "les 25 premiers producteurs",
         "pub_time": "Part mondiale dans le temps",
         "pub_spec": "Carte de spécialisation : indice d'activité et part mondiale",
         "pub_partners": "Partenaires de co-publication",
