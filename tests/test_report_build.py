@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from oncometrics.cli import main
 from oncometrics.config import load_config
 from oncometrics.report import write_report
-from oncometrics.report.methodology import sample_counts, sample_warning
 from oncometrics.report.charts import ranking_bars
+from oncometrics.report.methodology import sample_counts, sample_warning
 from oncometrics.report.tables import load_tables, read_json
 
 STORE = Path(__file__).parent / "data" / "report" / "store"
@@ -52,7 +52,7 @@ def report(store: Path, out: Path, **settings) -> tuple[str, list[str]]:
 def test_html_has_statements_charts_and_methodology(built) -> None:
     _, html, msgs = built
     assert "France ranks 5th of 10 countries for cancer publications" in html
-    assert html.count("<details>") == 13
+    assert html.count("<details>") == 14
     assert "<code>oncometrics compute --store" in html
     charts = re.findall(r'data-chart="([a-z_0-9]+)"', html)
     assert charts == [

@@ -52,6 +52,7 @@ def test_every_statement_kind(tables) -> None:
         "pub_ai",
         "pub_collab",
         "pub_partners",
+        "pub_institution",
         "inv_output",
         "inv_rta",
         "inv_partners",
@@ -241,3 +242,17 @@ def test_world_share_is_computed_when_the_column_is_missing(tables) -> None:
     )
     text = by_key(tables)["pub_output"].text  # 80 / 1,000 countries' total
     assert "(fractional count 80; 8.0\xa0% of the world)" in text
+
+
+def test_leading_institution(tables) -> None:
+    got = by_key(tables)["pub_institution"]
+    assert got.text == (
+        "The leading institution of France is Gustave Roussy, 3rd of 8 "
+        "institutions worldwide (fractional count 18)."
+    )
+    assert got.row == "institution_id == 'I3'"
+    fr = by_key(tables, lang="fr")["pub_institution"].text
+    assert fr.startswith(
+        "Le premier établissement de la France est Gustave Roussy, "
+        "3e sur 8 établissements"
+    )

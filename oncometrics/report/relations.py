@@ -180,3 +180,64 @@ def _shift_periods(row: pd.Series, ctx: Context) -> tuple[str, str]:
         p1, p2 = ctx.periods.split(",", 1)
         return p1.strip().replace("-", "–"), p2.strip().replace("-", "–")
     return WORDS[ctx.lang]["first_period"], WORDS[ctx.lang]["second_period"]
+
+
+def institution_statement(
+    tables: Mapping[str, pd.DataFrame], ctx: Context, log: Log
+) -> Statement | None:
+    """'The leading institution of X is N, r of n institutions worldwide (…)'."""
+    df = tables.get("publications_by_institution")
+    if df is None or df.empty:
+        return None
+    name = col(df, "institution")
+    cc = col(df, "country", exclude=[name] if name else [])
+    if name is None or cc is None or "p_frac" not in df.columns:
+        log(
+            "report: publications_by_institution lacks a name, country or p_frac "
+            "column; statement pub_institution skipped"
+        )
+        return None
+    p = pd.to_numeric(df["p_frac"], errors="coerce")
+    ranks = (
+        pd.to_numeric(df["rank_p_frac"], errors="coerce")
+        if "rank_p_frac" in df.columns
+        else p.rank(method="min", ascending=False)
+    )
+    mine = df[(df[cc].astype(str).str.upper() == ctx.actor) & p.notna()]
+    if mine.empty:
+        log(
+            f"report: no institution of {ctx.actor} in publications_by_institution; "
+            "statement pub_institution skipped"
+        )
+        return None
+    best = mine.loc[p[mine.index].idxmax()]
+    rank, n = ranks[best.name], int(ranks.notna().sum())
+    if pd.isna(rank):
+        return None
+    value = float(p[best.name])
+    text = TEMPLATES[ctx.lang]["pub_institution"].format(
+        **actor_fields(i18n.country_name(ctx.actor, ctx.lang), ctx.lang),
+        institution=str(best[name]),
+        rank_m=i18n.ordinal(int(rank), ctx.lang),
+        n=i18n.fmt_number(n, ctx.lang),
+        value=i18n.fmt_number(value, ctx.lang),
+    )
+    id_col = "institution_id" if "institution_id" in df.columns else name
+    return Statement(
+        key="pub_institution",
+        section="publications",
+        text=text,
+        indicator="P_frac (fractional publication count) of institutions",
+        actor=ctx.actor,
+        value=value,
+        value_text=i18n.fmt_number(value, ctx.lang),
+        rank=int(rank),
+        n_ranked=n,
+        period=ctx.period_text,
+        domain_hash=ctx.domain_hash,
+        table="publications_by_institution",
+        row=f"{id_col} == '{best[id_col]}'",
+        column="p_frac",
+        command=ctx.command,
+        details={"institution": str(best[name])},
+    )

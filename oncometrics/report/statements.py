@@ -34,6 +34,7 @@ import pandas as pd
 from oncometrics.report import i18n
 from oncometrics.report.evidence import Context, Log, Statement, actor_fields
 from oncometrics.report.relations import (
+    institution_statement,
     partner_list,
     partners_statement,
     shift_pp,
@@ -182,6 +183,7 @@ def build_statements(
             out += _optional(
                 partners_statement(tables, "country_partners", "pub_partners", ctx, say)
             )
+            out += _optional(institution_statement(tables, ctx, say))
         if spec.key == "inv_rta":
             out += _optional(
                 partners_statement(

@@ -27,6 +27,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "pub_collab": "{value} of the cancer papers {of_actor} are international "
         "co-publications ({rank_m} of {n} countries).",
         "pub_partners": "First co-publication partners {of_actor}: {partners}.",
+        "pub_institution": "The leading institution {of_actor} is {institution}, "
+        "{rank_m} of {n} institutions worldwide (fractional count {value}).",
         "inv_output": "{Actor} is the {rank} producer of cancer inventions of {n} "
         "countries in {period} (fractional count {value}; {share} of the world).",
         "inv_rta": "{Actor} ranks {rank} of {n} countries for specialisation in cancer "
@@ -57,6 +59,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "co-publications internationales ({rank_m} sur {n} pays).",
         "pub_partners": "Premiers partenaires de co-publication {of_actor} : "
         "{partners}.",
+        "pub_institution": "Le premier établissement {of_actor} est {institution}, "
+        "{rank_m} sur {n} établissements dans le monde (compte fractionnaire "
+        "{value}).",
         "inv_output": "{Actor} {est} le {rank_m} producteur d'inventions sur le "
         "cancer sur {n} pays sur la période {period} (compte fractionnaire {value} ; "
         "{share} du total mondial).",
