@@ -466,7 +466,7 @@ def _write_part(task: tuple[int, int, int, int, int, int, str, int]) -> tuple[in
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".gz.tmp")
     chunk = 20_000
-    with gzip.open(tmp, "wb", compresslevel=level) as fh:
+    with gzip.GzipFile(tmp, "wb", compresslevel=level, mtime=0) as fh:
         for s in range(0, count, chunk):
             k = min(chunk, count - s)
             lines = make_works(

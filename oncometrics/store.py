@@ -539,7 +539,7 @@ class _StagingWriter:
             d = self.staging / table
             d.mkdir(parents=True, exist_ok=True)
             pq.write_table(
-                pa.Table.from_pylist(rows, schema=schema),
+                _to_table(rows, schema),
                 d / f"b{self.batch:06d}.parquet",
                 compression="zstd",
             )
@@ -548,6 +548,16 @@ class _StagingWriter:
 
     def close(self) -> None:
         self.flush()
+
+
+def _to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+    """`rows` as an Arrow table, built column by column (missing keys: null).
+
+    Same result as ``pa.Table.from_pylist`` at about half the CPU time
+    (bench/profile_ingest.py).
+    """
+    cols = {name: [row.get(name) for row in rows] for name in schema.names}
+    return pa.Table.from_pydict(cols, schema=schema)
 
 
 @contextlib.contextmanager
