@@ -256,3 +256,12 @@ def test_leading_institution(tables) -> None:
         "Le premier établissement de la France est Gustave Roussy, "
         "3e sur 8 établissements"
     )
+
+
+def test_technology_fields_in_french(tables) -> None:
+    fr = by_key(tables, lang="fr")["inv_shift"].text
+    assert fr == (
+        "Les inventions sur le cancer de la France se déplacent vers Biotechnologie "
+        "(+8,3\xa0pts) et Analyse de matériels biologiques (+1,7\xa0pts) entre "
+        "2002–2011 et 2012–2021."
+    )

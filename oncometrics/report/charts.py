@@ -306,7 +306,12 @@ def technology_mix(
             color=PALETTE[i],
             label=label,
         )
-    ax.set_yticks(base, [str(f) for f in order[fc]], fontsize=8)
+    nr = col(order, "field_nr", exclude=[fc])
+    labels = [
+        i18n.field_label(f, order.at[i, nr] if nr else None, lang)
+        for i, f in zip(order.index, order[fc], strict=True)
+    ]
+    ax.set_yticks(base, labels, fontsize=8)
     ax.set_xlabel(LABELS[lang]["field_share"] + " (%)")
     if len(series) > 1:
         ax.legend(fontsize=8, frameon=False)

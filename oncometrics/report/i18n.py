@@ -239,3 +239,54 @@ def country_name(code: str, lang: str) -> CountryName:
 def capitalise(text: str) -> str:
     """First letter upper-case, the rest untouched ('la France' -> 'La France')."""
     return text[:1].upper() + text[1:]
+
+
+# ------------------------------------------------------- technology fields
+#: French names of the 35 WIPO technology fields, by field number.
+FIELDS_FR: dict[int, str] = {
+    1: "Machines, appareils, énergie électriques",
+    2: "Techniques audiovisuelles",
+    3: "Télécommunications",
+    4: "Communication numérique",
+    5: "Procédés de communication de base",
+    6: "Informatique",
+    7: "Méthodes informatiques de gestion",
+    8: "Semi-conducteurs",
+    9: "Optique",
+    10: "Mesure",
+    11: "Analyse de matériels biologiques",
+    12: "Contrôle",
+    13: "Technologie médicale",
+    14: "Chimie organique fine",
+    15: "Biotechnologie",
+    16: "Produits pharmaceutiques",
+    17: "Chimie macromoléculaire, polymères",
+    18: "Chimie alimentaire",
+    19: "Chimie de base",
+    20: "Matériaux, métallurgie",
+    21: "Technologie des surfaces, revêtements",
+    22: "Microstructures et nanotechnologie",
+    23: "Génie chimique",
+    24: "Technologie environnementale",
+    25: "Manutention",
+    26: "Machines-outils",
+    27: "Moteurs, pompes, turbines",
+    28: "Machines textiles et à papier",
+    29: "Autres machines spéciales",
+    30: "Procédés et appareils thermiques",
+    31: "Éléments mécaniques",
+    32: "Transports",
+    33: "Mobilier, jeux",
+    34: "Autres biens de consommation",
+    35: "Génie civil",
+}
+
+
+def field_label(name: object, number: object, lang: str) -> str:
+    """A WIPO technology field in `lang` (English as given when unknown)."""
+    if lang == "fr":
+        try:
+            return FIELDS_FR.get(int(str(number)), str(name))
+        except ValueError:
+            return str(name)
+    return str(name)

@@ -124,9 +124,11 @@ def shift_statement(
             "statement inv_shift skipped"
         )
         return None
+    nr = col(gains, "field_nr", exclude=[fc])
+    numbers = gains[nr] if nr else pd.Series([None] * len(gains), index=gains.index)
     items = [
-        f"{f} ({i18n.fmt_signed_pp(d, ctx.lang)})"
-        for f, d in zip(gains[fc], gains["_d"], strict=True)
+        f"{i18n.field_label(f, k, ctx.lang)} ({i18n.fmt_signed_pp(d, ctx.lang)})"
+        for f, k, d in zip(gains[fc], numbers, gains["_d"], strict=True)
     ]
     p1, p2 = _shift_periods(gains.iloc[0], ctx)
     name = i18n.country_name(ctx.actor, ctx.lang)

@@ -57,6 +57,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "salton": ("salton", "salton_index"),
     "year": ("publication_year", "priority_year", "start_year", "year"),
     "field": ("field_name", "technology_field", "field", "technology", "field_id"),
+    "field_nr": ("field_nr", "field_id", "field_number"),
     "phase": ("phase", "trial_phase"),
     "trials": ("trials", "n_trials", "count", "n"),
     "early": ("early_phase_trials", "early_trials", "early_phase"),
