@@ -45,6 +45,14 @@ __all__ = ["DOC_TYPES", "Paper", "doc_type", "parse", "sniff", "to_record"]
 
 ROOTS = ("PubmedArticleSet", "MedlineCitationSet", "PubmedBookArticleSet")
 RECORDS = ("PubmedArticle", "MedlineCitation", "PubmedBookArticle")
+#: Elements read under each root (``DeleteCitation``: skipped, not counted).
+_RECORD_TAGS = {
+    "PubmedArticleSet": ("PubmedArticle", "PubmedBookArticle", "DeleteCitation"),
+    "PubmedBookArticleSet": ("PubmedBookArticle", "DeleteCitation"),
+    "MedlineCitationSet": ("MedlineCitation", "DeleteCitation"),
+}
+#: The first element name (skips "<?xml", "<!DOCTYPE" and comments' "<!--").
+_ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*)")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _MONTHS = {
     m: i
@@ -82,7 +90,13 @@ def parse(path: Path) -> Iterator[Record | Reject]:
             raise SourceError(path, str(exc)) from None
         if not head.strip():
             raise SourceError(path, "empty file")
-        yield from _records(Prefixed(head, fh), path)
+        root = _ROOT.search(head)
+        if root is None:
+            raise SourceError(path, "not XML (no element in the first 64 KiB)")
+        name = root.group(1).decode("ascii", "replace")
+        if name not in ROOTS:
+            raise SourceError(path, f"not PubMed XML: root element <{name}>")
+        yield from _records(Prefixed(head, fh), path, name)
 
 
 class Prefixed:
@@ -103,40 +117,37 @@ class Prefixed:
         return self._rest.read(size)
 
 
-def _records(fh: Any, path: Path) -> Iterator[Record | Reject]:
+def _records(fh: Any, path: Path, root: str) -> Iterator[Record | Reject]:
+    """Records of a stream whose root element is `root` (checked by the caller).
+
+    Only the record elements (children of the root) reach Python: lxml's
+    ``tag`` filter skips every other event, and each record is cleared and
+    dropped from the root once read.
+    """
+    tags = _RECORD_TAGS[root]
     record_no = 0
-    root: Any = None
     events = etree.iterparse(
         fh,
-        events=("start", "end"),
+        events=("end",),
+        tag=tags,
         huge_tree=True,
         resolve_entities=False,
         no_network=True,
     )
     try:
-        for event, el in events:
-            if root is None:
-                root = el
-                if el.tag not in ROOTS:
-                    raise SourceError(
-                        path, f"not PubMed XML: root element <{el.tag!s}>"
-                    )
-                continue
-            if event != "end" or el.getparent() is not root:
-                continue
-            if el.tag in RECORDS:
+        for _, el in events:
+            parent = el.getparent()
+            if parent is None or parent.getparent() is not None:
+                continue  # not a child of the root (never, for these tags)
+            if el.tag != "DeleteCitation":
                 record_no += 1
                 yield _one(el, record_no, str(path))
             el.clear()
             while el.getprevious() is not None:
-                del root[0]  # type: ignore[union-attr]
+                del parent[0]
     except etree.XMLSyntaxError as exc:
-        if root is None:
-            raise SourceError(path, f"not XML ({_msg(exc)})") from None
         yield Reject(record_no + 1, f"XML syntax error: {_msg(exc)}")
     except TruncatedInput as exc:
-        if root is None:
-            raise SourceError(path, str(exc)) from None
         yield Reject(record_no + 1, str(exc))
 
 
