@@ -181,3 +181,15 @@ def test_same_weights_on_spark(setup, tmp_path, spark_con) -> None:
     )
     pr = pq.read_table(written["projects"]).to_pandas().set_index("project_id")
     assert pr.loc["P1", "p_full"] == 2
+
+
+def test_store_without_publications(setup, tmp_path) -> None:
+    _, units, grants = setup
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "manifest.json").write_text('{"version": 1, "files": {}}')
+    run = _run(empty, units, tmp_path / "run", grants=grants)
+    assert run["units"].p_full.tolist() == [0, 0, 0, 0]
+    assert run["units"].mncs.isna().all()
+    assert run["projects"].p_full.tolist() == [0, 0, 0, 0]
+    assert run["unmatched_affiliations"].empty

@@ -62,10 +62,22 @@ def _intervals(
     j = weights.join(wi, "work_id")
     w = j.weight if counting_ == "fractional" else ibis.literal(1.0)
     df = frame(j.select(*keys, "work_id", "ncs", "top10_share", weight=w))
+    if df.empty:
+        import pandas as pd
+
+        return pd.DataFrame(columns=[*keys, *INTERVAL_COLUMNS])
     return stability_intervals(
         df, keys=keys, resamples=int(config.bootstrap), seed=int(config.seed),
         exact_max=int(config.values.get("bootstrap_exact_max", 20000)),
     )  # fmt: skip
+
+
+def _with_intervals(df: Any, iv: Any) -> Any:
+    """`df` with the interval columns of `iv` (float, NaN where none)."""
+    out = df.merge(iv.astype({"actor": df["actor"].dtype}), on="actor", how="left")
+    for c in INTERVAL_COLUMNS:
+        out[c] = out[c].astype("float64")
+    return out
 
 
 def units_table(
@@ -83,7 +95,7 @@ def units_table(
     ind = pi.organisation_share(pi.unit_indicators(both, wi, intl, counting_=cnt))
     df = frame(ind)
     iv = _intervals(both, wi, ["actor"], config, cnt)
-    df = df.merge(iv, on="actor", how="left") if len(iv) else df
+    df = _with_intervals(df, iv)
     with_org = actors.union(pi.organisation_actors(actors)).distinct()
     part = {
         "top_partner_countries": pi.partner_countries(both, with_org,
@@ -151,6 +163,8 @@ def _registry_frame(registry: tuple[Unit, ...], df: Any) -> pa.Table:
             merged[c] = merged[c].fillna(0)
     merged["team_count"] = merged["team_count"].astype("Int64")
     merged["p_full"] = merged["p_full"].astype("Int64")
+    for c in ("top_partner_countries", "top_partner_institutions", "partner_units"):
+        merged[c] = merged[c].fillna("").astype(str) if c in merged else ""
     cols = ["unit_code", "name", "parent", "team_count", "p_full", "p_frac",
             "share_of_org", "mncs", *INTERVAL_COLUMNS[:2], "pp_top10",
             *INTERVAL_COLUMNS[2:], "pp_top1", "p_top10", "p_top1", "tncs",
@@ -206,7 +220,7 @@ def project_tables(
         w = pi.project_weights(pw, key)
         df = frame(pi.unit_indicators(w, wi, intl, counting_="full"))
         iv = _intervals(w, wi, ["actor"], config, "full")
-        df = df.merge(iv, on="actor", how="left") if len(iv) else df
+        df = _with_intervals(df, iv)
         df = df.rename(columns={"actor": key})
         out[name] = _project_frame(projects, df, key, pd)
     return out
