@@ -21,6 +21,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import gzip
 import shutil
 import sys
 from pathlib import Path
@@ -38,20 +39,19 @@ print(con.execute(sys.argv[1]).fetchall())
 """
 
 QUERIES = {
-    "DuckDB read_ndjson_objects count(*)": "SELECT count(*) FROM read_ndjson_objects('{glob}')",
+    "DuckDB read_ndjson_objects count(*)": "SELECT count(*) FROM read_ndjson_objects({glob})",
     "DuckDB read_json + aggregates": "SELECT count(*), sum(cited_by_count), sum(len(authorships)), "
     "count(DISTINCT primary_topic.subfield.id) "
-    "FROM read_json('{glob}', format='newline_delimited', "
+    "FROM read_json({glob}, format='newline_delimited', "
     "maximum_object_size=104857600)",
-    "DuckDB read_json -> Parquet": "COPY (SELECT * FROM read_json('{glob}', format='newline_delimited', "
+    "DuckDB read_json -> Parquet": "COPY (SELECT * FROM read_json({glob}, format='newline_delimited', "
     "maximum_object_size=104857600)) TO '{tmp}' (FORMAT PARQUET)",
 }
 
 
-def ingest_run(world: Path, store: Path) -> Run:
-    """Time the CLI ingest of every part under `world` into a fresh store."""
+def ingest_run(parts: list[Path], store: Path) -> Run:
+    """Time the CLI ingest of the snapshot `parts` into a fresh store."""
     shutil.rmtree(store, ignore_errors=True)
-    parts = sorted((world / "data" / "works").glob("updated_date=*"))
     cmd = [
         sys.executable,
         "-m",
@@ -65,9 +65,11 @@ def ingest_run(world: Path, store: Path) -> Run:
     return measure(cmd)
 
 
-def duck_runs(world: Path, threads: list[int], tmp: Path) -> list[tuple[str, int, Run]]:
+def duck_runs(
+    parts: list[Path], threads: list[int], tmp: Path
+) -> list[tuple[str, int, Run]]:
     """Time each DuckDB query at each thread count."""
-    glob = str(world / "data" / "works" / "*" / "*.gz")
+    glob = "[" + ", ".join(f"'{p}'" for p in parts) + "]"
     out = []
     for name, sql in QUERIES.items():
         for t in threads:
@@ -103,42 +105,45 @@ def table(n: int, rows: list[tuple[str, int, Run]]) -> str:
     return "\n".join(lines)
 
 
+def count_works(parts: list[Path]) -> int:
+    """Lines in the gzipped parts (one work per line)."""
+    n = 0
+    for p in parts:
+        with gzip.open(p, "rb") as fh:
+            n += sum(1 for _ in fh)
+    return n
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Ingest throughput benchmark.")
-    ap.add_argument(
-        "--world", type=Path, required=True, help="output folder of generate_world.py"
-    )
-    ap.add_argument("--works", type=float, required=True, help="works in the world")
-    ap.add_argument(
-        "--store",
-        type=Path,
-        default=None,
-        help="store folder to (re)create (default WORLD-store)",
-    )
+    ap.add_argument("--world", type=Path, required=True,
+                    help="output folder of generate_world.py")  # fmt: skip
+    ap.add_argument("--works", type=float, default=None,
+                    help="works in the parts read (default: count them)")  # fmt: skip
+    ap.add_argument("--parts", type=int, default=None,
+                    help="read only the first N part files")  # fmt: skip
+    ap.add_argument("--store", type=Path, default=None,
+                    help="store folder to (re)create (default WORLD-store)")  # fmt: skip
     ap.add_argument("--threads", default="1,2", help="DuckDB thread counts")
     ap.add_argument("--skip-ours", action="store_true")
     ap.add_argument("--skip-duckdb", action="store_true")
     a = ap.parse_args(argv)
-    n = int(a.works)
+    parts = sorted((a.world / "data" / "works").rglob("part_*.gz"))[: a.parts]
+    n = int(a.works) if a.works else count_works(parts)
     store = a.store or a.world.with_name(a.world.name + "-store")
-    gz = sum(p.stat().st_size for p in (a.world / "data" / "works").rglob("*.gz"))
+    gz = sum(p.stat().st_size for p in parts)
     print(f"machine: {machine()}", file=sys.stderr)
     rows: list[tuple[str, int, Run]] = []
     if not a.skip_ours:
-        rows.append(
-            (
-                "oncometrics ingest openalex (Python parser)",
-                1,
-                ingest_run(a.world, store),
-            )
-        )
-        tail = rows[-1][2].stdout.strip().splitlines()
+        run = ingest_run(parts, store)
+        rows.append(("oncometrics ingest openalex (Python parser)", 1, run))
+        tail = run.stdout.strip().splitlines()
         print(tail[-1] if tail else "", file=sys.stderr)
     if not a.skip_duckdb:
-        rows.extend(
-            duck_runs(a.world, [int(t) for t in a.threads.split(",")], store.parent)
-        )
-    print(f"\n{n:,} works, {gz / 1e9:.2f} GB gzipped JSON Lines\n")
+        threads = [int(t) for t in a.threads.split(",")]
+        rows.extend(duck_runs(parts, threads, store.parent))
+    print(f"\n{n:,} works in {len(parts)} part(s), {gz / 1e9:.2f} GB gzipped JSON "
+          f"Lines\n")  # fmt: skip
     print(table(n, rows))
 
 
