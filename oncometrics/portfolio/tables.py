@@ -164,7 +164,10 @@ def _registry_frame(registry: tuple[Unit, ...], df: Any) -> pa.Table:
     merged["team_count"] = merged["team_count"].astype("Int64")
     merged["p_full"] = merged["p_full"].astype("Int64")
     for c in ("top_partner_countries", "top_partner_institutions", "partner_units"):
-        merged[c] = merged[c].fillna("").astype(str) if c in merged else ""
+        col = merged[c].astype(object) if c in merged else None
+        merged[c] = (
+            "" if col is None else [v if isinstance(v, str) else "" for v in col]
+        )
     cols = ["unit_code", "name", "parent", "team_count", "p_full", "p_frac",
             "share_of_org", "mncs", *INTERVAL_COLUMNS[:2], "pp_top10",
             *INTERVAL_COLUMNS[2:], "pp_top1", "p_top10", "p_top1", "tncs",
