@@ -32,7 +32,8 @@ long form):
    the address with no US context (the WoS convention: the state is "GA USA").
 5. Hong Kong and Macao are folded into China (CN) by default, as the Leiden
    Ranking does; ``hk_macao_to_cn=False`` keeps HK and MO (also for
-   "Hong Kong SAR, China").
+   "Hong Kong SAR, China").  Parsers use the default, which the environment
+   variable ``ONCOMETRICS_HK_MACAO_TO_CN=false`` turns off at ingest.
 
 The tables live in ``oncometrics/data/countries/*.csv`` (data, not code).
 """
@@ -40,6 +41,7 @@ The tables live in ``oncometrics/data/countries/*.csv`` (data, not code).
 from __future__ import annotations
 
 import csv
+import os
 import re
 import unicodedata
 from functools import lru_cache
@@ -47,7 +49,13 @@ from importlib import resources
 
 import pycountry
 
-__all__ = ["countries_in_affiliation", "country_code", "country_from_affiliation"]
+__all__ = [
+    "countries_in_affiliation",
+    "country_code",
+    "country_from_affiliation",
+    "fold_hk_macao",
+    "hk_macao_default",
+]
 
 _ABBREV = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -219,9 +227,37 @@ def _fold(code: str, hk_macao_to_cn: bool) -> str:
     return "CN" if hk_macao_to_cn and code in ("HK", "MO") else code
 
 
-@lru_cache(maxsize=131072)
+def hk_macao_default() -> bool:
+    """Whether affiliation parsing folds HK/MO into CN when not told.
+
+    True (the Leiden Ranking convention) unless the environment variable
+    ``ONCOMETRICS_HK_MACAO_TO_CN`` is ``0``/``false``/``no``/``off``; it is
+    read when a parser runs, so set it for ``oncometrics ingest``.
+    """
+    raw = os.environ.get("ONCOMETRICS_HK_MACAO_TO_CN", "")
+    return raw.strip().lower() not in ("0", "false", "no", "off")
+
+
+def fold_hk_macao(code: str | None, hk_macao_to_cn: bool | None = None) -> str | None:
+    """`code` with HK and MO read as CN when folding (default: the env setting)."""
+    fold = hk_macao_default() if hk_macao_to_cn is None else hk_macao_to_cn
+    return _fold(code, fold) if code else code
+
+
 def countries_in_affiliation(
-    text: str | None, *, hk_macao_to_cn: bool = True
+    text: str | None, *, hk_macao_to_cn: bool | None = None
+) -> tuple[str, ...]:
+    """Distinct countries of the addresses in `text`, in order (rules above).
+
+    `hk_macao_to_cn` None means :func:`hk_macao_default`.
+    """
+    fold = hk_macao_default() if hk_macao_to_cn is None else hk_macao_to_cn
+    return _countries_in_affiliation(text, fold)
+
+
+@lru_cache(maxsize=131072)
+def _countries_in_affiliation(
+    text: str | None, hk_macao_to_cn: bool
 ) -> tuple[str, ...]:
     """Distinct countries of the ``;``-separated addresses in `text`, in order."""
     if not text:
@@ -250,7 +286,7 @@ def countries_in_affiliation(
 
 
 def country_from_affiliation(
-    text: str | None, *, hk_macao_to_cn: bool = True
+    text: str | None, *, hk_macao_to_cn: bool | None = None
 ) -> str | None:
     """The country of a free-text affiliation or address, or None.
 

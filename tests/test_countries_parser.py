@@ -214,3 +214,12 @@ def test_fast_enough() -> None:
         country_from_affiliation(t)
     per = (time.perf_counter() - t0) / len(texts)
     assert per < 1e-3  # well under a millisecond per uncached address
+
+
+def test_hong_kong_default_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "City Univ Hong Kong, Kowloon, Hong Kong"
+    monkeypatch.setenv("ONCOMETRICS_HK_MACAO_TO_CN", "false")
+    assert country_from_affiliation(text) == "HK"
+    assert country_from_affiliation(text, hk_macao_to_cn=True) == "CN"
+    monkeypatch.setenv("ONCOMETRICS_HK_MACAO_TO_CN", "1")
+    assert country_from_affiliation(text) == "CN"

@@ -171,3 +171,25 @@ def test_truncated_gzip(tmp_path: Path) -> None:
 def test_sniff() -> None:
     assert medline.sniff(b"\xef\xbb\xbfPMID- 123\r\nOWN - NLM")
     assert not medline.sniff(b"<PubmedArticleSet>")
+
+
+@pytest.mark.parametrize(("env", "expected"), [(None, "CN"), ("false", "HK")])
+def test_hong_kong_convention_at_ingest(
+    monkeypatch: pytest.MonkeyPatch, env: str | None, expected: str
+) -> None:
+    # PMID 34233671: Jiang, Yiqi -- "City University of Hong Kong, Hong Kong, China."
+    if env is None:
+        monkeypatch.delenv("ONCOMETRICS_HK_MACAO_TO_CN", raising=False)
+    else:
+        monkeypatch.setenv("ONCOMETRICS_HK_MACAO_TO_CN", env)
+    rec = _records(DATA / "gut_microbiome_same_as_wos.txt")["34233671"]
+    pos = next(
+        a["author_position"]
+        for a in rec.rows["authorships"]
+        if a["author_name"] == "Jiang, Yiqi"
+    )
+    assert [
+        c["country"]
+        for c in rec.rows["authorship_countries"]
+        if c["author_position"] == pos
+    ] == [expected]

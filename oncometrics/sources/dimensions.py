@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from oncometrics.countries import country_code
+from oncometrics.countries import country_code, fold_hk_macao
 from oncometrics.sources.base import Record, Reject, clip
 from oncometrics.sources.export_io import Row, cell, csv_rows, split
 from oncometrics.sources.export_record import (
@@ -85,7 +85,7 @@ def dimensions_work(row: Row) -> ExportWork:
             if c
         ]
         for a in work.authors:
-            a.countries = ["CN" if c in ("HK", "MO") else c for c in countries]
+            a.countries = [fold_hk_macao(c) or c for c in countries]
     ids = mesh_ids()
     for term in split(cell(row, "MeSH terms")):
         if (code := ids.get(term.casefold())) is not None:

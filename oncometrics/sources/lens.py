@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from oncometrics.countries import country_code
+from oncometrics.countries import country_code, fold_hk_macao
 from oncometrics.sources.base import Record, Reject, SourceError, clip
 from oncometrics.sources.export_io import Row, cell, csv_rows, read_text, split
 from oncometrics.sources.export_record import (
@@ -172,7 +172,7 @@ def _json_author(a: dict[str, Any]) -> Author:
             author.affiliations.append(text)
         code = country_code(aff.get("country_code"))
         if code and code not in author.countries:
-            author.countries.append("CN" if code in ("HK", "MO") else code)
+            author.countries.append(fold_hk_macao(code) or code)
     return author
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from oncometrics.countries import countries_in_affiliation
+from oncometrics.countries import countries_in_affiliation, hk_macao_default
 from oncometrics.sources.base import (
     Record,
     Row,
@@ -222,8 +222,13 @@ def _initials(name: str | None) -> str | None:
     return "".join(letters).upper()
 
 
-@lru_cache(maxsize=4096)
 def countries_by_initials(text: str) -> dict[str, tuple[str, ...]] | None:
+    """{initials: countries} of a NEJM-style affiliation; None for other styles."""
+    return _by_initials(text, hk_macao_default())
+
+
+@lru_cache(maxsize=4096)
+def _by_initials(text: str, fold: bool) -> dict[str, tuple[str, ...]] | None:
     """{initials: countries} of a NEJM-style affiliation; None for other styles.
 
     Each ``;``-separated piece is cut after every initials group; a chunk
@@ -234,10 +239,11 @@ def countries_by_initials(text: str) -> dict[str, tuple[str, ...]] | None:
         return None
     out: dict[str, list[str]] = {}
     for piece in text.split(";"):
-        whole = countries_in_affiliation(_INITIALS.sub(" ", piece))
+        whole = countries_in_affiliation(_INITIALS.sub(" ", piece), hk_macao_to_cn=fold)
         start = 0
         for m in _INITIALS.finditer(piece):
-            codes = countries_in_affiliation(piece[start : m.start()]) or whole
+            chunk = piece[start : m.start()]
+            codes = countries_in_affiliation(chunk, hk_macao_to_cn=fold) or whole
             start = m.end()
             for group in m.group(1).split(","):
                 key = re.sub(r"[^A-Za-z]", "", group).upper()
