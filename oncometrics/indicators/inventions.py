@@ -324,10 +324,11 @@ def invention_tables(
     """Every invention table, by output name (no execution happens here).
 
     `tables` are the store's canonical tables (``patents``, ``patent_parties``,
-    ``patent_classes``, ``patent_priorities``; priority families that match a
-    DOCDB family are merged into it first, see
-    :mod:`~oncometrics.indicators.families`); settings used: ``period``, ``periods``, ``by``,
-    ``min_p``.  Each table carries ``domain_hash``, ``period`` and ``by``.
+    ``patent_classes``, ``patent_priorities``); priority families that match
+    a DOCDB family are first merged into it
+    (:mod:`~oncometrics.indicators.families`).  Settings used: ``period``,
+    ``periods``, ``by``, ``min_p``.  Each table carries ``period``, ``by``,
+    ``domain`` and ``domain_hash``.
     """
     by = str(config.by)
     if by not in ("inventor", "applicant"):
@@ -341,7 +342,6 @@ def invention_tables(
     links = family_actors(fams, parties, by)
     w = invention_weights(fams, links)
     w_all = invention_weights(every, family_actors(every, parties, by))
-    conc = ibis.memtable(technology.concordance())
     out = {
         "inventions_by_country": inventions_by_country(
             w, w_all, n_families=fams, min_p=float(config.min_p)),
@@ -349,27 +349,12 @@ def invention_tables(
         "coinvention_partners": coinvention_partners(links),
         "inventions_by_applicant": inventions_by_applicant(fams, parties),
     }  # fmt: skip
-    spans = [(label, period)]
     shift = shift_periods(config)
-    if shift:
-        spans += [(p, parse_period(p)) for p in shift]
-    mixes = []
-    for name, span in spans:
-        f = (
-            fams
-            if span == period
-            else cancer_inventions(pat, tables["patent_classes"], domain, span)
-        )
-        wf = (
-            w if span == period else invention_weights(f, family_actors(f, parties, by))
-        )
-        ff = technology.family_fields(f, tables["patent_classes"], conc)
-        mixes.append(
-            technology.technology_mix(wf, ff, conc).mutate(period=ibis.literal(name))
-        )
-    mix = mixes[0]
-    for m in mixes[1:]:
-        mix = mix.union(m)
+    spans = [(label, fams, w)]
+    for p in shift or ():
+        f = cancer_inventions(pat, tables["patent_classes"], domain, parse_period(p))
+        spans.append((p, f, invention_weights(f, family_actors(f, parties, by))))
+    mix = _mixes(spans, tables["patent_classes"])
     out["technology_mix"] = mix
     if shift:
         out["technology_shift"] = technology.technology_shift(mix, *shift)
@@ -384,3 +369,19 @@ def invention_tables(
             t = t.mutate(period=ibis.literal(label))
         res[name] = t.mutate(**meta).order_by(*ORDER[name])
     return res
+
+
+def _mixes(
+    spans: list[tuple[str, ir.Table, ir.Table]], patent_classes: ir.Table
+) -> ir.Table:
+    """Technology mix of each (period label, families, weights), stacked."""
+    conc = ibis.memtable(technology.concordance())
+    mixes = []
+    for name, fams, weights in spans:
+        ff = technology.family_fields(fams, patent_classes, conc)
+        mix = technology.technology_mix(weights, ff, conc)
+        mixes.append(mix.mutate(period=ibis.literal(name)))
+    out = mixes[0]
+    for m in mixes[1:]:
+        out = out.union(m)
+    return out
