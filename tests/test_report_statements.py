@@ -46,6 +46,7 @@ def test_every_statement_kind(tables) -> None:
     got = by_key(tables)
     assert list(got) == [
         "pub_output",
+        "pub_trend",
         "pub_top1",
         "pub_top10",
         "pub_mncs",
@@ -262,6 +263,21 @@ def test_technology_fields_in_french(tables) -> None:
     fr = by_key(tables, lang="fr")["inv_shift"].text
     assert fr == (
         "Les inventions sur le cancer de la France se déplacent vers Biotechnologie "
-        "(+8,3\xa0pts) et Analyse de matériels biologiques (+1,7\xa0pts) entre "
+        "(+8,3\xa0pts) et Analyse de matériels biologiques (+1,7\xa0pt) entre "
         "2002–2011 et 2012–2021."
+    )
+
+
+def test_world_share_trend_pools_half_periods(tables) -> None:
+    # 2016+2017: FR 16.8+16.4 of 198.8+199.4 = 8.34 %; 2019+2020: 15.6+15.2 of
+    # 200.6+201.2 = 7.67 %; 2018 (middle year) left out.
+    got = by_key(tables)["pub_trend"]
+    assert got.text == (
+        "The world share of France in cancer publications moved from 8.3\xa0% in "
+        "2016–2017 to 7.7\xa0% in 2019–2020 (−0.7\xa0pp)."
+    )
+    assert got.value == pytest.approx(30.8 / 401.8)
+    fr = by_key(tables, lang="fr")["pub_trend"].text
+    assert fr.endswith(
+        f"de 8,3{NN}% en 2016–2017 à 7,7{NN}% en 2019–2020 (−0,7\xa0pt)."
     )

@@ -59,8 +59,11 @@ def fmt_percent(share: float, lang: str, digits: int = 1) -> str:
 
 
 def fmt_signed_pp(delta: float, lang: str) -> str:
-    """A change in percentage points with its sign: '+4.2 pp' / '+4,2 pts'."""
-    unit = "pts" if lang == "fr" else "pp"
+    """A change in percentage points with its sign: '+4.2 pp' / '+4,2 pts'.
+
+    French: 'pt' below two points, 'pts' from two on.
+    """
+    unit = "pp" if lang != "fr" else "pt" if abs(delta) < 2 else "pts"
     sign = "+" if delta >= 0 else "−"
     return f"{sign}{fmt_number(abs(delta), lang, 1)}{NBSP}{unit}"
 

@@ -243,3 +243,69 @@ def institution_statement(
         command=ctx.command,
         details={"institution": str(best[name])},
     )
+
+
+def trend_statement(
+    tables: Mapping[str, pd.DataFrame], ctx: Context, log: Log
+) -> Statement | None:
+    """'The world share of X moved from a % (first years) to b % (last years)'.
+
+    Pooled shares: the actor's P_frac over the first (last) half of the years
+    divided by all countries' P_frac over the same years; the middle year of
+    an odd span is left out.  Needs at least two years.
+    """
+    df = tables.get("publications_by_country_year")
+    cc, yc = col(df, "country"), col(df, "year")
+    if df is None or df.empty:
+        return None
+    if cc is None or yc is None or "p_frac" not in df.columns:
+        log(
+            "report: publications_by_country_year lacks country, year or p_frac; "
+            "statement pub_trend skipped"
+        )
+        return None
+    d = df.assign(
+        _y=pd.to_numeric(df[yc], errors="coerce"),
+        _p=pd.to_numeric(df["p_frac"], errors="coerce").fillna(0),
+    )
+    years = sorted(int(y) for y in d["_y"].dropna().unique())
+    if len(years) < 2 or ctx.actor not in set(d[cc].astype(str).str.upper()):
+        return None
+    half = len(years) // 2
+    spans = (years[:half], years[-half:])
+    shares = []
+    for span in spans:
+        part = d[d["_y"].isin(span)]
+        world = float(part["_p"].sum())
+        mine = float(
+            part.loc[part[cc].astype(str).str.upper() == ctx.actor, "_p"].sum()
+        )
+        shares.append(mine / world if world > 0 else 0.0)
+    labels = [f"{s[0]}–{s[-1]}" if len(s) > 1 else str(s[0]) for s in spans]
+    delta = 100 * (shares[1] - shares[0])
+    text = TEMPLATES[ctx.lang]["pub_trend"].format(
+        **actor_fields(i18n.country_name(ctx.actor, ctx.lang), ctx.lang),
+        a=i18n.fmt_percent(shares[0], ctx.lang),
+        b=i18n.fmt_percent(shares[1], ctx.lang),
+        p1=labels[0],
+        p2=labels[1],
+        delta=i18n.fmt_signed_pp(delta, ctx.lang),
+    )
+    return Statement(
+        key="pub_trend",
+        section="publications",
+        text=text,
+        indicator="World share of P_frac, pooled over years",
+        actor=ctx.actor,
+        value=shares[1],
+        value_text=i18n.fmt_percent(shares[1], ctx.lang),
+        rank=None,
+        n_ranked=None,
+        period=f"{labels[0]} → {labels[1]}",
+        domain_hash=ctx.domain_hash,
+        table="publications_by_country_year",
+        row=f"{cc} == '{ctx.actor}'",
+        column="p_frac",
+        command=ctx.command,
+        details={"share_first": shares[0], "share_last": shares[1]},
+    )

@@ -39,6 +39,7 @@ from oncometrics.report.relations import (
     partners_statement,
     shift_pp,
     shift_statement,
+    trend_statement,
 )
 from oncometrics.report.tables import actor_row, col, country_rows, number, ranks_for
 from oncometrics.report.templates_text import TEMPLATES, WORDS
@@ -179,6 +180,8 @@ def build_statements(
         st = ranked_statement(tables, spec, ctx, say)
         if st is not None:
             out.append(st)
+        if spec.key == "pub_output":
+            out += _optional(trend_statement(tables, ctx, say))
         if spec.key == "pub_collab":
             out += _optional(
                 partners_statement(tables, "country_partners", "pub_partners", ctx, say)

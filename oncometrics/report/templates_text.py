@@ -16,6 +16,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "en": {
         "pub_output": "{Actor} ranks {rank} of {n} countries for cancer publications "
         "in {period} (fractional count {value}; {share} of the world).",
+        "pub_trend": "The world share {of_actor} in cancer publications moved from "
+        "{a} in {p1} to {b} in {p2} ({delta}).",
         "pub_top1": "{Actor} ranks {rank} of {n} countries for the share of its cancer "
         "papers in the top 1\xa0% most cited ({value}{interval}).",
         "pub_top10": "{Actor} ranks {rank} of {n} countries for the share of its cancer "
@@ -45,6 +47,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "pub_output": "{Actor} {se_classe} {rank} sur {n} pays pour les publications "
         "sur le cancer sur la période {period} (compte fractionnaire {value} ; "
         "{share} du total mondial).",
+        "pub_trend": "La part mondiale {of_actor} dans les publications sur le "
+        "cancer est passée de {a} en {p1} à {b} en {p2} ({delta}).",
         "pub_top1": "{Actor} {se_classe} {rank} sur {n} pays pour la part de ses "
         f"publications sur le cancer parmi les 1{N}% les plus citées "
         "({value}{interval}).",
