@@ -256,3 +256,13 @@ def test_normalisers() -> None:
     assert norm_sponsor("Regeneron Pharmaceuticals, Inc.") == (
         "regeneron pharmaceuticals"
     )
+
+
+def test_malformed_nested_field_rejected(tmp_path: Path) -> None:
+    study = _study("NCT06171568")
+    study["protocolSection"]["designModule"]["enrollmentInfo"] = {"count": "many"}
+    f = tmp_path / "one.json"
+    f.write_text(json.dumps(study))
+    (item,) = list(parse(f))
+    assert isinstance(item, Reject) and item.record_no == 1
+    assert item.reason.startswith("NCT06171568: malformed study")
