@@ -281,3 +281,25 @@ def test_world_share_trend_pools_half_periods(tables) -> None:
     assert fr.endswith(
         f"de 8,3{NN}% en 2016–2017 à 7,7{NN}% en 2019–2020 (−0,7\xa0pt)."
     )
+
+
+@pytest.mark.parametrize("min_p", [0.0, 20.0])
+def test_evidence_query_reproduces_value_and_rank(tables, min_p: float) -> None:
+    import duckdb
+
+    ctx = Context(actor="FR", indicators=str(DATA), min_p=min_p)
+    ranked = [s for s in build_statements(tables, ctx) if s.query]
+    assert {s.key for s in ranked} >= {
+        "pub_output",
+        "pub_top1",
+        "pub_ai",
+        "inv_rta",
+        "trial_output",
+        "trial_early",
+    }
+    for s in ranked:
+        rows = duckdb.sql(s.query).fetchall()
+        assert len(rows) == 1, s.query
+        country, value, rank, n = rows[0]
+        assert (country, rank, n) == ("FR", s.rank, s.n_ranked), s.key
+        assert value == pytest.approx(s.value)

@@ -93,7 +93,7 @@ def write_report(
         )
     domain = read_json(Path(indicators) / "domain.json")
     manifest = read_json(Path(store) / "manifest.json")
-    ctx = make_context(tables, domain, config, store, log)
+    ctx = make_context(tables, domain, config, store, log, indicators)
     statements = build_statements(tables, ctx, log)
     log(f"report: {len(statements)} statements for {ctx.actor}; drawing charts")
     countries = {name: country_rows(df) for name, df in tables.items()}
@@ -114,6 +114,7 @@ def make_context(
     config: Config,
     store: Path,
     log: Log,
+    indicators: Path | None = None,
 ) -> Context:
     """The statement context: actor, language, period, domain hash, store."""
     lang = i18n.check_lang(str(config.lang))
@@ -141,6 +142,7 @@ def make_context(
         store=str(store),
         min_p=float(config.min_p or 0.0),
         periods=config.periods,
+        indicators=None if indicators is None else str(indicators),
     )
 
 

@@ -29,6 +29,16 @@ class Context:
     store: str = "STORE"
     min_p: float = 0.0
     periods: str | None = None  # "2002-2011,2012-2021" (technology shift)
+    indicators: str | None = None  # folder of the tables (default STORE/indicators)
+
+    @property
+    def indicators_dir(self) -> str:
+        """Where the tables are, as the user named it."""
+        return self.indicators or f"{self.store}/indicators"
+
+    def source(self, table: str) -> str:
+        """A table's CSV file as a quoted DuckDB source."""
+        return f"'{self.indicators_dir}/{table}.csv'"
 
     @property
     def period_text(self) -> str:
@@ -68,6 +78,7 @@ class Statement:
     command: str
     interval: tuple[float, float] | None = None
     robust: bool | None = None  # None: no stability interval to judge by
+    query: str = ""  # DuckDB SQL over the table's CSV that gives value and rank
     details: dict[str, Any] = field(default_factory=dict)
 
 

@@ -266,13 +266,44 @@ def ranked_statement(
         command=ctx.command,
         interval=interval,
         robust=robust,
+        query=rank_query(df, spec, ctx, cc),
+    )
+
+
+def rank_query(df: pd.DataFrame, spec: _Spec, ctx: Context, cc: str) -> str:
+    """DuckDB SQL over the table's CSV giving the actor's value, rank and n."""
+    own = spec.rank_col if spec.rank_col in df.columns else f"rank_{spec.column}"
+    if own in df.columns:
+        inner = f"{cc}, {spec.column}, {own} AS rank, count({own}) OVER () AS n"
+        where = f"regexp_full_match({cc}, '[A-Z]{{2}}')"
+    else:
+        inner = (
+            f"{cc}, {spec.column}, rank() OVER (ORDER BY {spec.column} DESC) "
+            "AS rank, count(*) OVER () AS n"
+        )
+        cond = [f"{spec.column} IS NOT NULL", f"regexp_full_match({cc}, '[A-Z]{{2}}')"]
+        if spec.size_col and spec.size_col in df.columns and _min_size(spec, ctx):
+            cond.append(f"{spec.size_col} >= {_min_size(spec, ctx)}")
+        if spec.size_col and "ranked" in df.columns:
+            cond.append("ranked")
+        where = " AND ".join(cond)
+    return (
+        f"SELECT * FROM (SELECT {inner} FROM {ctx.source(spec.table)} "
+        f"WHERE {where}) WHERE {cc} = '{ctx.actor}'"
     )
 
 
 def _ranks(df: pd.DataFrame, spec: _Spec, ctx: Context) -> pd.Series:
     if spec.rank_col and spec.rank_col in df.columns:
         return pd.to_numeric(df[spec.rank_col], errors="coerce").astype("Int64")
-    return ranks_for(df, spec.column, min_size=ctx.min_p, size_col=spec.size_col)
+    return ranks_for(
+        df, spec.column, min_size=_min_size(spec, ctx), size_col=spec.size_col
+    )
+
+
+def _min_size(spec: _Spec, ctx: Context) -> float:
+    """`min_p` is a threshold on P_frac: publications only."""
+    return ctx.min_p if spec.size_col == "p_frac" else 0.0
 
 
 def _interval(row: pd.Series, column: str) -> tuple[float, float] | None:

@@ -277,6 +277,7 @@ EVIDENCE: dict[str, dict[str, str]] = {
         "row": "row",
         "column": "column",
         "reproduce": "reproduce",
+        "query": "query (DuckDB)",
     },
     "fr": {
         "indicator": "indicateur",
@@ -292,5 +293,6 @@ EVIDENCE: dict[str, dict[str, str]] = {
         "row": "ligne",
         "column": "colonne",
         "reproduce": "reproduire",
+        "query": "requête (DuckDB)",
     },
 }
