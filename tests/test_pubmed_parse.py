@@ -183,3 +183,34 @@ def test_record_without_pmid_is_rejected(tmp_path: Path) -> None:
     assert len(items) == 1 and isinstance(items[0], Reject)
     assert items[0].reason == "record has no PMID"
     assert "No id" in (items[0].raw or "")
+
+
+def test_book_article_and_delete_citation(tmp_path: Path) -> None:
+    # hand-written after the PubMed DTD (no real Bookshelf record offline):
+    # one PubmedBookArticle, one DeleteCitation (skipped, not counted)
+    xml = """<?xml version="1.0"?>
+<PubmedArticleSet>
+<PubmedBookArticle><BookDocument><PMID Version="1">20301295</PMID>
+<Book><BookTitle book="gene">GeneReviews</BookTitle><PubDate><Year>1993</Year>
+</PubDate></Book><ArticleTitle book="gene" part="brca1">BRCA1- and BRCA2-Associated
+Hereditary Breast and Ovarian Cancer</ArticleTitle><Language>eng</Language>
+<AuthorList Type="authors"><Author><LastName>Petrucelli</LastName>
+<ForeName>Nancie</ForeName><AffiliationInfo><Affiliation>Karmanos Cancer Institute,
+Detroit, Michigan</Affiliation></AffiliationInfo></Author></AuthorList>
+</BookDocument><PubmedBookData><ArticleIdList><ArticleId IdType="pubmed">20301295
+</ArticleId></ArticleIdList></PubmedBookData></PubmedBookArticle>
+<DeleteCitation><PMID Version="1">1</PMID></DeleteCitation>
+</PubmedArticleSet>"""
+    p = tmp_path / "book.xml"
+    p.write_text(xml)
+    (rec,) = list(pubmed.parse(p))
+    assert isinstance(rec, Record)
+    work = rec.rows["works"][0]
+    assert (work["work_id"], work["doc_type"], work["publication_year"]) == (
+        "pmid:20301295",
+        "book-chapter",
+        1993,
+    )
+    assert work["source_title"] == "GeneReviews"
+    assert work["title"].startswith("BRCA1- and BRCA2-Associated Hereditary")
+    assert rec.rows["authorship_countries"][0]["country"] == "US"
