@@ -8,7 +8,12 @@ import pandas as pd
 import pytest
 
 from oncometrics.report import i18n
-from oncometrics.report.statements import Context, build_statements, partner_list
+from oncometrics.report.statements import (
+    RANKED,
+    Context,
+    build_statements,
+    partner_list,
+)
 from oncometrics.report.tables import competition_rank, load_tables
 
 DATA = Path(__file__).parent / "data" / "report" / "store" / "indicators"
@@ -288,7 +293,8 @@ def test_evidence_query_reproduces_value_and_rank(tables, min_p: float) -> None:
     import duckdb
 
     ctx = Context(actor="FR", indicators=str(DATA), min_p=min_p)
-    ranked = [s for s in build_statements(tables, ctx) if s.query]
+    keys = {spec.key for spec in RANKED}
+    ranked = [s for s in build_statements(tables, ctx) if s.key in keys]
     assert {s.key for s in ranked} >= {
         "pub_output",
         "pub_top1",
@@ -303,3 +309,18 @@ def test_evidence_query_reproduces_value_and_rank(tables, min_p: float) -> None:
         country, value, rank, n = rows[0]
         assert (country, rank, n) == ("FR", s.rank, s.n_ranked), s.key
         assert value == pytest.approx(s.value)
+
+
+def test_evidence_queries_of_other_statements(tables) -> None:
+    import duckdb
+
+    got = by_key(tables, indicators=str(DATA))
+    first, last = duckdb.sql(got["pub_trend"].query).fetchall()
+    assert first[0] is True and first[1] == pytest.approx(33.2 / 398.2)
+    assert last[1] == pytest.approx(got["pub_trend"].value)
+    pairs = duckdb.sql(got["pub_partners"].query).fetchall()
+    assert [r[2] for r in pairs[:3]] == [40, 30, 25]
+    inst = duckdb.sql(got["pub_institution"].query).fetchall()
+    assert inst[0][1] == "Gustave Roussy"
+    shift = duckdb.sql(got["inv_shift"].query).fetchall()
+    assert len(shift) == 3

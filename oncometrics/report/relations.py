@@ -94,6 +94,7 @@ def partners_statement(
         row=f"pairs with {ctx.actor}",
         column=col(df, "co") or "",
         command=ctx.command,
+        query=_pairs_query(df, table, ctx),
         details={
             "partners": list(head["partner"]),
             "salton": [number(x) for x in head["salton"]],
@@ -154,6 +155,8 @@ def shift_statement(
         row=f"{cc} == '{ctx.actor}'",
         column=fc,
         command=ctx.command,
+        query=f"SELECT * FROM {ctx.source('technology_shift')} "
+        f"WHERE {cc} = '{ctx.actor}'",
         details={"fields": list(gains[fc])},
     )
 
@@ -241,6 +244,8 @@ def institution_statement(
         row=f"{id_col} == '{best[id_col]}'",
         column="p_frac",
         command=ctx.command,
+        query=f"SELECT * FROM {ctx.source('publications_by_institution')} "
+        f"WHERE {id_col} = '{best[id_col]}'",
         details={"institution": str(best[name])},
     )
 
@@ -308,4 +313,31 @@ def trend_statement(
         column="p_frac",
         command=ctx.command,
         details={"share_first": shares[0], "share_last": shares[1]},
+        query=_trend_query(cc, yc, spans, ctx),
+    )
+
+
+def _pairs_query(df: pd.DataFrame, table: str, ctx: Context) -> str:
+    """SQL listing the actor's pairs, largest first."""
+    a = col(df, "country_a")
+    b = col(df, "partner", exclude=[a] if a else [])
+    c = col(df, "co", exclude=[x for x in (a, b) if x])
+    return (
+        f"SELECT * FROM {ctx.source(table)} WHERE {a} = '{ctx.actor}' "
+        f"OR {b} = '{ctx.actor}' ORDER BY {c} DESC"
+    )
+
+
+def _trend_query(
+    cc: str, yc: str, spans: tuple[list[int], list[int]], ctx: Context
+) -> str:
+    """SQL giving the pooled world share of the first and the last years."""
+    first = ", ".join(str(y) for y in spans[0])
+    both = ", ".join(str(y) for y in spans[0] + spans[1])
+    return (
+        f"SELECT {yc} IN ({first}) AS first_years, sum(p_frac) FILTER "
+        f"(WHERE {cc} = '{ctx.actor}') / sum(p_frac) AS share "
+        f"FROM {ctx.source('publications_by_country_year')} "
+        f"WHERE regexp_full_match({cc}, '[A-Z]{{2}}') AND {yc} IN ({both}) "
+        "GROUP BY 1 ORDER BY 1 DESC"
     )
