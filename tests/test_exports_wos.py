@@ -175,3 +175,12 @@ def test_tab_delimited_utf16(tmp_path: Path) -> None:
     p = tmp_path / "savedrecs_utf16.txt"
     p.write_bytes((DATA / "savedrecs_tab.txt").read_text("utf-8-sig").encode("utf-16"))
     assert len(_works(p)) == 10
+
+
+def test_dates_and_early_access_year() -> None:
+    assert wos._date(2022, "2022 DEC 13") == "2022-12-13"  # early-access PD form
+    assert wos._date(2021, "MAR 15") == "2021-03-15"
+    assert wos._date(2019, "OCT") is None  # no day: no date
+    # no PY yet (early access): the year comes from EA
+    work = wos.wos_work({"UT": ["WOS:000000000000001"], "EA": ["DEC 2022"]})
+    assert (work.year, work.source_id) == (2022, "000000000000001")

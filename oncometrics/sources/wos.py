@@ -212,7 +212,9 @@ def _first(fields: Fields, tag: str) -> str | None:
 def wos_work(fields: Fields) -> ExportWork:
     """An :class:`ExportWork` from the fields of one WoS record."""
     ut = _first(fields, "UT")
-    year = to_int(_first(fields, "PY"))
+    # PY, else the year of early access (EA "DEC 2022") for records not yet
+    # in an issue
+    year = to_int(_first(fields, "PY")) or _year_in(_first(fields, "EA"))
     work = ExportWork(source="wos", source_id=ut.removeprefix("WOS:") if ut else None)
     work.doi, work.pmid = _first(fields, "DI"), _first(fields, "PM")
     work.title, work.journal = _first(fields, "TI"), _first(fields, "SO")
@@ -256,13 +258,20 @@ def _authors(fields: Fields) -> tuple[list[Author], list[str]]:
     return authors, unlinked
 
 
+def _year_in(text: str | None) -> int | None:
+    m = re.search(r"\b(19|20)\d\d\b", text or "")
+    return int(m.group(0)) if m else None
+
+
 def _key(name: str) -> str:
     return re.sub(r"[^a-z]", "", name.casefold())
 
 
 def _date(year: int | None, pd: str | None) -> str | None:
-    """'MAR 15' + 2021 -> '2021-03-15'; None unless day and month are known."""
+    """'MAR 15' or '2022 DEC 13' (+ PY) -> ISO date; None unless the day is known."""
     parts = (pd or "").upper().split()
+    if parts and len(parts[0]) == 4 and parts[0].isdigit():
+        year, parts = int(parts[0]), parts[1:]  # the early-access form
     if year is None or len(parts) != 2 or parts[0][:3] not in _MONTHS:
         return None
     if not parts[1].isdigit() or not 1 <= int(parts[1]) <= 31:
