@@ -287,9 +287,11 @@ def _actor_table(
         t = t.mutate(p_all=ibis.null("float64"), ai=ibis.null("float64"),
                      rsi=ibis.null("float64"))  # fmt: skip
     table = to_arrow(t)
+    works = _actor_works(weights, inp.work_impact, by, cnt)
     iv = stability_intervals(
-        to_arrow(_actor_works(weights, inp.work_impact, by, cnt)).to_pandas(),
+        to_arrow(works.order_by("actor", *by, "work_id")),
         keys=["actor", *by],
+        presorted=True,
         resamples=int(config.bootstrap),
         seed=int(config.seed),
         exact_max=int(config.bootstrap_exact_max),

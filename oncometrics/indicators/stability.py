@@ -20,6 +20,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 #: Columns added by :func:`stability_intervals`.
 INTERVAL_COLUMNS = ("mncs_lo", "mncs_hi", "pp_top10_lo", "pp_top10_hi")
@@ -35,19 +37,18 @@ def _exact(
 ) -> np.ndarray:
     """Percentile intervals of Σw·y/Σw over resamples; ys is (k, n)."""
     n = len(w)
-    out = np.empty((ys.shape[0], 2))
-    qs = np.empty((ys.shape[0], resamples))
-    step = max(1, 2_000_000 // max(n, 1))
+    products = [w, *(w * y for y in ys)]  # 1-D gathers are the fastest
+    stats = np.empty((resamples, ys.shape[0]))
+    step = max(1, 4_000_000 // max(n, 1))
     for start in range(0, resamples, step):
         stop = min(resamples, start + step)
         idx = rng.integers(0, n, size=(stop - start, n))
-        ww = w[idx]
-        den = ww.sum(axis=1)
-        for k in range(ys.shape[0]):
-            qs[k, start:stop] = (ww * ys[k][idx]).sum(axis=1) / den
-    out[:, 0] = np.percentile(qs, 2.5, axis=1)
-    out[:, 1] = np.percentile(qs, 97.5, axis=1)
-    return out
+        den, *nums = (x[idx].sum(axis=1) for x in products)
+        for k, num in enumerate(nums):
+            stats[start:stop, k] = num / den
+    lo = np.percentile(stats, 2.5, axis=0)
+    hi = np.percentile(stats, 97.5, axis=0)
+    return np.column_stack([lo, hi])
 
 
 def _normal(w: np.ndarray, ys: np.ndarray) -> np.ndarray:
@@ -63,12 +64,13 @@ def _normal(w: np.ndarray, ys: np.ndarray) -> np.ndarray:
 
 
 def stability_intervals(
-    actor_works: pd.DataFrame,
+    actor_works: pa.Table | pd.DataFrame,
     *,
     keys: Sequence[str] = ("actor",),
     resamples: int = 1000,
     seed: int = 20141,
-    exact_max: int = 20000,
+    exact_max: int = 5000,
+    presorted: bool = False,
 ) -> pd.DataFrame:
     """95 % intervals of MNCS and PP(top 10 %) per group of `keys`.
 
@@ -85,27 +87,50 @@ def stability_intervals(
         Base seed.
     exact_max
         Groups with more works use the normal approximation.
+    presorted
+        True when the rows are already sorted by `keys` then ``work_id`` (the
+        runner lets the engine sort); otherwise they are sorted here.
 
     Returns
     -------
     pd.DataFrame
-        `keys` + ``mncs_lo, mncs_hi, pp_top10_lo, pp_top10_hi``.
+        `keys` + ``mncs_lo, mncs_hi, pp_top10_lo, pp_top10_hi``, one row per
+        group.
     """
     keys = list(keys)
-    df = actor_works.sort_values([*keys, "work_id"], kind="stable")
-    rows = []
-    for key, g in df.groupby(keys, sort=True, dropna=False):
-        key_t = key if isinstance(key, tuple) else (key,)
-        w = g["weight"].to_numpy(dtype="float64")
-        ys = np.vstack(
-            [g["ncs"].to_numpy("float64"), g["top10_share"].to_numpy("float64")]
-        )
-        if resamples <= 0:
-            iv = np.full((2, 2), np.nan)
-        elif len(w) > exact_max:
-            iv = _normal(w, ys)
-        else:
-            rng = np.random.default_rng(_group_seed(seed, key_t))
-            iv = _exact(w, ys, rng, resamples)
-        rows.append((*key_t, iv[0, 0], iv[0, 1], iv[1, 0], iv[1, 1]))
-    return pd.DataFrame(rows, columns=[*keys, *INTERVAL_COLUMNS])
+    t = actor_works if isinstance(actor_works, pa.Table) else pa.table(actor_works)
+    if not presorted:
+        t = t.sort_by([(k, "ascending") for k in [*keys, "work_id"]])
+    starts = _group_starts(t, keys)
+    ends = np.r_[starts[1:], t.num_rows].astype(np.int64)
+    w_all = t["weight"].to_numpy().astype("float64")
+    y_all = np.vstack(
+        [t[c].to_numpy().astype("float64") for c in ("ncs", "top10_share")]
+    )
+    key_tab = t.select(keys).take(pa.array(starts, pa.int64()))
+    out = np.full((len(starts), 4), np.nan)
+    if resamples > 0:
+        key_rows = zip(*(key_tab[k].to_pylist() for k in keys), strict=True)
+        for i, (a, b, key) in enumerate(zip(starts, ends, key_rows, strict=True)):
+            w, ys = w_all[a:b], y_all[:, a:b]
+            if b - a > exact_max:
+                out[i] = _normal(w, ys).ravel()
+            else:
+                rng = np.random.default_rng(_group_seed(seed, tuple(key)))
+                out[i] = _exact(w, ys, rng, resamples).ravel()
+    res = key_tab.to_pandas()
+    for j, col in enumerate(INTERVAL_COLUMNS):
+        res[col] = out[:, j]
+    return res
+
+
+def _group_starts(t: pa.Table, keys: list[str]) -> np.ndarray:
+    """Row numbers where a new group of `keys` starts (rows sorted by keys)."""
+    if t.num_rows == 0:
+        return np.zeros(0, dtype=np.int64)
+    change = np.zeros(t.num_rows - 1, dtype=bool)
+    for k in keys:
+        col = t[k].combine_chunks()
+        neq = pc.fill_null(pc.not_equal(col[1:], col[:-1]), True)
+        change |= neq.to_numpy(zero_copy_only=False)
+    return np.flatnonzero(np.r_[True, change]).astype(np.int64)
