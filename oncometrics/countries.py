@@ -24,7 +24,10 @@ long form):
    ("Boston, MA 02215", "MA USA") count only as the last word of a segment.
 3. Only when nothing of the above occurs anywhere in an address does a
    small table of unambiguous major cities and institutions ("Boston",
-   "Villejuif", "Karolinska") decide for that address.
+   "Villejuif", "Karolinska") decide for that address, and failing that a
+   country, state or province named inside a segment ("Shandong Provincial
+   Hospital", "Indiana University"; ambiguous words such as Georgia,
+   Jersey, Jordan, Turkey are not trusted there).
 4. "Georgia": the US state when a ZIP code follows it or a US context is
    named (Atlanta, Augusta, Athens, Savannah, Emory, "University of
    Georgia"…), or when it is not the last segment; the country (GE) when
@@ -137,6 +140,40 @@ _PLACES, _PLACE_CODES, _FALLBACK = _place_tables()
 #: What a trailing run of words may name (countries win over places).
 _ANY_NAME: dict[str, str] = {**_PLACES, **_COUNTRIES}
 _CODES_CS: dict[str, str] = {**_PLACE_CODES, **_ACRONYMS}
+#: Names also trusted inside a segment (last resort): not those that are
+#: words or other places too.
+_INNER_NAMES: dict[str, str] = {
+    k: v
+    for k, v in _ANY_NAME.items()
+    if len(k) > 3
+    and k
+    not in {
+        "georgia",
+        "jersey",
+        "guinea",
+        "chad",
+        "jordan",
+        "turkey",
+        "niger",
+        "congo",
+        "america",
+        "mass",
+        "calif",
+        "penn",
+        "conn",
+        "mich",
+        "minn",
+        "wisc",
+        "tenn",
+        "dominica",
+        "reunion",
+        "man",
+        "wales",
+        "england",
+        "new england",
+        "holy see",
+    }
+}
 _MAX_WORDS = max(len(k.split()) for k in (*_ANY_NAME, *_FALLBACK))
 
 # Country names printed with a comma, protected before splitting on commas.
@@ -374,11 +411,14 @@ def _address_country(address: str, *, fallback: bool) -> str | None:
 
 
 def _fallback_country(segment: str) -> str | None:
+    """A city/institution named anywhere in `segment`, else a place name
+    anywhere in it ("Shandong Provincial Hospital"), longest first."""
     low = _norm(segment).split()
-    for n in range(min(_MAX_WORDS, len(low)), 0, -1):
-        for start in range(len(low) - n, -1, -1):
-            if code := _FALLBACK.get(" ".join(low[start : start + n])):
-                return code
+    for table in (_FALLBACK, _INNER_NAMES):
+        for n in range(min(_MAX_WORDS, len(low)), 0, -1):
+            for start in range(len(low) - n, -1, -1):
+                if code := table.get(" ".join(low[start : start + n])):
+                    return code
     return None
 
 
