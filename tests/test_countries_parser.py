@@ -102,6 +102,9 @@ def test_table_accuracy() -> None:
         ("Inst Gustave Roussy, Villejuif, France. jean@gustaveroussy.fr", "FR"),
         ("Univ Sarajevo, Sarajevo, Bosnia & Herceg", "BA"),
         ("UAE Univ, Al Ain, U Arab Emirates", "AE"),
+        ("Department of Central Laboratory, Shandong Provincial Hospital.", "CN"),
+        ("School of Life Sciences, Arizona State University, Tempe.", "US"),
+        ("Jordan Hall, Department of Chemistry", None),  # Jordan: not trusted inside
         ("From the Department of Pharmacology and Cancer Biology.", None),
         ("", None),
     ],
