@@ -407,6 +407,7 @@ def render_html(
         ev=EVIDENCE[ctx.lang],
         lang=ctx.lang,
         actor_name=cn.label,
+        actor_subject=cn.subject,
         title=ui["title"].format(actor=cn.label, of_actor=cn.of),
         subtitle=ui["subtitle"].format(period=ctx.period_text),
         statements=statements,
