@@ -102,7 +102,7 @@ def stability_intervals(
     if not presorted:
         t = t.sort_by([(k, "ascending") for k in [*keys, "work_id"]])
     starts = _group_starts(t, keys)
-    ends = np.r_[starts[1:], t.num_rows].astype(np.int64)
+    ends = np.append(starts[1:], t.num_rows).astype(np.int64)[: len(starts)]
     w_all = t["weight"].to_numpy().astype("float64")
     y_all = np.vstack(
         [t[c].to_numpy().astype("float64") for c in ("ncs", "top10_share")]
