@@ -44,6 +44,7 @@ WORKS = _schema(
     ("language", S),
     ("cited_by_count", I64),
     ("citation_source", S),  # which database the count comes from
+    ("citation_date", S),  # when the count was observed (export/update date)
     ("primary_topic_id", S),
     ("primary_subfield_id", S),  # OpenAlex subfield id, e.g. "2730"
     ("primary_field_id", S),

@@ -33,6 +33,7 @@ def test_record_values() -> None:
         "article",
     )
     assert (work["cited_by_count"], work["citation_source"]) == (10, "wos")  # TC 10
+    assert work["citation_date"] == "2023-09-14"  # DA: the export date
     assert work["source_title"] == "SINGAPORE MEDICAL JOURNAL"
     assert work["title"].endswith("in multi-ethnic groups in Singapore")
     authors = rec.rows["authorships"]

@@ -53,6 +53,8 @@ class ExportWork:
     journal: str | None = None
     language: str | None = None
     cited_by_count: int | None = None
+    #: when the export observed the citation count (WoS ``DA``), ISO date
+    citation_date: str | None = None
     authors: list[Author] = field(default_factory=list)
     #: addresses not linked to an author (given to every author)
     unlinked: list[str] = field(default_factory=list)
@@ -156,6 +158,7 @@ def to_record(w: ExportWork, record_no: int, file: str) -> Record:
         "language": w.language,
         "cited_by_count": w.cited_by_count,
         "citation_source": w.source if w.cited_by_count is not None else None,
+        "citation_date": w.citation_date if w.cited_by_count is not None else None,
         "primary_topic_id": None,
         "primary_subfield_id": None,
         "primary_field_id": None,

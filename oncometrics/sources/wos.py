@@ -15,7 +15,7 @@ Mapping: AF (else AU) authors; ``C1`` ``[Author; Author] Address`` gives
 each named author that address, and its country via the shared parser
 (addresses without the bracket, in exports before 2008, go to every
 author); ``RP`` marks corresponding authors; ``TC`` (Core Collection times
-cited) → ``cited_by_count`` with ``citation_source`` ``wos``; ``PY`` year;
+cited) → ``cited_by_count`` with ``citation_source`` ``wos`` and ``citation_date`` ``DA``; ``PY`` year;
 ``DT`` type; ``SO`` journal; ``DI``/``PM``/``UT`` ids; ``WC`` categories
 (``work_subjects`` scheme ``wos_category``) and ``SC`` research areas
 (``wos_research_area``); ``FU`` funders and award ids; ``CR`` references
@@ -222,6 +222,7 @@ def wos_work(fields: Fields) -> ExportWork:
     work.date = _date(year, _first(fields, "PD"))
     work.doc_type = export_doc_type(_first(fields, "DT"))
     work.cited_by_count = to_int(_first(fields, "TC"))
+    work.citation_date = _first(fields, "DA")
     work.authors, work.unlinked = _authors(fields)
     for tag, scheme in (("WC", "wos_category"), ("SC", "wos_research_area")):
         for value in " ".join(fields.get(tag, [])).split(";"):
