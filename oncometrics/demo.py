@@ -1,8 +1,9 @@
 """``oncometrics demo``: the whole job on the bundled real sample.
 
 Ingest every bundled file (publications, patents, trials) into
-``OUT/store``, compute the indicator tables into ``OUT/store/indicators`` and
-write the report into ``OUT/report``.  The sample is small and real; the
+``OUT/store``, compute the indicator tables into ``OUT/store/indicators``,
+the example organisation's portfolio into ``OUT/store/portfolio`` and write
+the report into ``OUT/report``.  The sample is small and real; the
 report says how small.
 """
 
@@ -66,12 +67,23 @@ def run_demo(
 ) -> Path:
     """Ingest → compute → report on the bundled sample; the report's path."""
     from oncometrics.pipeline import compute
+    from oncometrics.portfolio import run_portfolio
     from oncometrics.report import write_report
 
     cfg = config or load_config()
     store = out / "store"
     build_demo_store(store, log)
     compute(store, store / "indicators", config=cfg, log=log)
+    registry = Path(str(resources.files("oncometrics.data") / "portfolio"))
+    run_portfolio(
+        store,
+        registry / "units.csv",
+        store / "portfolio",
+        grants=registry / "grants.csv",
+        curation=registry / "curation.csv",
+        config=cfg,
+        log=log,
+    )
     return write_report(
         store, out / "report", config=cfg, indicators=store / "indicators", log=log
     )

@@ -99,6 +99,7 @@ def write_report(
     countries = {name: country_rows(df) for name, df in tables.items()}
     sections = build_sections(countries, statements, ctx, log)
     html = render_html(ctx, statements, sections, domain, manifest, tables, config)
+    html = _with_portfolio(html, Path(store) / "portfolio", log)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.html"
@@ -106,6 +107,20 @@ def write_report(
     log(f"report: wrote {path} ({len(html.encode()) / 1e6:.2f} MB); writing workbook")
     write_workbook(tables, statements, out_dir / "report.xlsx", log=log)
     return path
+
+
+def _with_portfolio(html: str, folder: Path, log: Log) -> str:
+    """`html` with the portfolio section (``oncometrics portfolio`` output)."""
+    files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+    if not files:
+        return html
+    from oncometrics.portfolio import portfolio_section
+
+    fragment = portfolio_section({p.stem: pd.read_parquet(p) for p in files})
+    log(f"report: portfolio section from {folder}")
+    return html.replace(
+        '<section id="methodology">', fragment + '\n<section id="methodology">', 1
+    )
 
 
 def make_context(
