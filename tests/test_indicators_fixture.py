@@ -178,3 +178,38 @@ def test_citation_window(tmp_path: Path) -> None:
     assert cited[["W01", "W02", "W03", "W04"]].tolist() == [11, 0, 10, 0]
     assert len(got) == 13
     con.disconnect()
+
+
+def test_user_totals_csv(tmp_path: Path) -> None:
+    totals = tmp_path / "totals.csv"
+    # the store's own totals plus a country absent from the domain (JP, 15):
+    # world all-field total 30 instead of 15, so every AI doubles.
+    totals.write_text("country,p\nFR,4.5\nUS,3.5\nCN,3.75\nDE,2.5\nBR,0.75\nJP,15\n")
+    t = _run(tmp_path, totals=str(totals))
+    c = t["publications_by_country"].set_index("country")
+    assert c.ai["FR"] == pytest.approx(20 / 9, abs=1e-12)
+    assert c.ai["DE"] == pytest.approx(1.5, abs=1e-12)
+    assert t["publications_by_country_year"].ai.isna().all()  # no year column
+
+
+def test_user_totals_csv_by_year(tmp_path: Path) -> None:
+    totals = tmp_path / "totals.csv"
+    totals.write_text(
+        "country,publication_year,p\nFR,2020,3\nFR,2021,1.5\nUS,2020,3\nUS,2021,0.5\n"
+        "FR,2019,100\n"  # outside the period: ignored
+    )
+    t = _run(tmp_path, totals=str(totals))
+    c = t["publications_by_country"].set_index("country")
+    # all-field: FR 4.5, US 3.5, world 8; domain FR 4 of 12
+    assert c.ai["FR"] == pytest.approx((4 / 12) / (4.5 / 8), abs=1e-12)
+    assert pd.isna(c.ai["DE"])  # no total for DE
+    y = t["publications_by_country_year"].set_index(["country", "publication_year"])
+    # 2021: FR domain 1 of 3 (FR 1, DE 1, CN .5, US .5); all-field FR 1.5 of 2
+    assert y.ai[("FR", 2021)] == pytest.approx((1 / 3) / (1.5 / 2), abs=1e-12)
+
+
+def test_bad_totals_csv_is_one_line_error(tmp_path: Path) -> None:
+    totals = tmp_path / "totals.csv"
+    totals.write_text("nation,count\nFR,1\n")
+    with pytest.raises(ValueError, match="totals CSV lacks column"):
+        _run(tmp_path, totals=str(totals))
