@@ -104,7 +104,8 @@ SOURCES: dict[str, SourceSpec] = {
             "trials",
             "oncometrics.sources.trials",
             "trial",
-            "ClinicalTrials.gov API v2 studies (pages, single, bulk zip/folder)",
+            "ClinicalTrials.gov API v2 studies (pages, single, bulk zip/folder, "
+            "JSON array, JSON Lines) and NCI CTS API pages",
         ),
     )
 }
