@@ -195,10 +195,12 @@ def _tables(
     i_totals = specialisation.actor_totals(
         counting.institution_weights(inp.counted, ai_), inp.counted
     )
-    country = _actor_table(inp, cw, c_totals, config, min_p=float(config.min_p))
-    year = _actor_table(
-        inp, cw, cy_totals, config, min_p=float(config.min_p), by=["publication_year"]
-    )
+    yr = ["publication_year"]
+    cworks = actor_works_table(inp, cw, config, yr) if config.bootstrap > 0 else None
+    min_p = float(config.min_p)
+    country = _actor_table(inp, cw, c_totals, config, min_p=min_p, works=cworks)
+    year = _actor_table(inp, cw, cy_totals, config, min_p=min_p, by=yr, works=cworks)
+    del cworks
     inst = _actor_table(
         inp, iw, i_totals, config, min_p=float(config.min_p_institution)
     )
@@ -270,8 +272,13 @@ def _actor_table(
     *,
     min_p: float,
     by: Sequence[str] = (),
+    works: pa.Table | None = None,
 ) -> pa.Table:
-    """One actor table (indicators, ranks, AI, intervals), materialised."""
+    """One actor table (indicators, ranks, AI, intervals), materialised.
+
+    `works` is the actor-work table of :func:`actor_works_table` when the
+    caller already has it (grouped by at least ``actor, *by``).
+    """
     by = list(by)
     cnt = str(config.counting)
     t = impact.actor_impact(weights, inp.work_impact, by=by, counting=cnt)
@@ -287,16 +294,40 @@ def _actor_table(
         t = t.mutate(p_all=ibis.null("float64"), ai=ibis.null("float64"),
                      rsi=ibis.null("float64"))  # fmt: skip
     table = to_arrow(t)
-    works = _actor_works(weights, inp.work_impact, by, cnt)
+    keys = ["actor", *by]
+    if int(config.bootstrap) <= 0:
+        nulls = {c: pa.nulls(table.num_rows, pa.float64()) for c in INTERVAL_COLUMNS}
+        return _append(table.sort_by([(k, "ascending") for k in keys]), nulls)
+    if works is None:
+        works = actor_works_table(inp, weights, config, by)
     iv = stability_intervals(
-        to_arrow(works.order_by("actor", *by, "work_id")),
-        keys=["actor", *by],
+        works,
+        keys=keys,
         presorted=True,
         resamples=int(config.bootstrap),
         seed=int(config.seed),
         exact_max=int(config.bootstrap_exact_max),
     )
-    return _join_intervals(table, iv, ["actor", *by])
+    return _join_intervals(table, iv, keys)
+
+
+def actor_works_table(
+    inp: Inputs, weights: ir.Table, config: Config, by: Sequence[str] = ()
+) -> pa.Table:
+    """Materialised ``(actor, *by, work_id, ncs, top10_share, weight)`` rows.
+
+    Sorted by actor, `by`, work_id on the engine: every prefix of that order
+    groups the rows contiguously, so one table serves the intervals of the
+    actor table and of the actor-year table.
+    """
+    expr = _actor_works(weights, inp.work_impact, list(by), str(config.counting))
+    return to_arrow(expr.order_by("actor", *by, "work_id"))
+
+
+def _append(table: pa.Table, cols: dict[str, pa.Array]) -> pa.Table:
+    for name, col in cols.items():
+        table = table.append_column(name, col)
+    return table
 
 
 def _actor_works(
