@@ -128,3 +128,12 @@ def test_forced_format_refuses_other_content(tmp_path: Path) -> None:
         tmp_path, DATA / "lens_pizza_subset.csv", source="patents-epo"
     )
     assert "not epo patent data" in s.files[0].error
+
+
+def test_declaration_glued_to_previous_document(tmp_path: Path) -> None:
+    """`</us-patent-grant><?xml …` on one line still starts a new record."""
+    f = tmp_path / "ipg.xml"
+    glued = GRANT.format(num="11000001").rstrip("\n") + GRANT.format(num="11000002")
+    f.write_text(glued)
+    _st, s, _log = _ingest(tmp_path, f)
+    assert (s.files[0].read, s.files[0].stored, s.files[0].rejected) == (2, 2, 0)

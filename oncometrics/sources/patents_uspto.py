@@ -11,6 +11,7 @@ DOCDB family, so the family is the earliest priority (see
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -28,6 +29,7 @@ _PARSER = etree.XMLParser(
     recover=False,
 )
 ROOTS = (b"<us-patent-grant", b"<us-patent-application")
+_DECL = re.compile(rb"<\?xml\s")
 
 
 def sniff(head: bytes) -> bool:
@@ -36,14 +38,22 @@ def sniff(head: bytes) -> bool:
 
 
 def documents(fh: IO[bytes]) -> Iterator[bytes]:
-    """The concatenated XML documents of a bulk file, one bytes chunk each."""
+    """The concatenated XML documents of a bulk file, one bytes chunk each.
+
+    A document starts at each XML declaration (``<?xml version=…``), also one
+    glued to the end of the previous document's last line.
+    """
     buf: list[bytes] = []
     for line in fh:
-        if line.lstrip().startswith(b"<?xml") and buf:
-            if any(b.strip() for b in buf):
-                yield b"".join(buf)
-            buf = []
-        buf.append(line)
+        m = _DECL.search(line)
+        if m is None:
+            buf.append(line)
+            continue
+        if m.start():
+            buf.append(line[: m.start()])
+        if any(b.strip() for b in buf):
+            yield b"".join(buf)
+        buf = [line[m.start() :]]
     if any(b.strip() for b in buf):
         yield b"".join(buf)
 
