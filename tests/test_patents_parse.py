@@ -229,3 +229,29 @@ def test_wrong_format_and_empty(tmp_path: Path) -> None:
     e.write_bytes(b"")
     with pytest.raises(SourceError, match="empty file"):
         list(patents.parse(e))
+
+
+def test_lens_csv_current_layout(tmp_path: Path) -> None:
+    """The current Lens export header (synthetic row, real column names)."""
+    f = tmp_path / "lens-export.csv"
+    f.write_text(
+        "Lens ID,Jurisdiction,Kind,Display Key,Publication Date,Publication Year,"
+        "Application Number,Application Date,Priority Numbers,Earliest Priority Date,"
+        "Title,Applicants,Inventors,Cited by Patent Count,CPC Classifications,"
+        "IPCR Classifications\n"
+        "001-234-567-890-12X,WO,A1,WO 2016/059999 A1,2016-04-21,2016,"
+        "IB 2015000001 W,2015-10-16,FR 1459999 A 2014-10-17;;FR 1460000 A 2014-11-02,"
+        "2014-10-17,Anti-tumour antibody,INSERM;;INSTITUT CURIE,DUPONT ANNE,7,"
+        "C07K16/30;;A61P35/00,A61K39/395\n",
+        encoding="utf-8",
+    )
+    (r,) = _records(f).values()
+    p = r.rows["patents"][0]
+    assert (p["patent_id"], p["publication_date"], p["priority_date"]) == (
+        "WO2016059999A1",
+        "2016-04-21",
+        "2014-10-17",
+    )
+    assert p["family_id"] == "prio:FR20141017-1459999"
+    assert p["cited_by_count"] == 7
+    assert ("cpc", "A61P35/00") in _rows(r, "patent_classes", "scheme", "code")
