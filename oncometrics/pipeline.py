@@ -57,6 +57,7 @@ class Inputs:
     international: ir.Table
     tables: dict[str, ir.Table]
     caches: list[Any]
+    country_weights: ir.Table | None = None
 
     def cache(self, expr: ir.Table) -> ir.Table:
         """`expr` computed once on the engine (released at the end of the run)."""
@@ -177,10 +178,17 @@ def _inputs(con: BaseBackend, store: Path, domain: Domain, config: Config) -> In
         cc = tables["citation_counts"]
         dw = selection.windowed_citations(dw, cc, int(config.citation_window))
     wi = impact.work_impact(dw, normalise_by_type=bool(config.normalise_by_type))
-    intl = collab.international_works(dw, tables["authorship_countries"])
-    inp = Inputs(counted, dw, wi, intl, tables, [])
-    inp.work_impact = inp.cache(wi)
-    inp.international = inp.cache(intl)
+    inp = Inputs(counted, dw, wi, wi, tables, [])
+    cw = inp.cache(counting.country_weights(dw, tables["authorship_countries"]))
+    inp.country_weights = cw
+    # one cached work table: impact plus the international flag (from cw)
+    intl = collab.international_from_weights(cw)
+    wi = wi.left_join(intl, "work_id").drop("work_id_right")
+    wi = wi.mutate(
+        n_countries=wi.n_countries.fill_null(0),
+        international=wi.international.fill_null(False),
+    )
+    inp.work_impact = inp.international = inp.cache(wi)
     return inp
 
 
@@ -189,7 +197,9 @@ def _tables(
 ) -> list[tuple[str, pa.Table]]:
     ac = inp.tables["authorship_countries"]
     ai_ = inp.tables["authorship_institutions"]
-    cw = inp.cache(counting.country_weights(inp.domain_works, ac))
+    cw = inp.country_weights
+    if cw is None:
+        cw = inp.cache(counting.country_weights(inp.domain_works, ac))
     iw = counting.institution_weights(inp.domain_works, ai_)
     c_totals, cy_totals = _country_totals(inp, config, log)
     i_totals = specialisation.actor_totals(

@@ -39,17 +39,33 @@ def international_works(
     return t.mutate(international=t.n_countries >= 2)
 
 
+def international_from_weights(weights: ir.Table) -> ir.Table:
+    """``(work_id, n_countries, international)`` from country weights.
+
+    The same flags as :func:`international_works` for every work with at
+    least one resolved country (one weight row per work and country), read
+    off the weights instead of the authorships.
+    """
+    n = weights.group_by("work_id").aggregate(n_countries=weights.actor.count())
+    return n.mutate(international=n.n_countries >= 2)
+
+
 def intl_collab_rate(
     weights: ir.Table, international_works: ir.Table, *, by: Sequence[str] = ()
 ) -> ir.Table:
     """Share of an actor's works (full counting) with ≥ 2 countries.
 
-    Grain: one row per actor (and `by`); columns ``(actor, *by, p_intl,
+    `international_works` needs ``work_id``, the `by` columns and
+    ``international`` (null counts as false).  Grain: one row per actor (and `by`); columns ``(actor, *by, p_intl,
     intl_collab_rate)``.
     """
-    j = weights.select("work_id", "actor").join(international_works, "work_id")
+    cols = ["work_id", *by, "international"]
+    j = weights.select("work_id", "actor").join(
+        international_works.select(cols), "work_id"
+    )
     agg = j.group_by("actor", *by).aggregate(
-        p_intl=j.international.cast("int64").sum(), _n=j.work_id.count()
+        p_intl=j.international.fill_null(False).cast("int64").sum(),
+        _n=j.work_id.count(),
     )
     return agg.mutate(intl_collab_rate=agg.p_intl.cast("float64") / agg._n).drop("_n")
 
@@ -92,6 +108,7 @@ def country_partners(
 
 __all__ = [
     "country_partners",
+    "international_from_weights",
     "international_works",
     "intl_collab_rate",
     "work_countries",

@@ -56,18 +56,14 @@ def actor_weights(domain_works: ir.Table, authorship_actors: ir.Table) -> ir.Tab
         .distinct()
     )
     links = links.semi_join(domain_works.select("work_id"), "work_id")
-    n_act = ibis._.actor.count().over(group_by=["work_id", "author_position"])
-    per_link = links.mutate(n_act=n_act)
-    n_auth = per_link.group_by("work_id").aggregate(
-        n_auth=ibis._.author_position.nunique()
+    auth = links.group_by("work_id", "author_position").aggregate(
+        n_act=ibis._.actor.count()
     )
-    per_link = per_link.join(n_auth, "work_id")
-    share = 1.0 / (per_link.n_auth.cast("float64") * per_link.n_act.cast("float64"))
-    return (
-        per_link.mutate(share=share)
-        .group_by("work_id", "actor")
-        .aggregate(weight=ibis._.share.sum())
-    )
+    auth = auth.mutate(n_auth=ibis._.author_position.count().over(group_by="work_id"))
+    share = 1.0 / (auth.n_auth.cast("float64") * auth.n_act.cast("float64"))
+    auth = auth.select("work_id", "author_position", share=share)
+    per_link = links.join(auth, ["work_id", "author_position"])
+    return per_link.group_by("work_id", "actor").aggregate(weight=per_link.share.sum())
 
 
 def country_weights(domain_works: ir.Table, authorship_countries: ir.Table) -> ir.Table:

@@ -27,13 +27,10 @@ def reference_keys(normalise_by_type: bool = False) -> list[str]:
     return [*keys, "doc_type"] if normalise_by_type else keys
 
 
-def _top_share(c: ir.Column, keys: list[str], n: ir.Column, pct: int) -> ir.Value:
-    """Waltman–Schreiber share of the top `pct` % for each work of a set."""
-    lo = ibis.rank().over(group_by=keys, order_by=ibis.desc(c)).cast("float64")
-    size = c.count().over(group_by=[*keys, c]).cast("float64")
-    hi = lo + size
-    cut = n.cast("float64") * pct / 100.0  # exact for integer n·pct
-    return ibis.greatest(ibis.least(hi, cut) - lo, 0.0) / size
+def _top_share(t: ir.Table, pct: int) -> ir.Value:
+    """Waltman–Schreiber share of the top `pct` % (needs `lo`, `size`, `n_ref`)."""
+    cut = t.n_ref.cast("float64") * pct / 100.0  # exact for integer n·pct
+    return ibis.greatest(ibis.least(t.lo + t.size, cut) - t.lo, 0.0) / t.size
 
 
 def work_impact(domain_works: ir.Table, *, normalise_by_type: bool = False) -> ir.Table:
@@ -65,10 +62,14 @@ def work_impact(domain_works: ir.Table, *, normalise_by_type: bool = False) -> i
     )
     n_ref = t.c.count().over(group_by=keys)
     e = t.c.cast("float64").mean().over(group_by=keys)
-    t = t.mutate(n_ref=n_ref, e=e)
+    # tie group of each work: lo = works with strictly more citations,
+    # size = works with the same count; it occupies positions (lo, lo + size]
+    lo = ibis.rank().over(group_by=keys, order_by=ibis.desc(t.c)).cast("float64")
+    size = t.c.count().over(group_by=[*keys, "c"]).cast("float64")
+    t = t.mutate(n_ref=n_ref, e=e, lo=lo, size=size)
     t = t.mutate(ncs=ibis.ifelse(t.e == 0, 1.0, t.c.cast("float64") / t.e))
-    shares = {f"top{p}_share": _top_share(t.c, keys, t.n_ref, p) for p in TOP_LEVELS}
-    return t.mutate(**shares)
+    shares = {f"top{p}_share": _top_share(t, p) for p in TOP_LEVELS}
+    return t.mutate(**shares).drop("lo", "size")
 
 
 def actor_impact(

@@ -17,6 +17,7 @@ with ``all`` every invention of the store in the same period and the same
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import ibis
@@ -319,7 +320,11 @@ def shift_periods(config: Config) -> tuple[str, str] | None:
 
 
 def invention_tables(
-    tables: dict[str, ir.Table], domain: Domain, config: Config
+    tables: dict[str, ir.Table],
+    domain: Domain,
+    config: Config,
+    *,
+    cache: Callable[[ir.Table], ir.Table] | None = None,
 ) -> dict[str, ir.Table]:
     """Every invention table, by output name (no execution happens here).
 
@@ -328,19 +333,21 @@ def invention_tables(
     a DOCDB family are first merged into it
     (:mod:`~oncometrics.indicators.families`).  Settings used: ``period``,
     ``periods``, ``by``, ``min_p``.  Each table carries ``period``, ``by``,
-    ``domain`` and ``domain_hash``.
+    ``domain`` and ``domain_hash``.  A runner may pass `cache` (e.g.
+    ``ir.Table.cache``) to compute the shared intermediate tables once.
     """
+    keep_ = cache or (lambda t: t)
     by = str(config.by)
     if by not in ("inventor", "applicant"):
         raise ValueError(f"bad by {by!r}: expected 'inventor' or 'applicant'")
-    tables = unify_families(tables)
+    tables = {k: keep_(v) for k, v in unify_families(tables).items()}
     pat, parties = tables["patents"], tables["patent_parties"]
     period = parse_period(config.period)
     label = "all" if period is None else f"{period[0]}-{period[1]}"
-    fams = cancer_inventions(pat, tables["patent_classes"], domain, period)
+    fams = keep_(cancer_inventions(pat, tables["patent_classes"], domain, period))
     every = inventions(pat, period)
-    links = family_actors(fams, parties, by)
-    w = invention_weights(fams, links)
+    links = keep_(family_actors(fams, parties, by))
+    w = keep_(invention_weights(fams, links))
     w_all = invention_weights(every, family_actors(every, parties, by))
     out = {
         "inventions_by_country": inventions_by_country(
