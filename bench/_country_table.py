@@ -6,6 +6,9 @@ publication-by-country table with the pipeline's own code path
 bootstrap intervals off so that it does the same work as the pandas
 baseline, writes it as CSV and prints one JSON line of phase timings.
 ``ENGINE`` = ``pandas`` runs ``bench/baseline_pandas.py`` instead.
+``ENGINE`` = ``duckdb-semijoin`` is a what-if: DuckDB with the domain's
+MeSH descriptors matched by a semi-join on a memtable instead of an ``IN``
+list of ~1,000 literals (see docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -16,6 +19,25 @@ import time
 from pathlib import Path
 
 
+def _semijoin_domain_ids() -> None:
+    """Patch selection._domain_ids to match MeSH codes with a semi-join."""
+    import ibis
+
+    from oncometrics.indicators import selection
+
+    def domain_ids(work_subjects, domain):  # type: ignore[no-untyped-def]
+        s = work_subjects
+        codes = ibis.memtable({"code": list(domain.mesh_descriptors)})
+        mesh = (s.scheme == "mesh") & s.code.isin(codes.code)
+        subfields = list(domain.openalex_subfields)
+        topic = (s.scheme == "openalex_subfield") & s.code.isin(subfields)
+        if not domain.any_topic:
+            topic = topic & s.is_primary.fill_null(False)
+        return s.filter(mesh | topic).select("work_id").distinct()
+
+    selection._domain_ids = domain_ids
+
+
 def run_engine(store: Path, engine: str, out: Path) -> dict[str, float]:
     from oncometrics import pipeline
     from oncometrics.config import load_config
@@ -23,6 +45,9 @@ def run_engine(store: Path, engine: str, out: Path) -> dict[str, float]:
     from oncometrics.engine import connect
 
     t0 = time.perf_counter()
+    if engine.endswith("-semijoin"):
+        _semijoin_domain_ids()
+        engine = engine.removesuffix("-semijoin")
     cfg = load_config(engine=engine, spark_master="local[2]", threads=2, bootstrap=0)
     con = connect(engine, spark_master=cfg.spark_master, threads=cfg.threads)
     t1 = time.perf_counter()
