@@ -50,6 +50,10 @@ DEDUP_KEYS: dict[str, tuple[str, ...]] = {
     "trial": ("nct_id",),
 }
 BATCH_RECORDS = 20_000
+#: Also flush staged rows when this many are buffered (bounds memory).
+BATCH_ROWS = 1_000_000
+#: Staged batches are read once by DuckDB: favour speed over size.
+STAGING_COMPRESSION = "lz4"
 MAX_LISTED_REJECTS = 20
 _REC = "_rec"
 
@@ -510,54 +514,76 @@ def _quarantine(fh: Any, path: Path, rej: Reject) -> None:
 
 
 class _StagingWriter:
-    """Buffers parsed rows and writes them as staged Parquet batches."""
+    """Buffers parsed rows and writes them as staged Parquet batches.
+
+    Rows are kept as the parser made them (dicts by column name, or tuples in
+    schema column order, see :mod:`oncometrics.sources.base`) with a parallel
+    list of record numbers, and converted to Arrow in one C-level call per
+    table (a struct array).  A batch is written every `BATCH_RECORDS` records
+    or `BATCH_ROWS` buffered rows, whichever comes first, which bounds memory.
+    """
 
     def __init__(self, staging: Path, tag: str):
         self.staging = staging
         self.tag = tag
-        self.buf: dict[str, list[dict[str, Any]]] = {}
+        self.buf: dict[str, tuple[list[Any], list[int]]] = {}
         self.n_records = 0
+        self.n_rows = 0
         self.batch = 0
 
     def add(self, rec: Record) -> None:
+        no, buf, n = rec.record_no, self.buf, 0
         for table, rows in rec.rows.items():
-            if table not in TABLES:
-                raise ValueError(f"parser emitted rows for unknown table {table!r}")
-            dest = self.buf.setdefault(table, [])
-            for row in rows:
-                row[_REC] = rec.record_no
-                dest.append(row)
+            if not rows:
+                continue
+            dest = buf.get(table)
+            if dest is None:
+                if table not in TABLES:
+                    raise ValueError(f"parser emitted rows for unknown table {table!r}")
+                dest = buf[table] = ([], [])
+            dest[0].extend(rows)
+            dest[1].extend([no] * len(rows))
+            n += len(rows)
         self.n_records += 1
-        if self.n_records % BATCH_RECORDS == 0:
+        self.n_rows += n
+        if self.n_records % BATCH_RECORDS == 0 or self.n_rows >= BATCH_ROWS:
             self.flush()
 
     def flush(self) -> None:
-        for table, rows in self.buf.items():
-            if not rows:
-                continue
-            schema = TABLES[table].append(pa.field(_REC, pa.int64()))
+        for table, (rows, recs) in self.buf.items():
             d = self.staging / table
             d.mkdir(parents=True, exist_ok=True)
             pq.write_table(
-                _to_table(rows, schema),
+                _to_table(table, rows, recs),
                 d / f"b{self.batch:06d}.parquet",
-                compression="zstd",
+                compression=STAGING_COMPRESSION,
             )
         self.buf = {}
+        self.n_rows = 0
         self.batch += 1
 
     def close(self) -> None:
         self.flush()
 
 
-def _to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
-    """`rows` as an Arrow table, built column by column (missing keys: null).
+def _to_table(table: str, rows: list[Any], recs: list[int]) -> pa.Table:
+    """Rows of `table` (dicts or schema-ordered tuples) plus the record column.
 
-    Same result as ``pa.Table.from_pylist`` at about half the CPU time
-    (bench/profile_ingest.py).
+    Converted as one struct array (missing dict keys are null), about three
+    times less CPU than building Python lists per column.
     """
-    cols = {name: [row.get(name) for row in rows] for name in schema.names}
-    return pa.Table.from_pydict(cols, schema=schema)
+    schema = TABLES[table]
+    struct = pa.struct(list(schema))
+    try:
+        arr = pa.array(rows, type=struct)
+    except pa.ArrowTypeError:  # dicts and tuples mixed: name every value
+        names = schema.names
+        rows = [
+            r if type(r) is dict else dict(zip(names, r, strict=True)) for r in rows
+        ]
+        arr = pa.array(rows, type=struct)
+    out = pa.Table.from_struct_array(arr)
+    return out.append_column(pa.field(_REC, pa.int64()), pa.array(recs, pa.int64()))
 
 
 @contextlib.contextmanager

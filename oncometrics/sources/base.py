@@ -15,7 +15,7 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +26,12 @@ Row = dict[str, Any]
 
 @dataclass(slots=True)
 class Record:
-    """One parsed record: rows by canonical table name."""
+    """One parsed record: rows by canonical table name.
+
+    A row is a dict by column name (missing columns are null) or, on hot
+    paths, a tuple with one value per column of the table in schema order
+    (``oncometrics.schema.TABLES[table].names``); :meth:`named` gives dicts.
+    """
 
     record_no: int
     rows: dict[str, list[Row]] = field(default_factory=dict)
@@ -34,6 +39,25 @@ class Record:
     def add(self, table: str, row: Row) -> None:
         """Append `row` to `table`."""
         self.rows.setdefault(table, []).append(row)
+
+    def named(self) -> Record:
+        """The same record with every row as a dict by column name."""
+        from oncometrics.schema import TABLES
+
+        return self.named_as({t: TABLES[t].names for t in self.rows})
+
+    def named_as(self, columns: Mapping[str, Sequence[str]]) -> Record:
+        """The same record with tuple rows named by `columns` of their table."""
+        return Record(
+            self.record_no,
+            {
+                t: [
+                    r if type(r) is dict else dict(zip(columns[t], r, strict=True))
+                    for r in rows
+                ]
+                for t, rows in self.rows.items()
+            },
+        )
 
 
 @dataclass(slots=True)

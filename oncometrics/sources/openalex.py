@@ -47,6 +47,7 @@ OTHER_ENTITIES = {
 _WS = b" \t\r\n"
 _BOM = b"\xef\xbb\xbf"
 _HEAD = 1 << 16
+_BLOCK = 1 << 20  # bytes per read of a JSON Lines stream
 _RAW = 2100  # bytes of a bad line kept for the quarantine
 
 
@@ -75,7 +76,7 @@ def parse(path: Path) -> Iterator[Record | Reject]:
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "w.jsonl"
     >>> _ = p.write_text('{"id": "https://openalex.org/W1", "publication_year": 2020}')
-    >>> [r.rows["works"][0]["work_id"] for r in parse(p)]
+    >>> [r.named().rows["works"][0]["work_id"] for r in parse(p)]
     ['W1']
     """
     path = Path(path)
@@ -99,7 +100,8 @@ def _read(fh: IO[bytes], path: Path, ctx: Context) -> Iterator[Record | Reject]:
     # The first line is not JSON by itself: a pretty-printed document, or
     # JSON Lines whose first line is broken (then the next line parses).
     try:
-        no2, second = next(_numbered(fh, no), (no, b""))
+        second = fh.readline()  # not _numbered: the rest may be read whole
+        no2 = no + 1 if second else no
     except TruncatedInput as exc:
         raise SourceError(path, str(exc)) from None
     obj2 = _try_loads(second)
@@ -156,8 +158,27 @@ def _quote(text: bytes) -> str:
 
 
 def _numbered(fh: IO[bytes], after: int) -> Iterator[tuple[int, bytes]]:
-    """The remaining lines of `fh` with their 1-based numbers."""
-    return enumerate(fh, after + 1)
+    """The remaining lines of `fh` with their 1-based numbers.
+
+    Read in blocks of `_BLOCK` bytes with ``read1`` (so the lines before a
+    damaged gzip member are all yielded before :class:`TruncatedInput`) and
+    split in C; lines come without their ``\\n``.
+    """
+    no, pending, read1 = after, [], fh.read1  # type: ignore[attr-defined]
+    while block := read1(_BLOCK):
+        if b"\n" not in block:  # inside a long line: join once it ends
+            pending.append(block)
+            continue
+        if pending:
+            pending.append(block)
+            block = b"".join(pending)
+        lines = block.split(b"\n")
+        pending = [lines.pop()]
+        yield from enumerate(lines, no + 1)
+        no += len(lines)
+    tail = b"".join(pending)
+    if tail:
+        yield no + 1, tail
 
 
 def _try_loads(line: bytes) -> Any:

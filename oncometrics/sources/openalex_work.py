@@ -2,8 +2,11 @@
 
 This is the per-record hot path of :mod:`oncometrics.sources.openalex`:
 plain loops and inline type checks, no per-field helper calls where they
-can be avoided.  Problems raise :class:`BadWork` (the message is the reject
-reason); unexpected shapes deeper down surface as "malformed <section>".
+can be avoided.  Rows are tuples in the column order of
+:data:`oncometrics.schema.TABLES` (see :mod:`oncometrics.sources.base`;
+``Record.named()`` gives them as dicts).  Problems raise :class:`BadWork`
+(the message is the reject reason); unexpected shapes deeper down surface as
+"malformed <section>".
 """
 
 from __future__ import annotations
@@ -11,7 +14,42 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from oncometrics.sources.base import Record, Row, clip, norm_award_id, norm_doi
+from oncometrics.schema import TABLES
+from oncometrics.sources.base import Record, clip, norm_award_id, norm_doi
+
+#: The column order the rows below are built in; checked against the schema
+#: at import (on a mismatch the rows are handed over as dicts instead).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "works": (
+        "work_id", "source", "openalex_id", "doi", "pmid", "title",
+        "publication_year", "publication_date", "doc_type", "source_title",
+        "language", "cited_by_count", "citation_source", "citation_date",
+        "primary_topic_id", "primary_subfield_id", "primary_field_id",
+        "richness", "ingest_file", "record_no",
+    ),
+    "authorships": (
+        "work_id", "author_position", "author_id", "author_name",
+        "is_corresponding",
+    ),
+    "authorship_countries": ("work_id", "author_position", "country", "provenance"),
+    "authorship_institutions": (
+        "work_id", "author_position", "institution_id", "ror",
+        "institution_name", "country_code", "institution_type",
+    ),
+    "affiliations": ("work_id", "author_position", "affiliation", "country"),
+    "work_subjects": (
+        "work_id", "scheme", "code", "label", "is_primary", "is_major", "score",
+    ),
+    "citations": ("work_id", "cited_work_id"),
+    "citation_counts": ("work_id", "year", "cited_by_count"),
+    "grants": ("work_id", "funder_id", "funder_name", "award_id", "award_id_norm"),
+    "institutions": ("institution_id", "ror", "name", "country_code", "type"),
+}  # fmt: skip
+_POSITIONAL = all(tuple(TABLES[t].names) == c for t, c in COLUMNS.items())
+#: OpenAlex country codes folded into China, as the affiliation-text parser
+#: (``countries.country_from_affiliation``) does by default (Leiden convention).
+FOLD_TO_CN: dict[str, str] = {"HK": "CN", "MO": "CN"}
+Row = tuple[Any, ...]
 
 #: Crossref-era ``type`` values of old snapshots → current OpenAlex types.
 TYPE_ALIASES: dict[str, str] = {
@@ -50,8 +88,13 @@ class BadWork(Exception):
     """A record-level problem; the message is the reject reason."""
 
 
+#: Countries parsed from affiliation strings, per parser function, shared by
+#: all files (each cleared when it exceeds _AFF_CACHE_MAX entries).
+_AFF_CACHES: dict[Callable[[str], str | None], dict[str, str | None]] = {}
+
+
 class Context:
-    """Per-file state: file name, institutions seen, affiliation countries."""
+    """Per-file state: file name, institutions seen, affiliation parser."""
 
     __slots__ = ("aff", "country", "file", "institutions")
 
@@ -59,10 +102,10 @@ class Context:
         self.file = file
         self.country = country
         self.institutions: set[str] = set()
-        self.aff: dict[str, str | None] = {}
+        self.aff = _AFF_CACHES.setdefault(country, {}) if country else {}
 
     def aff_country(self, text: str) -> str | None:
-        """Country parsed from an affiliation string (cached per file)."""
+        """Country parsed from an affiliation string (cached)."""
         aff = self.aff
         if text in aff:
             return aff[text]
@@ -95,31 +138,34 @@ def work_record(w: dict[str, Any], no: int, ctx: Context) -> Record:
     wid, year, cites = _check(w)
     section = "work"
     try:
-        row = _work_row(w, wid, year, cites, ctx.file, no)
-        rows: dict[str, list[Row]] = {"works": [row]}
+        vals = _work_values(w, wid, year, cites)
+        rows: dict[str, list[Row]] = {}
         section = "authorships"
         n = _authorships(w.get("authorships") or (), wid, rows, ctx)
         section = "subjects"
         rows["work_subjects"] = subj = _subjects(w, wid)
         section = "referenced_works"
-        rows["citations"] = cit = [
-            {"work_id": wid, "cited_work_id": r.rpartition("/")[2]}
-            for r in w.get("referenced_works") or ()
-            if r
-        ]
+        refs = w.get("referenced_works")
+        rows["citations"] = cit = (
+            [(wid, r.rpartition("/")[2]) for r in refs if r] if refs else []
+        )
         section = "counts_by_year"
-        rows["citation_counts"] = cnt = _counts(w.get("counts_by_year") or (), wid)
+        cnt = w.get("counts_by_year")
+        rows["citation_counts"] = cnt = _counts(cnt, wid) if cnt else []
         section = "grants"
         g = w.get("grants") or w.get("awards") or w.get("funders")
         rows["grants"] = grants = _grants(w, wid) if g else []
     except (AttributeError, TypeError, KeyError, ValueError) as exc:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise BadWork(f"malformed {section} ({msg})") from None
-    # Same count as base.richness (non-empty fields + child rows), inlined.
-    vals = list(row.values())
-    facts = len(vals) - vals.count(None) - vals.count("")
-    row["richness"] = facts + n + len(subj) + len(cit) + len(cnt) + len(grants)
-    return Record(no, rows)
+    # Same count as base.richness (non-empty fields + child rows), inlined;
+    # ingest_file and record_no are never empty.
+    facts = len(vals) + 2 - vals.count(None) - vals.count("")
+    rich = facts + n + len(subj) + len(cit) + len(cnt) + len(grants)
+    rows["works"] = [(*vals, rich, ctx.file, no)]
+    if not _POSITIONAL:  # the schema changed: hand over rows by name
+        return Record(no, rows).named_as(COLUMNS)  # type: ignore[arg-type]
+    return Record(no, rows)  # type: ignore[arg-type]
 
 
 def _check(w: dict[str, Any]) -> tuple[str, int | None, int | None]:
@@ -161,10 +207,10 @@ def _check(w: dict[str, Any]) -> tuple[str, int | None, int | None]:
     return wid, year, cites
 
 
-def _work_row(
-    w: dict[str, Any], wid: str, year: int | None, cites: int | None, file: str, no: int
-) -> Row:
-    """The ``works`` row (without richness)."""
+def _work_values(
+    w: dict[str, Any], wid: str, year: int | None, cites: int | None
+) -> list[Any]:
+    """The ``works`` values up to ``primary_field_id`` (schema order)."""
     ids = w.get("ids") or _EMPTY
     pmid = ids.get("pmid")
     if pmid is not None:
@@ -185,40 +231,45 @@ def _work_row(
     journal = src.get("display_name")
     if journal is not None and type(journal) is not str:
         _wrong("source display_name", journal)
-    return {
-        "work_id": wid,
-        "source": "openalex",
-        "openalex_id": wid,
-        "doi": doi or None,
-        "pmid": pmid,
-        "title": w.get("title") or w.get("display_name"),
-        "publication_year": year,
-        "publication_date": w.get("publication_date"),
-        "doc_type": TYPE_ALIASES.get(doc_type, doc_type) if doc_type else None,
-        "source_title": journal,
-        "language": w.get("language"),
-        "cited_by_count": cites,
-        "citation_source": "openalex",
-        "primary_topic_id": pt["id"].rpartition("/")[2] if pt.get("id") else None,
-        "primary_subfield_id": sub["id"].rpartition("/")[2] if sub.get("id") else None,
-        "primary_field_id": field["id"].rpartition("/")[2] if field.get("id") else None,
-        "ingest_file": file,
-        "record_no": no,
-    }
+    return [
+        wid,
+        "openalex",
+        wid,
+        doi or None,
+        pmid,
+        w.get("title") or w.get("display_name"),
+        year,
+        w.get("publication_date"),
+        TYPE_ALIASES.get(doc_type, doc_type) if doc_type else None,
+        journal,
+        w.get("language"),
+        cites,
+        "openalex",
+        None,
+        pt["id"].rpartition("/")[2] if pt.get("id") else None,
+        sub["id"].rpartition("/")[2] if sub.get("id") else None,
+        field["id"].rpartition("/")[2] if field.get("id") else None,
+    ]
 
 
 def _authorships(auths: Any, wid: str, rows: dict[str, list[Row]], ctx: Context) -> int:
     """Authorships and their countries, institutions, affiliation strings.
 
     One loop with the institution and affiliation loops inlined: this is
-    where most rows of a work come from.
+    where most rows of a work come from.  Affiliation strings are parsed for
+    a country only when the authorship has no other country source.
     """
     au: list[Row] = []
     countries: list[Row] = []
     insts: list[Row] = []
     affs: list[Row] = []
     new_inst: list[Row] = []
-    seen, aff_cache, parse_aff = ctx.institutions, ctx.aff, ctx.country
+    seen, aff_cache, parse_aff, fold = (
+        ctx.institutions,
+        ctx.aff,
+        ctx.country,
+        FOLD_TO_CN,
+    )
     for pos, a in enumerate(auths, 1):
         get = a.get
         author = get("author") or _EMPTY
@@ -228,13 +279,13 @@ def _authorships(auths: Any, wid: str, rows: dict[str, list[Row]], ctx: Context)
             _wrong("author name", name)
         corr = get("is_corresponding")
         au.append(
-            {
-                "work_id": wid,
-                "author_position": pos,
-                "author_id": aid.rpartition("/")[2] if aid else None,
-                "author_name": name,
-                "is_corresponding": corr if type(corr) is bool else None,
-            }
+            (
+                wid,
+                pos,
+                aid.rpartition("/")[2] if aid else None,
+                name,
+                corr if type(corr) is bool else None,
+            )
         )
         inst_cc: list[str] = []
         for inst in get("institutions") or ():
@@ -255,31 +306,16 @@ def _authorships(auths: Any, wid: str, rows: dict[str, list[Row]], ctx: Context)
             ror = ror.rpartition("/")[2] if ror else None
             iid = iid.rpartition("/")[2] if iid else ("ror:" + ror if ror else None)
             if cc:
+                cc = fold.get(cc, cc)
                 inst_cc.append(cc)
             if iid is None:
                 continue
-            insts.append(
-                {
-                    "work_id": wid,
-                    "author_position": pos,
-                    "institution_id": iid,
-                    "ror": ror,
-                    "institution_name": iname,
-                    "country_code": cc,
-                    "institution_type": itype,
-                }
-            )
+            insts.append((wid, pos, iid, ror, iname, cc, itype))
             if iid not in seen:
                 seen.add(iid)
-                new_inst.append(
-                    {
-                        "institution_id": iid,
-                        "ror": ror,
-                        "name": iname,
-                        "country_code": cc,
-                        "type": itype,
-                    }
-                )
+                new_inst.append((iid, ror, iname, cc, itype))
+        listed = get("countries")
+        need = parse_aff is not None and not listed and not inst_cc
         raws = get("raw_affiliation_strings")
         if raws is None:  # old snapshots: one string
             raws = get("raw_affiliation_string")
@@ -290,20 +326,12 @@ def _authorships(auths: Any, wid: str, rows: dict[str, list[Row]], ctx: Context)
             if type(text) is not str:
                 _wrong("raw affiliation", text)
             code = None
-            if parse_aff is not None:
+            if need:
                 code = aff_cache.get(text, _MISS)
                 if code is _MISS:
                     code = ctx.aff_country(text)
-            parsed.append(code)
-            affs.append(
-                {
-                    "work_id": wid,
-                    "author_position": pos,
-                    "affiliation": text,
-                    "country": code,
-                }
-            )
-        listed = get("countries")
+                parsed.append(code)
+            affs.append((wid, pos, text, code))
         if listed:
             codes: Any = [listed] if type(listed) is str else listed
             prov = "openalex_countries"
@@ -311,18 +339,14 @@ def _authorships(auths: Any, wid: str, rows: dict[str, list[Row]], ctx: Context)
             codes, prov = inst_cc, "institution"
         else:
             codes, prov = parsed, "affiliation_text"
-        for code in dict.fromkeys(codes) if len(codes) > 1 else codes:
+        if len(codes) == 1:
+            code = codes[0]
             if code:
                 if type(code) is not str:
                     _wrong("country", code)
-                countries.append(
-                    {
-                        "work_id": wid,
-                        "author_position": pos,
-                        "country": code,
-                        "provenance": prov,
-                    }
-                )
+                countries.append((wid, pos, fold.get(code, code), prov))
+        elif codes:
+            _add_countries(countries, codes, wid, pos, prov)
     rows["authorships"] = au
     rows["authorship_countries"] = countries
     rows["authorship_institutions"] = insts
@@ -331,12 +355,25 @@ def _authorships(auths: Any, wid: str, rows: dict[str, list[Row]], ctx: Context)
     return len(au) + len(countries) + len(insts) + len(affs)
 
 
+def _add_countries(
+    out: list[Row], codes: list[Any], wid: str, pos: int, prov: str
+) -> None:
+    """One row per distinct (folded) country code of an authorship."""
+    done: list[str] = []
+    for code in codes:
+        if code:
+            if type(code) is not str:
+                _wrong("country", code)
+            code = FOLD_TO_CN.get(code, code)
+            if code not in done:
+                done.append(code)
+                out.append((wid, pos, code, prov))
+
+
 def _subjects(w: dict[str, Any], wid: str) -> list[Row]:
     """MeSH descriptors, OpenAlex topics and the primary subfield/field."""
-    out: list[Row] = []
     mesh = w.get("mesh")
-    if mesh:
-        out.extend(_mesh(mesh, wid))
+    out: list[Row] = _mesh(mesh, wid) if mesh else []
     pt = w.get("primary_topic") or _EMPTY
     primary = pt.get("id")
     primary = primary.rpartition("/")[2] if primary else None
@@ -349,15 +386,15 @@ def _subjects(w: dict[str, Any], wid: str) -> list[Row]:
         if label is not None and type(label) is not str:
             _wrong("topic display_name", label)
         out.append(
-            {
-                "work_id": wid,
-                "scheme": "openalex_topic",
-                "code": code,
-                "label": label,
-                "is_primary": code == primary,
-                "is_major": None,
-                "score": float(score) if type(score) in (int, float) else None,
-            }
+            (
+                wid,
+                "openalex_topic",
+                code,
+                label,
+                code == primary,
+                None,
+                float(score) if type(score) in (int, float) else None,
+            )
         )
     if primary:
         for scheme, key in (
@@ -371,22 +408,14 @@ def _subjects(w: dict[str, Any], wid: str) -> list[Row]:
                 if label is not None and type(label) is not str:
                     _wrong(f"{key} display_name", label)
                 out.append(
-                    {
-                        "work_id": wid,
-                        "scheme": scheme,
-                        "code": code.rpartition("/")[2],
-                        "label": label,
-                        "is_primary": True,
-                        "is_major": None,
-                        "score": None,
-                    }
+                    (wid, scheme, code.rpartition("/")[2], label, True, None, None)
                 )
     return out
 
 
 def _mesh(items: list[Any], wid: str) -> list[Row]:
     """One row per MeSH descriptor (qualifier rows merged, major if any is)."""
-    found: dict[str, Row] = {}
+    found: dict[str, list[Any]] = {}
     for m in items:
         ui, label = m.get("descriptor_ui"), m.get("descriptor_name")
         if not ui:
@@ -396,18 +425,13 @@ def _mesh(items: list[Any], wid: str) -> list[Row]:
                 _wrong(what, v)
         major = m.get("is_major_topic") is True
         if ui in found:
-            found[ui]["is_major"] = found[ui]["is_major"] or major
+            found[ui][1] = found[ui][1] or major
         else:
-            found[ui] = {
-                "work_id": wid,
-                "scheme": "mesh",
-                "code": ui,
-                "label": label,
-                "is_primary": None,
-                "is_major": major,
-                "score": None,
-            }
-    return list(found.values())
+            found[ui] = [label, major]
+    return [
+        (wid, "mesh", ui, label, None, major, None)
+        for ui, (label, major) in found.items()
+    ]
 
 
 def _counts(items: Any, wid: str) -> list[Row]:
@@ -419,7 +443,7 @@ def _counts(items: Any, wid: str) -> list[Row]:
             raise TypeError(f"year {clip(repr(year), 30)} is not an integer")
         if n is not None and (type(n) is not int or not 0 <= n < _I64):
             raise TypeError(f"cited_by_count {clip(repr(n), 30)} is not a count")
-        out.append({"work_id": wid, "year": year, "cited_by_count": n})
+        out.append((wid, year, n))
     return out
 
 
@@ -459,10 +483,4 @@ def _add_grant(
     award = award.strip() if award else None
     norm = norm_award_id(award)
     if (fid or award) and (fid, norm) not in found:
-        found[(fid, norm)] = {
-            "work_id": wid,
-            "funder_id": fid,
-            "funder_name": name,
-            "award_id": award or None,
-            "award_id_norm": norm,
-        }
+        found[(fid, norm)] = (wid, fid, name, award or None, norm)
