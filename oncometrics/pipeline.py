@@ -128,7 +128,8 @@ def compute(
             from oncometrics.indicators import inventions as inv
 
             pt = load_tables(con, store, inv.TABLES_NEEDED)
-            for name, expr in inv.invention_tables(pt, domain, config).items():
+            exprs = inv.invention_tables(pt, domain, config, cache=inp.cache)
+            for name, expr in exprs.items():
                 written[name] = _write(out, name, table := to_arrow(expr))
                 secs = time.perf_counter() - t0
                 log(f"{name}: {table.num_rows:,} rows ({secs:.1f} s)")

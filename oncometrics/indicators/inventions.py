@@ -340,7 +340,7 @@ def invention_tables(
     by = str(config.by)
     if by not in ("inventor", "applicant"):
         raise ValueError(f"bad by {by!r}: expected 'inventor' or 'applicant'")
-    tables = {k: keep_(v) for k, v in unify_families(tables).items()}
+    tables = unify_families(tables)
     pat, parties = tables["patents"], tables["patent_parties"]
     period = parse_period(config.period)
     label = "all" if period is None else f"{period[0]}-{period[1]}"
