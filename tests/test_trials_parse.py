@@ -266,3 +266,11 @@ def test_malformed_nested_field_rejected(tmp_path: Path) -> None:
     (item,) = list(parse(f))
     assert isinstance(item, Reject) and item.record_no == 1
     assert item.reason.startswith("NCT06171568: malformed study")
+
+
+def test_truncated_pretty_printed_study_is_one_error(tmp_path: Path) -> None:
+    text = (DATA / "NCT06171568.json").read_text()
+    f = tmp_path / "cut.json"
+    f.write_text(text[: len(text) // 2])
+    with pytest.raises(SourceError, match="invalid JSON"):
+        list(parse(f))

@@ -342,12 +342,21 @@ def _parse_blob(blob: bytes, label: str, start: int) -> Iterator[Record | Reject
         doc = orjson.loads(blob)
     except orjson.JSONDecodeError as exc:
         lines = [ln for ln in blob.splitlines() if ln.strip()]
-        if len(lines) > 1 and lines[0].lstrip().startswith(b"{"):
+        # JSON Lines only when the first line is a whole object (a pretty
+        # printed document cut short is one broken document, not N records)
+        if len(lines) > 1 and _is_object(lines[0]):
             yield from _parse_lines(lines, label, start)
             return
         raise SourceError(label, f"invalid JSON ({exc})") from None
     kind, studies = _studies_of(doc, label)
     yield from _records(kind, studies, start, label)
+
+
+def _is_object(line: bytes) -> bool:
+    try:
+        return isinstance(orjson.loads(line), dict)
+    except orjson.JSONDecodeError:
+        return False
 
 
 def _parse_lines(
