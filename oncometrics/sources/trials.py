@@ -18,16 +18,13 @@ raises :class:`SourceError`.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from oncometrics.countries import country_code
 from oncometrics.sources.base import (
     Record,
     Reject,
@@ -38,117 +35,30 @@ from oncometrics.sources.base import (
     open_input,
     richness,
 )
-
-NCT_RE = re.compile(r"^NCT\d{8}$")
-EARLY_PHASES = ("EARLY_PHASE1", "PHASE1", "PHASE1/PHASE2")
-
-#: Location country names of ClinicalTrials.gov (and NCI CTS) that the shared
-#: country table does not resolve: historical and registry-specific variants.
-TRIAL_COUNTRY_NAMES: dict[str, str] = {
-    "former serbia and montenegro": "CS",
-    "serbia and montenegro": "CS",
-    "yugoslavia": "YU",
-    "netherlands antilles": "AN",
-    "macedonia, the former yugoslav republic of": "MK",
-    "turkey": "TR",
-    "libyan arab jamahiriya": "LY",
-    "kosovo": "XK",
-    "swaziland": "SZ",
-    "palestinian territory, occupied": "PS",
-    "palestinian territories": "PS",
-    "virgin islands (u.s.)": "VI",
-    "virgin islands (british)": "VG",
-    "reunion": "RE",
-    "macau": "MO",
-    "burma": "MM",
-    "cape verde": "CV",
-    "saint martin": "MF",
-    "great britain": "GB",
-    "england": "GB",
-    "scotland": "GB",
-    "wales": "GB",
-    "northern ireland": "GB",
-    "korea, south": "KR",
-    "south korea": "KR",
-    "north korea": "KP",
-    "russia": "RU",
-    "iran": "IR",
-    "syria": "SY",
-    "laos": "LA",
-    "the netherlands": "NL",
-    "holland": "NL",
-    "usa": "US",
-    "u.s.a.": "US",
-    "united states of america": "US",
-    "uk": "GB",
-    "czech republic": "CZ",
-    "ivory coast": "CI",
-    "east timor": "TL",
-    "zaire": "CD",
-    "congo, democratic republic": "CD",
-    "congo, the democratic republic of the": "CD",
-}
-
-
-def trial_country(name: str | None) -> str | None:
-    """ISO alpha-2 code of a location country name as trial registries print it."""
-    if not name or not name.strip():
-        return None
-    key = " ".join(name.split()).lower()
-    return TRIAL_COUNTRY_NAMES.get(key) or country_code(name.strip())
-
-
-_LEGAL = re.compile(
-    r"\b(inc|incorporated|ltd|limited|llc|gmbh|ag|sa|sas|srl|s r l|spa|bv|nv|plc|"
-    r"co|corp|corporation|company|kg|kgaa|ab|as|oy|pty|kk)\b"
+from oncometrics.sources.trials_norm import (
+    EARLY_PHASES,
+    NCT_RE,
+    TRIAL_COUNTRY_NAMES,
+    norm_mesh_ui,
+    norm_phase,
+    norm_sponsor,
+    start_year,
+    trial_country,
 )
 
-
-def norm_sponsor(name: str | None) -> str | None:
-    """Sponsor (or facility) name for grouping: ASCII, lower case, no punctuation, acronym
-    in trailing parentheses and legal-form suffixes dropped.
-
-    >>> norm_sponsor("National Cancer Institute (NCI)")
-    'national cancer institute'
-    >>> norm_sponsor("UCB BIOSCIENCES GmbH")
-    'ucb biosciences'
-    """
-    if not name or not name.strip():
-        return None
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = re.sub(r"\s*\([^)]*\)\s*$", "", text)
-    text = re.sub(r"[^a-z0-9]+", " ", text)
-    text = _LEGAL.sub(" ", text)
-    out = " ".join(text.split())
-    return out or " ".join(re.sub(r"[^a-z0-9]+", " ", name.lower()).split()) or None
-
-
-def norm_mesh_ui(ui: str | None) -> str | None:
-    """MeSH descriptor UI in short form: 'D000003550' -> 'D003550'."""
-    if not ui:
-        return None
-    ui = ui.strip().upper()
-    m = re.fullmatch(r"D000(\d{6})", ui)
-    return f"D{m.group(1)}" if m else ui
-
-
-def norm_phase(phases: Iterable[str] | None) -> str | None:
-    """One phase value from the API v2 list: ['PHASE1', 'PHASE2'] -> 'PHASE1/PHASE2'."""
-    vals = sorted({p.strip().upper() for p in phases or () if p and p.strip()})
-    if not vals:
-        return None
-    if vals == ["NA"]:
-        return "NA"
-    vals = [v for v in vals if v != "NA"]
-    return "/".join(vals)
-
-
-def start_year(date: str | None) -> int | None:
-    """Year of an ISO-ish date ('2007-11-05', '2006-11'), or None."""
-    if date and len(date) >= 4 and date[:4].isdigit():
-        return int(date[:4])
-    return None
+__all__ = [
+    "EARLY_PHASES",
+    "NCT_RE",
+    "TRIAL_COUNTRY_NAMES",
+    "norm_mesh_ui",
+    "norm_phase",
+    "norm_sponsor",
+    "parse",
+    "sniff",
+    "start_year",
+    "study_record",
+    "trial_country",
+]
 
 
 # ---------------------------------------------------------------- API v2 study
