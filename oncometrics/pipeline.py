@@ -180,6 +180,8 @@ def _inputs(con: BaseBackend, store: Path, domain: Domain, config: Config) -> In
         dw = selection.windowed_citations(dw, cc, int(config.citation_window))
     wi = impact.work_impact(dw, normalise_by_type=bool(config.normalise_by_type))
     inp = Inputs(counted, dw, wi, wi, tables, [])
+    inp.domain_works = dw = inp.cache(dw)  # selected once, used by every table
+    wi = impact.work_impact(dw, normalise_by_type=bool(config.normalise_by_type))
     cw = inp.cache(counting.country_weights(dw, tables["authorship_countries"]))
     inp.country_weights = cw
     # one cached work table: impact plus the international flag (from cw)
