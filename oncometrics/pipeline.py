@@ -58,6 +58,7 @@ class Inputs:
     tables: dict[str, ir.Table]
     caches: list[Any]
     country_weights: ir.Table | None = None
+    all_country_weights: ir.Table | None = None
 
     def cache(self, expr: ir.Table) -> ir.Table:
         """`expr` computed once on the engine (released at the end of the run)."""
@@ -182,7 +183,14 @@ def _inputs(con: BaseBackend, store: Path, domain: Domain, config: Config) -> In
     inp = Inputs(counted, dw, wi, wi, tables, [])
     inp.domain_works = dw = inp.cache(dw)  # selected once, used by every table
     wi = impact.work_impact(dw, normalise_by_type=bool(config.normalise_by_type))
-    cw = inp.cache(counting.country_weights(dw, tables["authorship_countries"]))
+    ac = tables["authorship_countries"]
+    if config.totals:
+        cw = inp.cache(counting.country_weights(dw, ac))
+    else:
+        # a work's weights do not depend on the domain: compute them once for
+        # all counted works (needed for the activity index) and select
+        inp.all_country_weights = inp.cache(counting.country_weights(counted, ac))
+        cw = inp.cache(inp.all_country_weights.semi_join(dw, "work_id"))
     inp.country_weights = cw
     # one cached work table: impact plus the international flag (from cw)
     intl = collab.international_from_weights(cw)
@@ -246,8 +254,10 @@ def _country_totals(
             p_all=t.p_all.sum(), p_all_full=t.p_all_full.sum()
         )
         return per_actor, t
-    ac = inp.tables["authorship_countries"]
-    w_all = inp.cache(counting.country_weights(inp.counted, ac))
+    w_all = inp.all_country_weights
+    if w_all is None:
+        ac = inp.tables["authorship_countries"]
+        w_all = inp.cache(counting.country_weights(inp.counted, ac))
     totals = specialisation.actor_totals(w_all, inp.counted)
     by_year = specialisation.actor_totals(w_all, inp.counted, by=["publication_year"])
     return totals, by_year
