@@ -45,6 +45,11 @@ class UserError(Exception):
     """An expected failure: printed as one line, exit status 1."""
 
 
+def _log(message: str) -> None:
+    """Print a progress or error message on stderr, always as one line."""
+    err.print(" ".join(message.split()), markup=False)
+
+
 def _progress_factory() -> Any:
     """A `progress(path, size)` callback factory drawing a rich progress bar."""
     from rich.progress import (
@@ -92,12 +97,12 @@ def ingest(
     """Read record files into the store (duplicates and rejects counted)."""
     from oncometrics.store import Store
 
+    if store.exists() and not store.is_dir():
+        raise UserError(f"{store}: not a folder (a store is a folder of tables)")
     st = Store(store)
     progress, make = _progress_factory()
     try:
-        summary = st.ingest(
-            source, paths, log=lambda m: err.print(m, markup=False), progress=make
-        )
+        summary = st.ingest(source, paths, log=_log, progress=make)
     finally:
         progress.stop()
     for f in summary.files:
@@ -152,7 +157,7 @@ def compute(
         _existing_store(store),
         target,
         config=cfg,
-        log=lambda m: err.print(m, markup=False),
+        log=_log,
     )
     out.print(f"{len(written)} tables written to {target}", markup=False)
 
@@ -176,14 +181,16 @@ def report(
 ) -> None:
     """Write report.html (self-contained) and report.xlsx."""
     from oncometrics.report import write_report
+    from oncometrics.report.i18n import check_lang
 
     cfg = load_config(config, actor=actor, period=period, lang=lang)
+    check_lang(cfg.lang)  # before the (long) reading of the tables
     path = write_report(
         _existing_store(store),
         out_dir,
         config=cfg,
         indicators=indicators or store / "indicators",
-        log=lambda m: err.print(m, markup=False),
+        log=_log,
     )
     out.print(f"report written to {path}", markup=False)
 
@@ -214,7 +221,7 @@ def portfolio(
         grants=grants,
         curation=curation,
         config=cfg,
-        log=lambda m: err.print(m, markup=False),
+        log=_log,
     )
     out.print(f"{len(written)} tables written to {target}", markup=False)
 
@@ -230,10 +237,9 @@ def serve(
 
     from oncometrics.web.app import create_app
 
+    web_app = create_app(_existing_store(store))
     out.print(f"serving {store} on http://{host}:{port}/", markup=False)
-    uvicorn.run(
-        create_app(_existing_store(store)), host=host, port=port, log_level="warning"
-    )
+    uvicorn.run(web_app, host=host, port=port, log_level="warning")
 
 
 @app.command("compare-sources")
@@ -263,7 +269,7 @@ def demo(
     """Ingest the bundled real sample, compute the indicators, write the report."""
     from oncometrics.demo import run_demo
 
-    report_path = run_demo(out_dir, log=lambda m: err.print(m, markup=False))
+    report_path = run_demo(out_dir, log=_log)
     out.print(f"demo report written to {report_path}", markup=False)
 
 
@@ -285,7 +291,9 @@ def fetch_openalex(
         str | None, typer.Option(help="Contact e-mail (polite pool).")
     ] = None,
     api_key: Annotated[str | None, typer.Option(help="OpenAlex API key.")] = None,
-    max_records: Annotated[int | None, typer.Option(help="Stop after N works.")] = None,
+    max_records: Annotated[
+        int | None, typer.Option(min=1, help="Stop after N works.")
+    ] = None,
     per_page: Annotated[int, typer.Option(help="Works per page (max 200).")] = 200,
 ) -> None:
     """Download works with cursor paging; rerun to resume."""
@@ -298,7 +306,7 @@ def fetch_openalex(
         api_key=api_key,
         max_records=max_records,
         per_page=per_page,
-        log=lambda m: err.print(m, markup=False),
+        log=_log,
     )
     out.print(
         f"{res.records:,} works in {res.pages} pages under {out_dir}; "
@@ -317,7 +325,7 @@ def fetch_trials(
         Path, typer.Option("--out", help="Folder for the pages.")
     ] = Path("trial-pages"),
     max_records: Annotated[
-        int | None, typer.Option(help="Stop after N studies.")
+        int | None, typer.Option(min=1, help="Stop after N studies.")
     ] = None,
 ) -> None:
     """Download ClinicalTrials.gov studies with page tokens; rerun to resume."""
@@ -328,7 +336,7 @@ def fetch_trials(
         condition=condition,
         query=query,
         max_records=max_records,
-        log=lambda m: err.print(m, markup=False),
+        log=_log,
     )
     out.print(
         f"{res.records:,} studies in {res.pages} pages under {out_dir}; "
@@ -345,8 +353,6 @@ def _existing_store(store: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, mapping expected errors to one line."""
-    from oncometrics.errors import EXPECTED
-
     try:
         # Without standalone mode, typer *returns* the code of a typer.Exit.
         code = app(args=argv, standalone_mode=False)
@@ -354,26 +360,56 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except EXPECTED as exc:
-        err.print(f"error: {exc}", markup=False)
-        sys.exit(1)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
         err.print("interrupted", markup=False)
         sys.exit(130)
-    except Exception as exc:  # last resort: never show a traceback
-        if "click" in type(exc).__module__:
-            import click
+    except Exception as exc:  # never show a traceback
+        sys.exit(_fail(exc))
 
-            if isinstance(exc, click.ClickException):
-                exc.show()
-                sys.exit(exc.exit_code)
-            if isinstance(exc, click.exceptions.Abort):
-                sys.exit(1)
-        err.print(
-            f"error: unexpected {type(exc).__name__}: {exc} (please report this)",
-            markup=False,
-        )
-        sys.exit(3)
+
+def _fail(exc: Exception) -> int:
+    """Print `exc` as one line on stderr; the exit status.
+
+    Expected errors (bad input or setup) exit 1, command-line usage errors 2,
+    anything else is a bug: 3, with a request to report it.
+    """
+    # imported here: oncometrics.errors pulls in ibis, which `ingest` does not need
+    from oncometrics.errors import EXPECTED, describe
+
+    # UserError by its own name too: under `python -m oncometrics.cli` the
+    # commands raise __main__.UserError, not oncometrics.cli.UserError.
+    if isinstance(exc, (UserError, *EXPECTED)):
+        err.print(f"error: {describe(exc)}", markup=False)
+        return 1
+    usage = _usage_error(exc)
+    if usage is not None:
+        return usage
+    err.print(
+        f"error: unexpected {type(exc).__name__}: {describe(exc)} (please report this)",
+        markup=False,
+    )
+    return 3
+
+
+def _usage_error(exc: Exception) -> int | None:
+    """Print a command-line usage error (click/typer) as one line; its exit code.
+
+    None when `exc` is not one.  No arguments at all shows the help instead.
+    """
+    from typer.exceptions import TyperException
+
+    if not isinstance(exc, TyperException) or not hasattr(exc, "format_message"):
+        return None
+    code = int(getattr(exc, "exit_code", 2))
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        exc.show()  # type: ignore[attr-defined]
+        return code
+    from oncometrics.errors import one_line
+
+    ctx = getattr(exc, "ctx", None)
+    hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+    err.print(f"error: {one_line(exc.format_message())}{hint}", markup=False)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover
