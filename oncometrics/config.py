@@ -210,7 +210,24 @@ def load_config(path: Path | str | None = None, **overrides: Any) -> Config:
         _check(k)
         if v is not None:
             values[k] = v
+    _check_values(values)
     return Config(values)
+
+
+def _check_values(values: dict[str, Any]) -> None:
+    """Fail early (one line) on values a late stage would reject, or ignore."""
+    if values.get("by") not in ("inventor", "applicant"):
+        raise ValueError(
+            f"bad by {values.get('by')!r}: expected 'inventor' or 'applicant'"
+        )
+    parse_period(values.get("period"))
+    periods = values.get("periods")
+    if periods:
+        parts = [p.strip() for p in str(periods).split(",") if p.strip()]
+        if len(parts) != 2:
+            raise ValueError(f"bad periods {periods!r}: expected 'A-B,C-D'")
+        for part in parts:
+            parse_period(part)
 
 
 def parse_period(text: str | None) -> tuple[int, int] | None:
