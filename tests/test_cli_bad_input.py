@@ -1,0 +1,493 @@
+"""Bad input through the real CLI: what a user sees on stdout and stderr.
+
+Every ingest format is fed generated bad files (empty, truncated gzip of a real
+sample, the sample cut in half, binary bytes, another format, wrong CSV
+columns, a missing path, a folder mixing good and bad files), and the other
+commands get bad options, configuration and stores.  The project's rules:
+no traceback; every message is one line naming the file (and the record
+where one is at fault); exit 0 when records were read and some rejected,
+non-zero for file-level and fatal errors; ``read = stored + duplicates +
+rejected`` holds on the summary line, in the manifest, in the quarantine and
+in the stored tables.
+
+The CLI runs as ``python -m oncometrics.cli`` in subprocesses; the runs of a
+group are started together (threads) and each test checks one of them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from oncometrics.schema import ENTITIES
+from oncometrics.sources import SOURCES
+
+DATA = Path(__file__).parent / "data"
+REPO = Path(__file__).parent.parent
+
+#: One small real sample per format (see tests/data/<format>/README.md).
+SAMPLES: dict[str, Path] = {
+    "openalex": DATA / "openalex" / "keypaper_results_page1.json",
+    "pubmed": DATA / "pubmed" / "pubmed-29768149.xml",
+    "medline": DATA / "medline" / "pmid28786991_transcribed.txt",
+    "wos": DATA / "wos" / "savedrecs_batch1.txt",
+    "scopus": DATA / "scopus" / "scopus_4_real_papers.csv",
+    "lens": DATA / "lens" / "lens_4_real_papers.csv",
+    "dimensions": DATA / "dimensions" / "dimensions_4_real_papers.csv",
+    "patents": DATA / "patents" / "epo_test_biblio_example_3.xml",
+    "trials": DATA / "trials" / "NCT00973089.json",
+}
+XML = DATA / "pubmed" / "pubmed-29768149.xml"
+JSON = DATA / "openalex" / "keypaper_results_page1.json"
+#: A real file of another format, per format.
+OTHER: dict[str, Path] = {
+    "openalex": XML,
+    "pubmed": JSON,
+    "medline": XML,
+    "wos": JSON,
+    "scopus": XML,
+    "lens": XML,
+    "dimensions": JSON,
+    "patents": JSON,
+    "trials": XML,
+}
+#: Formats read as delimited text: a header of unknown columns is fatal.
+WRONG_COLUMNS: dict[str, bytes] = {
+    "scopus": b"foo,bar,baz\n1,2,3\n4,5,6\n",
+    "lens": b"foo,bar,baz\n1,2,3\n4,5,6\n",
+    "dimensions": b"foo,bar,baz\n1,2,3\n4,5,6\n",
+    "patents": b"foo,bar,baz\n1,2,3\n4,5,6\n",
+    "wos": b"FOO\tBAR\tBAZ\n1\t2\t3\n",
+}
+#: Cases that must stop the file: non-zero exit, nothing read from it.
+FATAL = ("empty", "binary", "other", "wrongcols", "missing")
+#: Cases where the reader may keep what precedes the damage (then exit 0).
+DAMAGED = ("truncgz", "half")
+SUMMARY = re.compile(
+    r"read ([\d,]+) = stored ([\d,]+) \+ duplicates ([\d,]+) \+ rejected ([\d,]+)"
+)
+
+
+@dataclass
+class Run:
+    """One finished CLI run."""
+
+    args: list[str]
+    code: int
+    out: str
+    err: str
+    store: Path | None = None
+    inputs: tuple[Path, ...] = ()
+    #: every input of the run when a check looks at one of them
+    all_inputs: tuple[Path, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+    def err_lines(self) -> list[str]:
+        return [ln for ln in self.err.splitlines() if ln.strip()]
+
+
+def cli(*args: Any, cwd: Path, store: Path | None = None, **kw: Any) -> Run:
+    """Run ``python -m oncometrics.cli ARGS`` as a user would."""
+    argv = [str(a) for a in args]
+    proc = subprocess.run(
+        [sys.executable, "-m", "oncometrics.cli", *argv],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+        env=_env(),
+        check=False,
+    )
+    return Run(argv, proc.returncode, proc.stdout, proc.stderr, store, **kw)
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env["COLUMNS"] = "80"  # the narrowest usual terminal: no wrapped messages
+    return env
+
+
+def run_all(jobs: dict[Any, Callable[[], Run]]) -> dict[Any, Run]:
+    """Run the jobs concurrently (each is a subprocess: threads suffice)."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = {k: pool.submit(job) for k, job in jobs.items()}
+        return {k: f.result() for k, f in futures.items()}
+
+
+# ----------------------------------------------------------------- inputs
+def _bad_inputs(fmt: str, folder: Path) -> dict[str, Path]:
+    """The generated bad inputs for `fmt`, by case name."""
+    sample = SAMPLES[fmt]
+    data = sample.read_bytes()
+    folder.mkdir(parents=True)
+    suffix = sample.suffix
+    cases: dict[str, Path] = {}
+
+    def put(case: str, name: str, content: bytes) -> None:
+        cases[case] = folder / name
+        cases[case].write_bytes(content)
+
+    put("empty", f"empty{suffix}", b"")
+    packed = gzip.compress(data)
+    put("truncgz", f"{sample.name}.gz", packed[: len(packed) * 6 // 10])
+    put("half", f"half{suffix}", data[: len(data) // 2])
+    put("binary", f"binary{suffix}", bytes(range(256)) * 8)
+    put("other", f"other{suffix}", OTHER[fmt].read_bytes())
+    if fmt in WRONG_COLUMNS:
+        put("wrongcols", f"wrongcols{suffix}", WRONG_COLUMNS[fmt])
+    cases["missing"] = folder / f"no_such_file{suffix}"
+    mixed = folder / "mixed"
+    mixed.mkdir()
+    shutil.copy(sample, mixed / sample.name)
+    (mixed / f"empty{suffix}").write_bytes(b"")
+    (mixed / f"half{suffix}").write_bytes(data[: len(data) // 2])
+    cases["mixed"] = mixed
+    return cases
+
+
+INGEST_CASES = [
+    (fmt, case)
+    for fmt in SAMPLES
+    for case in (*FATAL, *DAMAGED, "mixed")
+    if case != "wrongcols" or fmt in WRONG_COLUMNS
+]
+
+
+@pytest.fixture(scope="module")
+def ingest_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[Any, Run]:
+    """CLI runs by (format, case).
+
+    The file-level cases of a format go in one run (a file's error must not
+    affect the others); each damaged file and the mixed folder get their own.
+    """
+    root = tmp_path_factory.mktemp("bad_input")
+    jobs: dict[Any, Callable[[], Run]] = {}
+    fatal: dict[Any, Path] = {}
+    for fmt in SAMPLES:
+        cases = _bad_inputs(fmt, root / fmt)
+        groups = {"fatal": tuple(p for c, p in cases.items() if c in FATAL)}
+        groups |= {c: (p,) for c, p in cases.items() if c not in FATAL}
+        for group, paths in groups.items():
+            store = root / "stores" / f"{fmt}-{group}"
+
+            def job(fmt: str = fmt, paths: Any = paths, store: Path = store) -> Run:
+                return cli(
+                    "ingest", fmt, *paths, "--store", store, cwd=root, store=store,
+                    inputs=paths,
+                )  # fmt: skip
+
+            jobs[fmt, group] = job
+        fatal |= {(fmt, c): p for c, p in cases.items() if c in FATAL}
+    runs = run_all(jobs)
+    return runs | {k: _focus(runs[k[0], "fatal"], p) for k, p in fatal.items()}
+
+
+def _focus(run: Run, path: Path) -> Run:
+    """`run` with `path` as its only input (for the checks of one case)."""
+    return Run(run.args, run.code, run.out, run.err, run.store, (path,), run.inputs)
+
+
+# ----------------------------------------------------------------- checks
+def _summary(line: str) -> tuple[int, int, int, int]:
+    m = SUMMARY.search(line)
+    assert m, f"no read = stored + duplicates + rejected in {line!r}"
+    r, s, d, j = (int(g.replace(",", "")) for g in m.groups())
+    assert r == s + d + j, f"counts do not balance: {line!r}"
+    return r, s, d, j
+
+
+def _files_of(run: Run) -> list[Path]:
+    files: list[Path] = []
+    for p in run.all_inputs or run.inputs:
+        files.extend(
+            sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+        )
+    return files
+
+
+def check_no_traceback(run: Run) -> None:
+    assert "Traceback" not in run.text, run.text
+    assert "please report this" not in run.text, run.text
+
+
+def check_ingest_messages(run: Run) -> None:
+    """Every stderr line is one message that starts with the file it is about."""
+    files = [str(f) for f in _files_of(run)]
+    for line in run.err_lines():
+        assert any(line.startswith(f + ":") for f in files), (
+            f"message does not start with a file name: {line!r}\n{run.err}"
+        )
+
+
+def check_balance(run: Run) -> tuple[int, int, int, int]:
+    """Summary line, per-file lines, manifest, quarantine and tables agree."""
+    (last,) = [ln for ln in run.out.splitlines() if SUMMARY.search(ln)]
+    totals = _summary(last)
+    per_file = [_summary(ln) for ln in run.err_lines() if SUMMARY.search(ln)]
+    assert tuple(map(sum, zip(*per_file, strict=True))) == (totals if per_file else ())
+    assert run.store is not None
+    manifest_path = run.store / "manifest.json"
+    entries = (
+        list(json.loads(manifest_path.read_text())["files"].values())
+        if manifest_path.exists()
+        else []
+    )
+    in_manifest = tuple(
+        sum(e[k] for e in entries) for k in ("read", "stored", "duplicates", "rejected")
+    )
+    assert in_manifest == totals, (in_manifest, totals)
+    for e in entries:
+        assert e["read"] == e["stored"] + e["duplicates"] + e["rejected"], e
+    quarantined = [
+        json.loads(line)
+        for q in sorted((run.store / "quarantine").glob("*.jsonl"))
+        for line in q.read_text(encoding="utf-8").splitlines()
+    ]
+    assert len(quarantined) == totals[3]
+    for q in quarantined:
+        assert q["reason"] and "\n" not in q["reason"], q
+        assert q["file"] in {str(f) for f in _files_of(run)} and q["record_no"] >= 1
+    entity = SOURCES[run.args[1]].entity
+    main = ENTITIES[entity][0]
+    parts = sorted((run.store / main).glob("part-*.parquet"))
+    rows = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
+    assert rows == totals[1], f"{main}: {rows} rows stored, summary says {totals[1]}"
+    return totals
+
+
+@pytest.mark.parametrize(("fmt", "case"), INGEST_CASES)
+def test_ingest_bad_input(ingest_runs: dict[Any, Run], fmt: str, case: str) -> None:
+    run = ingest_runs[fmt, case]
+    check_no_traceback(run)
+    check_ingest_messages(run)
+    read, stored, _dups, rejected = check_balance(run)
+    (path,) = run.inputs
+    if case in FATAL:
+        assert run.code != 0, run.text
+        assert read == 0
+        (line,) = [ln for ln in run.err_lines() if ln.startswith(f"{path}: ")]
+        assert not SUMMARY.search(line), line
+        assert not re.search(r": record \d+:", line), line
+        if case == "missing":
+            assert "cannot read" in line
+        if case == "empty":
+            assert "empty" in line
+    elif case in DAMAGED:
+        if run.code == 0:  # what precedes the damage is kept, the rest rejected
+            assert rejected >= 1 and read >= 1
+            assert re.search(rf"^{re.escape(str(path))}: record \d+: ", run.err, re.M)
+        else:  # nothing readable: one file-level error
+            assert read == 0
+            (line,) = run.err_lines()
+            assert line.startswith(f"{path}: ")
+        if case == "truncgz":
+            assert "truncated" in run.err
+    else:  # mixed folder: the good file is stored, the empty one is an error
+        assert run.code != 0
+        assert stored >= 1
+        good = path / SAMPLES[fmt].name
+        assert re.search(rf"^{re.escape(str(good))}: read \d+ = ", run.err, re.M)
+        assert re.search(
+            rf"^{re.escape(str(path / 'empty'))}\S*: .*empty", run.err, re.M
+        )
+
+
+def test_cut_pretty_printed_trial_is_one_error(ingest_runs: dict[Any, Run]) -> None:
+    """Half of a pretty-printed study is one broken document, not N JSON lines."""
+    run = ingest_runs["trials", "half"]
+    assert run.code != 0
+    assert "invalid JSON" in run.err and "record" not in run.err
+
+
+# ----------------------------------------------------------- other commands
+UNITS_HEADER = "unit_code,name,parent,team_count,ror_ids,codes,patterns\n"
+
+
+@pytest.fixture(scope="module")
+def command_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    w = tmp_path_factory.mktemp("commands")
+    good = w / "good"
+    first = cli(
+        "ingest", "medline", DATA / "portfolio" / "medline_sample.txt",
+        "--store", good, cwd=w,
+    )  # fmt: skip
+    assert first.code == 0, first.text
+    (w / "bad.toml").write_text("period = [2014\n")
+    (w / "unknown.toml").write_text('[report]\ncolour = "blue"\n')
+    (w / "units_columns.csv").write_text("code,label\nU1,Lab one\n")
+    (w / "units_row.csv").write_text(UNITS_HEADER + "U1,Lab,,many,,,\n")
+    (w / "units_binary.csv").write_bytes(bytes(range(256)))
+    (w / "units.csv").write_text(UNITS_HEADER + "U1,Lab,,2,,U1052,Lyon\n")
+    (w / "grants.csv").write_text("call,year,project_id\nX,abc,P1\n")
+    (w / "a_file").write_text("not a folder\n")
+    (w / "bare").mkdir()
+    sample = DATA / "wos" / "savedrecs_batch1.txt"
+    cases: dict[str, tuple[Any, ...]] = {
+        "compute: missing store": ("compute", "--store", w / "nostore"),
+        "compute: folder without manifest": ("compute", "--store", w / "bare"),
+        "compute: store is a file": ("compute", "--store", w / "a_file"),
+        "compute: bad period": ("compute", "--store", good, "--period", "20x4-2023"),
+        "compute: reversed period": ("compute", "--store", good, "--period", "2023-2014"),
+        "compute: unknown engine": ("compute", "--store", good, "--engine", "polars"),
+        "compute: bad TOML": ("compute", "--store", good, "--config", w / "bad.toml"),
+        "compute: unknown setting": (
+            "compute", "--store", good, "--config", w / "unknown.toml",
+        ),
+        "compute: missing config": (
+            "compute", "--store", good, "--config", w / "nope.toml",
+        ),
+        "compute: bad --by": ("compute", "--store", good, "--by", "dog"),
+        "compute: bad --periods": ("compute", "--store", good, "--periods", "x"),
+        "compute: unknown domain": ("compute", "--store", good, "--domain", "zzz"),
+        "compute: --seed not a number": ("compute", "--store", good, "--seed", "abc"),
+        "report: missing store": ("report", "--store", w / "nostore", "--out", w / "r1"),
+        "report: no indicators yet": ("report", "--store", good, "--out", w / "r2"),
+        "report: bad language": (
+            "report", "--store", good, "--out", w / "r3", "--lang", "de",
+        ),
+        "portfolio: wrong columns": (
+            "portfolio", "--store", good, "--units", w / "units_columns.csv",
+        ),
+        "portfolio: malformed row": (
+            "portfolio", "--store", good, "--units", w / "units_row.csv",
+        ),
+        "portfolio: binary units": (
+            "portfolio", "--store", good, "--units", w / "units_binary.csv",
+        ),
+        "portfolio: missing units": (
+            "portfolio", "--store", good, "--units", w / "nope.csv",
+        ),
+        "portfolio: malformed grants": (
+            "portfolio", "--store", good, "--units", w / "units.csv",
+            "--grants", w / "grants.csv", "--out", w / "pf",
+        ),
+        "serve: missing store": ("serve", "--store", w / "nostore", "--port", "1"),
+        "compare-sources: missing store": ("compare-sources", "--store", w / "nostore"),
+        "compare-sources: bad period": (
+            "compare-sources", "--store", good, "--period", "abc",
+        ),
+        "fetch openalex: per-page too large": (
+            "fetch", "openalex", "--filter", "x:1", "--per-page", "500",
+            "--out", w / "pages",
+        ),
+        "fetch openalex: no --filter": ("fetch", "openalex", "--out", w / "pages"),
+        "fetch openalex: unknown option": ("fetch", "openalex", "--filter", "x:1", "--bogus"),
+        "fetch openalex: negative max": (
+            "fetch", "openalex", "--filter", "x:1", "--max-records", "-5",
+            "--out", w / "pages",
+        ),
+        "fetch trials: max not a number": ("fetch", "trials", "--max-records", "ten"),
+        "ingest: unknown format": ("ingest", "bibtex", sample, "--store", w / "s1"),
+        "ingest: no paths": ("ingest", "wos", "--store", w / "s2"),
+        "ingest: store is a file": ("ingest", "wos", sample, "--store", w / "a_file"),
+        "ingest: store under a file": (
+            "ingest", "wos", sample, "--store", w / "a_file" / "store",
+        ),
+        "unknown command": ("frobnicate",),
+    }  # fmt: skip
+    jobs = {k: (lambda a=a: cli(*a, cwd=w)) for k, a in cases.items()}
+    return run_all(jobs)
+
+
+#: Case -> a fragment the one-line error must contain.
+COMMAND_ERRORS: dict[str, str] = {
+    "compute: missing store": "nostore: no store here",
+    "compute: folder without manifest": "bare: no store here",
+    "compute: store is a file": "a_file: no store here",
+    "compute: bad period": "bad period '20x4-2023'",
+    "compute: reversed period": "bad period '2023-2014'",
+    "compute: unknown engine": "unknown engine 'polars'",
+    "compute: bad TOML": "bad.toml: invalid TOML",
+    "compute: unknown setting": "unknown setting 'colour'",
+    "compute: missing config": "nope.toml: cannot read",
+    "compute: bad --by": "bad by 'dog'",
+    "compute: bad --periods": "bad periods 'x'",
+    "compute: unknown domain": "unknown domain 'zzz'",
+    "compute: --seed not a number": "--seed",
+    "report: missing store": "nostore: no store here",
+    "report: no indicators yet": "indicators: no indicator tables here",
+    "report: bad language": "unsupported language 'de'",
+    "portfolio: wrong columns": "units_columns.csv: line 1: missing column(s)",
+    "portfolio: malformed row": "units_row.csv: line 2: team_count 'many'",
+    "portfolio: binary units": "units_binary.csv: line 1: not a CSV file",
+    "portfolio: missing units": "nope.csv: cannot read",
+    "portfolio: malformed grants": "grants.csv: line 1: missing column(s)",
+    "serve: missing store": "nostore: no store here",
+    "compare-sources: missing store": "nostore: no store here",
+    "compare-sources: bad period": "bad period 'abc'",
+    "fetch openalex: per-page too large": "per_page must be between 1 and 200",
+    "fetch openalex: no --filter": "--filter",
+    "fetch openalex: unknown option": "No such option: --bogus",
+    "fetch openalex: negative max": "--max-records",
+    "fetch trials: max not a number": "--max-records",
+    "ingest: unknown format": "unknown source 'bibtex'",
+    "ingest: no paths": "Missing argument",
+    "ingest: store is a file": "a_file: not a folder",
+    "ingest: store under a file": "a_file/store: cannot create the store",
+    "unknown command": "No such command 'frobnicate'",
+}
+
+
+@pytest.mark.parametrize("case", list(COMMAND_ERRORS))
+def test_command_bad_input(command_runs: dict[str, Run], case: str) -> None:
+    run = command_runs[case]
+    check_no_traceback(run)
+    assert run.code not in (0, 3), f"exit {run.code}: {run.text}"
+    errors = [ln for ln in run.err_lines() if ln.startswith("error: ")]
+    assert len(errors) == 1, run.err
+    (line,) = errors
+    assert COMMAND_ERRORS[case] in line, line
+    # nothing else but progress lines that name what they are about
+    assert all(ln.startswith(("error: ", "report: ")) for ln in run.err_lines()), (
+        run.err
+    )
+    if case == "serve: missing store":
+        assert "serving" not in run.out
+
+
+def test_no_arguments_shows_help(tmp_path: Path) -> None:
+    run = cli(cwd=tmp_path)
+    check_no_traceback(run)
+    assert "Usage:" in run.text and "ingest" in run.text
+
+
+# ------------------------------------------------------------- empty store
+@pytest.mark.slow
+def test_compute_on_a_store_with_no_records(tmp_path: Path) -> None:
+    """Every record rejected: the store exists but holds nothing to compute."""
+    bad = tmp_path / "all_bad.csv"
+    header = SAMPLES["scopus"].read_text(encoding="utf-8-sig").splitlines()[0]
+    bad.write_text(header + '\n"only","two cells"\n', encoding="utf-8")
+    store = tmp_path / "store"
+    ingest = cli(
+        "ingest", "scopus", bad, "--store", store, cwd=tmp_path, store=store,
+        inputs=(bad,),
+    )  # fmt: skip
+    check_no_traceback(ingest)
+    assert ingest.code == 0, ingest.text
+    assert check_balance(ingest) == (1, 0, 0, 1)
+    run = cli("compute", "--store", store, cwd=tmp_path)
+    check_no_traceback(run)
+    errors = [ln for ln in run.err_lines() if ln.startswith("error: ")]
+    if run.code:
+        assert len(errors) == 1 and str(store) in errors[0], run.err
+    else:
+        assert not errors and "tables written" in run.out
