@@ -5,6 +5,8 @@ The CLI prints these as one line and exits non-zero; anything else is a bug.
 
 from __future__ import annotations
 
+import duckdb
+
 from oncometrics.engine import EngineError
 from oncometrics.sources.base import SourceError
 from oncometrics.store import StoreError
@@ -27,6 +29,7 @@ def _expected() -> tuple[type[BaseException], ...]:
         # unreadable/unwritable paths, a file where a folder should be, a full
         # disk: the user's setup, reported as one line naming the path
         OSError,
+        duckdb.IOException,  # DuckDB's own "cannot read/write this file"
     )
 
 

@@ -491,3 +491,37 @@ def test_compute_on_a_store_with_no_records(tmp_path: Path) -> None:
         assert len(errors) == 1 and str(store) in errors[0], run.err
     else:
         assert not errors and "tables written" in run.out
+
+
+# ------------------------------------------------------- unwritable store
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_FSIZE semantics")
+def test_full_store_is_fatal_and_loses_nothing(tmp_path: Path) -> None:
+    """A store that cannot take the data (here: a 4 kB file-size limit, as a
+    full disk would) is one fatal line; the file is not marked as ingested,
+    so a rerun with room reads it in full."""
+    import resource
+
+    sample = SAMPLES["wos"]
+    store = tmp_path / "store"
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4000, 4000))
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "oncometrics.cli", "ingest", "wos", str(sample),
+         "--store", str(store)],
+        capture_output=True, text=True, cwd=tmp_path, env=_env(), timeout=300,
+        preexec_fn=limit, check=False,
+    )  # fmt: skip
+    run = Run(["ingest", "wos"], proc.returncode, proc.stdout, proc.stderr, store)
+    check_no_traceback(run)
+    assert run.code == 1, run.text
+    (line,) = run.err_lines()
+    assert line.startswith(f"error: {store}: cannot write the store"), line
+    assert not (store / "manifest.json").exists()
+    again = cli(
+        "ingest", "wos", sample, "--store", store, cwd=tmp_path, store=store,
+        inputs=(sample,),
+    )  # fmt: skip
+    assert again.code == 0, again.text
+    assert check_balance(again) == (15, 15, 0, 0)
