@@ -39,7 +39,14 @@ import pyarrow.parquet as pq
 
 from oncometrics.schema import ENTITIES, TABLES
 from oncometrics.sources import get_source
-from oncometrics.sources.base import Record, Reject, SourceError, _progress, clip
+from oncometrics.sources.base import (
+    Record,
+    Reject,
+    SourceError,
+    _progress,
+    clip,
+    guarded,
+)
 
 #: Key columns used to find duplicates, in precedence order, by entity.
 DEDUP_KEYS: dict[str, tuple[str, ...]] = {
@@ -271,7 +278,7 @@ class Store:
             with open(qpath, "w", encoding="utf-8") as qfh:
                 last_no = 0
                 try:
-                    for item in spec.parser()(path):
+                    for item in guarded(spec.parser()(path), path):
                         res.read += 1
                         last_no = item.record_no
                         if isinstance(item, Reject):

@@ -525,3 +525,50 @@ def test_full_store_is_fatal_and_loses_nothing(tmp_path: Path) -> None:
     )  # fmt: skip
     assert again.code == 0, again.text
     assert check_balance(again) == (15, 15, 0, 0)
+
+
+# ------------------------------------------------ damage inside a container
+def _damaged_zip(src: Path, dest: Path) -> Path:
+    """`src` with 64 bytes of its first member's compressed data overwritten."""
+    import struct
+    import zipfile
+
+    data = bytearray(src.read_bytes())
+    with zipfile.ZipFile(src) as zf:
+        info = zf.infolist()[0]
+    at = info.header_offset
+    name_len, extra_len = struct.unpack("<HH", data[at + 26 : at + 30])
+    mid = at + 30 + name_len + extra_len + info.compress_size // 2
+    data[mid : mid + 64] = b"\xff" * 64
+    dest.write_bytes(bytes(data))
+    return dest
+
+
+def test_damage_inside_zip_and_xml_errors_are_one_line(tmp_path: Path) -> None:
+    """A zlib error inside a zip member is a file-level error naming the zip;
+    an XML parser's multi-line message is quarantined and shown as one line."""
+    zipped = _damaged_zip(
+        DATA / "patents" / "ipgb20230404_wk14_subset.zip", tmp_path / "damaged.zip"
+    )
+    xml = SAMPLES["patents"].read_bytes()
+    nul = tmp_path / "nul.xml"
+    nul.write_bytes(xml[: len(xml) // 2] + b"\x00" + xml[len(xml) // 2 :])
+    jobs = {
+        p.name: (
+            lambda p=p: cli(
+                "ingest", "patents", p, "--store", tmp_path / p.stem, cwd=tmp_path,
+                store=tmp_path / p.stem, inputs=(p,),
+            )
+        )
+        for p in (zipped, nul)
+    }  # fmt: skip
+    runs = run_all(jobs)
+    for run in runs.values():
+        check_no_traceback(run)
+        check_ingest_messages(run)
+        check_balance(run)
+    zrun, xrun = runs["damaged.zip"], runs["nul.xml"]
+    assert zrun.code == 1
+    (line,) = zrun.err_lines()
+    assert line.startswith(f"{zipped}: damaged or unreadable input ("), line
+    assert xrun.code == 0 and f"{nul}: record 1: " in xrun.err

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
@@ -168,6 +169,43 @@ class _SafeGzip(io.BufferedIOBase):
     def close(self) -> None:
         self._gz.close()
         super().close()
+
+
+#: What a damaged file makes a reader raise (compressed streams, zip members,
+#: undecodable bytes, an unreadable disk), whichever parser is reading it.
+DAMAGE_ERRORS: tuple[type[BaseException], ...] = (
+    TruncatedInput,
+    zlib.error,
+    zipfile.BadZipFile,
+    EOFError,
+    UnicodeDecodeError,
+    OSError,
+)
+
+
+def guarded(items: Iterator[Record | Reject], path: Path) -> Iterator[Record | Reject]:
+    """A parser's `items`, kept to the contract whatever the parser does.
+
+    A damaged-input error of any reader (:data:`DAMAGE_ERRORS`, e.g. a zlib
+    error inside a zip member) becomes a :class:`SourceError` naming `path`,
+    and reject reasons and error messages are made one line (XML libraries
+    put newlines in theirs).
+    """
+    try:
+        for item in items:
+            if type(item) is Reject and "\n" in item.reason:
+                item.reason = " ".join(item.reason.split())
+            yield item
+    except SourceError as exc:
+        if "\n" not in str(exc):
+            raise
+        raise SourceError(
+            exc.path, " ".join(exc.message.split()), exc.record_no
+        ) from None
+    except DAMAGE_ERRORS as exc:
+        what = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        msg = " ".join(str(what).split()) or type(exc).__name__
+        raise SourceError(path, f"damaged or unreadable input ({msg})") from None
 
 
 def first_bytes(path: Path, n: int = 4096) -> bytes:
