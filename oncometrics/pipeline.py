@@ -211,11 +211,10 @@ def _tables(
     cw = inp.country_weights
     if cw is None:
         cw = inp.cache(counting.country_weights(inp.domain_works, ac))
-    iw = counting.institution_weights(inp.domain_works, ai_)
     c_totals, cy_totals = _country_totals(inp, config, log)
-    i_totals = specialisation.actor_totals(
-        counting.institution_weights(inp.counted, ai_), inp.counted
-    )
+    i_all = inp.cache(counting.institution_weights(inp.counted, ai_))
+    iw = inp.cache(i_all.semi_join(inp.domain_works, "work_id"))
+    i_totals = specialisation.actor_totals(i_all, inp.counted)
     yr = ["publication_year"]
     cworks = actor_works_table(inp, cw, config, yr) if config.bootstrap > 0 else None
     min_p = float(config.min_p)
