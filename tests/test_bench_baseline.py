@@ -199,7 +199,7 @@ def _pipeline_country_table(store: Path, out: Path) -> Any:
 
     pipeline.compute(store, out, config=load_config(), log=lambda m: None)
     for name in ("publications_by_country", "countries", "country"):
-        hits = sorted(out.rglob(f"{name}*.parquet"))
+        hits = sorted(out.rglob(f"{name}.parquet"))
         if hits:
             return pq.read_table(hits[0]).to_pandas()
     pytest.fail(f"no country table among {sorted(p.name for p in out.rglob('*'))}")
