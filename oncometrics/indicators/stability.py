@@ -37,12 +37,14 @@ def _exact(
 ) -> np.ndarray:
     """Percentile intervals of Σw·y/Σw over resamples; ys is (k, n)."""
     n = len(w)
+    if n == 1:  # every resample is the one work: the interval is its value
+        return np.column_stack([ys[:, 0], ys[:, 0]])
     products = [w, *(w * y for y in ys)]  # 1-D gathers are the fastest
     stats = np.empty((resamples, ys.shape[0]))
     step = max(1, 4_000_000 // max(n, 1))
     for start in range(0, resamples, step):
         stop = min(resamples, start + step)
-        idx = rng.integers(0, n, size=(stop - start, n))
+        idx = rng.integers(0, n, size=(stop - start, n), dtype=np.int32)
         den, *nums = (x[idx].sum(axis=1) for x in products)
         for k, num in enumerate(nums):
             stats[start:stop, k] = num / den
