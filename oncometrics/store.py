@@ -58,7 +58,9 @@ DEDUP_KEYS: dict[str, tuple[str, ...]] = {
 }
 BATCH_RECORDS = 20_000
 #: Also flush staged rows when this many are buffered (bounds memory).
-BATCH_ROWS = 1_000_000
+BATCH_ROWS = 500_000
+#: DuckDB memory cap for the dedup step (it spills to _staging/tmp beyond it).
+DEDUP_MEMORY_LIMIT = "1GB"
 #: Staged batches are read once by DuckDB: favour speed over size.
 STAGING_COMPRESSION = "lz4"
 MAX_LISTED_REJECTS = 20
@@ -335,6 +337,7 @@ class Store:
         con = duckdb.connect()
         try:
             con.execute(f"SET temp_directory='{self.root / '_staging' / 'tmp'}'")
+            con.execute(f"SET memory_limit='{DEDUP_MEMORY_LIMIT}'")
             if not staged_main:
                 return 0, 0, 0
             con.execute(
@@ -564,6 +567,8 @@ class _StagingWriter:
                 _to_table(table, rows, recs),
                 d / f"b{self.batch:06d}.parquet",
                 compression=STAGING_COMPRESSION,
+                use_dictionary=False,
+                write_statistics=False,
             )
         self.buf = {}
         self.n_rows = 0
