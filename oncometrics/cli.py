@@ -112,7 +112,9 @@ def ingest(
                 f"{f.duplicates:,} + rejected {f.rejected:,}",
                 markup=False,
             )
-    out.print(summary.line(), markup=False)
+    failed = len(summary.errors)
+    unread = f"; {failed} file(s) not read, see the errors above" if failed else ""
+    out.print(summary.line() + unread, markup=False)
     if json_out:
         print(json.dumps({"files": [vars(f) for f in summary.files]}, indent=1))
     if summary.errors:
@@ -140,8 +142,6 @@ def compute(
     ] = None,
 ) -> None:
     """Compute every indicator table (CSV + Parquet) from the store."""
-    from oncometrics.pipeline import compute as run
-
     cfg = load_config(
         config,
         period=period,
@@ -153,12 +153,10 @@ def compute(
         periods=periods,
     )
     target = out_dir or store / "indicators"
-    written = run(
-        _existing_store(store),
-        target,
-        config=cfg,
-        log=_log,
-    )
+    _existing_store(store)  # before importing the (heavy) pipeline
+    from oncometrics.pipeline import compute as run
+
+    written = run(store, target, config=cfg, log=_log)
     out.print(f"{len(written)} tables written to {target}", markup=False)
 
 

@@ -280,6 +280,8 @@ def test_ingest_bad_input(ingest_runs: dict[Any, Run], fmt: str, case: str) -> N
     check_ingest_messages(run)
     read, stored, _dups, rejected = check_balance(run)
     (path,) = run.inputs
+    if run.code != 0:  # the summary says that some input was not read
+        assert re.search(r"; \d+ file\(s\) not read", run.out), run.out
     if case in FATAL:
         assert run.code != 0, run.text
         assert read == 0
