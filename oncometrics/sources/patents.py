@@ -111,7 +111,9 @@ def parse_with(path: Path, only: str | None = None) -> Iterator[Record | Reject]
                     item.record_no += offset
                     yield item
                 offset += last
-    except (zipfile.BadZipFile, EOFError, TruncatedInput) as exc:
+    except TruncatedInput as exc:  # already says "damaged or truncated gzip"
+        raise SourceError(path, str(exc)) from exc
+    except (zipfile.BadZipFile, EOFError) as exc:
         raise SourceError(path, f"damaged or truncated input ({exc})") from exc
     if not found:
         raise SourceError(path, f"no patent data found (expected {FORMATS})")
