@@ -105,6 +105,9 @@ def ingest(
         summary = st.ingest(source, paths, log=_log, progress=make)
     finally:
         progress.stop()
+    if not summary.files:  # e.g. an empty folder: surely not what was meant
+        named = ", ".join(str(p) for p in paths)
+        raise UserError(f"{named}: no files to read (hidden and _ files are skipped)")
     for f in summary.files:
         if not f.skipped and not f.error:
             err.print(

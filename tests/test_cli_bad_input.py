@@ -574,3 +574,43 @@ def test_damage_inside_zip_and_xml_errors_are_one_line(tmp_path: Path) -> None:
     (line,) = zrun.err_lines()
     assert line.startswith(f"{zipped}: damaged or unreadable input ("), line
     assert xrun.code == 0 and f"{nul}: record 1: " in xrun.err
+
+
+# ------------------------------------------------ unknown codes, no files
+def test_unknown_code_is_rejected_and_empty_folder_is_an_error(tmp_path: Path) -> None:
+    """A party role the canonical patent CSV does not know rejects that family
+    (record and line named, exit 0); a folder with no files is an error."""
+    codes = tmp_path / "codes.csv"
+    codes.write_text(
+        "family_id,patent_id,role,sequence,name,country,cpc\n"
+        "F1,P1,inventor,1,Ana,FR,A61K31/337\n"
+        "F2,P2,inventr,1,Bob,FR,A61K31/337\n"
+        "F3,P3,applicant,1,Acme,DE,C07K16/30\n"
+    )
+    empty = tmp_path / "no_files"
+    empty.mkdir()
+    (empty / ".hidden.csv").write_text("x\n")
+    runs = run_all(
+        {
+            name: (
+                lambda p=p: cli(
+                    "ingest", "patents", p, "--store", tmp_path / f"st_{p.name}",
+                    cwd=tmp_path, store=tmp_path / f"st_{p.name}", inputs=(p,),
+                )
+            )
+            for name, p in (("codes", codes), ("empty", empty))
+        }
+    )  # fmt: skip
+    run = runs["codes"]
+    check_no_traceback(run)
+    check_ingest_messages(run)
+    assert run.code == 0, run.text
+    assert check_balance(run) == (3, 2, 0, 1)
+    assert f"{codes}: record 2: " in run.err and "line 3: role must be" in run.err
+    assert "line 3: line 3" not in run.err
+    run = runs["empty"]
+    check_no_traceback(run)
+    assert run.code == 1
+    assert run.err_lines() == [
+        f"error: {empty}: no files to read (hidden and _ files are skipped)"
+    ]
