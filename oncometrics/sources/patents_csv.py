@@ -114,8 +114,11 @@ def _record(
     try:
         doc = _doc(group)
         return doc.record(no)
-    except ValueError as exc:
-        return Reject(no, f"{where}: {exc}", raw)
+    except ValueError as exc:  # a message naming its own line replaces ours
+        msg = str(exc)
+        return Reject(
+            no, f"{label}: {msg}" if msg.startswith("line ") else f"{where}: {msg}", raw
+        )
 
 
 def _doc(group: list[tuple[int, dict[str, str]]]) -> PatentDoc:
