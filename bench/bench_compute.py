@@ -154,6 +154,10 @@ def main(argv: list[str] | None = None) -> None:
         for eng in a.engines.split(","):
             csv[eng] = tmp / f"{label(n)}-{eng}.csv"
             run = country_run(store, eng, csv[eng], a.max_mb)
+            if run.returncode != 0:  # keep the whole log of a failed run
+                log = csv[eng].with_suffix(".stderr")
+                log.write_text(run.stderr)
+                print(f"  stderr of the failed run: {log}", file=sys.stderr)
             rows.append(
                 (n, store.name, f"country table, {eng}", run, _phases(run), eng)
             )
