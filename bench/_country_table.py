@@ -8,12 +8,14 @@ baseline, writes it as CSV and prints one JSON line of phase timings.
 ``ENGINE`` = ``pandas`` runs ``bench/baseline_pandas.py`` instead.
 ``ENGINE`` = ``duckdb-semijoin`` is a what-if: DuckDB with the domain's
 MeSH descriptors matched by a semi-join on a memtable instead of an ``IN``
-list of ~1,000 literals (see docs/benchmarks.md).
+list of ~1,000 literals (see docs/benchmarks.md).  The environment variable
+``BENCH_DUCKDB_MEMORY_LIMIT`` (e.g. ``3GB``) sets DuckDB's memory limit.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -50,6 +52,9 @@ def run_engine(store: Path, engine: str, out: Path) -> dict[str, float]:
         engine = engine.removesuffix("-semijoin")
     cfg = load_config(engine=engine, spark_master="local[2]", threads=2, bootstrap=0)
     con = connect(engine, spark_master=cfg.spark_master, threads=cfg.threads)
+    limit = os.environ.get("BENCH_DUCKDB_MEMORY_LIMIT")  # e.g. 3GB (a what-if)
+    if limit and engine == "duckdb":
+        con.raw_sql(f"SET memory_limit = '{limit}'")
     t1 = time.perf_counter()
     inp = pipeline._inputs(con, store, Domain.from_config(cfg), cfg)
     ac = inp.tables["authorship_countries"]
