@@ -374,12 +374,12 @@ def _fail(exc: Exception) -> int:
     Expected errors (bad input or setup) exit 1, command-line usage errors 2,
     anything else is a bug: 3, with a request to report it.
     """
-    # imported here: oncometrics.errors pulls in ibis, which `ingest` does not need
-    from oncometrics.errors import EXPECTED, describe
+    # imported on failure only (it loads the store modules)
+    from oncometrics.errors import describe, expected
 
     # UserError by its own name too: under `python -m oncometrics.cli` the
     # commands raise __main__.UserError, not oncometrics.cli.UserError.
-    if isinstance(exc, (UserError, *EXPECTED)):
+    if isinstance(exc, (UserError, *expected())):
         err.print(f"error: {describe(exc)}", markup=False)
         return 1
     usage = _usage_error(exc)

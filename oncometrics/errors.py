@@ -5,9 +5,10 @@ The CLI prints these as one line and exits non-zero; anything else is a bug.
 
 from __future__ import annotations
 
+import sys
+
 import duckdb
 
-from oncometrics.engine import EngineError
 from oncometrics.sources.base import SourceError
 from oncometrics.store import StoreError
 
@@ -16,24 +17,28 @@ class OncometricsError(Exception):
     """Base class for expected, user-facing errors raised by the library."""
 
 
-def _expected() -> tuple[type[BaseException], ...]:
+def expected() -> tuple[type[BaseException], ...]:
+    """The exception types that are the user's input or setup, not a bug.
+
+    :class:`~oncometrics.engine.EngineError` is included when that module is
+    loaded (only it raises the error; importing it costs ibis, which the
+    CLI's failing fast paths do not need).
+    """
     from oncometrics.cli import UserError
 
-    return (
+    types: tuple[type[BaseException], ...] = (
         OncometricsError,
         UserError,
         StoreError,
         SourceError,
-        EngineError,
         ValueError,
         # unreadable/unwritable paths, a file where a folder should be, a full
         # disk: the user's setup, reported as one line naming the path
         OSError,
         duckdb.IOException,  # DuckDB's own "cannot read/write this file"
     )
-
-
-EXPECTED: tuple[type[BaseException], ...] = _expected()
+    engine = sys.modules.get("oncometrics.engine")
+    return types + ((engine.EngineError,) if engine is not None else ())
 
 
 def one_line(text: object) -> str:
