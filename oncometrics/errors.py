@@ -36,6 +36,9 @@ def expected() -> tuple[type[BaseException], ...]:
         # disk: the user's setup, reported as one line naming the path
         OSError,
         duckdb.IOException,  # DuckDB's own "cannot read/write this file"
+        # e.g. "File '…/works/part-….parquet' too small to be a Parquet file":
+        # a damaged store or input file, named in the message
+        duckdb.InvalidInputException,
     )
     engine = sys.modules.get("oncometrics.engine")
     return types + ((engine.EngineError,) if engine is not None else ())
@@ -53,4 +56,5 @@ def describe(exc: BaseException) -> str:
         if exc.filename2 is not None:
             where = f"{where} -> {exc.filename2}"
         return one_line(f"{where}: {exc.strerror}" if where else exc.strerror)
-    return one_line(exc) or type(exc).__name__
+    # DuckDB appends the offending SQL ("LINE 1: …"): not for the user
+    return one_line(str(exc).split("\nLINE ")[0]) or type(exc).__name__

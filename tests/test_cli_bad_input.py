@@ -340,12 +340,17 @@ def command_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     (w / "units.csv").write_text(UNITS_HEADER + "U1,Lab,,2,,U1052,Lyon\n")
     (w / "grants.csv").write_text("call,year,project_id\nX,abc,P1\n")
     (w / "a_file").write_text("not a folder\n")
+    damaged = w / "damaged"
+    shutil.copytree(good, damaged)
+    for part in (damaged / "works").glob("part-*.parquet"):
+        part.write_bytes(b"garbage")
     (w / "bare").mkdir()
     sample = DATA / "wos" / "savedrecs_batch1.txt"
     cases: dict[str, tuple[Any, ...]] = {
         "compute: missing store": ("compute", "--store", w / "nostore"),
         "compute: folder without manifest": ("compute", "--store", w / "bare"),
         "compute: store is a file": ("compute", "--store", w / "a_file"),
+        "compute: damaged Parquet part": ("compute", "--store", damaged),
         "compute: bad period": ("compute", "--store", good, "--period", "20x4-2023"),
         "compute: reversed period": ("compute", "--store", good, "--period", "2023-2014"),
         "compute: unknown engine": ("compute", "--store", good, "--engine", "polars"),
@@ -414,6 +419,7 @@ COMMAND_ERRORS: dict[str, str] = {
     "compute: missing store": "nostore: no store here",
     "compute: folder without manifest": "bare: no store here",
     "compute: store is a file": "a_file: no store here",
+    "compute: damaged Parquet part": "too small to be a Parquet file",
     "compute: bad period": "bad period '20x4-2023'",
     "compute: reversed period": "bad period '2023-2014'",
     "compute: unknown engine": "unknown engine 'polars'",
