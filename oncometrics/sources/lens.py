@@ -86,10 +86,16 @@ def _json(path: Path, text: str, damage: str | None) -> Iterator[Record | Reject
     try:
         doc = json.loads(text)
         records = doc.get("data", [doc]) if isinstance(doc, dict) else doc
+        first = records[0] if isinstance(records, list) and records else None
+        if isinstance(first, dict) and not _LENS_KEYS & set(first):
+            keys = ", ".join(list(first)[:5])
+            raise SourceError(path, f"not a Lens JSON export (record keys: {keys})")
         lines = None
     except json.JSONDecodeError as exc:
         records, lines = None, text.splitlines()
-        if not text.lstrip().startswith("{"):
+        # JSON Lines only when the first line is a whole object (a pretty
+        # printed document cut short is one broken document)
+        if not _is_object(text.lstrip().split("\n", 1)[0]):
             if damage:
                 yield Reject(1, damage)
                 return
@@ -115,6 +121,16 @@ def _json(path: Path, text: str, damage: str | None) -> Iterator[Record | Reject
         yield _from_json(rec, n, path)
     if damage:
         yield Reject(n + 1, damage)
+
+
+_LENS_KEYS = {"lens_id", "title", "external_ids", "authors", "year_published"}
+
+
+def _is_object(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except json.JSONDecodeError:
+        return False
 
 
 def _from_json(rec: Any, n: int, path: Path) -> Record | Reject:
