@@ -620,3 +620,26 @@ def test_unknown_code_is_rejected_and_empty_folder_is_an_error(tmp_path: Path) -
     assert run.err_lines() == [
         f"error: {empty}: no files to read (hidden and _ files are skipped)"
     ]
+
+
+def test_lens_json_of_another_source_or_cut_is_a_file_error(tmp_path: Path) -> None:
+    """Lens JSON: a trials page or a cut pretty-printed export is not read as
+    records (no per-line rejects of a broken document)."""
+    src = (DATA / "lens" / "lens_4_real_papers.json").read_bytes()
+    cut = tmp_path / "cut.json"
+    cut.write_bytes(src[: len(src) // 2])
+    trial = tmp_path / "trial.json"
+    trial.write_bytes((DATA / "trials" / "NCT00973089.json").read_bytes())
+    store = tmp_path / "store"
+    run = cli(
+        "ingest", "lens", cut, trial, "--store", store, cwd=tmp_path, store=store,
+        inputs=(cut, trial),
+    )  # fmt: skip
+    check_no_traceback(run)
+    check_ingest_messages(run)
+    assert run.code == 1
+    assert check_balance(run) == (0, 0, 0, 0)
+    assert [ln.split(": ")[:2] for ln in run.err_lines()] == [
+        [str(cut), "not valid JSON (Unterminated string starting at"],
+        [str(trial), "not a Lens JSON export (record keys"],
+    ]
