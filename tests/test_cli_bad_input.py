@@ -125,7 +125,7 @@ def _env() -> dict[str, str]:
     return env
 
 
-def run_all(jobs: dict[Any, Callable[[], Run]]) -> dict[Any, Run]:
+def run_all(jobs: dict[Any, Callable[..., Run]]) -> dict[Any, Run]:
     """Run the jobs concurrently (each is a subprocess: threads suffice)."""
     with ThreadPoolExecutor(max_workers=4) as pool:
         futures = {k: pool.submit(job) for k, job in jobs.items()}
@@ -179,7 +179,7 @@ def ingest_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[Any, Run]:
     affect the others); each damaged file and the mixed folder get their own.
     """
     root = tmp_path_factory.mktemp("bad_input")
-    jobs: dict[Any, Callable[[], Run]] = {}
+    jobs: dict[Any, Callable[..., Run]] = {}
     fatal: dict[Any, Path] = {}
     for fmt in SAMPLES:
         cases = _bad_inputs(fmt, root / fmt)
