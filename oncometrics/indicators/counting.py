@@ -56,14 +56,14 @@ def actor_weights(domain_works: ir.Table, authorship_actors: ir.Table) -> ir.Tab
         .distinct()
     )
     links = links.semi_join(domain_works.select("work_id"), "work_id")
-    auth = links.group_by("work_id", "author_position").aggregate(
-        n_act=ibis._.actor.count()
-    )
-    auth = auth.mutate(n_auth=ibis._.author_position.count().over(group_by="work_id"))
-    share = 1.0 / (auth.n_auth.cast("float64") * auth.n_act.cast("float64"))
-    auth = auth.select("work_id", "author_position", share=share)
-    per_link = links.join(auth, ["work_id", "author_position"])
-    return per_link.group_by("work_id", "actor").aggregate(weight=per_link.share.sum())
+    # n_act: actors of the authorship; n_auth: authorships of the work with an
+    # actor = Σ 1/n_act over the work's links (each authorship adds exactly 1),
+    # rounded to undo floating-point error.  Two windows, no join.
+    n_act = ibis._.actor.count().over(group_by=["work_id", "author_position"])
+    t = links.mutate(n_act=n_act.cast("float64"))
+    n_auth = (1.0 / t.n_act).sum().over(group_by="work_id").round()
+    t = t.mutate(share=1.0 / (n_auth * t.n_act))
+    return t.group_by("work_id", "actor").aggregate(weight=t.share.sum())
 
 
 def country_weights(domain_works: ir.Table, authorship_countries: ir.Table) -> ir.Table:
