@@ -123,6 +123,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("engine", "duckdb", "Query engine: 'duckdb' (embedded) or 'spark'."),
     Setting("spark_master", None, "Spark master URL (default: local[*])."),
     Setting("threads", None, "DuckDB threads (default: all cores)."),
+    Setting(
+        "fast_ingest",
+        False,
+        "Experimental DuckDB staging of clean OpenAlex JSON Lines (env only).",
+    ),
     # report
     Setting("actor", "FR", "Country (ISO alpha-2) the report speaks about."),
     Setting("lang", "en", "Language of the report statements: 'en' or 'fr'."),
