@@ -201,13 +201,14 @@ def _affiliation_map(con: duckdb.DuckDBPyConnection) -> None:
     parse = _affiliation_parser()
     con.execute(
         f"""CREATE TEMP TABLE au AS
-        SELECT w.rec, w.wid, u.pos::INTEGER AS pos, u.a AS a,
+        SELECT u.rec, u.wid, u.pos::INTEGER AS pos, u.a AS a,
                CASE WHEN u.a.raw_affiliation_strings IS NOT NULL
                     THEN u.a.raw_affiliation_strings
                     ELSE [u.a.raw_affiliation_string] END AS raws,
                [{_fold("i.country_code")} FOR i IN coalesce(u.a.institutions, [])
                 IF coalesce(i.country_code, '') <> ''] AS inst_cc
-        FROM w, unnest(w.authorships) WITH ORDINALITY AS u(a, pos)"""
+        FROM (SELECT rec, wid, unnest(authorships) AS a,
+                     generate_subscripts(authorships, 1) AS pos FROM w) AS u"""
     )
     need = "len(coalesce(a.countries, [])) = 0 AND len(inst_cc) = 0"
     con.execute("ALTER TABLE au ADD COLUMN need BOOLEAN DEFAULT false")
@@ -230,26 +231,29 @@ def _affiliation_map(con: duckdb.DuckDBPyConnection) -> None:
 
 _AFFS = """
 SELECT au.rec AS _rec, au.wid AS work_id, au.pos AS author_position,
-       x.t AS affiliation, CASE WHEN au.need THEN m.code END AS country, x.i
-FROM au, unnest(au.raws) WITH ORDINALITY AS x(t, i)
-LEFT JOIN aff_map m ON m.t = x.t
-WHERE coalesce(x.t, '') <> ''"""
+       au.t AS affiliation, CASE WHEN au.need THEN m.code END AS country, au.i
+FROM (SELECT rec, wid, pos, need, unnest(raws) AS t,
+             generate_subscripts(raws, 1) AS i FROM au) AS au
+LEFT JOIN aff_map m ON m.t = au.t
+WHERE coalesce(au.t, '') <> ''"""
 
 _INSTS = f"""
 SELECT au.rec AS _rec, au.wid AS work_id, au.pos AS author_position,
        coalesce({_last("i.id")}, 'ror:' || {_last("i.ror")}) AS institution_id,
        {_last("i.ror")} AS ror, i.display_name AS institution_name,
        {_fold("i.country_code")} AS country_code, i.type AS institution_type, k
-FROM au, unnest(au.a.institutions) WITH ORDINALITY AS x(i, k)"""
+FROM (SELECT rec, wid, pos, unnest(a.institutions) AS i,
+             generate_subscripts(a.institutions, 1) AS k FROM au) AS au"""
 
 _COUNTRY_CODES = f"""
 SELECT rec, wid, pos, 'openalex_countries' AS prov, c, k
-FROM au, unnest(au.a.countries) WITH ORDINALITY AS x(c, k)
-WHERE len(coalesce(au.a.countries, [])) > 0
+FROM (SELECT rec, wid, pos, unnest(a.countries) AS c,
+             generate_subscripts(a.countries, 1) AS k FROM au) AS au
 UNION ALL
 SELECT rec, wid, pos, 'institution', c, k
-FROM au, unnest(au.inst_cc) WITH ORDINALITY AS x(c, k)
-WHERE len(coalesce(au.a.countries, [])) = 0 AND len(au.inst_cc) > 0
+FROM (SELECT rec, wid, pos, unnest(inst_cc) AS c,
+             generate_subscripts(inst_cc, 1) AS k FROM au
+      WHERE len(coalesce(a.countries, [])) = 0) AS au
 UNION ALL
 SELECT _rec, work_id, author_position, 'affiliation_text', country, i
 FROM ({_AFFS}) WHERE country IS NOT NULL"""
@@ -261,17 +265,18 @@ SELECT rec AS _rec, wid AS work_id, 'mesh' AS scheme, ui AS code,
        bool_or(coalesce(major, false)) AS is_major, NULL::DOUBLE AS score
 FROM (SELECT rec, wid, m.descriptor_ui AS ui, m.descriptor_name AS label,
              m.is_major_topic AS major, k
-      FROM w, unnest(w.mesh) WITH ORDINALITY AS x(m, k))
+      FROM (SELECT rec, wid, unnest(mesh) AS m, generate_subscripts(mesh, 1) AS k
+            FROM w))
 WHERE coalesce(ui, '') <> '' GROUP BY rec, wid, ui
 UNION ALL
 SELECT rec, wid, 'openalex_topic', {_last("t.id")}, t.display_name,
        coalesce({_last("t.id")} = {_last("primary_topic.id")}, false), NULL, t.score
-FROM w, unnest(CASE WHEN len(coalesce(topics, [])) > 0 THEN topics
+FROM (SELECT rec, wid, primary_topic, unnest(CASE WHEN len(coalesce(topics, [])) > 0 THEN topics
                     WHEN {_PRIMARY}
                     THEN [{{'id': primary_topic.id,
                             'display_name': primary_topic.display_name,
                             'score': primary_topic.score}}]
-                    ELSE [] END) AS x(t)
+                    ELSE [] END) AS t FROM w)
 WHERE coalesce(t.id, '') <> ''
 UNION ALL
 SELECT rec, wid, 'openalex_subfield', {_last("primary_topic.subfield.id")},
@@ -291,10 +296,12 @@ SELECT rec, wid, {_last("f")} AS fid, name, nullif(trim(award), '') AS award,
        o, k
 FROM (SELECT rec, wid, g.funder AS f, g.funder_display_name AS name,
              g.award_id AS award, 0 AS o, k
-      FROM w, unnest(w.grants) WITH ORDINALITY AS x(g, k)
+      FROM (SELECT rec, wid, unnest(grants) AS g, generate_subscripts(grants, 1) AS k
+            FROM w)
       UNION ALL
       SELECT rec, wid, a.funder_id, a.funder_display_name, a.funder_award_id, 1, k
-      FROM w, unnest(w.awards) WITH ORDINALITY AS x(a, k))
+      FROM (SELECT rec, wid, unnest(awards) AS a, generate_subscripts(awards, 1) AS k
+            FROM w))
     ) WHERE coalesce(fid, '') <> '' OR award IS NOT NULL"""
 
 _GRANTS = f"""
@@ -302,7 +309,8 @@ WITH t AS ({_TRIPLES}),
 kept AS (SELECT * FROM t QUALIFY row_number() OVER (
              PARTITION BY rec, fid, norm ORDER BY o, k) = 1),
 fu AS (SELECT rec, wid, {_last("f.id")} AS fid, f.display_name AS name, k
-       FROM w, unnest(w.funders) WITH ORDINALITY AS x(f, k)
+       FROM (SELECT rec, wid, unnest(funders) AS f,
+                    generate_subscripts(funders, 1) AS k FROM w)
        WHERE coalesce({_last("f.id")}, '') <> ''
        QUALIFY row_number() OVER (PARTITION BY rec, {_last("f.id")} ORDER BY k) = 1)
 SELECT rec AS _rec, wid AS work_id, fid AS funder_id, name AS funder_name,
@@ -338,11 +346,11 @@ _SQL: dict[str, str] = {
     "work_subjects": _SUBJ,
     "citations": f"""
         SELECT rec AS _rec, wid AS work_id, {_last("r")} AS cited_work_id
-        FROM w, unnest(w.referenced_works) AS x(r) WHERE coalesce(r, '') <> ''""",
+        FROM (SELECT rec, wid, unnest(referenced_works) AS r FROM w) WHERE coalesce(r, '') <> ''""",
     "citation_counts": """
         SELECT rec AS _rec, wid AS work_id, c.year AS year,
                c.cited_by_count AS cited_by_count
-        FROM w, unnest(w.counts_by_year) AS x(c)""",
+        FROM (SELECT rec, wid, unnest(counts_by_year) AS c FROM w)""",
     "grants": _GRANTS,
     "institutions": f"""
         SELECT _rec, institution_id, ror, institution_name AS name, country_code,
