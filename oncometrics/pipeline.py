@@ -25,7 +25,14 @@ from oncometrics.config import Config, parse_period
 from oncometrics.domain import Domain
 from oncometrics.engine import connect, load_tables
 from oncometrics.indicators import collaboration as collab
-from oncometrics.indicators import counting, impact, output, selection, specialisation
+from oncometrics.indicators import (
+    counting,
+    impact,
+    output,
+    provenance,
+    selection,
+    specialisation,
+)
 from oncometrics.indicators.stability import INTERVAL_COLUMNS, stability_intervals
 
 if TYPE_CHECKING:
@@ -233,6 +240,8 @@ def _tables(
                                     ["country", "rank_co", "partner"])),
         ("publications_unassigned", _unassigned(inp, {"country": cw,
                                                       "institution": iw})),
+        ("citation_sources", _order(provenance.citation_sources(
+            inp.tables["works"], inp.domain_works), ["citation_source"])),
     ]  # fmt: skip
 
 

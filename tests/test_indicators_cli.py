@@ -27,7 +27,7 @@ def test_compute_writes_csv_parquet_and_domain(
     out = tmp_path / "out"
     main(["compute", "--store", str(store), "--out", str(out),
           "--period", "2020-2021", "--seed", "5"])  # fmt: skip
-    assert "6 tables written" in capsys.readouterr().out
+    assert "7 tables written" in capsys.readouterr().out
     domain = json.loads((out / "domain.json").read_text())
     assert (
         domain["settings"]["seed"] == 5 and domain["settings"]["period"] == "2020-2021"

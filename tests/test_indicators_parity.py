@@ -29,7 +29,7 @@ def test_all_tables_equal_on_duckdb_and_spark(tmp_path: Path, spark_con: Any) ->
     finally:
         duck.disconnect()
     b = _tables(compute(store, tmp_path / "spark", config=cfg, con=spark_con))
-    assert set(a) == set(b) and len(a) == 5
+    assert set(a) == set(b) and len(a) == 6
     for name in a:
         assert list(a[name].columns) == list(b[name].columns), name
         assert len(a[name]) > 0, name

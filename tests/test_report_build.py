@@ -242,3 +242,22 @@ def test_section_says_when_the_actor_is_absent(store: Path, tmp_path: Path) -> N
         "sujet dans cette section."
     ) in unescape(html)
     assert any("FR not in trials_by_country" in m for m in msgs)
+
+
+def test_citation_sources_say_where_counts_come_from() -> None:
+    import pandas as pd
+
+    from oncometrics.report.build import citation_rows
+
+    df = pd.DataFrame(
+        {
+            "citation_source": ["none", "wos", "openalex"],
+            "works": [5, 12, 30],
+            "first_date": [None, "2023-09-14", None],
+            "last_date": [None, "2023-09-14", None],
+        }
+    )
+    rows = citation_rows(df, "en")
+    assert [r["source"] for r in rows] == ["openalex", "wos", "none (no citation counts)"]
+    assert rows[1] == {"source": "wos", "works": 12, "dates": "2023-09-14"}
+    assert citation_rows(None, "en") == []

@@ -109,6 +109,26 @@ def write_report(
     return path
 
 
+def citation_rows(df: pd.DataFrame | None, lang: str) -> list[dict[str, Any]]:
+    """Rows of the citation-sources table: which database counted citations."""
+    if df is None or df.empty:
+        return []
+    none = "aucune (pas de citations)" if lang == "fr" else "none (no citation counts)"
+    rows = []
+    for r in df.sort_values("works", ascending=False).itertuples():
+        first, last = getattr(r, "first_date", None), getattr(r, "last_date", None)
+        dates = (
+            "–"
+            if pd.isna(first)
+            else str(first)
+            if first == last
+            else f"{first} – {last}"
+        )
+        source = none if r.citation_source == "none" else str(r.citation_source)
+        rows.append({"source": source, "works": int(r.works), "dates": dates})
+    return rows
+
+
 def _with_portfolio(html: str, folder: Path, log: Log) -> str:
     """`html` with the portfolio section (``oncometrics portfolio`` output)."""
     files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
@@ -436,6 +456,7 @@ def render_html(
         sample_warning=sample_warning(counts, ctx.lang),
         method=method_text(config, domain, ctx.lang),
         table_rows=[(n, len(df)) for n, df in tables.items()],
+        citation_sources=citation_rows(tables.get("citation_sources"), ctx.lang),
         fmt=lambda x: i18n.fmt_number(x, ctx.lang),
         version=version,
     )
