@@ -13,8 +13,8 @@ fast.
 Known limits, why it is off by default (``ONCOMETRICS_FAST_INGEST=1`` turns
 it on): DuckDB turns a JSON number or object found where text is expected
 into text instead of failing, where the Python parser rejects the record;
-and it is not fast yet (about 4 times more CPU than the Python parser on the
-bench world: the unnest of the authorship structs dominates).
+and it is not faster yet (about the CPU of the Python parser on the bench
+world, 4 times DuckDB's raw ``read_json``; see docs/benchmarks.md).
 """
 
 from __future__ import annotations
