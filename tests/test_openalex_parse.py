@@ -52,6 +52,7 @@ def test_api_page_work_row() -> None:
         "language": "en",
         "cited_by_count": 957,
         "citation_source": "openalex",
+        "citation_date": "2025-05-12",  # updated_date 2025-05-12T05:56:48
         "primary_topic_id": "T10102",
         "primary_subfield_id": "1804",
         "primary_field_id": "18",

@@ -47,6 +47,7 @@ COLUMNS: dict[str, str] = {
     "is_corresponding BOOLEAN, raw_author_name VARCHAR, "
     "raw_affiliation_strings VARCHAR[], raw_affiliation_string VARCHAR)[]",
     "cited_by_count": "BIGINT",
+    "updated_date": _TXT,
     "primary_topic": f"STRUCT(id VARCHAR, display_name VARCHAR, score DOUBLE, "
     f"subfield {_NAMED}, field {_NAMED})",
     "topics": "STRUCT(id VARCHAR, display_name VARCHAR, score DOUBLE)[]",
@@ -162,7 +163,7 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path, lines: int) -> bool:
     src = str(path).replace("'", "''")
     con.execute(
         f"""CREATE TEMP TABLE raw AS SELECT * FROM read_json('{src}',
-        format='newline_delimited', columns={cols}, maximum_object_size=1000000000,
+        format='newline_delimited', columns={cols}, maximum_object_size=1000000000, hive_partitioning=false,
         compression='{"gzip" if _is_gzip(path) else "uncompressed"}')"""
     )
     con.execute(
@@ -378,7 +379,7 @@ def _works_sql(path: Path) -> str:
         CASE WHEN coalesce(type, '') = '' THEN NULL
              ELSE {_ALIASES} END AS doc_type,
         primary_location.source.display_name AS source_title, language,
-        cited_by_count,
+        cited_by_count, nullif(left(updated_date, 10), '') AS citation_date,
         {_last("primary_topic.id")} AS primary_topic_id,
         {_last("primary_topic.subfield.id")} AS primary_subfield_id,
         {_last("primary_topic.field.id")} AS primary_field_id
@@ -386,7 +387,7 @@ def _works_sql(path: Path) -> str:
     SELECT rec AS _rec, wid AS work_id, 'openalex' AS source, wid AS openalex_id,
       doi, pmid, title, publication_year, publication_date, doc_type, source_title,
       language, cited_by_count, 'openalex' AS citation_source,
-      NULL::VARCHAR AS citation_date, primary_topic_id, primary_subfield_id,
+      citation_date, primary_topic_id, primary_subfield_id,
       primary_field_id,
       (6 + {" + ".join(f"(coalesce({c}, '') <> '')::INTEGER" for c in _TEXTS)}
        + (publication_year IS NOT NULL)::INTEGER
@@ -399,6 +400,7 @@ def _works_sql(path: Path) -> str:
 _TEXTS = (
     "doi",
     "pmid",
+    "citation_date",
     "title",
     "publication_date",
     "doc_type",

@@ -207,6 +207,11 @@ def _check(w: dict[str, Any]) -> tuple[str, int | None, int | None]:
     return wid, year, cites
 
 
+def _day(value: Any) -> str | None:
+    """The date part of an ISO timestamp ('2025-05-02T06:28:07' -> '2025-05-02')."""
+    return value[:10] or None if type(value) is str else None
+
+
 def _work_values(
     w: dict[str, Any], wid: str, year: int | None, cites: int | None
 ) -> list[Any]:
@@ -245,7 +250,7 @@ def _work_values(
         w.get("language"),
         cites,
         "openalex",
-        None,
+        _day(w.get("updated_date")),
         pt["id"].rpartition("/")[2] if pt.get("id") else None,
         sub["id"].rpartition("/")[2] if sub.get("id") else None,
         field["id"].rpartition("/")[2] if field.get("id") else None,
