@@ -62,9 +62,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("bootstrap", 1000, "Bootstrap resamples for stability intervals."),
     Setting("seed", 20141, "Random seed of the bootstrap (results are reproducible)."),
-    Setting("bootstrap_exact_max", 5000,
-            "Actors with more works get the normal (delta-method) approximation "
-            "of the bootstrap interval instead of resampling."),
+    Setting(
+        "bootstrap_exact_max",
+        5000,
+        "Actors with more works get the normal (delta-method) approximation "
+        "of the bootstrap interval instead of resampling.",
+    ),
     Setting(
         "totals",
         None,

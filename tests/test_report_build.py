@@ -258,6 +258,10 @@ def test_citation_sources_say_where_counts_come_from() -> None:
         }
     )
     rows = citation_rows(df, "en")
-    assert [r["source"] for r in rows] == ["openalex", "wos", "none (no citation counts)"]
+    assert [r["source"] for r in rows] == [
+        "openalex",
+        "wos",
+        "none (no citation counts)",
+    ]
     assert rows[1] == {"source": "wos", "works": 12, "dates": "2023-09-14"}
     assert citation_rows(None, "en") == []
