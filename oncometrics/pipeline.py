@@ -130,7 +130,7 @@ def compute(
         meta = {"domain": domain.name, "domain_hash": domain.hash,
                 "period": _period_label(config)}  # fmt: skip
         for name, table in _tables(inp, config, log):
-            written[name] = _write(out, name, _with_meta(table, meta))
+            written[name] = write_table(out, name, with_meta(table, meta))
             log(f"{name}: {table.num_rows:,} rows ({time.perf_counter() - t0:.1f} s)")
         if any((Path(store) / "patents").glob("part-*.parquet")):  # inventions
             from oncometrics.indicators import inventions as inv
@@ -138,7 +138,7 @@ def compute(
             pt = load_tables(con, store, inv.TABLES_NEEDED)
             exprs = inv.invention_tables(pt, domain, config, cache=inp.cache)
             for name, expr in exprs.items():
-                written[name] = _write(out, name, table := to_arrow(expr))
+                written[name] = write_table(out, name, table := to_arrow(expr))
                 secs = time.perf_counter() - t0
                 log(f"{name}: {table.num_rows:,} rows ({secs:.1f} s)")
         if any((Path(store) / "trials").glob("part-*.parquet")):  # clinical trials
@@ -147,7 +147,7 @@ def compute(
             tt = load_tables(con, store, tri.TABLES_NEEDED)
             trial_exprs = tri.trial_tables(tt, domain, config, cache=inp.cache)
             for name, expr in trial_exprs.items():
-                written[name] = _write(out, name, table := to_arrow(expr))
+                written[name] = write_table(out, name, table := to_arrow(expr))
                 secs = time.perf_counter() - t0
                 log(f"{name}: {table.num_rows:,} rows ({secs:.1f} s)")
     finally:
@@ -435,13 +435,15 @@ def _order(expr: ir.Table, keys: list[str]) -> pa.Table:
     return to_arrow(expr).sort_by([(k, "ascending") for k in keys])
 
 
-def _with_meta(table: pa.Table, meta: dict[str, str]) -> pa.Table:
+def with_meta(table: pa.Table, meta: dict[str, str]) -> pa.Table:
+    """`table` with a constant string column per `meta` item (domain, hash…)."""
     for k, v in meta.items():
         table = table.append_column(k, pa.array([v] * table.num_rows, pa.string()))
     return table
 
 
-def _write(out: Path, name: str, table: pa.Table) -> Path:
+def write_table(out: Path, name: str, table: pa.Table) -> Path:
+    """Write `table` as ``OUT/name.parquet`` and ``OUT/name.csv``; the Parquet path."""
     path = out / f"{name}.parquet"
     pq.write_table(table, path)
     pacsv.write_csv(table, out / f"{name}.csv")

@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from oncometrics.config import Config, parse_period
 from oncometrics.domain import Domain
 from oncometrics.engine import connect, load_tables
 from oncometrics.indicators import collaboration as collab
 from oncometrics.indicators import impact, selection
+from oncometrics.pipeline import with_meta, write_table
 from oncometrics.portfolio import indicators as pi
 from oncometrics.portfolio.matching import Matcher, best_matches, normalise
 from oncometrics.portfolio.registry import (
@@ -114,8 +113,8 @@ def run_portfolio(
                           log, keep)  # fmt: skip
         written = {}
         for name, table in tables.items():
-            with_meta = table if name.startswith("unmatched") else _meta(table, meta)
-            written[name] = _write(out, name, with_meta)
+            final = table if name.startswith("unmatched") else with_meta(table, meta)
+            written[name] = write_table(out, name, final)
             log(f"{name}: {table.num_rows:,} rows ({time.perf_counter() - t0:.1f} s)")
     finally:
         keep.release()
@@ -230,16 +229,3 @@ def _ror_units(t: dict[str, ir.Table], matcher: Matcher, keep: Keep) -> ir.Table
         [{"work_id": r["work_id"], "author_position": r["author_position"],
           "actor": index[r["ror"]]} for r in rows], schema=schema,
     ))  # fmt: skip
-
-
-def _meta(table: pa.Table, meta: dict[str, str]) -> pa.Table:
-    for k, v in meta.items():
-        table = table.append_column(k, pa.array([v] * table.num_rows, pa.string()))
-    return table
-
-
-def _write(out: Path, name: str, table: pa.Table) -> Path:
-    path = out / f"{name}.parquet"
-    pq.write_table(table, path)
-    pacsv.write_csv(table, out / f"{name}.csv")
-    return path
