@@ -4,8 +4,11 @@ Every run is a fresh subprocess (niced) whose wall time, CPU time and peak
 memory are measured (see ``bench/_measure.py``).  Prints a markdown table.
 
 * ``oncometrics ingest``: the CLI, through ``Store.ingest`` (parse, stage,
-  deduplicate, write Parquet).  The parser is single-threaded Python; DuckDB
-  threads are used only for the per-file dedup/commit step.
+  deduplicate, write Parquet), once per ``--jobs`` value: with ``--jobs 1``
+  one process parses (single-threaded Python); with ``--jobs N`` N worker
+  processes parse and stage files while the CLI process commits them in
+  order.  DuckDB threads are used only for the per-file dedup/commit step.
+  CPU time includes the workers; peak RSS is that of the whole process tree.
 * DuckDB ``read_ndjson_objects`` + ``count(*)``: decompression and line
   splitting only (a floor for any reader).
 * DuckDB ``read_json`` + aggregates over nested fields: full JSON parsing.
@@ -15,13 +18,14 @@ memory are measured (see ``bench/_measure.py``).  Prints a markdown table.
 Usage::
 
     python bench/generate_world.py --works 1e6 --out bench/out/world-1m
-    python bench/bench_ingest.py --world bench/out/world-1m --works 1e6
+    python bench/bench_ingest.py --world bench/out/world-1m --works 1e6 --jobs 1,2
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -49,9 +53,10 @@ QUERIES = {
 }
 
 
-def ingest_run(parts: list[Path], store: Path) -> Run:
+def ingest_run(parts: list[Path], store: Path, jobs: int | None = None) -> Run:
     """Time the CLI ingest of the snapshot `parts` into a fresh store."""
     shutil.rmtree(store, ignore_errors=True)
+    opt = [] if jobs is None else ["--jobs", str(jobs)]
     cmd = [
         sys.executable,
         "-m",
@@ -61,6 +66,7 @@ def ingest_run(parts: list[Path], store: Path) -> Run:
         *map(str, parts),
         "--store",
         str(store),
+        *opt,
     ]
     return measure(cmd)
 
@@ -91,7 +97,7 @@ def duck_runs(
 def table(n: int, rows: list[tuple[str, int, Run]]) -> str:
     """The markdown table of results."""
     head = (
-        "| reader | threads | wall s | CPU s | works/s | works per CPU-s "
+        "| reader | threads / jobs | wall s | CPU s | works/s | works per CPU-s "
         "| peak RSS MB | load |\n|---|---:|---:|---:|---:|---:|---:|---:|"
     )
     lines = [head]
@@ -125,6 +131,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--store", type=Path, default=None,
                     help="store folder to (re)create (default WORLD-store)")  # fmt: skip
     ap.add_argument("--threads", default="1,2", help="DuckDB thread counts")
+    ap.add_argument("--jobs", default="1",
+                    help="comma-separated `ingest --jobs` values; 'default' "
+                    "runs without the option")  # fmt: skip
+    ap.add_argument("--keep-store", action="store_true",
+                    help="keep the (last) store instead of deleting it")  # fmt: skip
     ap.add_argument("--skip-ours", action="store_true")
     ap.add_argument("--skip-duckdb", action="store_true")
     a = ap.parse_args(argv)
@@ -135,10 +146,16 @@ def main(argv: list[str] | None = None) -> None:
     print(f"machine: {machine()}", file=sys.stderr)
     rows: list[tuple[str, int, Run]] = []
     if not a.skip_ours:
-        run = ingest_run(parts, store)
-        rows.append(("oncometrics ingest openalex (Python parser)", 1, run))
-        tail = run.stdout.strip().splitlines()
-        print(tail[-1] if tail else "", file=sys.stderr)
+        for j in a.jobs.split(","):
+            jobs = None if j == "default" else int(j)
+            run = ingest_run(parts, store, jobs)
+            label = "default" if jobs is None else str(jobs)
+            n_jobs = jobs or min(len(parts), os.cpu_count() or 1)
+            rows.append((f"oncometrics ingest openalex --jobs {label}", n_jobs, run))
+            tail = run.stdout.strip().splitlines()
+            print(tail[-1] if tail else "", file=sys.stderr)
+        if not a.keep_store:
+            shutil.rmtree(store, ignore_errors=True)
     if not a.skip_duckdb:
         threads = [int(t) for t in a.threads.split(",")]
         rows.extend(duck_runs(parts, threads, store.parent))

@@ -93,16 +93,28 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to read.")],
     store: StoreOpt = Path("store"),
     json_out: JsonOpt = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            min=1,
+            help="Worker processes parsing files in parallel (default: the "
+            "number of CPU cores, at most one per file; 1: no workers). "
+            "Files are committed in input order whatever the number.",
+        ),
+    ] = None,
 ) -> None:
     """Read record files into the store (duplicates and rejects counted)."""
-    from oncometrics.store import Store
+    from oncometrics.store import Store, default_jobs
 
     if store.exists() and not store.is_dir():
         raise UserError(f"{store}: not a folder (a store is a folder of tables)")
     st = Store(store)
     progress, make = _progress_factory()
     try:
-        summary = st.ingest(source, paths, log=_log, progress=make)
+        summary = st.ingest(
+            source, paths, log=_log, progress=make, jobs=jobs or default_jobs()
+        )
     finally:
         progress.stop()
     if not summary.files:  # e.g. an empty folder: surely not what was meant

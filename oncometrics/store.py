@@ -12,6 +12,11 @@ in the manifest.  Parts whose file is not in the manifest (a crash between
 the two steps) are removed when the store is opened, so a rerun re-reads
 that file and skips those that are in.
 
+With ``jobs > 1`` worker processes checksum, parse and stage files (rows
+and quarantine under ``_staging``) while the calling process commits them
+one at a time in input order: the dedup decisions, the manifest and the
+messages are those of the sequential run, whatever the number of workers.
+
 Duplicates (contract section 1): two works are the same when the first key
 both carry is equal, in the order OpenAlex id, DOI, PMID, work id (a
 source id such as `wos:<UT>` when a work has none of the three); patents by
@@ -25,10 +30,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import multiprocessing as mp
 import os
+import pickle
 import shutil
+import signal
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Container, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +49,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from oncometrics.schema import ENTITIES, TABLES
-from oncometrics.sources import get_source
+from oncometrics.sources import SourceSpec, get_source
 from oncometrics.sources.base import (
     Record,
     Reject,
@@ -121,6 +132,14 @@ class IngestSummary:
             f"read {r:,} = stored {s:,} + duplicates {d:,} + rejected {j:,}{ok}"
             f" from {len(self.files)} file(s){extra}"
         )
+
+
+def default_jobs() -> int:
+    """Worker processes for a parallel ingest: the CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def sha256_of(path: Path) -> str:
@@ -231,15 +250,25 @@ class Store:
         *,
         log: Callable[[str], None] = print,
         progress: Callable[[str, int], Callable[[int], None]] | None = None,
+        jobs: int = 1,
     ) -> IngestSummary:
         """Ingest every file in `paths` with the `source` parser.
 
         `log` receives one-line messages (errors name the file and record);
         `progress(path, size)` may return a callback fed with bytes read.
+        With ``jobs > 1`` (and more than one file) up to `jobs` worker
+        processes parse and stage files while this process commits them one
+        at a time in input order, so the store, the counts and the messages
+        are those of ``jobs=1``; `progress` is then called once for all
+        files (label, total bytes).
         """
         spec = get_source(source)
+        files = expand_paths(paths)
+        jobs = max(1, min(jobs, len(files)))
+        if jobs > 1:
+            return self._ingest_parallel(spec, files, jobs, log, progress)
         summary = IngestSummary()
-        for path in expand_paths(paths):
+        for path in files:
             res = self.ingest_file(spec.name, path, log=log, progress=progress)
             summary.files.append(res)
         return summary
@@ -254,87 +283,157 @@ class Store:
     ) -> FileResult:
         """Ingest one file; never raises for bad content (see FileResult.error)."""
         spec = get_source(source)
-        res = FileResult(path=str(path), source=spec.name)
-        t0 = time.perf_counter()
+        staged = _stage_file(
+            self.root,
+            spec,
+            path,
+            0,
+            self.manifest()["files"],
+            log,
+            (lambda size: progress(str(path), size)) if progress else None,
+        )
+        return self._finish(spec, staged, log)
+
+    def _finish(
+        self, spec: SourceSpec, staged: _Staged, log: Callable[[str], None]
+    ) -> FileResult:
+        """Commit one staged file (messages first); enter it in the manifest."""
+        res = staged.res
         try:
-            res.size = path.stat().st_size
-            res.sha256 = sha256_of(path)
-        except OSError as exc:
-            res.error = f"{path}: cannot read ({exc.strerror or exc})"
-            log(res.error)
-            return res
-        manifest = self.manifest()
-        if res.sha256 in manifest["files"]:
-            res.skipped = True
-            log(f"{path}: already in the store (same checksum), skipped")
-            return res
-        tag = res.sha256[:16]
-        staging = self.root / "_staging" / tag
-        shutil.rmtree(staging, ignore_errors=True)
-        qpath = self.root / "quarantine" / f"{spec.name}-{tag}.jsonl"
-        qpath.parent.mkdir(parents=True, exist_ok=True)
-        writer = _StagingWriter(staging, tag)
-        listed = 0
-        token = _progress.set(progress(str(path), res.size) if progress else None)
-        try:
-            with open(qpath, "w", encoding="utf-8") as qfh:
-                last_no = 0
-                res.read = fast = _fast_stage(spec.name, path, staging)
-                try:
-                    for item in () if fast else guarded(spec.parser()(path), path):
-                        res.read += 1
-                        last_no = item.record_no
-                        if isinstance(item, Reject):
-                            res.rejected += 1
-                            _quarantine(qfh, path, item)
-                            if listed < MAX_LISTED_REJECTS:
-                                log(f"{path}: record {item.record_no}: {item.reason}")
-                            listed += 1
-                        else:
-                            writer.add(item)
-                except SourceError as exc:
-                    if res.read == 0:
-                        res.error = str(exc)
-                        log(res.error)
-                        return res
-                    res.read += 1
-                    res.rejected += 1
-                    listed += 1
-                    _quarantine(qfh, path, Reject(last_no + 1, exc.message))
-                    log(f"{path}: record {last_no + 1}: {exc.message}")
-                if listed > MAX_LISTED_REJECTS:
-                    log(
-                        f"{path}: … {listed - MAX_LISTED_REJECTS} more rejected records, "
-                        f"see {qpath}"
-                    )
-            writer.close()
-            if res.read == 0:
-                res.error = f"{path}: empty input, no records found"
-                log(res.error)
+            manifest = self.manifest()
+            if res.sha256 and res.sha256 in manifest["files"] and not res.skipped:
+                # an earlier file of this run had the same content: what a
+                # sequential run would have done without reading it
+                res = FileResult(
+                    path=res.path,
+                    source=res.source,
+                    sha256=res.sha256,
+                    size=res.size,
+                    skipped=True,
+                )
+                staged.logs = [
+                    f"{res.path}: already in the store (same checksum), skipped"
+                ]
+            for message in staged.logs:
+                log(message)
+            if res.skipped or not res.sha256:
                 return res
-            res.stored, res.duplicates, res.replaced = self._commit(
-                spec.entity, staging, tag
-            )
-        except OSError as exc:
-            raise StoreError(f"{self.root}: cannot write the store ({exc})") from exc
+            tag = res.sha256[:16]
+            try:
+                qdir = self.root / "quarantine"
+                qdir.mkdir(parents=True, exist_ok=True)
+                if res.error:
+                    return res
+                if staged.quarantine.exists():
+                    os.replace(staged.quarantine, qdir / staged.quarantine_name)
+                t0 = time.perf_counter()
+                res.stored, res.duplicates, res.replaced = self._commit(
+                    spec.entity, staged.staging, tag
+                )
+                res.seconds += time.perf_counter() - t0
+            except OSError as exc:
+                raise StoreError(
+                    f"{self.root}: cannot write the store ({exc})"
+                ) from exc
         finally:
-            _progress.reset(token)
-            shutil.rmtree(staging, ignore_errors=True)
-            if qpath.exists() and qpath.stat().st_size == 0:
-                qpath.unlink()
-        res.seconds = time.perf_counter() - t0
+            shutil.rmtree(staged.staging, ignore_errors=True)
+            staged.quarantine.unlink(missing_ok=True)
         manifest["files"][res.sha256] = {
             k: v for k, v in asdict(res).items() if k not in ("skipped", "error")
         } | {"ingested_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         self._write_manifest(manifest)
         return res
 
+    def _ingest_parallel(
+        self,
+        spec: SourceSpec,
+        files: list[Path],
+        jobs: int,
+        log: Callable[[str], None],
+        progress: Callable[[str, int], Callable[[int], None]] | None,
+    ) -> IngestSummary:
+        """`jobs` processes stage files; this one commits them in input order.
+
+        At most ``2 * jobs`` files are staged or being staged at a time (on
+        disk under ``_staging``), at most `jobs` of them in memory.  When a
+        worker dies (killed, out of memory) the file being committed next is
+        staged again alone, so that the error names the file that kills it.
+        """
+        summary = IngestSummary()
+        # spawn, not fork: this process holds DuckDB (and maybe rich) threads
+        ctx = mp.get_context("spawn")
+        done_bytes = ctx.Array("q", len(files), lock=False)
+        sizes = []
+        for f in files:
+            try:
+                sizes.append(f.stat().st_size)
+            except OSError:
+                sizes.append(0)
+        report = (
+            progress(f"{len(files)} files, {jobs} jobs", sum(sizes))
+            if progress
+            else None
+        )
+
+        def new_pool(n: int) -> ProcessPoolExecutor:
+            return ProcessPoolExecutor(
+                n, mp_context=ctx, initializer=_worker_init, initargs=(done_bytes,)
+            )
+
+        def submit(to: ProcessPoolExecutor, i: int) -> Future[_Staged]:
+            known = frozenset(self.manifest()["files"])
+            return to.submit(_stage_job, self.root, spec, files[i], i, known)
+
+        pool = new_pool(jobs)
+        pending: deque[tuple[int, Future[_Staged]]] = deque()
+        todo = iter(range(len(files)))
+        try:
+            for i in todo:
+                pending.append((i, submit(pool, i)))
+                if len(pending) == 2 * jobs:
+                    break
+            while pending:
+                i, job = pending[0]
+                while not wait([job], timeout=0.2).done:
+                    if report is not None:
+                        report(sum(done_bytes))
+                try:
+                    staged = job.result()
+                except BrokenProcessPool:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    staged = _stage_alone(new_pool(1), submit, i, files[i])
+                    pool = new_pool(jobs)
+                    pending = deque((k, submit(pool, k)) for k, _ in pending)
+                pending.popleft()
+                done_bytes[i] = sizes[i]
+                summary.files.append(self._finish(spec, staged, log))
+                if report is not None:
+                    report(sum(done_bytes))
+                for k in todo:
+                    pending.append((k, submit(pool, k)))
+                    break
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            for _, job in pending:
+                if job.done() and not job.cancelled() and job.exception() is None:
+                    staged = job.result()
+                    shutil.rmtree(staged.staging, ignore_errors=True)
+                    staged.quarantine.unlink(missing_ok=True)
+        return summary
+
     # -------------------------------------------------------------- dedup
     def _commit(self, entity: str, staging: Path, tag: str) -> tuple[int, int, int]:
-        """Deduplicate staged rows, move them in; return stored, dups, replaced."""
+        """Deduplicate staged rows, move them in; return stored, dups, replaced.
+
+        One DuckDB connection does it all.  Only the stored records that share
+        a key value with a staged one can be duplicates of it, so only those
+        are read into memory (one streaming scan of the stored key columns).
+        """
         main, key, children = ENTITIES[entity]
+        keys = DEDUP_KEYS[entity]
         staged_main = sorted((staging / main).glob("*.parquet"))
         existing = self.parts(main)
+        moved: list[tuple[Path, Path]] = []
         con = duckdb.connect()
         try:
             con.execute(f"SET temp_directory='{self.root / '_staging' / 'tmp'}'")
@@ -343,72 +442,245 @@ class Store:
                 return 0, 0, 0
             con.execute(
                 f"CREATE TEMP TABLE new AS SELECT {_REC}, {key} AS k, richness, "
-                f"{', '.join(DEDUP_KEYS[entity])} FROM read_parquet({_list(staged_main)})"
+                f"{', '.join(keys)} FROM read_parquet({_list(staged_main)})"
             )
             if existing:
+                shares_a_key = " OR ".join(
+                    f"{k} IN (SELECT {k} FROM new WHERE {k} IS NOT NULL)" for k in keys
+                )
                 con.execute(
                     f"CREATE TEMP TABLE old AS SELECT {key} AS k, richness, "
-                    f"{', '.join(DEDUP_KEYS[entity])} FROM read_parquet({_list(existing)})"
+                    f"{', '.join(keys)} FROM read_parquet({_list(existing)}) "
+                    f"WHERE {shares_a_key}"
                 )
             else:
                 con.execute("CREATE TEMP TABLE old AS SELECT * FROM new WHERE false")
                 con.execute(f"ALTER TABLE old DROP COLUMN {_REC}")
-            keep, replaced_keys, n_new, n_dup = _decide(con, DEDUP_KEYS[entity])
-        finally:
-            con.close()
-        moved: list[tuple[Path, Path]] = []
-        for table in TABLES:
-            files = sorted((staging / table).glob("*.parquet"))
-            if not files:
-                continue
-            target = self.table_dir(table) / f"part-{tag}.parquet"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(target.name + ".tmp")
-            where = (
-                f"WHERE {_REC} IN (SELECT {_REC} FROM keep)"
-                if table == main or table in children
-                else ""
-            )
-            con = duckdb.connect()
-            try:
-                con.register("keep", keep)
+            n_replaced, n_new, n_dup = _decide(con, keys)
+            for table in TABLES:
+                files = sorted((staging / table).glob("*.parquet"))
+                if not files:
+                    continue
+                target = self.table_dir(table) / f"part-{tag}.parquet"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                tmp = target.with_name(target.name + ".tmp")
+                where = (
+                    f"WHERE {_REC} IN (SELECT {_REC} FROM keep)"
+                    if table == main or table in children
+                    else ""
+                )
                 con.execute(
                     f"COPY (SELECT * EXCLUDE ({_REC}) FROM read_parquet({_list(files)}) "
                     f"{where}) TO '{tmp}' (FORMAT PARQUET, COMPRESSION ZSTD)"
                 )
-            finally:
-                con.close()
-            moved.append((tmp, target))
-        if replaced_keys.num_rows:
-            self._remove_keys(main, key, children, replaced_keys)
+                moved.append((tmp, target))
+            if n_replaced:
+                self._remove_keys(con, main, key, children)
+        finally:
+            con.close()
         for tmp, target in moved:
             os.replace(tmp, target)
-        return n_new, n_dup, replaced_keys.num_rows
+        return n_new, n_dup, n_replaced
 
     def _remove_keys(
-        self, main: str, key: str, children: tuple[str, ...], keys: pa.Table
+        self,
+        con: duckdb.DuckDBPyConnection,
+        main: str,
+        key: str,
+        children: tuple[str, ...],
     ) -> None:
-        """Rewrite existing parts without the rows of superseded records."""
+        """Rewrite existing parts without the rows of superseded records.
+
+        The keys are in `con`'s ``replaced`` table (see :func:`_decide`).
+        """
         for table in (main, *children):
-            col = key if table == main else ENTITIES_KEY_COL.get(table, key)
-            for part in self.parts(table):
-                con = duckdb.connect()
-                try:
-                    con.register("gone", keys)
-                    hit = con.execute(
-                        f"SELECT count(*) FROM read_parquet('{part}') "
-                        f"WHERE {col} IN (SELECT k FROM gone)"
-                    ).fetchone()
-                    if not hit or not hit[0]:
-                        continue
-                    tmp = part.with_name(part.name + ".tmp")
-                    con.execute(
-                        f"COPY (SELECT * FROM read_parquet('{part}') WHERE {col} NOT IN "
-                        f"(SELECT k FROM gone)) TO '{tmp}' (FORMAT PARQUET, COMPRESSION ZSTD)"
-                    )
-                finally:
-                    con.close()
+            col = (
+                key
+                if table == main or table not in ENTITIES_KEY_COL
+                else (ENTITIES_KEY_COL[table])
+            )
+            parts = self.parts(table)
+            if not parts:
+                continue
+            hit = {
+                Path(row[0])
+                for row in con.execute(
+                    f"SELECT DISTINCT filename FROM read_parquet({_list(parts)}, "
+                    f"filename=true) WHERE {col} IN (SELECT k FROM replaced)"
+                ).fetchall()
+            }
+            for part in parts:
+                if part not in hit:
+                    continue
+                tmp = part.with_name(part.name + ".tmp")
+                con.execute(
+                    f"COPY (SELECT * FROM read_parquet('{part}') WHERE {col} NOT IN "
+                    f"(SELECT k FROM replaced)) TO '{tmp}' (FORMAT PARQUET, COMPRESSION ZSTD)"
+                )
                 os.replace(tmp, part)
+
+
+@dataclass
+class _Staged:
+    """A file parsed and staged, waiting for its commit (see Store._finish)."""
+
+    res: FileResult
+    staging: Path
+    #: the staged quarantine (moved to ``quarantine/<name>`` at commit)
+    quarantine: Path
+    quarantine_name: str
+    #: messages not yet logged (a worker's, logged in input order at commit)
+    logs: list[str] = field(default_factory=list)
+
+
+def _stage_file(
+    root: Path,
+    spec: SourceSpec,
+    path: Path,
+    index: int,
+    known: Container[str],
+    log: Callable[[str], None],
+    progress: Callable[[int], Callable[[int], None] | None] | None,
+) -> _Staged:
+    """Checksum, parse and stage one file (no store change); `known`: manifest.
+
+    Staged rows go to ``_staging/<index>-<sha16>/``, rejects to a staged
+    quarantine file next to it.  Never raises for bad content (the error is
+    in ``res.error`` and logged); raises StoreError when it cannot write.
+    """
+    res = FileResult(path=str(path), source=spec.name)
+    t0 = time.perf_counter()
+    staging = root / "_staging" / f"{index:06d}"
+    staged = _Staged(res, staging, staging.with_suffix(".quarantine.jsonl"), "")
+    try:
+        res.size = path.stat().st_size
+        res.sha256 = sha256_of(path)
+    except OSError as exc:
+        res.error = f"{path}: cannot read ({exc.strerror or exc})"
+        log(res.error)
+        return staged
+    if res.sha256 in known:
+        res.skipped = True
+        log(f"{path}: already in the store (same checksum), skipped")
+        return staged
+    tag = res.sha256[:16]
+    staged.staging = staging = root / "_staging" / f"{index:06d}-{tag}"
+    staged.quarantine = qstaged = staging.with_suffix(".quarantine.jsonl")
+    staged.quarantine_name = f"{spec.name}-{tag}.jsonl"
+    qpath = root / "quarantine" / staged.quarantine_name
+    shutil.rmtree(staging, ignore_errors=True)
+    writer = _StagingWriter(staging, tag)
+    listed = 0
+    token = _progress.set(progress(res.size) if progress else None)
+    ok = False
+    try:
+        staging.parent.mkdir(parents=True, exist_ok=True)
+        with open(qstaged, "w", encoding="utf-8") as qfh:
+            last_no = 0
+            res.read = fast = _fast_stage(spec.name, path, staging)
+            try:
+                for item in () if fast else guarded(spec.parser()(path), path):
+                    res.read += 1
+                    last_no = item.record_no
+                    if isinstance(item, Reject):
+                        res.rejected += 1
+                        _quarantine(qfh, path, item)
+                        if listed < MAX_LISTED_REJECTS:
+                            log(f"{path}: record {item.record_no}: {item.reason}")
+                        listed += 1
+                    else:
+                        writer.add(item)
+            except SourceError as exc:
+                if res.read == 0:
+                    res.error = str(exc)
+                    log(res.error)
+                    return staged
+                res.read += 1
+                res.rejected += 1
+                listed += 1
+                _quarantine(qfh, path, Reject(last_no + 1, exc.message))
+                log(f"{path}: record {last_no + 1}: {exc.message}")
+            if listed > MAX_LISTED_REJECTS:
+                log(
+                    f"{path}: … {listed - MAX_LISTED_REJECTS} more rejected records, "
+                    f"see {qpath}"
+                )
+        writer.close()
+        if res.read == 0:
+            res.error = f"{path}: empty input, no records found"
+            log(res.error)
+            return staged
+        ok = True
+    except OSError as exc:
+        raise StoreError(f"{root}: cannot write the store ({exc})") from exc
+    finally:
+        _progress.reset(token)
+        if not ok:
+            shutil.rmtree(staging, ignore_errors=True)
+        if qstaged.exists() and (not ok or qstaged.stat().st_size == 0):
+            qstaged.unlink()
+    res.seconds = time.perf_counter() - t0
+    return staged
+
+
+#: Bytes read per file, shared with the parent (set in each worker process).
+_DONE_BYTES: Any = None
+
+
+def _worker_init(done_bytes: Any) -> None:
+    """A staging worker: Ctrl-C is the parent's to handle."""
+    global _DONE_BYTES
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _DONE_BYTES = done_bytes
+
+
+def _stage_job(
+    root: Path, spec: SourceSpec, path: Path, index: int, known: frozenset[str]
+) -> _Staged:
+    """`_stage_file` in a worker: messages are kept for the parent to log."""
+    logs: list[str] = []
+    shared = _DONE_BYTES
+
+    def report(n: int) -> None:
+        shared[index] = n
+
+    try:
+        staged = _stage_file(
+            root,
+            spec,
+            path,
+            index,
+            known,
+            logs.append,
+            (lambda _size: report) if shared is not None else None,
+        )
+    except StoreError:
+        raise
+    except Exception as exc:  # a parser bug: the parent re-raises it
+        try:
+            pickle.loads(pickle.dumps(exc))
+        except Exception:
+            raise RuntimeError(f"{type(exc).__name__}: {exc}") from None
+        raise
+    staged.logs = logs
+    return staged
+
+
+def _stage_alone(
+    solo: ProcessPoolExecutor,
+    submit: Callable[[ProcessPoolExecutor, int], Future[_Staged]],
+    i: int,
+    path: Path,
+) -> _Staged:
+    """Stage file `i` in a worker of its own (after a worker died)."""
+    try:
+        return submit(solo, i).result()
+    except BrokenProcessPool as exc:
+        raise StoreError(
+            f"{path}: the worker process reading this file stopped unexpectedly ({exc})"
+        ) from None
+    finally:
+        solo.shutdown(wait=True)
 
 
 #: Child tables whose key column differs from the entity key name.
@@ -451,8 +723,13 @@ def _pair_matches(keys: tuple[str, ...], a: str, b: str) -> list[tuple[str, str]
 
 def _decide(
     con: duckdb.DuckDBPyConnection, keys: tuple[str, ...]
-) -> tuple[pa.Table, pa.Table, int, int]:
-    """Which staged records to keep, which stored keys they replace, counts."""
+) -> tuple[int, int, int]:
+    """Which staged records to keep, which stored keys they replace, counts.
+
+    Leaves temp tables ``keep`` (``_rec`` of the records to store) and
+    ``replaced`` (``k``: stored keys superseded) in `con`; returns the number
+    of replaced keys, of records stored and of duplicates.
+    """
     # Each new record's match in the store (if any) and its earliest earlier
     # match within the same file (if any); equi-joins only, one per key.
     old_hits = " UNION ALL ".join(
@@ -502,28 +779,22 @@ def _decide(
                    ORDER BY richness DESC, {_REC}) AS rn
         FROM g"""
     )
-    keep = con.execute(
-        f"""SELECT {_REC} FROM ranked
+    con.execute(
+        f"""CREATE TEMP TABLE keep AS SELECT {_REC} FROM ranked
         WHERE rn = 1 AND (old_k IS NULL OR richness > old_richness)"""
-    ).to_arrow_table()
-    replaced = con.execute(
-        """SELECT DISTINCT old_k AS k FROM ranked
+    )
+    con.execute(
+        """CREATE TEMP TABLE replaced AS SELECT DISTINCT old_k AS k FROM ranked
         WHERE rn = 1 AND old_k IS NOT NULL AND richness > old_richness"""
-    ).to_arrow_table()
+    )
+    n_replaced = con.execute("SELECT count(*) FROM replaced").fetchone()
     n_groups_new = con.execute(
         "SELECT count(DISTINCT grp) FROM g WHERE old_k IS NULL"
     ).fetchone()
     total = con.execute("SELECT count(*) FROM new").fetchone()
     stored = int(n_groups_new[0]) if n_groups_new else 0
     n = int(total[0]) if total else 0
-    return _as_table(keep), _as_table(replaced), stored, n - stored
-
-
-def _as_table(result: Any) -> pa.Table:
-    """DuckDB's arrow() result as a pa.Table (it may be a RecordBatchReader)."""
-    if isinstance(result, pa.Table):
-        return result
-    return result.read_all()  # type: ignore[no-any-return]
+    return int(n_replaced[0]) if n_replaced else 0, stored, n - stored
 
 
 def _quarantine(fh: Any, path: Path, rej: Reject) -> None:
