@@ -127,6 +127,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("spark_master", None, "Spark master URL (default: local[*])."),
     Setting("threads", None, "DuckDB threads (default: all cores)."),
     Setting(
+        "memory_limit",
+        None,
+        "DuckDB memory limit, e.g. '3GB' (default: DuckDB's own, 80 % of RAM); "
+        "larger intermediate results spill to temp_directory.",
+    ),
+    Setting(
+        "temp_directory",
+        None,
+        "Folder where DuckDB spills beyond memory_limit (default: DuckDB's "
+        "own, '.tmp' in the working directory).",
+    ),
+    Setting(
+        "spark_driver_memory",
+        "2g",
+        "spark.driver.memory of a local Spark session (e.g. '6g').",
+    ),
+    Setting(
         "fast_ingest",
         False,
         "Experimental DuckDB staging of clean OpenAlex JSON Lines (env only).",

@@ -32,24 +32,65 @@ def connect(
     spark_master: str | None = None,
     spark_session: Any = None,
     threads: int | None = None,
+    memory_limit: str | None = None,
+    temp_directory: str | Path | None = None,
+    spark_driver_memory: str | None = None,
 ) -> BaseBackend:
     """An Ibis backend for `engine` ("duckdb" or "spark").
 
     For Spark, pass an existing ``SparkSession`` as `spark_session` (e.g. on a
     cluster) or a master URL; the default is ``local[*]``.
+
+    Parameters
+    ----------
+    threads
+        DuckDB threads (default: DuckDB's, all cores).
+    memory_limit
+        DuckDB memory limit such as ``"3GB"`` (default: DuckDB's, 80 % of
+        RAM).  Operators that need more spill to `temp_directory`.
+    temp_directory
+        Where DuckDB spills (default: DuckDB's, ``.tmp`` in the working
+        directory); created if missing.
+    spark_driver_memory
+        ``spark.driver.memory`` of a new local session, e.g. ``"6g"``
+        (default ``2g``); ignored when `spark_session` is given.
     """
     if engine == "duckdb":
         con = ibis.duckdb.connect()
         if threads:
             con.raw_sql(f"SET threads = {int(threads)}")
+        if memory_limit:
+            _duckdb_set(con, "memory_limit", str(memory_limit))
+        if temp_directory:
+            Path(temp_directory).mkdir(parents=True, exist_ok=True)
+            _duckdb_set(con, "temp_directory", str(temp_directory))
         return con
     if engine == "spark":
-        return ibis.pyspark.connect(spark_session or spark(spark_master))
+        session = spark_session or spark(
+            spark_master, driver_memory=spark_driver_memory
+        )
+        return ibis.pyspark.connect(session)
     raise EngineError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
 
 
-def spark(master: str | None = None) -> Any:
-    """A SparkSession (local mode by default) tuned for small test jobs."""
+def _duckdb_set(con: BaseBackend, name: str, value: str) -> None:
+    """``SET name = 'value'`` on DuckDB; a bad value is a one-line EngineError."""
+    import duckdb
+
+    try:
+        con.raw_sql(f"SET {name} = '{value.replace(chr(39), chr(39) * 2)}'")
+    except duckdb.Error as exc:
+        con.disconnect()
+        msg = str(exc).splitlines()[0]
+        raise EngineError(f"bad {name} {value!r} for DuckDB: {msg}") from exc
+
+
+def spark(master: str | None = None, *, driver_memory: str | None = None) -> Any:
+    """A SparkSession (local mode by default) tuned for small test jobs.
+
+    `driver_memory` is ``spark.driver.memory`` (default ``2g``); it only
+    takes effect when no Spark JVM runs yet in this process.
+    """
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:  # pragma: no cover - depends on the install
@@ -63,7 +104,7 @@ def spark(master: str | None = None) -> Any:
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.memory", "2g")
+        .config("spark.driver.memory", driver_memory or "2g")
         .config("spark.sql.ansi.enabled", "false")
     )
     session = builder.getOrCreate()

@@ -65,10 +65,12 @@ class Inputs:
     tables: dict[str, ir.Table]
     caches: list[Any]
     country_weights: ir.Table | None = None
-    all_country_weights: ir.Table | None = None
 
     def cache(self, expr: ir.Table) -> ir.Table:
         """`expr` computed once on the engine (released at the end of the run)."""
+        backend = expr._find_backend()
+        if backend.name == "pyspark":  # Ibis' cache() on Spark does not register
+            backend._run_pre_execute_hooks(expr)  # in-memory tables (the MeSH list)
         cached = expr.cache()
         self.caches.append(cached)
         return cached
@@ -120,6 +122,9 @@ def compute(
             spark_master=config.spark_master,
             spark_session=spark_session,
             threads=config.threads,
+            memory_limit=config.memory_limit,
+            temp_directory=config.temp_directory,
+            spark_driver_memory=config.spark_driver_memory,
         )
     domain = Domain.from_config(config)
     out = Path(out)
@@ -191,14 +196,9 @@ def _inputs(con: BaseBackend, store: Path, domain: Domain, config: Config) -> In
     inp.domain_works = dw = inp.cache(dw)  # selected once, used by every table
     wi = impact.work_impact(dw, normalise_by_type=bool(config.normalise_by_type))
     ac = tables["authorship_countries"]
-    if config.totals:
-        cw = inp.cache(counting.country_weights(dw, ac))
-    else:
-        # a work's weights do not depend on the domain: compute them once for
-        # all counted works (needed for the activity index) and select
-        inp.all_country_weights = inp.cache(counting.country_weights(counted, ac))
-        cw = inp.cache(inp.all_country_weights.semi_join(dw, "work_id"))
-    inp.country_weights = cw
+    # weights of the domain works only; the all-field totals of the activity
+    # index are aggregated separately (_country_totals), never kept per work
+    inp.country_weights = cw = inp.cache(counting.country_weights(dw, ac))
     # one cached work table: impact plus the international flag (from cw)
     intl = collab.international_from_weights(cw)
     wi = wi.left_join(intl, "work_id").drop("work_id_right")
@@ -219,9 +219,11 @@ def _tables(
     if cw is None:
         cw = inp.cache(counting.country_weights(inp.domain_works, ac))
     c_totals, cy_totals = _country_totals(inp, config, log)
-    i_all = inp.cache(counting.institution_weights(inp.counted, ai_))
-    iw = inp.cache(i_all.semi_join(inp.domain_works, "work_id"))
-    i_totals = specialisation.actor_totals(i_all, inp.counted)
+    iw = inp.cache(counting.institution_weights(inp.domain_works, ai_))
+    # all-field totals: one aggregate over all counted works, kept at its
+    # small size (one row per institution) instead of per work
+    i_all = counting.institution_weights(None, ai_)  # joined to counted below
+    i_totals = inp.cache(specialisation.actor_totals(i_all, inp.counted))
     yr = ["publication_year"]
     cworks = actor_works_table(inp, cw, config, yr) if config.bootstrap > 0 else None
     min_p = float(config.min_p)
@@ -262,12 +264,18 @@ def _country_totals(
             p_all=t.p_all.sum(), p_all_full=t.p_all_full.sum()
         )
         return per_actor, t
-    w_all = inp.all_country_weights
-    if w_all is None:
-        ac = inp.tables["authorship_countries"]
-        w_all = inp.cache(counting.country_weights(inp.counted, ac))
-    totals = specialisation.actor_totals(w_all, inp.counted)
-    by_year = specialisation.actor_totals(w_all, inp.counted, by=["publication_year"])
+    # One pass over all counted works, aggregated per country-year and kept
+    # at that size; the per-country totals add up its years (every counted
+    # work has exactly one year).  The per-work weights are never stored.
+    ac = inp.tables["authorship_countries"]
+    w_all = counting.country_weights(None, ac)  # actor_totals joins counted
+    yr = ["publication_year"]
+    by_year = inp.cache(specialisation.actor_totals(w_all, inp.counted, by=yr))
+    totals = inp.cache(
+        by_year.group_by("actor").aggregate(
+            p_all=by_year.p_all.sum(), p_all_full=by_year.p_all_full.sum()
+        )
+    )
     return totals, by_year
 
 

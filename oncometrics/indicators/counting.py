@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
 
-def actor_weights(domain_works: ir.Table, authorship_actors: ir.Table) -> ir.Table:
+def actor_weights(
+    domain_works: ir.Table | None, authorship_actors: ir.Table
+) -> ir.Table:
     """Fractional weight of each actor in each work; one row per (work, actor).
 
     A work's weight 1 is shared equally among its authorships with at least
@@ -27,7 +29,9 @@ def actor_weights(domain_works: ir.Table, authorship_actors: ir.Table) -> ir.Tab
     Parameters
     ----------
     domain_works
-        Counted works; only ``work_id`` is used.
+        Counted works; only ``work_id`` is used.  None: every work of
+        `authorship_actors` (for all-field totals, where the caller joins
+        the works it counts anyway).
     authorship_actors
         ``(work_id, author_position, actor)``; rows with a null actor are
         ignored (those authorships leave the denominator), duplicates collapse.
@@ -37,6 +41,14 @@ def actor_weights(domain_works: ir.Table, authorship_actors: ir.Table) -> ir.Tab
     ir.Table
         ``(work_id, actor, weight)``; the weights of a work sum to 1 unless
         the work has no resolved actor at all (then it has no row).
+
+    Notes
+    -----
+    Most works have a single actor (one country): their weight is exactly 1
+    whatever their authorships, so one grouping by work finds them (the
+    smallest and largest actor are equal) and only the other works go
+    through the per-authorship computation (window functions, the costly
+    part; measured in docs/benchmarks.md, compute).
 
     Examples
     --------
@@ -50,12 +62,19 @@ def actor_weights(domain_works: ir.Table, authorship_actors: ir.Table) -> ir.Tab
     >>> t.weight.tolist()
     [0.75, 0.25]
     """
-    links = (
-        authorship_actors.select("work_id", "author_position", "actor")
-        .filter(ibis._.actor.notnull())
-        .distinct()
+    links = authorship_actors.select("work_id", "author_position", "actor")
+    if domain_works is not None:
+        links = links.semi_join(domain_works.select("work_id"), "work_id")
+    # smallest and largest resolved actor per work (null actors are ignored;
+    # a work with none has null bounds and falls out of both filters)
+    per_work = links.group_by("work_id").aggregate(
+        lo=links.actor.min(), hi=links.actor.max()
     )
-    links = links.semi_join(domain_works.select("work_id"), "work_id")
+    single = per_work.filter(per_work.lo == per_work.hi).select(
+        "work_id", actor=per_work.lo, weight=ibis.literal(1.0, "float64")
+    )
+    multi = per_work.filter(per_work.lo != per_work.hi).select("work_id")
+    links = links.filter(links.actor.notnull()).semi_join(multi, "work_id").distinct()
     # n_act: actors of the authorship; n_auth: authorships of the work with an
     # actor = Σ 1/n_act over the work's links (each authorship adds exactly 1),
     # rounded to undo floating-point error.  Two windows, no join.
@@ -63,10 +82,13 @@ def actor_weights(domain_works: ir.Table, authorship_actors: ir.Table) -> ir.Tab
     t = links.mutate(n_act=n_act.cast("float64"))
     n_auth = (1.0 / t.n_act).sum().over(group_by="work_id").round()
     t = t.mutate(share=1.0 / (n_auth * t.n_act))
-    return t.group_by("work_id", "actor").aggregate(weight=t.share.sum())
+    several = t.group_by("work_id", "actor").aggregate(weight=t.share.sum())
+    return single.union(several, distinct=False)
 
 
-def country_weights(domain_works: ir.Table, authorship_countries: ir.Table) -> ir.Table:
+def country_weights(
+    domain_works: ir.Table | None, authorship_countries: ir.Table
+) -> ir.Table:
     """Country weights, ``(work_id, actor, weight)`` with actor = ISO alpha-2."""
     links = authorship_countries.select(
         "work_id", "author_position", actor=authorship_countries.country
@@ -75,7 +97,7 @@ def country_weights(domain_works: ir.Table, authorship_countries: ir.Table) -> i
 
 
 def institution_weights(
-    domain_works: ir.Table, authorship_institutions: ir.Table
+    domain_works: ir.Table | None, authorship_institutions: ir.Table
 ) -> ir.Table:
     """Institution weights, ``(work_id, actor, weight)`` with actor = institution_id."""
     links = authorship_institutions.select(

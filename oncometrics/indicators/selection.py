@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import ibis
+import pyarrow as pa
+
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
@@ -45,12 +48,18 @@ def counted_works(
 def _domain_ids(work_subjects: ir.Table, domain: Domain) -> ir.Table:
     """work_id of works whose subjects put them in `domain` (MeSH or topic).
 
-    Two filters and a union rather than one OR: an OR around a long IN list
-    keeps engines from turning the list into a hash lookup.
+    The domain's MeSH descriptors (all those under the tree) are matched
+    by a semi-join on an in-memory table, which every engine runs as a hash
+    lookup; an ``IN`` list of that many literals is evaluated as a chain of
+    comparisons (see docs/benchmarks.md, compute).  Two filters and a
+    union rather than one OR, so that each side stays a plain filter.
     """
     s = work_subjects
+    codes = ibis.memtable(
+        pa.table({"code": pa.array(list(domain.mesh_descriptors), pa.string())})
+    )
     mesh = s.filter(s.scheme == "mesh")
-    mesh = mesh.filter(mesh.code.isin(list(domain.mesh_descriptors)))
+    mesh = mesh.semi_join(codes, mesh.code == codes.code)
     topic = s.filter(s.scheme == "openalex_subfield")
     topic = topic.filter(topic.code.isin(list(domain.openalex_subfields)))
     if not domain.any_topic:
