@@ -77,22 +77,28 @@ def test_semijoin_domain_selects_the_same_works(
     # the MeSH side matters: some works are in the domain by MeSH alone
     assert len(ids_new) > 0 and len(new) > 0
     if which == "random":
-        mesh_only = {r[0] for r in _rows(t_mesh_only(store, domain), ["work_id"])} & {
-            r[0] for r in new
-        }
+        mesh_only = _mesh_only_works(store, domain) & {r[0] for r in new}
         assert mesh_only, "no work selected by MeSH alone"
 
 
-def t_mesh_only(store: Path, domain: Domain) -> Any:
+def _mesh_only_works(store: Path, domain: Domain) -> set[str]:
     """Works with a domain MeSH descriptor whose primary subfield is elsewhere."""
     con = connect("duckdb")
-    t = load_tables(con, store, ["works", "work_subjects"])
-    s, w = t["work_subjects"], t["works"]
-    mesh = s.filter(
-        (s.scheme == "mesh") & s.code.isin(list(domain.mesh_descriptors))
-    ).select("work_id")
-    other = w.filter(~w.primary_subfield_id.isin(list(domain.openalex_subfields)))
-    return other.select("work_id").semi_join(mesh, "work_id")
+    try:
+        t = load_tables(con, store, ["works", "work_subjects"])
+        s, w = t["work_subjects"], t["works"]
+        mesh = s.filter(
+            (s.scheme == "mesh") & s.code.isin(list(domain.mesh_descriptors))
+        ).select("work_id")
+        other = w.filter(~w.primary_subfield_id.isin(list(domain.openalex_subfields)))
+        return {
+            r[0]
+            for r in _rows(
+                other.select("work_id").semi_join(mesh, "work_id"), ["work_id"]
+            )
+        }
+    finally:
+        con.disconnect()
 
 
 def test_semijoin_domain_with_no_mesh_descriptors(tmp_path: Path) -> None:
