@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
     from ibis.backends import BaseBackend
 
+    from oncometrics.config import Config
+
 ENGINES = ("duckdb", "spark")
 
 
@@ -71,6 +73,22 @@ def connect(
         )
         return ibis.pyspark.connect(session)
     raise EngineError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+
+
+def connect_config(config: Config, *, spark_session: Any = None) -> BaseBackend:
+    """The backend `config` asks for (engine, threads, memory, Spark settings).
+
+    An existing `spark_session` implies the Spark engine.
+    """
+    return connect(
+        "spark" if spark_session is not None else config.engine,
+        spark_master=config.spark_master,
+        spark_session=spark_session,
+        threads=config.threads,
+        memory_limit=config.memory_limit,
+        temp_directory=config.temp_directory,
+        spark_driver_memory=config.spark_driver_memory,
+    )
 
 
 def _duckdb_set(con: BaseBackend, name: str, value: str) -> None:

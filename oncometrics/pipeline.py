@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from oncometrics.config import Config, parse_period
 from oncometrics.domain import Domain
-from oncometrics.engine import connect, load_tables
+from oncometrics.engine import connect_config, load_tables
 from oncometrics.indicators import collaboration as collab
 from oncometrics.indicators import (
     counting,
@@ -116,16 +116,7 @@ def compute(
     t0 = time.perf_counter()
     own = con is None
     if con is None:
-        engine = "spark" if spark_session is not None else config.engine
-        con = connect(
-            engine,
-            spark_master=config.spark_master,
-            spark_session=spark_session,
-            threads=config.threads,
-            memory_limit=config.memory_limit,
-            temp_directory=config.temp_directory,
-            spark_driver_memory=config.spark_driver_memory,
-        )
+        con = connect_config(config, spark_session=spark_session)
     domain = Domain.from_config(config)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

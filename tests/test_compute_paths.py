@@ -239,7 +239,7 @@ def test_compute_passes_memory_settings_from_the_environment(
     cfg = load_config(bootstrap=0)
     assert cfg.memory_limit == "700MB"
     seen: dict[str, str] = {}
-    real_connect = pipeline.connect
+    real_connect = pipeline.connect_config
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         con = real_connect(*args, **kwargs)
@@ -247,7 +247,7 @@ def test_compute_passes_memory_settings_from_the_environment(
         seen["temp_directory"] = _setting(con, "temp_directory")
         return con
 
-    monkeypatch.setattr(pipeline, "connect", spy)
+    monkeypatch.setattr(pipeline, "connect_config", spy)
     store = fixture_store(tmp_path / "store")
     pipeline.compute(store, tmp_path / "out", config=cfg, log=lambda m: None)
     ref = connect("duckdb", memory_limit="700MB")

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from oncometrics.config import Config, parse_period
 from oncometrics.domain import Domain
-from oncometrics.engine import connect, load_tables
+from oncometrics.engine import connect_config, load_tables
 from oncometrics.indicators import collaboration as collab
 from oncometrics.indicators import impact, selection
 from oncometrics.pipeline import with_meta, write_table
@@ -101,8 +101,7 @@ def run_portfolio(
     matcher = Matcher(registry, curation=decisions)
     own = con is None
     if con is None:
-        con = connect(config.engine, spark_master=config.spark_master,
-                      threads=config.threads)  # fmt: skip
+        con = connect_config(config)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     domain = Domain.from_config(config)
