@@ -8,22 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from oncometrics.cli import main
+from tests.cli_runner import cli
 
 DATA = Path(__file__).parent / "data" / "openalex"
 KEYPAPER = DATA / "keypaper_results_page1.json"
 SEED = DATA / "snowball_seed_page.json"
-
-
-def cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 def test_ingest_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

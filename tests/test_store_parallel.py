@@ -20,11 +20,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from oncometrics.cli import main
 from oncometrics.schema import TABLES
 from oncometrics.sources import SOURCES, SourceSpec
 from oncometrics.sources.base import Record
 from oncometrics.store import Store
+from tests.cli_runner import cli
 
 DATA = Path(__file__).parent / "data" / "openalex"
 KEYPAPER = DATA / "keypaper_results_page1.json"
@@ -164,17 +164,6 @@ def test_parallel_resumes_after_a_crash(tmp_path: Path, inputs: Path) -> None:
     assert not orphan.exists()
     assert _tables(par) == _tables(seq)
     assert _manifest(par) == _manifest(seq)
-
-
-def cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 def test_cli_jobs_same_output(
