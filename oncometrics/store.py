@@ -494,11 +494,7 @@ class Store:
         The keys are in `con`'s ``replaced`` table (see :func:`_decide`).
         """
         for table in (main, *children):
-            col = (
-                key
-                if table == main or table not in ENTITIES_KEY_COL
-                else (ENTITIES_KEY_COL[table])
-            )
+            col = key if table == main else ENTITIES_KEY_COL.get(table, key)
             parts = self.parts(table)
             if not parts:
                 continue
