@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import ibis
 import pyarrow as pa
 
-from oncometrics.schema import TABLES
+from oncometrics.schema import DERIVED, TABLES
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -141,6 +141,10 @@ def _is_duckdb(con: BaseBackend) -> bool:
     return con.name == "duckdb"
 
 
+#: Canonical and derived tables (oncometrics.derived) by name.
+_SCHEMAS = {**TABLES, **DERIVED}
+
+
 def load_tables(
     con: BaseBackend, store: Path | str, tables: list[str] | None = None
 ) -> dict[str, ir.Table]:
@@ -159,7 +163,7 @@ def load_tables(
                 table_name=f"store_{name}",
             )
             # Normalise to the canonical schema (column order and types).
-            schema = ibis.schema(TABLES[name])
+            schema = ibis.schema(_SCHEMAS[name])
             out[name] = t.select(
                 *[
                     t[c].cast(schema[c])
@@ -169,7 +173,7 @@ def load_tables(
                 ]
             )
         else:
-            out[name] = empty_table(con, f"store_{name}", TABLES[name])
+            out[name] = empty_table(con, f"store_{name}", _SCHEMAS[name])
     return out
 
 

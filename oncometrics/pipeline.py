@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from oncometrics import derived
 from oncometrics.config import Config, parse_period
 from oncometrics.domain import Domain
 from oncometrics.engine import connect_config, load_tables
@@ -65,6 +66,8 @@ class Inputs:
     tables: dict[str, ir.Table]
     caches: list[Any]
     country_weights: ir.Table | None = None
+    #: the store's derived weights of every work (None: computed from links)
+    all_country_weights: ir.Table | None = None
 
     def cache(self, expr: ir.Table) -> ir.Table:
         """`expr` computed once on the engine (released at the end of the run)."""
@@ -187,9 +190,17 @@ def _inputs(con: BaseBackend, store: Path, domain: Domain, config: Config) -> In
     inp.domain_works = dw = inp.cache(dw)  # selected once, used by every table
     wi = impact.work_impact(dw, normalise_by_type=bool(config.normalise_by_type))
     ac = tables["authorship_countries"]
+    if derived.complete(store):  # every work's weights, computed at ingest
+        w = load_tables(con, store, [derived.COUNTRY_WEIGHTS])[derived.COUNTRY_WEIGHTS]
+        inp.all_country_weights = w = w.select(
+            "work_id", actor=w.country, weight=w.weight
+        )
+        cw = w.semi_join(dw.select("work_id"), "work_id")
+    else:  # a store from an older version: from the authorships (same figures)
+        cw = counting.country_weights(dw, ac)
     # weights of the domain works only; the all-field totals of the activity
     # index are aggregated separately (_country_totals), never kept per work
-    inp.country_weights = cw = inp.cache(counting.country_weights(dw, ac))
+    inp.country_weights = cw = inp.cache(cw)
     # one cached work table: impact plus the international flag (from cw)
     intl = collab.international_from_weights(cw)
     wi = wi.left_join(intl, "work_id").drop("work_id_right")
@@ -258,8 +269,9 @@ def _country_totals(
     # One pass over all counted works, aggregated per country-year and kept
     # at that size; the per-country totals add up its years (every counted
     # work has exactly one year).  The per-work weights are never stored.
-    ac = inp.tables["authorship_countries"]
-    w_all = counting.country_weights(None, ac)  # actor_totals joins counted
+    w_all = inp.all_country_weights  # actor_totals joins counted
+    if w_all is None:
+        w_all = counting.country_weights(None, inp.tables["authorship_countries"])
     yr = ["publication_year"]
     by_year = inp.cache(specialisation.actor_totals(w_all, inp.counted, by=yr))
     totals = inp.cache(

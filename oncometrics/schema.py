@@ -246,6 +246,14 @@ TABLES: dict[str, pa.Schema] = {
     "trial_sites": TRIAL_SITES,
 }
 
+#: Tables the store derives from the canonical ones (never parsed): kept in
+#: step with them by ``oncometrics.derived`` so that ``compute`` reads a
+#: precomputed result instead of recomputing it from every authorship.
+DERIVED: dict[str, pa.Schema] = {
+    # fractional country weight of each work, counting.country_weights(None, …)
+    "work_country_weights": _schema(("work_id", S), ("country", S), ("weight", F64)),
+}
+
 #: The entity each record kind is about: main table, its key column, and the
 #: child tables that hang off that key (dropped along with a duplicate).
 ENTITIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -261,6 +269,7 @@ ENTITIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "citations",
             "citation_counts",
             "grants",
+            *DERIVED,
         ),
     ),
     "patent": (

@@ -48,7 +48,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from oncometrics.schema import ENTITIES, TABLES
+from oncometrics.schema import DERIVED, ENTITIES, TABLES
 from oncometrics.sources import SourceSpec, get_source
 from oncometrics.sources.base import (
     Record,
@@ -236,7 +236,7 @@ class Store:
         """Drop staging folders and parts of files missing from the manifest."""
         shutil.rmtree(self.root / "_staging", ignore_errors=True)
         known = {sha[:16] for sha in self.manifest().get("files", {})}
-        for table in TABLES:
+        for table in [*TABLES, *DERIVED]:
             for p in self.table_dir(table).glob("part-*"):
                 tag = p.name.split("-", 2)[1].split(".")[0]
                 if p.name.endswith(".tmp") or tag not in known:
@@ -266,12 +266,32 @@ class Store:
         files = expand_paths(paths)
         jobs = max(1, min(jobs, len(files)))
         if jobs > 1:
-            return self._ingest_parallel(spec, files, jobs, log, progress)
-        summary = IngestSummary()
-        for path in files:
-            res = self.ingest_file(spec.name, path, log=log, progress=progress)
-            summary.files.append(res)
+            summary = self._ingest_parallel(spec, files, jobs, log, progress)
+        else:
+            summary = IngestSummary()
+            for path in files:
+                res = self.ingest_file(spec.name, path, log=log, progress=progress)
+                summary.files.append(res)
+        self.derive()
         return summary
+
+    def derive(self) -> int:
+        """Bring the derived tables up to date (see :mod:`oncometrics.derived`).
+
+        Done at the end of every :meth:`ingest`; returns the parts written.
+        """
+        from oncometrics import derived
+
+        try:
+            return derived.derive(
+                self.root,
+                memory_limit=DEDUP_MEMORY_LIMIT,
+                temp_directory=str(self.root / "_staging" / "tmp"),
+            )
+        except (OSError, duckdb.Error) as exc:
+            raise StoreError(
+                f"{self.root}: cannot write the derived tables ({exc})"
+            ) from exc
 
     def ingest_file(
         self,

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from oncometrics import derived
 from oncometrics.schema import TABLES
 
 FIXTURE = Path(__file__).parent / "data" / "indicators"
@@ -32,12 +33,18 @@ def read_canonical(path: Path, name: str) -> pa.Table:
 
 
 def write_store(tables: dict[str, pa.Table], store: Path) -> Path:
-    """Write `tables` as ``STORE/<name>/part-0.parquet`` plus an empty manifest."""
+    """Write `tables` as ``STORE/<name>/part-0.parquet`` plus an empty manifest.
+
+    The derived tables are added as ingest adds them; ``compute`` then runs
+    its default path (tests/test_compute_paths.py compares it with the
+    path of a store without them).
+    """
     store.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
         (store / name).mkdir(exist_ok=True)
         pq.write_table(table, store / name / "part-0.parquet")
     (store / "manifest.json").write_text(json.dumps({"files": {}}))
+    derived.derive(store)  # as `oncometrics ingest` does
     return store
 
 

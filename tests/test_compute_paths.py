@@ -10,6 +10,7 @@ the weights of every counted work.
 from __future__ import annotations
 
 import math
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from oncometrics import pipeline
+from oncometrics import derived, pipeline
 from oncometrics.config import load_config
 from oncometrics.domain import Domain
 from oncometrics.engine import EngineError, connect, load_tables
@@ -199,6 +200,58 @@ def test_streamed_totals_equal_totals_from_all_weights(tmp_path: Path) -> None:
             assert x[:-2] == y[:-2]
             assert math.isclose(x[-2], y[-2], abs_tol=1e-9)  # p_all
             assert x[-1] == y[-1]  # p_all_full, exact
+
+
+# -- the store's derived weights == weights from the authorships -------------
+
+
+def _tables_of(out: Path) -> dict[str, pa.Table]:
+    import pyarrow.parquet as pq
+
+    return {p.stem: pq.read_table(p) for p in sorted(out.glob("*.parquet"))}
+
+
+@pytest.mark.parametrize("which", ["fixture", "random"])
+def test_compute_same_with_and_without_derived_weights(
+    tmp_path: Path, which: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = (
+        fixture_store(tmp_path / "store")
+        if which == "fixture"
+        else random_store(tmp_path / "store", n=500, seed=13)
+    )
+    assert derived.complete(store) and (store / derived.COUNTRY_WEIGHTS).is_dir()
+    cfg = load_config(bootstrap=50)
+    calls: list[bool] = []
+    real = counting.country_weights
+
+    def spy(works: Any, links: Any) -> Any:
+        calls.append(works is None)
+        return real(works, links)
+
+    monkeypatch.setattr(counting, "country_weights", spy)
+    pipeline.compute(store, tmp_path / "fast", config=cfg, log=lambda m: None)
+    assert calls == []  # read from the store, never recomputed
+    shutil.rmtree(store / derived.COUNTRY_WEIGHTS)  # a store of an older version
+    assert not derived.complete(store)
+    pipeline.compute(store, tmp_path / "slow", config=cfg, log=lambda m: None)
+    assert sorted(calls) == [False, True]  # domain works, then all works
+    fast, slow = _tables_of(tmp_path / "fast"), _tables_of(tmp_path / "slow")
+    assert fast.keys() == slow.keys() and "publications_by_country" in fast
+    for name in fast:
+        a, b = fast[name], slow[name]
+        assert a.schema == b.schema and a.num_rows == b.num_rows, name
+        for col in a.column_names:
+            x, y = a[col].to_pylist(), b[col].to_pylist()
+            if pa.types.is_floating(a.schema.field(col).type):
+                assert all(
+                    (u is None and v is None)
+                    or math.isclose(u, v, rel_tol=1e-12, abs_tol=1e-12)
+                    for u, v in zip(x, y, strict=True)
+                ), (name, col)
+            else:
+                assert x == y, (name, col)
+    assert fast["publications_by_country"].num_rows > 1
 
 
 # -- engine settings ----------------------------------------------------------

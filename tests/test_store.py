@@ -17,7 +17,11 @@ from oncometrics.store import Store
 
 
 def _parse(path: Path) -> Iterator[Record | Reject]:
-    """Toy format: one JSON object per line {oa, doi, pmid, n_auth} or junk."""
+    """Toy format: one JSON object per line or junk.
+
+    ``{oa, doi, pmid, n_auth, countries}``; ``countries`` lists each author's
+    countries (``[["FR", "US"], ["FR"]]``).
+    """
     text = path.read_text()
     if text.startswith("FATAL"):
         raise SourceError(path, "not a toy file")
@@ -46,6 +50,10 @@ def _parse(path: Path) -> Iterator[Record | Reject]:
         )
         for i in range(d.get("n_auth", 0)):
             rec.add("authorships", {"work_id": wid, "author_position": i + 1})
+        for i, countries in enumerate(d.get("countries", []), 1):  # per author
+            for c in countries:
+                row = {"work_id": wid, "author_position": i, "country": c}
+                rec.add("authorship_countries", row)
         yield rec
 
 

@@ -1,0 +1,116 @@
+"""The store's derived country weights: written by ingest, kept in step.
+
+Hand-worked weights (contract section 3): a work's weight 1 is shared
+equally among its authorships with a country, an authorship's share among
+its distinct countries.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from oncometrics import derived
+from oncometrics.store import Store
+from tests.test_store import _rows, _write, toy  # noqa: F401 (fixture)
+
+W = derived.COUNTRY_WEIGHTS
+pytestmark = pytest.mark.usefixtures("toy")
+
+
+def _weights(st: Store) -> dict[tuple[str, str], float]:
+    return {(r["work_id"], r["country"]): r["weight"] for r in _rows(st, W)}
+
+
+def _names(st: Store, table: str) -> list[str]:
+    return [p.name for p in st.parts(table)]
+
+
+def test_ingest_writes_hand_worked_weights_per_part(tmp_path: Path) -> None:
+    a = _write(
+        tmp_path / "a.jsonl",
+        # FR+US on author 1, FR on author 2: FR 1/4 + 1/2, US 1/4
+        {"oa": "W1", "n_auth": 2, "countries": [["FR", "US"], ["FR"]]},
+        # one country only: weight 1 whatever the authorships
+        {"oa": "W2", "n_auth": 3, "countries": [["DE"], ["DE"], ["DE"]]},
+        # author 2 has no country: the two others share the work
+        {"oa": "W3", "n_auth": 3, "countries": [["IT"], [], ["ES", "IT"]]},
+        {"oa": "W4", "n_auth": 1},  # no country at all: no row
+    )
+    b = _write(tmp_path / "b.jsonl", {"oa": "W5", "n_auth": 1, "countries": [["JP"]]})
+    st = Store(tmp_path / "st")
+    st.ingest("toy", [a, b], log=lambda m: None)
+    assert _weights(st) == pytest.approx(
+        {
+            ("W1", "FR"): 0.75,
+            ("W1", "US"): 0.25,
+            ("W2", "DE"): 1.0,
+            ("W3", "IT"): 0.5 + 0.25,
+            ("W3", "ES"): 0.25,
+            ("W5", "JP"): 1.0,
+        }
+    )
+    assert len(_names(st, W)) == 2
+    assert _names(st, W) == _names(st, "authorship_countries")
+    assert derived.complete(st.root)
+
+
+def test_superseded_work_takes_its_weights_along(tmp_path: Path) -> None:
+    st = Store(tmp_path / "st")
+    first = {"pmid": "7", "n_auth": 1, "countries": [["FR"]]}
+    st.ingest("toy", [_write(tmp_path / "a.jsonl", first)], log=lambda m: None)
+    assert _weights(st) == {("pmid:7", "FR"): 1.0}
+    richer = {"oa": "W7", "pmid": "7", "n_auth": 2, "countries": [["DE"], ["US"]]}
+    res = st.ingest("toy", [_write(tmp_path / "b.jsonl", richer)], log=lambda m: None)
+    assert res.files[0].replaced == 1
+    assert _weights(st) == {("W7", "DE"): 0.5, ("W7", "US"): 0.5}
+    assert derived.complete(st.root)
+
+
+def test_missing_stale_or_extra_parts_are_seen_and_mended(
+    tmp_path: Path,
+) -> None:
+    a = _write(tmp_path / "a.jsonl", {"oa": "W1", "n_auth": 1, "countries": [["FR"]]})
+    b = _write(tmp_path / "b.jsonl", {"oa": "W2", "n_auth": 1, "countries": [["DE"]]})
+    st = Store(tmp_path / "st")
+    st.ingest("toy", [a, b], log=lambda m: None)
+    want = _weights(st)
+    parts = st.parts(W)
+
+    parts[0].unlink()  # missing (a crash, or a store from an older version)
+    assert not derived.complete(st.root)
+    st.ingest("toy", [a, b], log=lambda m: None)  # both skipped; weights mended
+    assert derived.complete(st.root) and _weights(st) == want
+
+    src = st.parts("authorship_countries")[1]  # rewritten after its weights
+    earlier = src.stat().st_mtime_ns - 10**9
+    os.utime(parts[1], ns=(earlier, earlier))
+    assert derived.stale_parts(st.root) == [(src, parts[1])]
+    assert not derived.complete(st.root)
+    assert st.derive() == 1 and derived.complete(st.root)
+
+    extra = parts[0].with_name("part-ffffffffffffffff.parquet")
+    shutil.copy(parts[0], extra)  # no source part: not complete
+    assert not derived.complete(st.root)
+    st.derive()
+    assert not extra.exists() and derived.complete(st.root)
+    assert _weights(st) == want
+
+
+def test_orphan_derived_parts_are_removed_on_open(tmp_path: Path) -> None:
+    a = _write(tmp_path / "a.jsonl", {"oa": "W1", "n_auth": 1, "countries": [["FR"]]})
+    st = Store(tmp_path / "st")
+    st.ingest("toy", [a], log=lambda m: None)
+    orphan = st.table_dir(W) / "part-0123456789abcdef.parquet"
+    shutil.copy(st.parts(W)[0], orphan)  # a file that never reached the manifest
+    Store(tmp_path / "st")
+    assert not orphan.exists()
+
+
+def test_store_without_countries_is_complete(tmp_path: Path) -> None:
+    st = Store(tmp_path / "st")
+    st.ingest("toy", [_write(tmp_path / "a.jsonl", {"oa": "W1"})], log=lambda m: None)
+    assert derived.complete(st.root) and st.parts(W) == []
