@@ -1,21 +1,28 @@
 """Tables the store derives from its canonical ones, kept in step with them.
 
-``work_country_weights`` holds each work's fractional country weights
-(:func:`oncometrics.indicators.counting.country_weights` of all its
-authorships).  A work's weights depend on its own authorships only, so they
-are computed once, part by part, when files are ingested, instead of by
-every ``compute`` from all the authorship rows (window functions over
-~5 rows per work).  ``compute`` then selects the domain's works from it and
-sums the all-field totals of the activity index from it (measured in
-docs/benchmarks.md, compute).
+* ``work_country_weights``: each work's fractional country weights
+  (:func:`oncometrics.indicators.counting.country_weights` of all its
+  authorships).  A work's weights depend on its own authorships only, so
+  they are computed once, when files are ingested, instead of by every
+  ``compute`` from all the authorship rows (~5 per work, window functions).
+  ``compute`` selects the domain's works from it.
+* ``country_totals``: those weights summed per country, publication year and
+  document type, one small aggregate per part: the all-field totals of the
+  activity index for any period and document types are the sum of the
+  parts' rows, without reading a row per work (docs/benchmarks.md, compute).
 
-Layout: ``STORE/work_country_weights/part-<sha16>.parquet``, one part per
-``authorship_countries`` part, same name.  The store rewrites both when a
-richer duplicate supersedes a work (the table is a child of the work entity).
-:func:`complete` says whether every part is there and not older than its
-source; when it is not, ``compute`` works from the authorships as before, so
-a store written by an older version still computes the same figures, and
-rerunning ``oncometrics ingest`` on it adds the missing parts.
+Layout: ``STORE/<table>/part-<sha16>.parquet``, one part per
+``authorship_countries`` part, same name; a part is computed from the parts
+of the same name of its sources (the rows of one ingested file: a work's
+rows all come from one file).  When a richer duplicate supersedes a work,
+the store removes its rows from ``work_country_weights`` as from every
+child table; the rewritten parts are then newer than the aggregates built
+from them, which makes those stale.  :func:`complete` says whether every
+part of a derived table is there and not older than its sources; when it
+is not, ``compute`` works from the canonical tables as before (same
+figures, slower), so a store written by an older version still computes,
+and :func:`derive` (run at the end of every ``oncometrics ingest``, also
+when all files are skipped) brings the derived tables up to date.
 """
 
 from __future__ import annotations
@@ -23,15 +30,25 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow.parquet as pq
 
-from oncometrics.schema import TABLES
+from oncometrics.schema import DERIVED, TABLES
 
-#: The derived table and the canonical table it is computed from.
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    from ibis.backends import BaseBackend
+
 COUNTRY_WEIGHTS = "work_country_weights"
+COUNTRY_TOTALS = "country_totals"
+#: The canonical table whose parts the derived parts mirror.
 SOURCE = "authorship_countries"
+#: Each derived table's sources (parts of the same name), in build order.
+SOURCES: dict[str, tuple[str, ...]] = {
+    COUNTRY_WEIGHTS: (SOURCE,),
+    COUNTRY_TOTALS: (SOURCE, "works", COUNTRY_WEIGHTS),
+}
 
 
 def _parts(root: Path, table: str) -> dict[str, Path]:
@@ -39,26 +56,31 @@ def _parts(root: Path, table: str) -> dict[str, Path]:
     return {p.name: p for p in d.glob("part-*.parquet")} if d.is_dir() else {}
 
 
-def stale_parts(root: Path | str) -> list[tuple[Path, Path]]:
-    """``(source part, weights part)`` pairs whose weights are missing or older."""
+def stale_parts(root: Path | str, table: str = COUNTRY_WEIGHTS) -> list[Path]:
+    """Parts of derived `table` that are missing or older than a source part."""
     root = Path(root)
-    have = _parts(root, COUNTRY_WEIGHTS)
+    have = _parts(root, table)
+    sources = [_parts(root, s) for s in SOURCES[table]]
     out = []
-    for name, src in sorted(_parts(root, SOURCE).items()):
+    for name in sorted(sources[0]):
         dest = have.get(name)
-        if dest is None or dest.stat().st_mtime_ns < src.stat().st_mtime_ns:
-            out.append((src, root / COUNTRY_WEIGHTS / name))
+        newest = max(s[name].stat().st_mtime_ns for s in sources if name in s)
+        if dest is None or dest.stat().st_mtime_ns < newest:
+            out.append(root / table / name)
     return out
 
 
-def complete(root: Path | str) -> bool:
-    """Whether ``work_country_weights`` matches ``authorship_countries`` part by part.
+def complete(root: Path | str, table: str = COUNTRY_WEIGHTS) -> bool:
+    """Whether derived `table` is up to date with its sources, part by part.
 
-    True for a store with no authorship countries at all (nothing to weigh).
+    True for a store without authorship countries (nothing to derive).
     """
     root = Path(root)
-    extra = set(_parts(root, COUNTRY_WEIGHTS)) - set(_parts(root, SOURCE))
-    return not extra and not stale_parts(root)
+    derived_sources = [s for s in SOURCES[table] if s in DERIVED]
+    if not all(complete(root, s) for s in derived_sources):
+        return False
+    extra = set(_parts(root, table)) - set(_parts(root, SOURCE))
+    return not extra and not stale_parts(root, table)
 
 
 def derive(
@@ -72,47 +94,81 @@ def derive(
     """Write the missing or stale derived parts of the store at `root`.
 
     Each part is written to a temporary file and moved into place, so an
-    interruption leaves either the old state or the new part; parts without
-    a source part are removed.  Returns the number of parts written.
+    interruption leaves either the old part or the new one; parts without a
+    source part are removed.  Returns the number of parts written.
     """
     import ibis
 
+    root = Path(root)
+    written = 0
+    con = None
+    try:
+        for table in SOURCES:
+            wanted = _parts(root, SOURCE)
+            for name, dest in _parts(root, table).items():
+                if name not in wanted:
+                    dest.unlink()
+            todo = stale_parts(root, table)
+            if not todo:
+                continue
+            if con is None:
+                opts = {"threads": threads, "memory_limit": memory_limit,
+                        "temp_directory": temp_directory}  # fmt: skip
+                con = ibis.duckdb.connect(**{k: v for k, v in opts.items() if v})
+            (root / table).mkdir(exist_ok=True)
+            for i, dest in enumerate(todo, 1):
+                expr = _BUILD[table](con, root, dest.name)
+                tmp = dest.with_name(dest.name + ".tmp")
+                expr.to_parquet(tmp, compression="zstd")  # DuckDB COPY: streamed
+                os.replace(tmp, dest)
+                written += 1
+                if log is not None:
+                    log(f"{table}: part {i}/{len(todo)} written")
+    finally:
+        if con is not None:
+            con.disconnect()
+    return written
+
+
+def _read(con: BaseBackend, root: Path, table: str, name: str) -> ir.Table:
+    """Part `name` of `table` (an empty table of its schema when absent or empty)."""
     from oncometrics.engine import empty_table
+
+    path = root / table / name
+    if not path.exists() or pq.ParquetFile(path).metadata.num_rows == 0:
+        return empty_table(con, f"empty_{table}", {**TABLES, **DERIVED}[table])
+    return con.read_parquet(str(path))
+
+
+def _weights(con: BaseBackend, root: Path, name: str) -> ir.Table:
     from oncometrics.indicators import counting
 
-    root = Path(root)
-    for name, dest in _parts(root, COUNTRY_WEIGHTS).items():
-        if name not in _parts(root, SOURCE):
-            dest.unlink()
-    todo = stale_parts(root)
-    if not todo:
-        return 0
-    (root / COUNTRY_WEIGHTS).mkdir(exist_ok=True)
-    opts: dict[str, Any] = {}
-    if threads:
-        opts["threads"] = threads
-    if memory_limit:
-        opts["memory_limit"] = memory_limit
-    if temp_directory:
-        opts["temp_directory"] = temp_directory
-    con = ibis.duckdb.connect(**opts)
-    try:
-        for i, (src, dest) in enumerate(todo, 1):
-            if pq.ParquetFile(src).metadata.num_rows == 0:
-                links = empty_table(con, "links", TABLES[SOURCE])
-            else:
-                links = con.read_parquet(str(src))
-            w = counting.country_weights(None, links)
-            w = w.select(
-                work_id=w.work_id.cast("string"),
-                country=w.actor.cast("string"),
-                weight=w.weight.cast("float64"),
-            )
-            tmp = dest.with_name(dest.name + ".tmp")
-            w.to_parquet(tmp, compression="zstd")  # DuckDB COPY: streamed
-            os.replace(tmp, dest)
-            if log is not None:
-                log(f"{COUNTRY_WEIGHTS}: part {i}/{len(todo)} written")
-    finally:
-        con.disconnect()
-    return len(todo)
+    w = counting.country_weights(None, _read(con, root, SOURCE, name))
+    return w.select(
+        work_id=w.work_id.cast("string"),
+        country=w.actor.cast("string"),
+        weight=w.weight.cast("float64"),
+    )
+
+
+def _totals(con: BaseBackend, root: Path, name: str) -> ir.Table:
+    w = _read(con, root, COUNTRY_WEIGHTS, name)
+    works = _read(con, root, "works", name)
+    works = works.select("work_id", "publication_year", "doc_type")
+    j = w.join(works, "work_id")
+    agg = j.group_by("country", "publication_year", "doc_type").aggregate(
+        p_frac=j.weight.sum(), p_full=j.work_id.count()
+    )
+    return agg.select(
+        country=agg.country.cast("string"),
+        publication_year=agg.publication_year.cast("int32"),
+        doc_type=agg.doc_type.cast("string"),
+        p_frac=agg.p_frac.cast("float64"),
+        p_full=agg.p_full.cast("int64"),
+    )
+
+
+_BUILD: dict[str, Callable[[Any, Path, str], Any]] = {
+    COUNTRY_WEIGHTS: _weights,
+    COUNTRY_TOTALS: _totals,
+}

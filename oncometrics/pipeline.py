@@ -68,6 +68,9 @@ class Inputs:
     country_weights: ir.Table | None = None
     #: the store's derived weights of every work (None: computed from links)
     all_country_weights: ir.Table | None = None
+    #: the store folder and the counted document types
+    store: Path | None = None
+    types: tuple[str, ...] = ()
 
     def cache(self, expr: ir.Table) -> ir.Table:
         """`expr` computed once on the engine (released at the end of the run)."""
@@ -186,7 +189,7 @@ def _inputs(con: BaseBackend, store: Path, domain: Domain, config: Config) -> In
         cc = tables["citation_counts"]
         dw = selection.windowed_citations(dw, cc, int(config.citation_window))
     wi = impact.work_impact(dw, normalise_by_type=bool(config.normalise_by_type))
-    inp = Inputs(counted, dw, wi, wi, tables, [])
+    inp = Inputs(counted, dw, wi, wi, tables, [], store=Path(store), types=domain.types)
     inp.domain_works = dw = inp.cache(dw)  # selected once, used by every table
     wi = impact.work_impact(dw, normalise_by_type=bool(config.normalise_by_type))
     ac = tables["authorship_countries"]
@@ -266,14 +269,31 @@ def _country_totals(
             p_all=t.p_all.sum(), p_all_full=t.p_all_full.sum()
         )
         return per_actor, t
-    # One pass over all counted works, aggregated per country-year and kept
-    # at that size; the per-country totals add up its years (every counted
-    # work has exactly one year).  The per-work weights are never stored.
-    w_all = inp.all_country_weights  # actor_totals joins counted
-    if w_all is None:
-        w_all = counting.country_weights(None, inp.tables["authorship_countries"])
     yr = ["publication_year"]
-    by_year = inp.cache(specialisation.actor_totals(w_all, inp.counted, by=yr))
+    if inp.store is not None and derived.complete(inp.store, derived.COUNTRY_TOTALS):
+        # the store's per-part sums by country, year and type (computed at
+        # ingest): the counted types and years of all parts, added up
+        con = inp.counted._find_backend()
+        t = load_tables(con, inp.store, [derived.COUNTRY_TOTALS])
+        t = t[derived.COUNTRY_TOTALS]
+        t = t.filter(t.doc_type.isin(list(inp.types)), t.publication_year.notnull())
+        if (period := parse_period(config.period)) is not None:
+            t = t.filter(t.publication_year.between(*period))
+        by_year = inp.cache(
+            t.group_by(actor=t.country, publication_year=t.publication_year).aggregate(
+                p_all=t.p_frac.sum(), p_all_full=t.p_full.sum().cast("float64")
+            )
+        )
+    else:
+        # One pass over all counted works, aggregated per country-year and
+        # kept at that size; the per-country totals add up its years (every
+        # counted work has exactly one year).  Per-work weights: the store's
+        # derived ones when complete, else from the authorships.
+        w_all = inp.all_country_weights  # actor_totals joins counted
+        if w_all is None:
+            ac = inp.tables["authorship_countries"]
+            w_all = counting.country_weights(None, ac)
+        by_year = inp.cache(specialisation.actor_totals(w_all, inp.counted, by=yr))
     totals = inp.cache(
         by_year.group_by("actor").aggregate(
             p_all=by_year.p_all.sum(), p_all_full=by_year.p_all_full.sum()

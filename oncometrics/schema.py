@@ -252,6 +252,14 @@ TABLES: dict[str, pa.Schema] = {
 DERIVED: dict[str, pa.Schema] = {
     # fractional country weight of each work, counting.country_weights(None, …)
     "work_country_weights": _schema(("work_id", S), ("country", S), ("weight", F64)),
+    # those weights summed per country, year and type (one aggregate per part)
+    "country_totals": _schema(
+        ("country", S),
+        ("publication_year", I32),
+        ("doc_type", S),
+        ("p_frac", F64),
+        ("p_full", I64),
+    ),
 }
 
 #: The entity each record kind is about: main table, its key column, and the
@@ -269,7 +277,8 @@ ENTITIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "citations",
             "citation_counts",
             "grants",
-            *DERIVED,
+            # derived, one row per work (country_totals: rebuilt when stale)
+            "work_country_weights",
         ),
     ),
     "patent": (

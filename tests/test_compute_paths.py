@@ -211,17 +211,21 @@ def _tables_of(out: Path) -> dict[str, pa.Table]:
     return {p.stem: pq.read_table(p) for p in sorted(out.glob("*.parquet"))}
 
 
+@pytest.mark.parametrize("drop", ["totals", "both"])
 @pytest.mark.parametrize("which", ["fixture", "random"])
-def test_compute_same_with_and_without_derived_weights(
-    tmp_path: Path, which: str, monkeypatch: pytest.MonkeyPatch
+def test_compute_same_with_and_without_derived_tables(
+    tmp_path: Path, which: str, drop: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = (
         fixture_store(tmp_path / "store")
         if which == "fixture"
         else random_store(tmp_path / "store", n=500, seed=13)
     )
-    assert derived.complete(store) and (store / derived.COUNTRY_WEIGHTS).is_dir()
-    cfg = load_config(bootstrap=50)
+    assert derived.complete(store) and derived.complete(store, derived.COUNTRY_TOTALS)
+    # the random store: a period and types other than the defaults (the
+    # totals' filters), with some works of each left out
+    opts = {} if which == "fixture" else {"period": "2019-2020", "types": ("article",)}
+    cfg = load_config(bootstrap=50, **opts)
     calls: list[bool] = []
     real = counting.country_weights
 
@@ -232,10 +236,13 @@ def test_compute_same_with_and_without_derived_weights(
     monkeypatch.setattr(counting, "country_weights", spy)
     pipeline.compute(store, tmp_path / "fast", config=cfg, log=lambda m: None)
     assert calls == []  # read from the store, never recomputed
-    shutil.rmtree(store / derived.COUNTRY_WEIGHTS)  # a store of an older version
-    assert not derived.complete(store)
+    shutil.rmtree(store / derived.COUNTRY_TOTALS)  # a store of an older version
+    if drop == "both":
+        shutil.rmtree(store / derived.COUNTRY_WEIGHTS)
+    assert not derived.complete(store, derived.COUNTRY_TOTALS)
     pipeline.compute(store, tmp_path / "slow", config=cfg, log=lambda m: None)
-    assert sorted(calls) == [False, True]  # domain works, then all works
+    # without weights: those of the domain works, then of all works
+    assert sorted(calls) == ([False, True] if drop == "both" else [])
     fast, slow = _tables_of(tmp_path / "fast"), _tables_of(tmp_path / "slow")
     assert fast.keys() == slow.keys() and "publications_by_country" in fast
     for name in fast:

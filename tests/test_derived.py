@@ -18,6 +18,7 @@ from oncometrics.store import Store
 from tests.test_store import _rows, _write, toy  # noqa: F401 (fixture)
 
 W = derived.COUNTRY_WEIGHTS
+T = derived.COUNTRY_TOTALS
 pytestmark = pytest.mark.usefixtures("toy")
 
 
@@ -25,49 +26,86 @@ def _weights(st: Store) -> dict[tuple[str, str], float]:
     return {(r["work_id"], r["country"]): r["weight"] for r in _rows(st, W)}
 
 
+def _totals(st: Store) -> dict[tuple, list[tuple[float, int]]]:
+    """Rows of the country totals: key -> [(p_frac, p_full) per part]."""
+    out: dict[tuple, list[tuple[float, int]]] = {}
+    for r in _rows(st, T):
+        key = (r["country"], r["publication_year"], r["doc_type"])
+        out.setdefault(key, []).append((pytest.approx(r["p_frac"]), r["p_full"]))
+    return {k: sorted(v, key=lambda x: x[1]) for k, v in out.items()}
+
+
 def _names(st: Store, table: str) -> list[str]:
     return [p.name for p in st.parts(table)]
 
 
 def test_ingest_writes_hand_worked_weights_per_part(tmp_path: Path) -> None:
+    art = {"year": 2020, "type": "article"}
     a = _write(
         tmp_path / "a.jsonl",
         # FR+US on author 1, FR on author 2: FR 1/4 + 1/2, US 1/4
-        {"oa": "W1", "n_auth": 2, "countries": [["FR", "US"], ["FR"]]},
+        {"oa": "W1", "n_auth": 2, "countries": [["FR", "US"], ["FR"]], **art},
         # one country only: weight 1 whatever the authorships
-        {"oa": "W2", "n_auth": 3, "countries": [["DE"], ["DE"], ["DE"]]},
+        {"oa": "W2", "n_auth": 3, "countries": [["DE"], ["DE"], ["FR"]], **art},
         # author 2 has no country: the two others share the work
-        {"oa": "W3", "n_auth": 3, "countries": [["IT"], [], ["ES", "IT"]]},
-        {"oa": "W4", "n_auth": 1},  # no country at all: no row
+        {
+            "oa": "W3",
+            "n_auth": 3,
+            "countries": [["IT"], [], ["ES", "IT"]],
+            "year": 2021,
+            "type": "review",
+        },
+        {"oa": "W4", "n_auth": 1, **art},  # no country at all: no row
     )
-    b = _write(tmp_path / "b.jsonl", {"oa": "W5", "n_auth": 1, "countries": [["JP"]]})
+    b = _write(
+        tmp_path / "b.jsonl",
+        {"oa": "W5", "n_auth": 1, "countries": [["FR"]], **art},
+        {"oa": "W6", "n_auth": 1, "countries": [["FR"]]},  # no year, no type
+    )
     st = Store(tmp_path / "st")
     st.ingest("toy", [a, b], log=lambda m: None)
     assert _weights(st) == pytest.approx(
         {
             ("W1", "FR"): 0.75,
             ("W1", "US"): 0.25,
-            ("W2", "DE"): 1.0,
+            ("W2", "DE"): 2 / 3,
+            ("W2", "FR"): 1 / 3,
             ("W3", "IT"): 0.5 + 0.25,
             ("W3", "ES"): 0.25,
-            ("W5", "JP"): 1.0,
+            ("W5", "FR"): 1.0,
+            ("W6", "FR"): 1.0,
         }
     )
     assert len(_names(st, W)) == 2
-    assert _names(st, W) == _names(st, "authorship_countries")
-    assert derived.complete(st.root)
+    assert _names(st, W) == _names(st, "authorship_countries") == _names(st, T)
+    assert derived.complete(st.root) and derived.complete(st.root, T)
+    # per part: a's FR 2020 articles are W1 (0.75) and W2 (1/3), b's is W5
+    assert _totals(st) == {
+        ("FR", 2020, "article"): [(1.0, 1), (0.75 + 1 / 3, 2)],
+        ("US", 2020, "article"): [(0.25, 1)],
+        ("DE", 2020, "article"): [(2 / 3, 1)],
+        ("IT", 2021, "review"): [(0.75, 1)],
+        ("ES", 2021, "review"): [(0.25, 1)],
+        ("FR", None, None): [(1.0, 1)],
+    }
 
 
 def test_superseded_work_takes_its_weights_along(tmp_path: Path) -> None:
     st = Store(tmp_path / "st")
-    first = {"pmid": "7", "n_auth": 1, "countries": [["FR"]]}
+    first = {"pmid": "7", "n_auth": 1, "countries": [["FR"]], "year": 2021}
     st.ingest("toy", [_write(tmp_path / "a.jsonl", first)], log=lambda m: None)
     assert _weights(st) == {("pmid:7", "FR"): 1.0}
-    richer = {"oa": "W7", "pmid": "7", "n_auth": 2, "countries": [["DE"], ["US"]]}
+    richer = {"oa": "W7", "pmid": "7", "n_auth": 2, "countries": [["DE"], ["US"]],
+              "year": 2022}  # fmt: skip
     res = st.ingest("toy", [_write(tmp_path / "b.jsonl", richer)], log=lambda m: None)
     assert res.files[0].replaced == 1
     assert _weights(st) == {("W7", "DE"): 0.5, ("W7", "US"): 0.5}
-    assert derived.complete(st.root)
+    # the aggregate of the first file was rebuilt without the superseded work
+    assert _totals(st) == {
+        ("DE", 2022, None): [(0.5, 1)],
+        ("US", 2022, None): [(0.5, 1)],
+    }
+    assert derived.complete(st.root) and derived.complete(st.root, T)
 
 
 def test_missing_stale_or_extra_parts_are_seen_and_mended(
@@ -88,9 +126,11 @@ def test_missing_stale_or_extra_parts_are_seen_and_mended(
     src = st.parts("authorship_countries")[1]  # rewritten after its weights
     earlier = src.stat().st_mtime_ns - 10**9
     os.utime(parts[1], ns=(earlier, earlier))
-    assert derived.stale_parts(st.root) == [(src, parts[1])]
+    assert derived.stale_parts(st.root) == [parts[1]]
     assert not derived.complete(st.root)
-    assert st.derive() == 1 and derived.complete(st.root)
+    # the weights part, then the totals part built from it
+    assert st.derive() == 2 and derived.complete(st.root)
+    assert derived.complete(st.root, T)
 
     extra = parts[0].with_name("part-ffffffffffffffff.parquet")
     shutil.copy(parts[0], extra)  # no source part: not complete

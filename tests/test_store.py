@@ -19,8 +19,8 @@ from oncometrics.store import Store
 def _parse(path: Path) -> Iterator[Record | Reject]:
     """Toy format: one JSON object per line or junk.
 
-    ``{oa, doi, pmid, n_auth, countries}``; ``countries`` lists each author's
-    countries (``[["FR", "US"], ["FR"]]``).
+    ``{oa, doi, pmid, n_auth, countries, year, type}``; ``countries`` lists
+    each author's countries (``[["FR", "US"], ["FR"]]``).
     """
     text = path.read_text()
     if text.startswith("FATAL"):
@@ -46,6 +46,8 @@ def _parse(path: Path) -> Iterator[Record | Reject]:
                 "doi": d.get("doi"),
                 "pmid": d.get("pmid"),
                 "richness": d.get("n_auth", 0),
+                "publication_year": d.get("year"),
+                "doc_type": d.get("type"),
             },
         )
         for i in range(d.get("n_auth", 0)):
