@@ -9,7 +9,10 @@ baseline, writes it as CSV and prints one JSON line of phase timings.
 ``ENGINE`` = ``duckdb-semijoin`` is a what-if: DuckDB with the domain's
 MeSH descriptors matched by a semi-join on a memtable instead of an ``IN``
 list of ~1,000 literals (see docs/benchmarks.md); the pipeline has done
-this itself since, so the patch changes nothing on current code.  Settings
+this itself since, so the patch changes nothing on current code.
+``ENGINE`` = ``duckdb-noderived`` (or ``spark-noderived``) ignores the
+store's derived ``work_country_weights`` and computes every work's weights
+from the authorships, as on a store written before that table existed.  Settings
 come from the environment as for the CLI (e.g. ``ONCOMETRICS_MEMORY_LIMIT=3GB``,
 ``ONCOMETRICS_SPARK_DRIVER_MEMORY=6g``); ``BENCH_DUCKDB_MEMORY_LIMIT`` is an
 older name for the first.
@@ -50,6 +53,11 @@ def run_engine(store: Path, engine: str, out: Path) -> dict[str, float]:
     from oncometrics.engine import connect
 
     t0 = time.perf_counter()
+    if engine.endswith("-noderived"):  # as on a store without derived tables
+        from oncometrics import derived
+
+        derived.complete = lambda root: False
+        engine = engine.removesuffix("-noderived")
     if engine.endswith("-semijoin"):
         _semijoin_domain_ids()
         engine = engine.removesuffix("-semijoin")

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import duckdb
 
+from oncometrics import derived
+
 SUB = "STRUCT(id VARCHAR, display_name VARCHAR)"
 TOPIC = f"STRUCT(id VARCHAR, display_name VARCHAR, score DOUBLE, subfield {SUB}, field {SUB})"
 INST = (
@@ -197,6 +199,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{time.perf_counter() - t0:.0f} s",
         file=sys.stderr,
     )
+    # the store's derived tables, as `oncometrics ingest` writes them
+    derived.derive(a.store, threads=a.threads, memory_limit=a.memory_limit)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ institutions, subfields and MeSH descriptors, same distributions of years,
 citations, types, authorships and countries), drawn with whole-array numpy
 operations and written with pyarrow as the Parquet tables the indicators
 read: ``works``, ``work_subjects`` (MeSH, primary topic, subfield, field),
-``authorship_countries`` and ``authorship_institutions``, plus a manifest.
+``authorship_countries`` and ``authorship_institutions``, plus a manifest,
+then the derived tables as ingest writes them (``work_country_weights``,
+see ``oncometrics.derived``).
 It exists because building a 10 M-work store through JSON and the
 single-threaded parser takes longer than a benchmark session on 2 shared
 cores; ``bench/bench_compute.py`` says which kind of store each row used.
@@ -44,6 +46,7 @@ from generate_world import (
     build_world,
 )
 
+from oncometrics import derived
 from oncometrics.schema import TABLES
 
 
@@ -215,6 +218,11 @@ def main(argv: list[str] | None = None) -> None:
               end="", file=sys.stderr)  # fmt: skip
     (a.out / "manifest.json").write_text(json.dumps({"version": 1, "files": files}))
     print(f"\n{a.out}: {n_total:,} works in {time.perf_counter() - t0:.0f} s",
+          file=sys.stderr)  # fmt: skip
+    # the store's derived tables, as `oncometrics ingest` writes them
+    t1 = time.perf_counter()
+    derived.derive(a.out)
+    print(f"{a.out}: derived tables in {time.perf_counter() - t1:.0f} s",
           file=sys.stderr)  # fmt: skip
 
 
