@@ -144,11 +144,12 @@ def _weights(con: BaseBackend, root: Path, name: str) -> ir.Table:
     from oncometrics.indicators import counting
 
     w = counting.country_weights(None, _read(con, root, SOURCE, name))
-    return w.select(
+    w = w.select(
         work_id=w.work_id.cast("string"),
         country=w.actor.cast("string"),
         weight=w.weight.cast("float64"),
     )
+    return w.order_by("work_id", "country")  # the same part whatever the threads
 
 
 def _totals(con: BaseBackend, root: Path, name: str) -> ir.Table:
@@ -165,7 +166,7 @@ def _totals(con: BaseBackend, root: Path, name: str) -> ir.Table:
         doc_type=agg.doc_type.cast("string"),
         p_frac=agg.p_frac.cast("float64"),
         p_full=agg.p_full.cast("int64"),
-    )
+    ).order_by("country", "publication_year", "doc_type")
 
 
 _BUILD: dict[str, Callable[[Any, Path, str], Any]] = {

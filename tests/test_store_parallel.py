@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from oncometrics.schema import TABLES
+from oncometrics.schema import DERIVED, TABLES
 from oncometrics.sources import SOURCES, SourceSpec
 from oncometrics.sources.base import Record
 from oncometrics.store import Store
@@ -90,7 +90,7 @@ def inputs(tmp_path: Path) -> Path:
 def _tables(root: Path) -> dict[str, list[dict[str, Any]]]:
     st = Store(root, create=False)
     out = {}
-    for t in TABLES:
+    for t in [*TABLES, *DERIVED]:
         parts = st.parts(t)
         out[t] = [p.name for p in parts] + (
             pa.concat_tables([pq.read_table(p) for p in parts]).to_pylist()
