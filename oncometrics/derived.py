@@ -10,12 +10,14 @@
   document type, one small aggregate per part: the all-field totals of the
   activity index for any period and document types are the sum of the
   parts' rows, without reading a row per work (docs/benchmarks.md, compute).
+* ``work_institution_weights`` and ``institution_totals``: the same for
+  institutions (from ``authorship_institutions``).
 
-Layout: ``STORE/<table>/part-<sha16>.parquet``, one part per
-``authorship_countries`` part, same name; a part is computed from the parts
+Layout: ``STORE/<table>/part-<sha16>.parquet``, one part per part of the
+authorship table it comes from, same name; a part is computed from the parts
 of the same name of its sources (the rows of one ingested file: a work's
 rows all come from one file).  When a richer duplicate supersedes a work,
-the store removes its rows from ``work_country_weights`` as from every
+the store removes its rows from the ``work_*_weights`` as from every
 child table; the rewritten parts are then newer than the aggregates built
 from them, which makes those stale.  :func:`complete` says whether every
 part of a derived table is there and not older than its sources; when it
@@ -42,12 +44,22 @@ if TYPE_CHECKING:
 
 COUNTRY_WEIGHTS = "work_country_weights"
 COUNTRY_TOTALS = "country_totals"
-#: The canonical table whose parts the derived parts mirror.
-SOURCE = "authorship_countries"
-#: Each derived table's sources (parts of the same name), in build order.
+INSTITUTION_WEIGHTS = "work_institution_weights"
+INSTITUTION_TOTALS = "institution_totals"
+#: Each derived table's sources (parts of the same name), in build order;
+#: the first is the canonical table whose parts the derived parts mirror.
 SOURCES: dict[str, tuple[str, ...]] = {
-    COUNTRY_WEIGHTS: (SOURCE,),
-    COUNTRY_TOTALS: (SOURCE, "works", COUNTRY_WEIGHTS),
+    COUNTRY_WEIGHTS: ("authorship_countries",),
+    COUNTRY_TOTALS: ("authorship_countries", "works", COUNTRY_WEIGHTS),
+    INSTITUTION_WEIGHTS: ("authorship_institutions",),
+    INSTITUTION_TOTALS: ("authorship_institutions", "works", INSTITUTION_WEIGHTS),
+}
+#: The actor column of each derived table (as in its links table).
+ACTOR: dict[str, str] = {
+    COUNTRY_WEIGHTS: "country",
+    COUNTRY_TOTALS: "country",
+    INSTITUTION_WEIGHTS: "institution_id",
+    INSTITUTION_TOTALS: "institution_id",
 }
 
 
@@ -79,7 +91,7 @@ def complete(root: Path | str, table: str = COUNTRY_WEIGHTS) -> bool:
     derived_sources = [s for s in SOURCES[table] if s in DERIVED]
     if not all(complete(root, s) for s in derived_sources):
         return False
-    extra = set(_parts(root, table)) - set(_parts(root, SOURCE))
+    extra = set(_parts(root, table)) - set(_parts(root, SOURCES[table][0]))
     return not extra and not stale_parts(root, table)
 
 
@@ -104,7 +116,7 @@ def derive(
     con = None
     try:
         for table in SOURCES:
-            wanted = _parts(root, SOURCE)
+            wanted = _parts(root, SOURCES[table][0])
             for name, dest in _parts(root, table).items():
                 if name not in wanted:
                     dest.unlink()
@@ -117,7 +129,7 @@ def derive(
                 con = ibis.duckdb.connect(**{k: v for k, v in opts.items() if v})
             (root / table).mkdir(exist_ok=True)
             for i, dest in enumerate(todo, 1):
-                expr = _BUILD[table](con, root, dest.name)
+                expr = _BUILD[table](con, root, table, dest.name)
                 tmp = dest.with_name(dest.name + ".tmp")
                 expr.to_parquet(tmp, compression="zstd")  # DuckDB COPY: streamed
                 os.replace(tmp, dest)
@@ -140,36 +152,44 @@ def _read(con: BaseBackend, root: Path, table: str, name: str) -> ir.Table:
     return con.read_parquet(str(path))
 
 
-def _weights(con: BaseBackend, root: Path, name: str) -> ir.Table:
+def _weights(con: BaseBackend, root: Path, table: str, name: str) -> ir.Table:
+    """Weights of the works of part `name` (counting.actor_weights)."""
     from oncometrics.indicators import counting
 
-    w = counting.country_weights(None, _read(con, root, SOURCE, name))
+    links_table, actor = SOURCES[table][0], ACTOR[table]
+    links = _read(con, root, links_table, name)
+    links = links.select("work_id", "author_position", actor=links[actor])
+    w = counting.actor_weights(None, links)
     w = w.select(
         work_id=w.work_id.cast("string"),
-        country=w.actor.cast("string"),
+        **{actor: w.actor.cast("string")},
         weight=w.weight.cast("float64"),
     )
-    return w.order_by("work_id", "country")  # the same part whatever the threads
+    return w.order_by("work_id", actor)  # the same part whatever the threads
 
 
-def _totals(con: BaseBackend, root: Path, name: str) -> ir.Table:
-    w = _read(con, root, COUNTRY_WEIGHTS, name)
+def _totals(con: BaseBackend, root: Path, table: str, name: str) -> ir.Table:
+    """Weights of part `name` summed per actor, publication year and type."""
+    actor = ACTOR[table]
+    w = _read(con, root, SOURCES[table][2], name)
     works = _read(con, root, "works", name)
     works = works.select("work_id", "publication_year", "doc_type")
     j = w.join(works, "work_id")
-    agg = j.group_by("country", "publication_year", "doc_type").aggregate(
+    agg = j.group_by(actor, "publication_year", "doc_type").aggregate(
         p_frac=j.weight.sum(), p_full=j.work_id.count()
     )
     return agg.select(
-        country=agg.country.cast("string"),
+        **{actor: agg[actor].cast("string")},
         publication_year=agg.publication_year.cast("int32"),
         doc_type=agg.doc_type.cast("string"),
         p_frac=agg.p_frac.cast("float64"),
         p_full=agg.p_full.cast("int64"),
-    ).order_by("country", "publication_year", "doc_type")
+    ).order_by(actor, "publication_year", "doc_type")
 
 
-_BUILD: dict[str, Callable[[Any, Path, str], Any]] = {
+_BUILD: dict[str, Callable[[Any, Path, str, str], Any]] = {
     COUNTRY_WEIGHTS: _weights,
     COUNTRY_TOTALS: _totals,
+    INSTITUTION_WEIGHTS: _weights,
+    INSTITUTION_TOTALS: _totals,
 }

@@ -193,11 +193,8 @@ def _inputs(con: BaseBackend, store: Path, domain: Domain, config: Config) -> In
     inp.domain_works = dw = inp.cache(dw)  # selected once, used by every table
     wi = impact.work_impact(dw, normalise_by_type=bool(config.normalise_by_type))
     ac = tables["authorship_countries"]
-    if derived.complete(store):  # every work's weights, computed at ingest
-        w = load_tables(con, store, [derived.COUNTRY_WEIGHTS])[derived.COUNTRY_WEIGHTS]
-        inp.all_country_weights = w = w.select(
-            "work_id", actor=w.country, weight=w.weight
-        )
+    inp.all_country_weights = w = stored_weights(con, store, derived.COUNTRY_WEIGHTS)
+    if w is not None:  # every work's weights, computed at ingest
         cw = w.semi_join(dw.select("work_id"), "work_id")
     else:  # a store from an older version: from the authorships (same figures)
         cw = counting.country_weights(dw, ac)
@@ -224,11 +221,21 @@ def _tables(
     if cw is None:
         cw = inp.cache(counting.country_weights(inp.domain_works, ac))
     c_totals, cy_totals = _country_totals(inp, config, log)
-    iw = inp.cache(counting.institution_weights(inp.domain_works, ai_))
-    # all-field totals: one aggregate over all counted works, kept at its
-    # small size (one row per institution) instead of per work
-    i_all = counting.institution_weights(None, ai_)  # joined to counted below
-    i_totals = inp.cache(specialisation.actor_totals(i_all, inp.counted))
+    i_all = stored_weights(
+        inp.counted._find_backend(), inp.store, derived.INSTITUTION_WEIGHTS
+    )
+    if i_all is not None:  # every work's weights, computed at ingest
+        iw = inp.cache(i_all.semi_join(inp.domain_works.select("work_id"), "work_id"))
+    else:
+        iw = inp.cache(counting.institution_weights(inp.domain_works, ai_))
+    i_totals = stored_totals(inp, derived.INSTITUTION_TOTALS, config)
+    if i_totals is None:
+        # all-field totals: one aggregate over all counted works, kept at its
+        # small size (one row per institution) instead of per work
+        if i_all is None:
+            i_all = counting.institution_weights(None, ai_)  # joined to counted
+        i_totals = specialisation.actor_totals(i_all, inp.counted)
+    i_totals = inp.cache(i_totals)
     yr = ["publication_year"]
     cworks = actor_works_table(inp, cw, config, yr) if config.bootstrap > 0 else None
     min_p = float(config.min_p)
@@ -270,20 +277,9 @@ def _country_totals(
         )
         return per_actor, t
     yr = ["publication_year"]
-    if inp.store is not None and derived.complete(inp.store, derived.COUNTRY_TOTALS):
-        # the store's per-part sums by country, year and type (computed at
-        # ingest): the counted types and years of all parts, added up
-        con = inp.counted._find_backend()
-        t = load_tables(con, inp.store, [derived.COUNTRY_TOTALS])
-        t = t[derived.COUNTRY_TOTALS]
-        t = t.filter(t.doc_type.isin(list(inp.types)), t.publication_year.notnull())
-        if (period := parse_period(config.period)) is not None:
-            t = t.filter(t.publication_year.between(*period))
-        by_year = inp.cache(
-            t.group_by(actor=t.country, publication_year=t.publication_year).aggregate(
-                p_all=t.p_frac.sum(), p_all_full=t.p_full.sum().cast("float64")
-            )
-        )
+    stored = stored_totals(inp, derived.COUNTRY_TOTALS, config, by=yr)
+    if stored is not None:
+        by_year = inp.cache(stored)
     else:
         # One pass over all counted works, aggregated per country-year and
         # kept at that size; the per-country totals add up its years (every
@@ -300,6 +296,38 @@ def _country_totals(
         )
     )
     return totals, by_year
+
+
+def stored_weights(con: BaseBackend, store: Path | None, table: str) -> ir.Table | None:
+    """The store's derived weights of every work as ``(work_id, actor, weight)``.
+
+    None when the derived table is not complete (oncometrics.derived).
+    """
+    if store is None or not derived.complete(store, table):
+        return None
+    w = load_tables(con, store, [table])[table]
+    return w.select("work_id", actor=w[derived.ACTOR[table]], weight=w.weight)
+
+
+def stored_totals(
+    inp: Inputs, table: str, config: Config, *, by: Sequence[str] = ()
+) -> ir.Table | None:
+    """All-field totals ``(actor, *by, p_all, p_all_full)`` from the store.
+
+    The derived per-part sums by actor, year and type (computed at ingest):
+    the counted types and years of all parts, added up.  None when the
+    derived table is not complete.
+    """
+    if inp.store is None or not derived.complete(inp.store, table):
+        return None
+    t = load_tables(inp.counted._find_backend(), inp.store, [table])[table]
+    t = t.filter(t.doc_type.isin(list(inp.types)), t.publication_year.notnull())
+    if (period := parse_period(config.period)) is not None:
+        t = t.filter(t.publication_year.between(*period))
+    keys = {"actor": t[derived.ACTOR[table]], **{k: t[k] for k in by}}
+    return t.group_by(**keys).aggregate(
+        p_all=t.p_frac.sum(), p_all_full=t.p_full.sum().cast("float64")
+    )
 
 
 def read_totals(path: Path) -> pa.Table:

@@ -260,6 +260,17 @@ DERIVED: dict[str, pa.Schema] = {
         ("p_frac", F64),
         ("p_full", I64),
     ),
+    # the same for institutions (counting.institution_weights(None, …))
+    "work_institution_weights": _schema(
+        ("work_id", S), ("institution_id", S), ("weight", F64)
+    ),
+    "institution_totals": _schema(
+        ("institution_id", S),
+        ("publication_year", I32),
+        ("doc_type", S),
+        ("p_frac", F64),
+        ("p_full", I64),
+    ),
 }
 
 #: The entity each record kind is about: main table, its key column, and the
@@ -277,8 +288,9 @@ ENTITIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "citations",
             "citation_counts",
             "grants",
-            # derived, one row per work (country_totals: rebuilt when stale)
+            # derived, rows per work (the *_totals: rebuilt when stale)
             "work_country_weights",
+            "work_institution_weights",
         ),
     ),
     "patent": (

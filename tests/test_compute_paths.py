@@ -24,6 +24,7 @@ from oncometrics.config import load_config
 from oncometrics.domain import Domain
 from oncometrics.engine import EngineError, connect, load_tables
 from oncometrics.indicators import counting, selection, specialisation
+from oncometrics.schema import DERIVED
 from tests.indicators_fixtures import fixture_store
 from tests.test_bench_baseline import random_store
 
@@ -226,23 +227,32 @@ def test_compute_same_with_and_without_derived_tables(
     # totals' filters), with some works of each left out
     opts = {} if which == "fixture" else {"period": "2019-2020", "types": ("article",)}
     cfg = load_config(bootstrap=50, **opts)
-    calls: list[bool] = []
-    real = counting.country_weights
+    calls: list[tuple[str, bool]] = []
+    real = {
+        fn: getattr(counting, fn) for fn in ("country_weights", "institution_weights")
+    }
+    for fn in real:
 
-    def spy(works: Any, links: Any) -> Any:
-        calls.append(works is None)
-        return real(works, links)
+        def spy(works: Any, links: Any, fn: str = fn) -> Any:
+            calls.append((fn, works is None))
+            return real[fn](works, links)
 
-    monkeypatch.setattr(counting, "country_weights", spy)
+        monkeypatch.setattr(counting, fn, spy)
     pipeline.compute(store, tmp_path / "fast", config=cfg, log=lambda m: None)
     assert calls == []  # read from the store, never recomputed
-    shutil.rmtree(store / derived.COUNTRY_TOTALS)  # a store of an older version
-    if drop == "both":
-        shutil.rmtree(store / derived.COUNTRY_WEIGHTS)
+    # a store of an older version: no totals, or no derived table at all
+    for table in DERIVED:
+        if drop == "both" or table.endswith("_totals"):
+            shutil.rmtree(store / table, ignore_errors=True)  # random: no institutions
     assert not derived.complete(store, derived.COUNTRY_TOTALS)
+    assert not derived.complete(store, derived.INSTITUTION_TOTALS) or which == "random"
     pipeline.compute(store, tmp_path / "slow", config=cfg, log=lambda m: None)
     # without weights: those of the domain works, then of all works
-    assert sorted(calls) == ([False, True] if drop == "both" else [])
+    both = [("country_weights", False), ("country_weights", True),
+            ("institution_weights", False), ("institution_weights", True)]  # fmt: skip
+    if which == "random":  # no institutions: nothing to derive, still complete
+        both = both[:2]
+    assert sorted(calls) == (both if drop == "both" else [])
     fast, slow = _tables_of(tmp_path / "fast"), _tables_of(tmp_path / "slow")
     assert fast.keys() == slow.keys() and "publications_by_country" in fast
     for name in fast:

@@ -19,6 +19,8 @@ from tests.test_store import _rows, _write, toy  # noqa: F401 (fixture)
 
 W = derived.COUNTRY_WEIGHTS
 T = derived.COUNTRY_TOTALS
+IW = derived.INSTITUTION_WEIGHTS
+IT = derived.INSTITUTION_TOTALS
 pytestmark = pytest.mark.usefixtures("toy")
 
 
@@ -154,3 +156,29 @@ def test_store_without_countries_is_complete(tmp_path: Path) -> None:
     st = Store(tmp_path / "st")
     st.ingest("toy", [_write(tmp_path / "a.jsonl", {"oa": "W1"})], log=lambda m: None)
     assert derived.complete(st.root) and st.parts(W) == []
+
+
+def test_institution_weights_and_totals(tmp_path: Path) -> None:
+    a = _write(
+        tmp_path / "a.jsonl",
+        # I1+I2 on author 1, I1 on author 2: I1 3/4, I2 1/4
+        {"oa": "W1", "insts": [["I1", "I2"], ["I1"]], "year": 2020, "type": "article"},
+        # author 1 has no institution: I3 takes the whole work
+        {"oa": "W2", "insts": [[], ["I3"]], "year": 2020, "type": "article"},
+        {"oa": "W3", "insts": [["I1"]], "year": 2021, "type": "article"},
+    )
+    st = Store(tmp_path / "st")
+    st.ingest("toy", [a], log=lambda m: None)
+    iw = {(r["work_id"], r["institution_id"]): r["weight"] for r in _rows(st, IW)}
+    assert iw == {("W1", "I1"): 0.75, ("W1", "I2"): 0.25, ("W2", "I3"): 1.0,
+                  ("W3", "I1"): 1.0}  # fmt: skip
+    it = {
+        (r["institution_id"], r["publication_year"]): (r["p_frac"], r["p_full"])
+        for r in _rows(st, IT)
+    }
+    assert it == {("I1", 2020): (0.75, 1), ("I2", 2020): (0.25, 1),
+                  ("I3", 2020): (1.0, 1), ("I1", 2021): (1.0, 1)}  # fmt: skip
+    assert _names(st, IW) == _names(st, IT) == _names(st, "authorship_institutions")
+    assert derived.complete(st.root, IW) and derived.complete(st.root, IT)
+    # a country-less store: the country tables are complete and empty
+    assert derived.complete(st.root, T) and st.parts(W) == []

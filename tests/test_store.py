@@ -19,8 +19,9 @@ from oncometrics.store import Store
 def _parse(path: Path) -> Iterator[Record | Reject]:
     """Toy format: one JSON object per line or junk.
 
-    ``{oa, doi, pmid, n_auth, countries, year, type}``; ``countries`` lists
-    each author's countries (``[["FR", "US"], ["FR"]]``).
+    ``{oa, doi, pmid, n_auth, countries, insts, year, type}``; ``countries``
+    lists each author's countries (``[["FR", "US"], ["FR"]]``), ``insts``
+    their institutions.
     """
     text = path.read_text()
     if text.startswith("FATAL"):
@@ -56,6 +57,10 @@ def _parse(path: Path) -> Iterator[Record | Reject]:
             for c in countries:
                 row = {"work_id": wid, "author_position": i, "country": c}
                 rec.add("authorship_countries", row)
+        for i, insts in enumerate(d.get("insts", []), 1):  # per author
+            for inst in insts:
+                row = {"work_id": wid, "author_position": i, "institution_id": inst}
+                rec.add("authorship_institutions", row)
         yield rec
 
 
