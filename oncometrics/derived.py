@@ -95,51 +95,76 @@ def complete(root: Path | str, table: str = COUNTRY_WEIGHTS) -> bool:
     return not extra and not stale_parts(root, table)
 
 
+def plan(root: Path | str) -> list[tuple[str, str]]:
+    """``(table, part name)`` that :func:`derive` would write, in build order.
+
+    A part is planned when it is stale, or when a derived source of it is
+    planned (its weights part will be rewritten).
+    """
+    root = Path(root)
+    out: list[tuple[str, str]] = []
+    for table in SOURCES:
+        names = {p.name for p in stale_parts(root, table)}
+        names |= {n for t, n in out if t in SOURCES[table]}
+        out += [(table, n) for n in sorted(names)]
+    return out
+
+
 def derive(
     root: Path | str,
     *,
     threads: int | None = None,
     memory_limit: str | None = None,
     temp_directory: str | None = None,
-    log: Callable[[str], Any] | None = None,
+    progress: Callable[[int], Any] | None = None,
 ) -> int:
     """Write the missing or stale derived parts of the store at `root`.
 
     Each part is written to a temporary file and moved into place, so an
     interruption leaves either the old part or the new one; parts without a
-    source part are removed.  Returns the number of parts written.
+    source part are removed.  `progress` is fed the bytes of source parts
+    done so far (out of :func:`plan_bytes`).  Returns the parts written.
     """
     import ibis
 
     root = Path(root)
-    written = 0
-    con = None
+    for table, sources in SOURCES.items():
+        wanted = _parts(root, sources[0])
+        for name, dest in _parts(root, table).items():
+            if name not in wanted:
+                dest.unlink()
+    todo = plan(root)
+    if not todo:
+        return 0
+    opts = {"threads": threads, "memory_limit": memory_limit,
+            "temp_directory": temp_directory}  # fmt: skip
+    con = ibis.duckdb.connect(**{k: v for k, v in opts.items() if v})
+    con.raw_sql("SET enable_progress_bar = false")  # ingest draws its own
+    done = 0
     try:
-        for table in SOURCES:
-            wanted = _parts(root, SOURCES[table][0])
-            for name, dest in _parts(root, table).items():
-                if name not in wanted:
-                    dest.unlink()
-            todo = stale_parts(root, table)
-            if not todo:
-                continue
-            if con is None:
-                opts = {"threads": threads, "memory_limit": memory_limit,
-                        "temp_directory": temp_directory}  # fmt: skip
-                con = ibis.duckdb.connect(**{k: v for k, v in opts.items() if v})
-            (root / table).mkdir(exist_ok=True)
-            for i, dest in enumerate(todo, 1):
-                expr = _BUILD[table](con, root, table, dest.name)
-                tmp = dest.with_name(dest.name + ".tmp")
-                expr.to_parquet(tmp, compression="zstd")  # DuckDB COPY: streamed
-                os.replace(tmp, dest)
-                written += 1
-                if log is not None:
-                    log(f"{table}: part {i}/{len(todo)} written")
+        for table, name in todo:
+            dest = root / table / name
+            dest.parent.mkdir(exist_ok=True)
+            expr = _BUILD[table](con, root, table, name)
+            tmp = dest.with_name(dest.name + ".tmp")
+            expr.to_parquet(tmp, compression="zstd")  # DuckDB COPY: streamed
+            os.replace(tmp, dest)
+            done += _size(root, table, name)
+            if progress is not None:
+                progress(done)
     finally:
-        if con is not None:
-            con.disconnect()
-    return written
+        con.disconnect()
+    return len(todo)
+
+
+def plan_bytes(root: Path | str) -> int:
+    """Bytes of the source parts that :func:`derive` would read (for progress)."""
+    return sum(_size(Path(root), t, n) for t, n in plan(root))
+
+
+def _size(root: Path, table: str, name: str) -> int:
+    src = root / SOURCES[table][0] / name
+    return src.stat().st_size if src.exists() else 0
 
 
 def _read(con: BaseBackend, root: Path, table: str, name: str) -> ir.Table:

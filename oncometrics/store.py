@@ -272,22 +272,36 @@ class Store:
             for path in files:
                 res = self.ingest_file(spec.name, path, log=log, progress=progress)
                 summary.files.append(res)
-        self.derive()
+        self.derive(log=log, progress=progress)
         return summary
 
-    def derive(self) -> int:
+    def derive(
+        self,
+        *,
+        log: Callable[[str], None] | None = None,
+        progress: Callable[[str, int], Callable[[int], None]] | None = None,
+    ) -> int:
         """Bring the derived tables up to date (see :mod:`oncometrics.derived`).
 
         Done at the end of every :meth:`ingest`; returns the parts written.
+        `progress(label, total bytes)` as for :meth:`ingest`.
         """
         from oncometrics import derived
 
         try:
-            return derived.derive(
+            todo = derived.plan(self.root)
+            report = None
+            if progress is not None and todo:
+                report = progress("derived tables", derived.plan_bytes(self.root))
+            n = derived.derive(
                 self.root,
                 memory_limit=DEDUP_MEMORY_LIMIT,
                 temp_directory=str(self.root / "_staging" / "tmp"),
+                progress=report,
             )
+            if log is not None and n:
+                log(f"derived tables (weights, totals) updated: {n} parts")
+            return n
         except (OSError, duckdb.Error) as exc:
             raise StoreError(
                 f"{self.root}: cannot write the derived tables ({exc})"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -182,3 +183,28 @@ def test_institution_weights_and_totals(tmp_path: Path) -> None:
     assert derived.complete(st.root, IW) and derived.complete(st.root, IT)
     # a country-less store: the country tables are complete and empty
     assert derived.complete(st.root, T) and st.parts(W) == []
+
+
+def test_ingest_reports_derivation_progress_and_one_line(tmp_path: Path) -> None:
+    a = _write(
+        tmp_path / "a.jsonl", {"oa": "W1", "countries": [["FR"]], "insts": [["I1"]]}
+    )
+    seen: dict[str, list[int]] = {}
+
+    def progress(label: str, total: int) -> Any:
+        seen[label] = [total]
+        return seen[label].append
+
+    logs: list[str] = []
+    st = Store(tmp_path / "st")
+    st.ingest("toy", [a], log=logs.append, progress=progress)
+    done = seen["derived tables"]
+    # total = the two authorship parts, each read once for weights and totals
+    src = [*st.parts("authorship_countries"), *st.parts("authorship_institutions")]
+    assert done[0] == 2 * sum(p.stat().st_size for p in src) > 0
+    assert done[-1] == done[0] and done[1:] == sorted(done[1:])
+    assert logs[-1] == "derived tables (weights, totals) updated: 4 parts"
+    # nothing to do: no bar, no line
+    seen.clear()
+    st.ingest("toy", [a], log=logs.append, progress=progress)
+    assert "derived tables" not in seen and not logs[-1].startswith("derived")
