@@ -34,6 +34,13 @@ def _rows(expr: Any, keys: list[str]) -> list[tuple[Any, ...]]:
     return list(zip(*(t[c].to_pylist() for c in t.column_names), strict=True))
 
 
+def _store(tmp_path: Path, which: str, *, n: int, seed: int) -> Path:
+    """The hand-worked fixture store, or a random one of `n` works."""
+    if which == "fixture":
+        return fixture_store(tmp_path / "store")
+    return random_store(tmp_path / "store", n=n, seed=seed)
+
+
 # -- domain selection: semi-join on a memtable == IN list of literals --------
 
 
@@ -54,11 +61,7 @@ def _domain_ids_in_list(work_subjects: Any, domain: Domain) -> Any:
 def test_semijoin_domain_selects_the_same_works(
     tmp_path: Path, which: str, any_topic: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = (
-        fixture_store(tmp_path / "store")
-        if which == "fixture"
-        else random_store(tmp_path / "store", n=400, seed=3)
-    )
+    store = _store(tmp_path, which, n=400, seed=3)
     domain = Domain.from_config(load_config(any_topic=any_topic))
     con = connect("duckdb")
     try:
@@ -217,11 +220,7 @@ def _tables_of(out: Path) -> dict[str, pa.Table]:
 def test_compute_same_with_and_without_derived_tables(
     tmp_path: Path, which: str, drop: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = (
-        fixture_store(tmp_path / "store")
-        if which == "fixture"
-        else random_store(tmp_path / "store", n=500, seed=13)
-    )
+    store = _store(tmp_path, which, n=500, seed=13)
     assert derived.complete(store) and derived.complete(store, derived.COUNTRY_TOTALS)
     # the random store: a period and types other than the defaults (the
     # totals' filters), with some works of each left out
