@@ -125,8 +125,6 @@ def derive(
     source part are removed.  `progress` is fed the bytes of source parts
     done so far (out of :func:`plan_bytes`).  Returns the parts written.
     """
-    import ibis
-
     root = Path(root)
     for table, sources in SOURCES.items():
         wanted = _parts(root, sources[0])
@@ -136,6 +134,8 @@ def derive(
     todo = plan(root)
     if not todo:
         return 0
+    import ibis  # only when there is work: ingest of patents or trials skips it
+
     opts = {"threads": threads, "memory_limit": memory_limit,
             "temp_directory": temp_directory}  # fmt: skip
     con = ibis.duckdb.connect(**{k: v for k, v in opts.items() if v})
