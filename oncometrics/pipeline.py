@@ -127,6 +127,13 @@ def compute(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = {"domain": _write_domain(out, domain, config)}
+    stale = [t for t in derived.SOURCES if not derived.complete(store, t)]
+    if stale:
+        log(
+            f"{store}: derived tables missing or out of date ({', '.join(stale)}): "
+            "computing from the authorships, same figures, slower; rerun "
+            "`oncometrics ingest` on the same files to add them"
+        )
     inp = _inputs(con, store, domain, config)
     try:
         meta = {"domain": domain.name, "domain_hash": domain.hash,

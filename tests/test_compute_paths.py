@@ -237,15 +237,19 @@ def test_compute_same_with_and_without_derived_tables(
             return real[fn](works, links)
 
         monkeypatch.setattr(counting, fn, spy)
-    pipeline.compute(store, tmp_path / "fast", config=cfg, log=lambda m: None)
+    logs: list[str] = []
+    pipeline.compute(store, tmp_path / "fast", config=cfg, log=logs.append)
     assert calls == []  # read from the store, never recomputed
+    assert not any("derived tables" in m for m in logs)
     # a store of an older version: no totals, or no derived table at all
     for table in DERIVED:
         if drop == "both" or table.endswith("_totals"):
             shutil.rmtree(store / table, ignore_errors=True)  # random: no institutions
     assert not derived.complete(store, derived.COUNTRY_TOTALS)
     assert not derived.complete(store, derived.INSTITUTION_TOTALS) or which == "random"
-    pipeline.compute(store, tmp_path / "slow", config=cfg, log=lambda m: None)
+    pipeline.compute(store, tmp_path / "slow", config=cfg, log=logs.append)
+    hint = [m for m in logs if "derived tables missing or out of date" in m]
+    assert len(hint) == 1 and "country_totals" in hint[0] and "ingest" in hint[0]
     # without weights: those of the domain works, then of all works
     both = [("country_weights", False), ("country_weights", True),
             ("institution_weights", False), ("institution_weights", True)]  # fmt: skip
