@@ -272,14 +272,11 @@ class Store:
             for path in files:
                 res = self.ingest_file(spec.name, path, log=log, progress=progress)
                 summary.files.append(res)
-        self.derive(log=log, progress=progress)
+        self.derive(progress=progress)  # under the bar, no message of its own
         return summary
 
     def derive(
-        self,
-        *,
-        log: Callable[[str], None] | None = None,
-        progress: Callable[[str, int], Callable[[int], None]] | None = None,
+        self, *, progress: Callable[[str, int], Callable[[int], None]] | None = None
     ) -> int:
         """Bring the derived tables up to date (see :mod:`oncometrics.derived`).
 
@@ -299,8 +296,6 @@ class Store:
                 temp_directory=str(self.root / "_staging" / "tmp"),
                 progress=report,
             )
-            if log is not None and n:
-                log(f"derived tables (weights, totals) updated: {n} parts")
             return n
         except (OSError, duckdb.Error) as exc:
             raise StoreError(
