@@ -200,14 +200,12 @@ def _inputs(con: BaseBackend, store: Path, domain: Domain, config: Config) -> In
     inp.domain_works = dw = inp.cache(dw)  # selected once, used by every table
     wi = impact.work_impact(dw, normalise_by_type=bool(config.normalise_by_type))
     ac = tables["authorship_countries"]
-    inp.all_country_weights = w = stored_weights(con, store, derived.COUNTRY_WEIGHTS)
-    if w is not None:  # every work's weights, computed at ingest
-        cw = w.semi_join(dw.select("work_id"), "work_id")
-    else:  # a store from an older version: from the authorships (same figures)
-        cw = counting.country_weights(dw, ac)
     # weights of the domain works only; the all-field totals of the activity
     # index are aggregated separately (_country_totals), never kept per work
-    inp.country_weights = cw = inp.cache(cw)
+    inp.all_country_weights, cw = _domain_weights(
+        inp, derived.COUNTRY_WEIGHTS, lambda works: counting.country_weights(works, ac)
+    )
+    inp.country_weights = cw
     # one cached work table: impact plus the international flag (from cw)
     intl = collab.international_from_weights(cw)
     wi = wi.left_join(intl, "work_id").drop("work_id_right")
@@ -228,21 +226,14 @@ def _tables(
     if cw is None:
         cw = inp.cache(counting.country_weights(inp.domain_works, ac))
     c_totals, cy_totals = _country_totals(inp, config, log)
-    i_all = stored_weights(
-        inp.counted._find_backend(), inp.store, derived.INSTITUTION_WEIGHTS
+
+    def inst_weights(works: ir.Table | None) -> ir.Table:
+        return counting.institution_weights(works, ai_)
+
+    i_all, iw = _domain_weights(inp, derived.INSTITUTION_WEIGHTS, inst_weights)
+    i_totals = _all_field_totals(
+        inp, derived.INSTITUTION_TOTALS, config, i_all, inst_weights
     )
-    if i_all is not None:  # every work's weights, computed at ingest
-        iw = inp.cache(i_all.semi_join(inp.domain_works.select("work_id"), "work_id"))
-    else:
-        iw = inp.cache(counting.institution_weights(inp.domain_works, ai_))
-    i_totals = stored_totals(inp, derived.INSTITUTION_TOTALS, config)
-    if i_totals is None:
-        # all-field totals: one aggregate over all counted works, kept at its
-        # small size (one row per institution) instead of per work
-        if i_all is None:
-            i_all = counting.institution_weights(None, ai_)  # joined to counted
-        i_totals = specialisation.actor_totals(i_all, inp.counted)
-    i_totals = inp.cache(i_totals)
     yr = ["publication_year"]
     cworks = actor_works_table(inp, cw, config, yr) if config.bootstrap > 0 else None
     min_p = float(config.min_p)
@@ -283,26 +274,61 @@ def _country_totals(
             p_all=t.p_all.sum(), p_all_full=t.p_all_full.sum()
         )
         return per_actor, t
-    yr = ["publication_year"]
-    stored = stored_totals(inp, derived.COUNTRY_TOTALS, config, by=yr)
-    if stored is not None:
-        by_year = inp.cache(stored)
-    else:
-        # One pass over all counted works, aggregated per country-year and
-        # kept at that size; the per-country totals add up its years (every
-        # counted work has exactly one year).  Per-work weights: the store's
-        # derived ones when complete, else from the authorships.
-        w_all = inp.all_country_weights  # actor_totals joins counted
-        if w_all is None:
-            ac = inp.tables["authorship_countries"]
-            w_all = counting.country_weights(None, ac)
-        by_year = inp.cache(specialisation.actor_totals(w_all, inp.counted, by=yr))
+    # per country-year; the per-country totals add up its years (every
+    # counted work has exactly one year)
+    ac = inp.tables["authorship_countries"]
+    by_year = _all_field_totals(
+        inp,
+        derived.COUNTRY_TOTALS,
+        config,
+        inp.all_country_weights,
+        lambda works: counting.country_weights(works, ac),
+        by=["publication_year"],
+    )
     totals = inp.cache(
         by_year.group_by("actor").aggregate(
             p_all=by_year.p_all.sum(), p_all_full=by_year.p_all_full.sum()
         )
     )
     return totals, by_year
+
+
+def _domain_weights(
+    inp: Inputs, table: str, from_links: Callable[[ir.Table | None], ir.Table]
+) -> tuple[ir.Table | None, ir.Table]:
+    """Every work's weights from the store (None when not derived), and the
+    domain works' weights, cached.
+
+    `from_links(works)` computes the weights of `works` (None: all) from the
+    authorships: the long way, for a store without the derived `table`.
+    """
+    all_w = stored_weights(inp.counted._find_backend(), inp.store, table)
+    if all_w is None:
+        return None, inp.cache(from_links(inp.domain_works))
+    ids = inp.domain_works.select("work_id")
+    return all_w, inp.cache(all_w.semi_join(ids, "work_id"))
+
+
+def _all_field_totals(
+    inp: Inputs,
+    table: str,
+    config: Config,
+    all_weights: ir.Table | None,
+    from_links: Callable[[ir.Table | None], ir.Table],
+    *,
+    by: Sequence[str] = (),
+) -> ir.Table:
+    """All-field totals ``(actor, *by, p_all, p_all_full)``, cached.
+
+    From the store's derived per-part sums when complete; else one
+    aggregate over all counted works of their weights (the derived ones, or
+    from the authorships), kept at its small size, never per work.
+    """
+    totals = stored_totals(inp, table, config, by=by)
+    if totals is None:
+        w = all_weights if all_weights is not None else from_links(None)
+        totals = specialisation.actor_totals(w, inp.counted, by=by)
+    return inp.cache(totals)
 
 
 def stored_weights(con: BaseBackend, store: Path | None, table: str) -> ir.Table | None:
