@@ -157,9 +157,9 @@ def derive(
     return len(todo)
 
 
-def plan_bytes(root: Path | str) -> int:
-    """Bytes of the source parts that :func:`derive` would read (for progress)."""
-    return sum(_size(Path(root), t, n) for t, n in plan(root))
+def plan_bytes(root: Path | str, todo: list[tuple[str, str]]) -> int:
+    """Bytes of the source parts of `todo` (a :func:`plan`), for progress."""
+    return sum(_size(Path(root), t, n) for t, n in todo)
 
 
 def _size(root: Path, table: str, name: str) -> int:

@@ -289,14 +289,13 @@ class Store:
             todo = derived.plan(self.root)
             report = None
             if progress is not None and todo:
-                report = progress("derived tables", derived.plan_bytes(self.root))
-            n = derived.derive(
+                report = progress("derived tables", derived.plan_bytes(self.root, todo))
+            return derived.derive(
                 self.root,
                 memory_limit=DEDUP_MEMORY_LIMIT,
                 temp_directory=str(self.root / "_staging" / "tmp"),
                 progress=report,
             )
-            return n
         except (OSError, duckdb.Error) as exc:
             raise StoreError(
                 f"{self.root}: cannot write the derived tables ({exc})"
