@@ -25,11 +25,18 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Setting:
-    """One configuration setting."""
+    """One configuration setting.
+
+    ``choices`` lists the allowed values (``None``: any value of the type);
+    ``kind`` is the expected type of the value (of each item for a tuple
+    default), inferred from ``default`` when ``None``.
+    """
 
     name: str
     default: Any
     help: str
+    choices: tuple[Any, ...] | None = None
+    kind: type | None = None
 
 
 SETTINGS: tuple[Setting, ...] = (
