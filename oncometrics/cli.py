@@ -359,7 +359,10 @@ def fetch_trials(
 
 
 def _existing_store(store: Path) -> Path:
-    if not (store / "manifest.json").exists():
+    from oncometrics.lake import is_lake
+    from oncometrics.store_migrate import _legacy
+
+    if not (is_lake(store) or _legacy(store)):
         raise UserError(f"{store}: no store here (run `oncometrics ingest` first)")
     return store
 

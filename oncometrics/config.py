@@ -81,6 +81,13 @@ SETTINGS: tuple[Setting, ...] = (
         "CSV of all-field publication totals per country (and year) for the "
         "activity index; default: the store's own totals.",
     ),
+    Setting(
+        "snapshot",
+        None,
+        "Store snapshot to compute from (default: the latest); every output "
+        "records the one it used in domain.json (docs/store.md).",
+        kind=int,
+    ),
     # domain
     Setting("domain", "cancer", "Name of the domain definition to select."),
     Setting(
@@ -149,11 +156,6 @@ SETTINGS: tuple[Setting, ...] = (
         "spark_driver_memory",
         "2g",
         "spark.driver.memory of a local Spark session (e.g. '6g').",
-    ),
-    Setting(
-        "fast_ingest",
-        False,
-        "Experimental DuckDB staging of clean OpenAlex JSON Lines (env only).",
     ),
     # report
     Setting("actor", "FR", "Country (ISO alpha-2) the report speaks about."),

@@ -150,18 +150,24 @@ def load_tables(
 ) -> dict[str, ir.Table]:
     """The store's canonical tables as Ibis tables on `con`.
 
-    A table with no parts is an empty table of its canonical schema, so
+    Read from the data files of one snapshot (the one pinned with
+    :func:`oncometrics.lake.pin`, else the latest): :func:`oncometrics.store.table_files`.
+    A table with no data files is an empty table of its canonical schema, so
     indicators need no special case for a store without patents or trials.
     """
-    root = Path(store)
+    from oncometrics.store import table_files
+
     out: dict[str, ir.Table] = {}
     for name in tables or list(TABLES):
-        parts = sorted((root / name).glob("part-*.parquet"))
+        parts = table_files(store, name)  # the pinned (or latest) snapshot's files
         if parts:
-            t = con.read_parquet(
-                [str(p) for p in parts] if _is_duckdb(con) else str(root / name),
-                table_name=f"store_{name}",
-            )
+            if _is_duckdb(con):
+                t = con.read_parquet(parts, table_name=f"store_{name}")
+            else:  # Spark: the same files, listed (a cluster reads them too)
+                con._session.read.parquet(*parts).createOrReplaceTempView(
+                    f"store_{name}"
+                )
+                t = con.table(f"store_{name}")
             # Normalise to the canonical schema (column order and types).
             schema = ibis.schema(_SCHEMAS[name])
             out[name] = t.select(

@@ -25,6 +25,8 @@ from oncometrics import derived
 from oncometrics.config import Config, parse_period
 from oncometrics.domain import Domain
 from oncometrics.engine import connect_config, load_tables
+from oncometrics.store import pin as pin_store
+from oncometrics.store import unpin as unpin_store
 from oncometrics.indicators import collaboration as collab
 from oncometrics.indicators import (
     counting,
@@ -101,7 +103,8 @@ def compute(
     Parameters
     ----------
     store
-        Store folder (``<table>/part-*.parquet``).
+        Store folder (a DuckLake catalog, docs/store.md); read at the
+        snapshot of setting ``snapshot`` (default: the latest).
     out
         Output folder; created if needed.
     config
@@ -126,7 +129,8 @@ def compute(
     domain = Domain.from_config(config)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    written = {"domain": _write_domain(out, domain, config)}
+    snap = pin_store(store, config.values.get("snapshot"))  # one snapshot throughout
+    written = {"domain": _write_domain(out, domain, config, snap.id)}
     stale = [t for t in derived.SOURCES if not derived.complete(store, t)]
     if stale:
         log(
@@ -141,7 +145,7 @@ def compute(
         for name, table in _tables(inp, config, log):
             written[name] = write_table(out, name, with_meta(table, meta))
             log(f"{name}: {table.num_rows:,} rows ({time.perf_counter() - t0:.1f} s)")
-        if any((Path(store) / "patents").glob("part-*.parquet")):  # inventions
+        if snap.files.get("patents"):  # inventions
             from oncometrics.indicators import inventions as inv
 
             pt = load_tables(con, store, inv.TABLES_NEEDED)
@@ -150,7 +154,7 @@ def compute(
                 written[name] = write_table(out, name, table := to_arrow(expr))
                 secs = time.perf_counter() - t0
                 log(f"{name}: {table.num_rows:,} rows ({secs:.1f} s)")
-        if any((Path(store) / "trials").glob("part-*.parquet")):  # clinical trials
+        if snap.files.get("trials"):  # clinical trials
             from oncometrics.indicators import trials as tri
 
             tt = load_tables(con, store, tri.TABLES_NEEDED)
@@ -161,6 +165,7 @@ def compute(
                 log(f"{name}: {table.num_rows:,} rows ({secs:.1f} s)")
     finally:
         inp.release()
+        unpin_store(store)
         if own and con.name == "duckdb":
             con.disconnect()
     return written
@@ -542,8 +547,9 @@ def write_table(out: Path, name: str, table: pa.Table) -> Path:
     return path
 
 
-def _write_domain(out: Path, domain: Domain, config: Config) -> Path:
+def _write_domain(out: Path, domain: Domain, config: Config, snapshot: int) -> Path:
     doc = domain.to_dict()
+    doc["store_snapshot"] = snapshot  # compute --snapshot N reads the same rows
     doc["settings"] = {
         k: config.values.get(k)
         for k in ("period", "counting", "citation_window", "normalise_by_type",

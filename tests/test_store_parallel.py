@@ -92,7 +92,8 @@ def _tables(root: Path) -> dict[str, list[dict[str, Any]]]:
     out = {}
     for t in [*TABLES, *DERIVED]:
         parts = st.parts(t)
-        out[t] = [p.name for p in parts] + (
+        # data files are named by time-ordered UUIDs: commit order
+        out[t] = [len(parts)] + (
             pa.concat_tables([pq.read_table(p) for p in parts]).to_pylist()
             if parts
             else []
@@ -101,7 +102,7 @@ def _tables(root: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def _manifest(root: Path) -> dict[str, Any]:
-    files = json.loads((root / "manifest.json").read_text())["files"]
+    files = Store(root, create=False).manifest()["files"]
     return {
         sha: {k: v for k, v in e.items() if k not in ("seconds", "ingested_at")}
         for sha, e in files.items()
@@ -156,9 +157,10 @@ def test_parallel_resumes_after_a_crash(tmp_path: Path, inputs: Path) -> None:
     seq, par = tmp_path / "seq", tmp_path / "par"
     _run(seq, files, jobs=1)
     _run(par, files[:4], jobs=2)
-    # a crash after staging and before the manifest: orphan parts and staging
-    orphan = par / "works" / "part-0123456789abcdef.parquet"
-    shutil.copy(next((par / "works").glob("part-*.parquet")), orphan)
+    # a crash after staging and in mid-commit: orphan data files and staging
+    works = Store(par, create=False).table_dir("works")
+    orphan = works / "ducklake-orphan.parquet"
+    shutil.copy(next(works.glob("*.parquet")), orphan)
     (par / "_staging" / "000001-0123456789abcdef").mkdir(parents=True)
     _run(par, files, jobs=2)
     assert not orphan.exists()
@@ -199,7 +201,7 @@ def test_worker_killed_is_one_line(
     assert lines[-1].startswith(f"error: {d / 'b.txt'}: the worker process")
     assert "stopped unexpectedly" in lines[-1]
     # files before the failing one are in the store, in order; none after it
-    entries = json.loads((store / "manifest.json").read_text())["files"].values()
+    entries = Store(store, create=False).manifest()["files"].values()
     assert [Path(e["path"]).name for e in entries] == ["a.txt"]
     # and a rerun without the bad file completes
     (d / "b.txt").write_text("W3\n")

@@ -92,7 +92,9 @@ def write_report(
             f"{indicators}: no indicator tables here (run `oncometrics compute` first)"
         )
     domain = read_json(Path(indicators) / "domain.json")
-    manifest = read_json(Path(store) / "manifest.json")
+    from oncometrics.store import read_manifest  # at the snapshot computed from
+
+    manifest = read_manifest(Path(store), domain.get("store_snapshot"))
     ctx = make_context(tables, domain, config, store, log, indicators)
     statements = build_statements(tables, ctx, log)
     log(f"report: {len(statements)} statements for {ctx.actor}; drawing charts")
