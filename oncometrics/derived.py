@@ -25,6 +25,8 @@ store whose derived table is missing (:func:`drop`, tests of the long way):
 
 from __future__ import annotations
 
+import functools
+
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -106,6 +108,7 @@ def create_missing(con: Any) -> None:
         create_table(con, table, DERIVED[table])
 
 
+@functools.lru_cache(maxsize=None)
 def weights_sql(table: str, source: str) -> str:
     """SQL of the weights `table` of the links in relation `source`.
 

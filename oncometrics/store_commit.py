@@ -50,16 +50,19 @@ FILES_SCHEMA = pa.schema(
 )  # fmt: skip
 
 
+_SQL_TYPES = {
+    pa.string(): "VARCHAR",
+    pa.int32(): "INTEGER",
+    pa.int64(): "BIGINT",
+    pa.float64(): "DOUBLE",
+    pa.bool_(): "BOOLEAN",
+}
+
+
 def create_table(con: duckdb.DuckDBPyConnection, name: str, schema: pa.Schema) -> None:
     """Create table `name` of `schema` in the lake unless it exists."""
-    empty = schema.empty_table()
-    con.register("_empty_schema", empty)
-    try:
-        con.execute(
-            f"CREATE TABLE IF NOT EXISTS {ALIAS}.{name} AS SELECT * FROM _empty_schema"
-        )
-    finally:
-        con.unregister("_empty_schema")
+    cols = ", ".join(f'"{f.name}" {_SQL_TYPES[f.type]}' for f in schema)
+    con.execute(f"CREATE TABLE IF NOT EXISTS {ALIAS}.{name} ({cols})")
 
 
 def create_all(con: duckdb.DuckDBPyConnection) -> None:
