@@ -59,11 +59,15 @@ ACTOR: dict[str, str] = {
 def complete(root: Path | str, table: str = COUNTRY_WEIGHTS) -> bool:
     """Whether derived `table` (and the derived tables it needs) is in the store.
 
+    True for a store without the links it is derived from (nothing to derive).
+
     Read at the pinned snapshot of `root` (:func:`oncometrics.lake.pin`).
     """
     from oncometrics.store import snapshot
 
     snap = snapshot(root)
+    if not snap.files.get(SOURCES[table][0]):
+        return True  # no links: nothing to derive
     return all(snap.has(t) for t in (table, *SOURCES[table]) if t in DERIVED)
 
 

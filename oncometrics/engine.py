@@ -162,7 +162,10 @@ def load_tables(
         parts = table_files(store, name)  # the pinned (or latest) snapshot's files
         if parts:
             if _is_duckdb(con):
-                t = con.read_parquet(parts, table_name=f"store_{name}")
+                # compacted files carry DuckLake's row id: match by name
+                t = con.read_parquet(
+                    parts, table_name=f"store_{name}", union_by_name=True
+                )
             else:  # Spark: the same files, listed (a cluster reads them too)
                 con._session.read.parquet(*parts).createOrReplaceTempView(
                     f"store_{name}"

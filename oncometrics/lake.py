@@ -21,6 +21,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -101,6 +102,11 @@ class LakeConnection:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._cursor, name)
+
+    def execute(self, sql: str, params: Any = None) -> Any:
+        """Run one statement (a step where fault-injection tests may crash)."""
+        crash_point("sql")
+        return self._cursor.execute(sql, params)
 
     def close(self) -> None:
         if not self._open:
@@ -186,6 +192,28 @@ def _attach(
             pause = min(pause * 2, 0.5)
 
 
+#: Environment variable naming a step at which the process kills itself
+#: (fault-injection tests only, tests/test_store_faults.py):
+#: ``<step>:<n>`` kills at the n-th time the step is reached; steps are
+#: ``sql`` (every statement on a catalog connection) and those named in
+#: :mod:`oncometrics.store`.
+CRASH_AT_ENV = "ONCOMETRICS_CRASH_AT"
+CRASH_COUNTS: dict[str, int] = {}
+
+
+def crash_point(step: str) -> None:
+    """SIGKILL this process at the step named by ``ONCOMETRICS_CRASH_AT``."""
+    want = os.environ.get(CRASH_AT_ENV)
+    if not want:
+        return
+    name, _, nth = want.partition(":")
+    if name != step:
+        return
+    CRASH_COUNTS[step] = CRASH_COUNTS.get(step, 0) + 1
+    if CRASH_COUNTS[step] == int(nth or 1):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """One snapshot of a store: its id and each table's data files."""
@@ -213,6 +241,11 @@ def pin(root: Path | str, snapshot: int | None = None) -> Snapshot:
     snap = read_snapshot(root, snapshot)
     _PINS[_key(root)] = snap
     return snap
+
+
+def is_pinned(root: Path | str) -> bool:
+    """Whether reads of `root` in this process are pinned to a snapshot."""
+    return _key(root) in _PINS
 
 
 def unpin(root: Path | str) -> None:

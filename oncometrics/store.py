@@ -38,7 +38,7 @@ from typing import Any
 import duckdb
 
 from oncometrics import lake
-from oncometrics.lake import ALIAS, FILES_TABLE, LakeError, Snapshot
+from oncometrics.lake import ALIAS, FILES_TABLE, LakeError, Snapshot, crash_point
 from oncometrics.schema import TABLES
 from oncometrics.sources import SourceSpec, get_source
 from oncometrics.store_commit import DEDUP_KEYS, commit_file, compact, create_all
@@ -75,9 +75,6 @@ __all__ = [
 
 #: DuckDB memory cap for the dedup step (it spills to _staging/tmp beyond it).
 DEDUP_MEMORY_LIMIT = "1GB"
-#: Environment variable naming a commit step at which the process kills
-#: itself (fault-injection tests only, tests/test_store_faults.py).
-CRASH_AT_ENV = "ONCOMETRICS_CRASH_AT"
 
 
 @dataclass
@@ -289,9 +286,10 @@ class Store:
         )
         return self._finish(spec, staged, log)
 
-    def _recover(self) -> None:
+    def _recover(self, *, staging: bool = True) -> None:
         """Under the writer lock: drop staging, orphan data files, delete files."""
-        shutil.rmtree(self.root / "_staging", ignore_errors=True)
+        if staging:
+            shutil.rmtree(self.root / "_staging", ignore_errors=True)
         snap = lake.read_snapshot(self.root)
         with self.connect() as con:
             con.execute(
@@ -346,20 +344,20 @@ class Store:
         t0 = time.perf_counter()
         entry = {k: v for k, v in asdict(res).items() if k not in ("skipped", "error")}
         entry["ingested_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        _crash_point("begin")
+        crash_point("begin")
         with self.connect() as con:
             con.execute("BEGIN")
             _, _, touched = commit_file(con, spec.entity, staged.staging, entry)
-            _crash_point("before-commit")
+            crash_point("before-commit")
             con.execute(
                 "CALL ducklake_set_commit_message(?, 'oncometrics', ?)",
                 [ALIAS, f"ingest {res.path}"],
             )
             con.execute("COMMIT")
-            _crash_point("after-commit")
+            crash_point("after-commit")
             if touched:
                 compact(con, touched)
-                _crash_point("after-compact")
+                crash_point("after-compact")
         res.stored, res.duplicates, res.replaced = (
             entry["stored"], entry["duplicates"], entry["replaced"]
         )  # fmt: skip
@@ -461,7 +459,17 @@ def snapshot(root: Path | str, snapshot: int | None = None) -> Snapshot:
     """
     if not lake.is_lake(root):
         Store(root, create=False)
-    return _snap(Path(root), snapshot)
+    snap = _snap(Path(root), snapshot)
+    deadline = time.monotonic() + lake.CATALOG_WAIT_S
+    free = snapshot is None and not lake.is_pinned(root)
+    while snap.deletes and free and time.monotonic() < deadline:
+        # the latest commit deleted rows and is not compacted yet: the writer
+        # does it next, or (it died) this process does it
+        with contextlib.suppress(StoreError), _locked(Path(root)):
+            Store(root, create=False)._recover(staging=False)
+        time.sleep(0.05)
+        snap = _snap(Path(root), snapshot)
+    return snap
 
 
 def pin(root: Path | str, snapshot_pin: int | None = None) -> Snapshot:
@@ -573,22 +581,3 @@ def _create(root: Path) -> None:
         con.execute("BEGIN")
         create_all(con)
         con.execute("COMMIT")
-
-
-def _crash_point(step: str) -> None:
-    """Kill this process at commit step `step` when asked (fault injection).
-
-    ``ONCOMETRICS_CRASH_AT=<step>:<n>`` kills at the n-th time (1-based).
-    """
-    want = os.environ.get(CRASH_AT_ENV)
-    if not want:
-        return
-    name, _, nth = want.partition(":")
-    if name != step:
-        return
-    _CRASH_COUNTS[step] = _CRASH_COUNTS.get(step, 0) + 1
-    if _CRASH_COUNTS[step] == int(nth or 1):
-        os.kill(os.getpid(), 9)
-
-
-_CRASH_COUNTS: dict[str, int] = {}
