@@ -165,7 +165,13 @@ class Store:
                 ) from exc
             with _locked(self.root):
                 if not _complete(self.root):
-                    _create(self.root)
+                    try:
+                        _create(self.root)
+                    except (LakeError, OSError, duckdb.Error) as exc:
+                        first = str(exc).splitlines()[0]
+                        raise StoreError(
+                            f"{self.root}: cannot write the store ({first})"
+                        ) from None
 
     # ------------------------------------------------------------------ reads
     def connect(self, *, read_only: bool = False) -> contextlib.closing[Any]:

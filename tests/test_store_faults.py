@@ -327,3 +327,79 @@ def test_store_path_with_an_apostrophe(world: dict[str, Any]) -> None:
     assert _dump(root) == world["after"][3]
     with pytest.raises(StoreError, match="no snapshot 9999"):
         table_files(root, "works", 9999)
+
+
+_SLOW_SOURCE = """
+import time
+from oncometrics.sources.base import Record
+
+
+def parse(path):
+    for no, line in enumerate(path.read_text().splitlines(), 1):
+        time.sleep(0.2)  # slow enough to be killed in mid-file
+        rec = Record(no)
+        rec.add("works", {"work_id": line, "source": "slow", "richness": 1})
+        yield rec
+"""
+
+_SLOW_INGEST = """
+import sys
+from pathlib import Path
+from oncometrics.sources import SOURCES, SourceSpec
+from oncometrics.store import Store
+SOURCES["slow"] = SourceSpec("slow", "slow_source", "work", "slow")
+Store(sys.argv[1]).ingest("slow", [Path(p) for p in sys.argv[2:]], jobs=2)
+"""
+
+
+def _alive(pid: int) -> bool:
+    """A process that exists and is not a zombie (waiting to be reaped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if ppid == pid:
+                out.append(int(d.name))
+    return out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc, prctl")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_workers_end_with_their_parent(tmp_path: Path, sig: int) -> None:
+    (tmp_path / "slow_source.py").write_text(_SLOW_SOURCE)
+    inputs = []
+    for i in range(4):
+        p = tmp_path / f"in{i}.txt"
+        p.write_text("\n".join(f"W{i}-{k}" for k in range(100)) + "\n")
+        inputs.append(str(p))
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.getcwd()}"}
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_INGEST, str(tmp_path / "st"), *inputs], env=env
+    )
+    workers: list[int] = []
+    deadline = time.monotonic() + 120
+    while len(workers) < 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        # the pool's workers (and multiprocessing's resource tracker)
+        workers = _children(parent.pid)
+    assert len(workers) >= 2
+    time.sleep(2)  # the workers are parsing
+    parent.send_signal(sig)
+    parent.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(
+        Path(f"/proc/{w}").exists() for w in workers
+    ):
+        time.sleep(0.2)
+    assert not any(map(_alive, workers))
