@@ -5,7 +5,7 @@ Three toy files; the second and third replace records of the earlier ones
 table, take back derived totals and compact.  A forked child ingests with
 ``ONCOMETRICS_CRASH_AT`` set and SIGKILLs itself at one step: every SQL
 statement of the replacing commits (and their compaction) and the named
-steps around the ``COMMIT`` (the default run: those steps and a sample of 8
+steps around the ``COMMIT`` (the default run: those steps and a sample of 4
 statements; ``-m slow``: every statement).  After each kill the store must hold exactly the
 tables of a clean run of the files before the one in progress, or of those
 files plus it (never a mix); a rerun must then give the clean run's tables,
@@ -190,8 +190,8 @@ def _statements_of_replacing_commit(world: dict[str, Any]) -> int:
 
 def _points(n: int, every: bool) -> list[str]:
     """Crash points: the named steps of both replacing commits, and SQL
-    statements (all of them with `every`, else an even sample of 8)."""
-    step = 1 if every else max(1, n // 8)
+    statements (all of them with `every`, else an even sample of 4)."""
+    step = 1 if every else max(1, n // 4)
     points = [f"sql:{k}" for k in range(step // 2 + 1, n + 1, step)]
     for name in ("begin", "before-commit", "after-commit", "after-compact"):
         points += [f"{name}:1", f"{name}:2"]
