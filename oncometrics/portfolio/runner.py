@@ -190,9 +190,11 @@ def match_store(affiliations: ir.Table, matcher: Matcher) -> Matched:
                   "score": m.score, "n_authorships": row["n_authorships"]}
                  for m in best_matches(m for _, ms in parts for m in ms)]  # fmt: skip
         open_parts = [s for s, found in parts if not found]
-        if any(matcher.names_organisation(s) for s in open_parts) and not (
-            matcher.is_ignored(text)
-        ):
+        no_match = len(open_parts) == len(parts)
+        if (
+            any(matcher.names_organisation(s) for s in open_parts)
+            or (no_match and matcher.names_organisation(text))
+        ) and not matcher.is_ignored(text):
             guess, score = matcher.best_guess(text)
             unmatched.append({**row, "best_guess": guess, "guess_score": score})
     unmatched.sort(key=lambda r: (-r["n_authorships"], r["affiliation"]))
