@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from oncometrics.family_settings import invention_settings, patent_domain
+
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
@@ -22,4 +24,11 @@ def invention_tables(
     from oncometrics.indicators import inventions as inv
 
     tables = engine.load_tables(store, inv.TABLES_NEEDED)
-    return inv.invention_tables(tables, domain, config, cache=engine.cache)
+    meta = {"domain": domain.name, "domain_hash": domain.hash}
+    return inv.invention_tables(
+        tables,
+        patent_domain(config),
+        invention_settings(config),
+        meta=meta,
+        cache=engine.cache,
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from oncometrics.family_settings import trial_domain, trial_settings
+
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
@@ -22,4 +24,11 @@ def trial_tables(
     from oncometrics.indicators import trials as tri
 
     tables = engine.load_tables(store, tri.TABLES_NEEDED)
-    return tri.trial_tables(tables, domain, config, cache=engine.cache)
+    meta = {"domain_hash": domain.hash}
+    return tri.trial_tables(
+        tables,
+        trial_domain(domain),
+        trial_settings(config),
+        meta=meta,
+        cache=engine.cache,
+    )
