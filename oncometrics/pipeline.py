@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from oncometrics import derived
+from oncometrics import derived, outputs
 from oncometrics.config import Config, parse_period
 from oncometrics.domain import Domain
 from oncometrics.engine import connect_config, load_tables
@@ -124,8 +124,7 @@ def compute(
     if con is None:
         con = connect_config(config, spark_session=spark_session)
     domain = Domain.from_config(config)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    final, out = Path(out), outputs.stage(Path(out))  # `final` replaced on success
     written = {"domain": _write_domain(out, domain, config)}
     stale = [t for t in derived.SOURCES if not derived.complete(store, t)]
     if stale:
@@ -134,7 +133,11 @@ def compute(
             "computing from the authorships, same figures, slower; rerun "
             "`oncometrics ingest` on the same files to add them"
         )
-    inp = _inputs(con, store, domain, config)
+    try:
+        inp = _inputs(con, store, domain, config)
+    except BaseException:
+        outputs.discard(out)
+        raise
     try:
         meta = {"domain": domain.name, "domain_hash": domain.hash,
                 "period": _period_label(config)}  # fmt: skip
@@ -159,11 +162,15 @@ def compute(
                 written[name] = write_table(out, name, table := to_arrow(expr))
                 secs = time.perf_counter() - t0
                 log(f"{name}: {table.num_rows:,} rows ({secs:.1f} s)")
+    except BaseException:
+        outputs.discard(out)
+        raise
     finally:
         inp.release()
         if own and con.name == "duckdb":
             con.disconnect()
-    return written
+    outputs.publish(out, final)
+    return {k: final / p.name for k, p in written.items()}
 
 
 def to_arrow(expr: ir.Table) -> pa.Table:
@@ -535,7 +542,11 @@ def with_meta(table: pa.Table, meta: dict[str, str]) -> pa.Table:
 
 
 def write_table(out: Path, name: str, table: pa.Table) -> Path:
-    """Write `table` as ``OUT/name.parquet`` and ``OUT/name.csv``; the Parquet path."""
+    """Write `table` as ``OUT/name.parquet`` and ``OUT/name.csv``; the Parquet path.
+
+    `table` must match its published schema (:func:`oncometrics.outputs.conform`).
+    """
+    table = outputs.conform(name, table)
     path = out / f"{name}.parquet"
     pq.write_table(table, path)
     pacsv.write_csv(table, out / f"{name}.csv")
