@@ -10,6 +10,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from oncometrics import outputs
+
 if TYPE_CHECKING:
     from oncometrics.config import Config
     from oncometrics.domain import Domain
@@ -28,7 +30,11 @@ def with_meta(table: pa.Table, meta: dict[str, str]) -> pa.Table:
 
 
 def write_table(out: Path, name: str, table: pa.Table) -> Path:
-    """Write `table` as ``OUT/name.parquet`` and ``OUT/name.csv``; the Parquet path."""
+    """Write `table` as ``OUT/name.parquet`` and ``OUT/name.csv``; the Parquet path.
+
+    `table` must match its published schema (:func:`oncometrics.outputs.conform`).
+    """
+    table = outputs.conform(name, table)
     path = out / f"{name}.parquet"
     pq.write_table(table, path)
     pacsv.write_csv(table, out / f"{name}.csv")

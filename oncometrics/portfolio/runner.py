@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from oncometrics import outputs
 from oncometrics.config import Config, parse_period
 from oncometrics.domain import Domain
 from oncometrics.engine import Engine
@@ -101,7 +102,6 @@ def run_portfolio(
     matcher = Matcher(registry, curation=decisions)
     engine = Engine(con) if con is not None else Engine.from_config(config)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     domain = Domain.from_config(config)
     meta = {"domain_hash": domain.hash}
     keep = Keep(engine)
@@ -110,10 +110,14 @@ def run_portfolio(
         tables = _compute(engine, Path(store), registry, projects, matcher, domain, config,
                           log, keep)  # fmt: skip
         written = {}
-        for name, table in tables.items():
-            final = table if name.startswith("unmatched") else with_meta(table, meta)
-            written[name] = write_table(out, name, final)
-            log(f"{name}: {table.num_rows:,} rows ({time.perf_counter() - t0:.1f} s)")
+        with outputs.staging(out) as tmp:  # `out` replaced only on success
+            for name, table in tables.items():
+                final = (
+                    table if name.startswith("unmatched") else with_meta(table, meta)
+                )
+                written[name] = out / write_table(tmp, name, final).name
+                secs = time.perf_counter() - t0
+                log(f"{name}: {table.num_rows:,} rows ({secs:.1f} s)")
     finally:
         engine.close()
     return written
