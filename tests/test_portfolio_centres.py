@@ -144,3 +144,25 @@ def test_portfolio_centres_end_to_end(tmp_path: Path, early) -> None:
     assert {(r["key"], r["sponsor_class"], r["trials"]) for r in mix
             if r["level"] == "centre"} == {("SICKKIDS", "NETWORK", 3), ("CHEO", "NETWORK", 1),
                                           ("LHSC-CH", "NETWORK", 1), ("SJUSTINE", "NETWORK", 1)}  # fmt: skip
+
+
+def test_report_section_and_dashboard_page(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from oncometrics.portfolio import portfolio_section
+    from oncometrics.web.app import create_app
+
+    store = Store(tmp_path / "store")
+    store.ingest("trials", sorted(TRIALS.glob("*.json*")), log=lambda m: None)
+    cfg = load_config(None, domain="all")
+    written = run_portfolio(store.root, None, store.root / "portfolio", grants=None,
+                            curation=None, config=cfg, log=lambda m: None,
+                            centres=CENTRES)  # fmt: skip
+    html = portfolio_section({n: pq.read_table(p) for n, p in written.items()})
+    assert "Centres labelled PAED ran 3 oncology trials, 0 of them early phase" in html
+    assert "Hospital for Sick Children" in html
+    client = TestClient(create_app(store.root))
+    page = client.get("/centre/SICKKIDS")
+    assert page.status_code == 200 and "centre_trials" in page.text
+    rows = client.get("/api/v1/tables/centre_trials", params={"centre": "PAED"})
+    assert [r["trials"] for r in rows.json()["rows"]] == [3]
