@@ -139,10 +139,32 @@ def ingest(
     failed = len(summary.errors)
     unread = f"; {failed} file(s) not read, see the errors above" if failed else ""
     out.print(summary.line() + unread, markup=False)
+    if source in PUBLICATION_SOURCES and summary.total("stored"):
+        out.print(_country_provenance_line(store), markup=False)
     if json_out:
         print(json.dumps({"files": [vars(f) for f in summary.files]}, indent=1))
     if summary.errors:
         raise typer.Exit(1)
+
+
+#: Sources whose records give authorships a country (see ``ingest``).
+PUBLICATION_SOURCES = ("openalex", "pubmed", "medline", "wos", "scopus", "lens",
+                       "dimensions")  # fmt: skip
+
+
+def _country_provenance_line(store: Path) -> str:
+    """Per source, the authorships whose country was read from the strings."""
+    from oncometrics.engine import Engine
+    from oncometrics.indicators import provenance
+
+    engine = Engine.from_config(load_config(None, engine="duckdb"))
+    try:
+        t = engine.load_tables(store, ["works", "authorship_countries"])
+        expr = provenance.country_provenance(t["works"], t["authorship_countries"])
+        rows = expr.to_pyarrow().to_pylist()
+    finally:
+        engine.close()
+    return provenance.provenance_line(provenance.provenance_counts(rows))
 
 
 @app.command()
