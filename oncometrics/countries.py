@@ -56,6 +56,7 @@ __all__ = [
     "city_names",
     "countries_in_affiliation",
     "country_code",
+    "registry_country_code",
     "country_from_affiliation",
     "fold_hk_macao",
     "hk_macao_default",
@@ -112,6 +113,8 @@ def _country_tables() -> tuple[dict[str, str], dict[str, str]]:
                     names[_norm(f"{tail} {head}")] = c.alpha_2
     acronyms: dict[str, str] = {}
     for row in _read("variants.csv"):
+        if row.get("scope"):  # e.g. "trials": see registry_country_code
+            continue
         if _is_acronym(row["variant"]):
             acronyms[_undot(row["variant"]).replace(" ", "")] = row["code"]
         else:
@@ -137,6 +140,11 @@ def _place_tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
 
 
 _COUNTRIES, _ACRONYMS = _country_tables()
+#: Names a scope reads its own way (``scope`` column of ``variants.csv``).
+_SCOPED: dict[str, dict[str, str]] = {}
+for _row in _read("variants.csv"):
+    if _row.get("scope"):
+        _SCOPED.setdefault(_row["scope"], {})[_norm(_row["variant"])] = _row["code"]
 _PLACES, _PLACE_CODES, _FALLBACK = _place_tables()
 #: What a trailing run of words may name (countries win over places).
 _ANY_NAME: dict[str, str] = {**_PLACES, **_COUNTRIES}
@@ -282,6 +290,21 @@ def country_code(name: str | None, *, hk_macao_to_cn: bool = False) -> str | Non
         except LookupError:
             return None
     return _fold(code, hk_macao_to_cn)
+
+
+def registry_country_code(name: str | None, scope: str = "trials") -> str | None:
+    """:func:`country_code` with the `scope`'s own readings first.
+
+    Trial registries keep historical codes ("Yugoslavia" -> YU, "Serbia and
+    Montenegro" -> CS) where publications use the successor state; the rows
+    of ``variants.csv`` with ``scope`` = ``trials`` say so.
+
+    >>> registry_country_code("Yugoslavia"), country_code("Yugoslavia")
+    ('YU', 'RS')
+    """
+    if not name or not name.strip():
+        return None
+    return _SCOPED.get(scope, {}).get(_norm(name)) or country_code(name.strip())
 
 
 def _fold(code: str, hk_macao_to_cn: bool) -> str:

@@ -38,7 +38,6 @@ from oncometrics.sources.base import (
 from oncometrics.sources.trials_norm import (
     EARLY_PHASES,
     NCT_RE,
-    TRIAL_COUNTRY_NAMES,
     norm_mesh_ui,
     norm_phase,
     norm_sponsor,
@@ -49,7 +48,6 @@ from oncometrics.sources.trials_norm import (
 __all__ = [
     "EARLY_PHASES",
     "NCT_RE",
-    "TRIAL_COUNTRY_NAMES",
     "norm_mesh_ui",
     "norm_phase",
     "norm_sponsor",
