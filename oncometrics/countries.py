@@ -56,10 +56,10 @@ __all__ = [
     "city_names",
     "countries_in_affiliation",
     "country_code",
-    "registry_country_code",
     "country_from_affiliation",
     "fold_hk_macao",
     "hk_macao_default",
+    "registry_country_code",
 ]
 
 _ABBREV = re.compile(r"\b(?:[A-Za-z]\.){2,}")
