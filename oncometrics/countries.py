@@ -140,6 +140,10 @@ def _place_tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
 
 
 _COUNTRIES, _ACRONYMS = _country_tables()
+#: Last words of country names and codes (a cheap test before a lookup).
+_LAST_WORDS = {k.rsplit(None, 1)[-1] for k in _COUNTRIES} | {
+    a.casefold() for a in _ACRONYMS
+}
 #: Names a scope reads its own way (``scope`` column of ``variants.csv``).
 _SCOPED: dict[str, dict[str, str]] = {}
 for _row in _read("variants.csv"):
@@ -196,9 +200,7 @@ _COMMA_RE = re.compile(
     "|".join(r"\s*,\s*".join(map(re.escape, n.split(","))) for n in _COMMA_NAMES),
     re.IGNORECASE,
 )
-_COMMA_HINTS = re.compile(
-    "|".join(sorted({re.escape(n.split(",")[0].casefold()) for n in _COMMA_NAMES}))
-)
+_COMMA_HINTS = tuple(sorted({n.split(",")[0].casefold() for n in _COMMA_NAMES}))
 _EMAIL = re.compile(
     r"[^\s;]+@[^\s;]+|https?://\S+|www\.\S+|e-?mail(?: address)?:?", re.I
 )
@@ -208,7 +210,7 @@ _WOS_AUTHORS = re.compile(r"^\s*\[[^\]]*\]\s*")
 #: followed by a capital ("China. Dept…") unless the full stop ends a short
 #: abbreviation or an initial ("Av. O. Messiaen", "St. Louis").
 _ADDRESS_SPLIT = re.compile(
-    r";|\s/\s|\.(?<!\b[A-Z]\.)(?<!\b[A-Z][a-z]\.)(?<!\bAve\.)(?<!\bBlvd\.)"
+    r";|\.(?<!\b[A-Z]\.)(?<!\b[A-Z][a-z]\.)(?<!\bAve\.)(?<!\bBlvd\.)"
     r"\s+(?=[A-Z\[])"
 )
 #: Where an address may join another: ", and " / " & " (rule 1b).
@@ -359,12 +361,14 @@ def _countries_in_affiliation(
     if not text:
         return ()
     low = text.casefold()
-    if "," in text and _COMMA_HINTS.search(low):
+    if "," in text and any(h in low for h in _COMMA_HINTS):
         text = _COMMA_RE.sub(lambda m: m.group(0).replace(",", " "), text)
     if "@" in text or "://" in text or "www." in low or "mail" in low:
         text = _ELECTRONIC.sub(" ", _EMAIL.sub(" ", text))
     if "#" in text:  # OpenAlex line marks: "#R##N#" ends an address
         text = text.replace("#R##N#", ";").replace("#N#", " ").replace("#TAB#", " ")
+    if " / " in text:  # "Univ A / CONICET, …": two addresses
+        text = text.replace(" / ", ";")
     if ".)" in text:
         text = _INITIALS.sub(" ", text)
     addresses = [
@@ -485,26 +489,23 @@ def _split_joined(address: str) -> list[str]:
     Zoology, …, UK")."""
     if " and " not in address and "&" not in address:
         return [address]
-    pieces = _JOIN.split(address)
-    out = [pieces[0]]
-    for piece in pieces[1:]:
-        tail = out[-1].rsplit(",", 1)[-1].strip(" .")
-        if len(tail) < 40 and _ends_with_country(tail):
-            out.append(piece)
-        else:
-            out[-1] = f"{out[-1]} and {piece}"
-    return out
+    out, start = [], 0
+    for m in _JOIN.finditer(address):
+        left = address[start : m.start()]
+        last = left.rsplit(None, 1)[-1].strip(",.").casefold() if left.strip() else ""
+        if last in _LAST_WORDS and _ends_with_country(left.rsplit(",", 1)[-1]):
+            out.append(left)
+            start = m.end()
+    return [*out, address[start:]]
 
 
 def _ends_with_country(segment: str) -> bool:
     """True when the last one to three words of `segment` name a country."""
-    words = segment.split()
+    words = segment.strip(" .").split()
     if words and words[-1] in _ACRONYMS:
         return True
-    low = segment.casefold()
-    return any(
-        " ".join(low.split()[-n:]) in _COUNTRIES for n in (1, 2, 3) if n <= len(words)
-    )
+    low = [w.casefold() for w in words[-3:]]
+    return any(" ".join(low[-n:]) in _COUNTRIES for n in range(1, len(low) + 1))
 
 
 def _fallback_country(segment: str) -> str | None:
