@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO
 
 from oncometrics.sources.base import Record, Reject, SourceError, clip
+from oncometrics.sources.patent_files import parse_members
 from oncometrics.sources.patent_model import PatentDoc
 
 ROLES = {
@@ -49,9 +50,7 @@ def sniff(head: bytes) -> bool:
 
 def parse(path: Path) -> Iterator[Record | Reject]:
     """Parse a canonical patent CSV (plain, gzip or zip)."""
-    from oncometrics.sources.patents import parse_with
-
-    return parse_with(path, only="csv")
+    return parse_members(path, [("csv", sniff, parse_stream)], only="csv")
 
 
 def _rows(fh: IO[bytes], label: str) -> Iterator[tuple[int, dict[str, str]]]:

@@ -25,6 +25,7 @@ from typing import IO, Any
 import orjson
 
 from oncometrics.sources.base import Record, Reject, SourceError, clip
+from oncometrics.sources.patent_files import parse_members
 from oncometrics.sources.patent_model import PatentDoc
 
 _PRIO = re.compile(
@@ -62,9 +63,14 @@ def _decode(data: bytes) -> str:
 
 def parse(path: Path) -> Iterator[Record | Reject]:
     """Parse a Lens patent export (CSV or JSON; plain, gzip or zip)."""
-    from oncometrics.sources.patents import parse_with
-
-    return parse_with(path, only="lens")
+    return parse_members(
+        path,
+        [
+            ("lens-json", sniff_json, parse_json_stream),
+            ("lens-csv", sniff_csv, parse_csv_stream),
+        ],
+        only="lens",
+    )
 
 
 # ----------------------------------------------------------------- CSV

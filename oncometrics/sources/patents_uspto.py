@@ -19,6 +19,7 @@ from typing import IO
 from lxml import etree
 
 from oncometrics.sources.base import Record, Reject, clip
+from oncometrics.sources.patent_files import parse_members
 from oncometrics.sources.patent_model import PatentDoc, class_from_parts
 
 _PARSER = etree.XMLParser(
@@ -79,9 +80,7 @@ def parse_stream(fh: IO[bytes], label: str) -> Iterator[Record | Reject]:
 
 def parse(path: Path) -> Iterator[Record | Reject]:
     """Parse a USPTO bulk XML file (plain, gzip or zip members)."""
-    from oncometrics.sources.patents import parse_with
-
-    return parse_with(path, only="uspto")
+    return parse_members(path, [("uspto", sniff, parse_stream)], only="uspto")
 
 
 def _text(el: etree._Element | None, path: str) -> str | None:
