@@ -171,6 +171,22 @@ def _limits(record: str | None, ratio: str | None) -> Limits:
     return Limits(max(size, 1), max(factor, 1.0))
 
 
+def csv_limits() -> Limits:
+    """The input limits, with the csv module's cell limit set to the record size."""
+    import csv
+
+    limits = input_limits()
+    csv.field_size_limit(limits.record_bytes)
+    return limits
+
+
+def csv_error(exc: Exception, limits: Limits) -> str:
+    """A csv module error as a reject reason (a cell too long names the setting)."""
+    if "field larger than field limit" in str(exc):
+        return f"a cell is longer than max_record_bytes ({limits.record_bytes:,})"
+    return f"CSV syntax error: {exc}"
+
+
 def open_input(path: Path) -> IO[bytes]:
     """Open `path` for binary reading, transparently un-gzipping it.
 

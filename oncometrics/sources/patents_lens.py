@@ -24,7 +24,14 @@ from typing import IO, Any
 
 import orjson
 
-from oncometrics.sources.base import Record, Reject, SourceError, clip
+from oncometrics.sources.base import (
+    Record,
+    Reject,
+    SourceError,
+    clip,
+    csv_error,
+    csv_limits,
+)
 from oncometrics.sources.checks import BadValue, count, reason_of, shape, text
 from oncometrics.sources.patent_model import PatentDoc
 
@@ -71,12 +78,17 @@ def parse(path: Path) -> Iterator[Record | Reject]:
 # ----------------------------------------------------------------- CSV
 def parse_csv_stream(fh: IO[bytes], label: str) -> Iterator[Record | Reject]:
     """Records of a Lens CSV export (row n = record n)."""
+    limits = csv_limits()
     reader = csv.DictReader(io.StringIO(_decode(fh.read()), newline=""))
-    for no, row in enumerate(reader, start=1):
-        try:
-            yield _csv_doc(row).record(no)
-        except ValueError as exc:
-            yield Reject(no, f"{label}: {exc}", clip(repr(row)))
+    no = 0
+    try:
+        for no, row in enumerate(reader, start=1):
+            try:
+                yield _csv_doc(row).record(no)
+            except ValueError as exc:
+                yield Reject(no, f"{label}: {exc}", clip(repr(row)))
+    except csv.Error as exc:
+        yield Reject(no + 1, f"{label}: {csv_error(exc, limits)}; reading stopped")
 
 
 def _split(value: str | None) -> list[str]:
