@@ -35,6 +35,7 @@ from oncometrics.indicators import (
     specialisation,
 )
 from oncometrics.indicators.stability import INTERVAL_COLUMNS, stability_intervals
+from oncometrics.safe_text import safe_table
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -538,7 +539,7 @@ def write_table(out: Path, name: str, table: pa.Table) -> Path:
     """Write `table` as ``OUT/name.parquet`` and ``OUT/name.csv``; the Parquet path."""
     path = out / f"{name}.parquet"
     pq.write_table(table, path)
-    pacsv.write_csv(table, out / f"{name}.csv")
+    pacsv.write_csv(safe_table(table), out / f"{name}.csv")  # no live formulas
     return path
 
 

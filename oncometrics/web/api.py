@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from oncometrics.config import parse_period
+from oncometrics.safe_text import safe_cell
 from oncometrics.web.data import MAX_LIMIT, IndicatorData, QueryError
 from oncometrics.web.data import Query as TableQuery
 
@@ -242,8 +243,8 @@ def table_csv(
         raise HTTPException(400, str(exc)) from None
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(cols)
-    writer.writerows([[_clean(v) for v in r] for r in data])
+    writer.writerow([safe_cell(c) for c in cols])
+    writer.writerows([[safe_cell(_clean(v)) for v in r] for r in data])
     return Response(
         buf.getvalue(),
         media_type="text/csv",
