@@ -36,6 +36,7 @@ from oncometrics.sources.base import (
     csv_error,
     csv_limits,
 )
+from oncometrics.sources.checks import year
 from oncometrics.sources.patent_model import PatentDoc
 
 ROLES = {
@@ -134,6 +135,7 @@ def _record(
 def _doc(group: list[tuple[int, dict[str, str]]]) -> PatentDoc:
     first = group[0][1]
     fam = first["family_id"]
+    year("priority_year", first.get("priority_year"))  # BadValue: out of range
     doc = PatentDoc(
         source="canonical",
         doc_number=first.get("patent_id") or fam,
