@@ -139,10 +139,10 @@ class Limits:
             f"(max_decompression_ratio): a decompression bomb?"
         )
 
-    def too_long(self, size: int | str) -> str:
-        """The reject reason of a record of `size` bytes (or 'more than …')."""
+    def too_long(self, size: int) -> str:
+        """The reject reason of a record of `size` bytes."""
         return (
-            f"record of {size} bytes is longer than max_record_bytes "
+            f"record of {size:,} bytes is longer than max_record_bytes "
             f"({self.record_bytes:,})"
         )
 
