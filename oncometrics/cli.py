@@ -230,7 +230,7 @@ def report(
 
 @app.command()
 def portfolio(
-    units: Annotated[Path, typer.Option(help="Unit registry CSV.")],
+    units: Annotated[Path | None, typer.Option(help="Unit registry CSV.")] = None,
     store: StoreOpt = Path("store"),
     grants: Annotated[Path | None, typer.Option(help="Funded projects CSV.")] = None,
     curation: Annotated[
@@ -241,8 +241,12 @@ def portfolio(
         typer.Option("--out", help="Output folder (default STORE/portfolio)."),
     ] = None,
     config: ConfigOpt = None,
+    centres: Annotated[
+        Path | None,
+        typer.Option(help="The organisation's clinical centres CSV (trial sites)."),
+    ] = None,
 ) -> None:
-    """Indicators for the organisation's own units and funded projects."""
+    """Indicators for the organisation's own units, funded projects and centres."""
     from oncometrics.portfolio import run_portfolio
 
     cfg = load_config(config)
@@ -255,6 +259,7 @@ def portfolio(
         curation=curation,
         config=cfg,
         log=_log,
+        centres=centres,
     )
     out.print(f"{len(written)} tables written to {target}", markup=False)
 

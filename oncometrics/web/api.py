@@ -39,6 +39,7 @@ ROW_PARAMS = {
     "country",
     "institution",
     "unit",
+    "centre",
     "domain",
     "period",
     "sort",
@@ -123,6 +124,10 @@ def domain(request: Request) -> dict[str, Any]:
 Country = Annotated[str | None, Query(pattern=CODE, description="ISO alpha-2 code.")]
 Institution = Annotated[str | None, Query(pattern=CODE, description="Institution id.")]
 Unit = Annotated[str | None, Query(pattern=CODE, description="Unit code.")]
+Centre = Annotated[
+    str | None,
+    Query(pattern=r"^[\w.²-]{1,40}$", description="Centre code or label (CLIP²)."),
+]
 Domain = Annotated[
     str | None, Query(pattern=r"^[0-9a-f]{1,64}$", description="Domain hash.")
 ]
@@ -141,6 +146,7 @@ def _query(limit_default: int) -> Any:
         country: Country = None,
         institution: Institution = None,
         unit: Unit = None,
+        centre: Centre = None,
         domain: Domain = None,
         period: Period = None,
         sort: Sort = None,
@@ -152,7 +158,7 @@ def _query(limit_default: int) -> Any:
         if table not in snapshot(request).tables:
             raise HTTPException(404, f"unknown table {table!r}")
         actors = (("country", country), ("institution", institution),
-                  ("unit", unit), ("domain", domain))  # fmt: skip
+                  ("unit", unit), ("centre", centre), ("domain", domain))  # fmt: skip
         filters = {k: v for k, v in actors if v is not None}
         try:
             years = parse_period(period)
