@@ -203,6 +203,21 @@ SETTINGS: tuple[Setting, ...] = (
         False,
         "Experimental DuckDB staging of clean OpenAlex JSON Lines (env only).",
     ),
+    # input limits (ingest; env or TOML)
+    Setting(
+        "max_record_bytes",
+        64 * 1024 * 1024,
+        "Largest record a reader accepts, in bytes (a JSON line, a MEDLINE or "
+        "USPTO record, a CSV cell, a zip member of one study); a longer one is "
+        "rejected without being held in memory.",
+    ),
+    Setting(
+        "max_decompression_ratio",
+        100,
+        "Largest ratio of decompressed to compressed bytes of a gzip file or "
+        "zip member (real exports: under 20); beyond it the file or member is "
+        "rejected as a decompression bomb.",
+    ),
     # report
     Setting("actor", "FR", "Country (ISO alpha-2) the report speaks about."),
     Setting("lang", "en", "Language of the report statements: 'en' or 'fr'."),
