@@ -142,19 +142,21 @@ def compute(
             written[name] = write_table(out, name, with_meta(table, meta))
             log(f"{name}: {table.num_rows:,} rows ({time.perf_counter() - t0:.1f} s)")
         if any((Path(store) / "patents").glob("part-*.parquet")):  # inventions
+            from oncometrics import family_settings as fs
             from oncometrics.indicators import inventions as inv
 
             pt = load_tables(con, store, inv.TABLES_NEEDED)
-            exprs = inv.invention_tables(pt, domain, config, cache=inp.cache)
+            exprs = fs.invention_exprs(pt, domain, config, cache=inp.cache)
             for name, expr in exprs.items():
                 written[name] = write_table(out, name, table := to_arrow(expr))
                 secs = time.perf_counter() - t0
                 log(f"{name}: {table.num_rows:,} rows ({secs:.1f} s)")
         if any((Path(store) / "trials").glob("part-*.parquet")):  # clinical trials
+            from oncometrics import family_settings as fst
             from oncometrics.indicators import trials as tri
 
             tt = load_tables(con, store, tri.TABLES_NEEDED)
-            trial_exprs = tri.trial_tables(tt, domain, config, cache=inp.cache)
+            trial_exprs = fst.trial_exprs(tt, domain, config, cache=inp.cache)
             for name, expr in trial_exprs.items():
                 written[name] = write_table(out, name, table := to_arrow(expr))
                 secs = time.perf_counter() - t0
@@ -550,6 +552,9 @@ def _write_domain(out: Path, domain: Domain, config: Config) -> Path:
                   "field_scheme", "min_p", "min_p_institution", "bootstrap",
                   "seed", "totals")
     }  # fmt: skip
+    from oncometrics.family_settings import figure_settings
+
+    doc["settings"].update(figure_settings(config))  # inventions and trials
     path = out / "domain.json"
     path.write_text(json.dumps(doc, indent=1, default=str) + "\n", encoding="utf-8")
     return path
