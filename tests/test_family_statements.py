@@ -100,3 +100,13 @@ def test_missing_sections_say_what_the_store_holds() -> None:
     text = missing_text("trials", {"trials_summary": summary}, "en")
     assert text is not None and "12 trials" in text and "1 of them" in text
     assert missing_text("trials", {}, "en") is None
+
+
+def test_absent_actor_in_trials_says_what_is_counted() -> None:
+    from oncometrics.report.family_statements import absent_text
+
+    summary = pd.DataFrame(
+        {"trials": [5], "store_trials": [8], "domain_trials_any": [6]}
+    )
+    text = absent_text("trials", {"trials_summary": summary}, Context(actor="FR"))
+    assert "8 trials, 6 of them oncology" in text and "5 are counted" in text

@@ -46,6 +46,9 @@ TEXT = {
         "trial_store": "This store holds {store} trials, {any} of them oncology "
         "trials of any type and status, but none is counted (interventional "
         "and started, with a site country): this section is omitted.",
+        "trial_absent": " The store holds {store} trials, {any} of them oncology "
+        "trials of any type and status; {counted} are counted (interventional "
+        "and started) and none of those has a site in {actor}.",
     },
     "fr": {
         "coinv": "{Actor} {se_classe} {rank} sur {n} pays pour la co-invention "
@@ -64,6 +67,10 @@ TEXT = {
         "trial_store": "Ce dépôt contient {store} essais, dont {any} en oncologie "
         "(tous types et statuts), mais aucun n'est compté (interventionnel, "
         "commencé, avec un pays de site) : cette section est omise.",
+        "trial_absent": " Le dépôt contient {store} essais, dont {any} en "
+        "oncologie (tous types et statuts) ; {counted} sont comptés "
+        "(interventionnels, commencés) et aucun n'a de site dans ce pays "
+        "({actor}).",
     },
 }
 
@@ -226,3 +233,15 @@ def missing_text(key: str, tables: Mapping[str, pd.DataFrame], lang: str) -> str
             store=int(r["store_trials"]), any=int(r["domain_trials_any"])
         )
     return None
+
+
+def absent_text(key: str, tables: Mapping[str, pd.DataFrame], ctx: Context) -> str:
+    """What the store holds when the actor is absent from section `key`."""
+    s = tables.get("trials_summary")
+    if key != "trials" or s is None or s.empty or "store_trials" not in s.columns:
+        return ""
+    r = s.iloc[0]
+    return _t(ctx.lang)["trial_absent"].format(
+        store=int(r["store_trials"]), any=int(r["domain_trials_any"]),
+        counted=int(r["trials"]), actor=ctx.actor,
+    )  # fmt: skip
