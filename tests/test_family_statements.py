@@ -110,3 +110,16 @@ def test_absent_actor_in_trials_says_what_is_counted() -> None:
     )
     text = absent_text("trials", {"trials_summary": summary}, Context(actor="FR"))
     assert "8 trials, 6 of them oncology" in text and "5 are counted" in text
+
+
+def test_output_statement_warns_about_lagged_years() -> None:
+    t = _tables()
+    t["inventions_by_country"]["period"] = "2014-2023"
+    t["invention_lags"] = pd.DataFrame({"first_truncated_year": [2021, 2022]})
+    out = build_statements(t, Context(actor="FR"))
+    (st,) = [s for s in out if s.key == "inv_output"]
+    assert "Priority years from 2021 on are incomplete" in st.text
+    t["inventions_by_country"]["period"] = "2010-2019"  # ends before the lag
+    out = build_statements(t, Context(actor="FR"))
+    (st,) = [s for s in out if s.key == "inv_output"]
+    assert "incomplete" not in st.text

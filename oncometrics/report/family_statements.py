@@ -40,6 +40,8 @@ TEXT = {
         "scope_note": " [{scope}]",
         "truncated": " The second period reaches into {year}–, whose inventions "
         "are not all published yet (publication lag): its shares are incomplete.",
+        "lagged": " Priority years from {year} on are incomplete (publication "
+        "lag of the ingested patent sources).",
         "inv_store": "This store holds {docs} patent documents ({types}), but "
         "no counted cancer invention with an inventor country ({scope}): this "
         "section is omitted.",
@@ -61,6 +63,8 @@ TEXT = {
         "scope_note": " [{scope}]",
         "truncated": " La seconde période atteint {year} et après, années dont "
         "les inventions ne sont pas encore toutes publiées : parts incomplètes.",
+        "lagged": " Les années de priorité à partir de {year} sont incomplètes "
+        "(délai de publication des sources de brevets).",
         "inv_store": "Ce dépôt contient {docs} documents de brevet ({types}), "
         "mais aucune invention sur le cancer comptée avec un pays d'inventeur "
         "({scope}) : cette section est omise.",
@@ -187,16 +191,33 @@ def annotate(
     if scope(tables) is None:
         return statements
     note = _t(ctx.lang)["scope_note"].format(scope=scope_text(tables, ctx.lang))
-    year = _truncated_year(tables)
+    year, lagged = _truncated_year(tables), _lagged_year(tables)
     out = []
     for st in statements:
         if st.section == "inventions" and st.key != "inv_coinvention":
             text = st.text + note
             if st.key == "inv_shift" and year is not None:
                 text += _t(ctx.lang)["truncated"].format(year=year)
+            if st.key == "inv_output" and lagged is not None:
+                text += _t(ctx.lang)["lagged"].format(year=lagged)
             st = dataclasses.replace(st, text=text)
         out.append(st)
     return out
+
+
+def _lagged_year(tables: Mapping[str, pd.DataFrame]) -> int | None:
+    """First truncated priority year when the counted period reaches it."""
+    lags, inv = tables.get("invention_lags"), tables.get("inventions_by_country")
+    if lags is None or lags.empty or inv is None or inv.empty:
+        return None
+    first = pd.to_numeric(lags["first_truncated_year"], errors="coerce").min()
+    if pd.isna(first):
+        return None
+    period = str(inv["period"].dropna().iloc[0]) if "period" in inv.columns else "all"
+    last = period.rsplit("-", 1)[-1]
+    if period != "all" and last.isdigit() and int(last) < int(first):
+        return None
+    return int(first)
 
 
 def _truncated_year(tables: Mapping[str, pd.DataFrame]) -> int | None:
