@@ -46,6 +46,9 @@ def write_domain(out: Path, domain: Domain, config: Config) -> Path:
     """``OUT/domain.json``: the domain definition, its hash and the settings."""
     doc = domain.to_dict()
     doc["settings"] = {k: config.values.get(k) for k in RECORDED}
+    from oncometrics.family_settings import figure_settings
+
+    doc["settings"].update(figure_settings(config))  # inventions and trials
     path = out / "domain.json"
     path.write_text(json.dumps(doc, indent=1, default=str) + "\n", encoding="utf-8")
     return path
