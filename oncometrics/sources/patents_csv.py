@@ -37,6 +37,7 @@ from oncometrics.sources.base import (
     csv_limits,
 )
 from oncometrics.sources.checks import year
+from oncometrics.sources.patent_files import parse_members
 from oncometrics.sources.patent_model import PatentDoc
 
 ROLES = {
@@ -57,9 +58,7 @@ def sniff(head: bytes) -> bool:
 
 def parse(path: Path) -> Iterator[Record | Reject]:
     """Parse a canonical patent CSV (plain, gzip or zip)."""
-    from oncometrics.sources.patents import parse_with
-
-    return parse_with(path, only="csv")
+    return parse_members(path, [("csv", sniff, parse_stream)], only="csv")
 
 
 def _rows(fh: IO[bytes], label: str) -> Iterator[tuple[int, dict[str, str]]]:

@@ -33,6 +33,7 @@ from oncometrics.sources.base import (
     csv_limits,
 )
 from oncometrics.sources.checks import BadValue, count, reason_of, shape, text
+from oncometrics.sources.patent_files import parse_members
 from oncometrics.sources.patent_model import PatentDoc
 
 _PRIO = re.compile(
@@ -70,9 +71,14 @@ def _decode(data: bytes) -> str:
 
 def parse(path: Path) -> Iterator[Record | Reject]:
     """Parse a Lens patent export (CSV or JSON; plain, gzip or zip)."""
-    from oncometrics.sources.patents import parse_with
-
-    return parse_with(path, only="lens")
+    return parse_members(
+        path,
+        [
+            ("lens-json", sniff_json, parse_json_stream),
+            ("lens-csv", sniff_csv, parse_csv_stream),
+        ],
+        only="lens",
+    )
 
 
 # ----------------------------------------------------------------- CSV

@@ -26,6 +26,7 @@ from oncometrics.sources.base import (
     clip,
     input_limits,
 )
+from oncometrics.sources.patent_files import parse_members
 from oncometrics.sources.patent_model import PatentDoc, class_from_parts
 
 _PARSER = etree.XMLParser(
@@ -124,9 +125,7 @@ def parse_stream(fh: IO[bytes], label: str) -> Iterator[Record | Reject]:
 
 def parse(path: Path) -> Iterator[Record | Reject]:
     """Parse a USPTO bulk XML file (plain, gzip or zip members)."""
-    from oncometrics.sources.patents import parse_with
-
-    return parse_with(path, only="uspto")
+    return parse_members(path, [("uspto", sniff, parse_stream)], only="uspto")
 
 
 def _text(el: etree._Element | None, path: str) -> str | None:

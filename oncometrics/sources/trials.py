@@ -34,7 +34,6 @@ from oncometrics.sources.base import (
     first_bytes,
     input_limits,
     open_input,
-    richness,
 )
 from oncometrics.sources.checks import count, reason_of, shape
 from oncometrics.sources.trials_norm import (
@@ -47,6 +46,10 @@ from oncometrics.sources.trials_norm import (
     start_year,
     trial_country,
 )
+from oncometrics.sources.trials_rows import finish as _finish
+from oncometrics.sources.trials_rows import raw_json as _raw
+from oncometrics.sources.trials_rows import site_row as _site
+from oncometrics.sources.trials_rows import sponsor_row as _sponsor
 
 __all__ = [
     "EARLY_PHASES",
@@ -184,53 +187,6 @@ def _conditions(rec: Record, nct: str, ps: dict[str, Any], derived: Any) -> None
                         "kind": kind,
                     },
                 )
-
-
-def _sponsor(rec: Record, nct: str, role: str, name: Any, cls: Any) -> None:
-    if isinstance(name, str) and name.strip():
-        rec.add(
-            "trial_sponsors",
-            {
-                "nct_id": nct,
-                "role": role,
-                "name": name.strip(),
-                "name_norm": norm_sponsor(name),
-                "sponsor_class": cls,
-            },
-        )
-
-
-def _site(rec: Record, nct: str, facility: Any, city: Any, country: Any) -> None:
-    name = country.strip() if isinstance(country, str) and country.strip() else None
-    rec.add(
-        "trial_sites",
-        {
-            "nct_id": nct,
-            "facility": facility,
-            "city": city,
-            "country_name": name,
-            "country": trial_country(name),
-            "facility_norm": norm_sponsor(facility)
-            if isinstance(facility, str)
-            else None,
-        },
-    )
-
-
-def _finish(rec: Record, row: Row) -> None:
-    """Add the main row with its richness (facts + child rows)."""
-    children = sum(len(v) for v in rec.rows.values())
-    row["richness"] = richness(row, children)
-    row["ingest_file"] = None
-    row["record_no"] = rec.record_no
-    rec.rows = {"trials": [row], **rec.rows}
-
-
-def _raw(obj: Any) -> str:
-    try:
-        return orjson.dumps(obj).decode()[:2000]
-    except TypeError:
-        return repr(obj)[:2000]
 
 
 # ------------------------------------------------------------------ file level

@@ -12,14 +12,11 @@ from typing import Any
 
 from oncometrics.sources.base import Record, Reject, Row
 from oncometrics.sources.checks import count, reason_of
-from oncometrics.sources.trials import (
-    NCT_RE,
-    _finish,
-    _raw,
-    _site,
-    _sponsor,
-    start_year,
-)
+from oncometrics.sources.trials_norm import NCT_RE, start_year
+from oncometrics.sources.trials_rows import finish as _finish
+from oncometrics.sources.trials_rows import raw_json as _raw
+from oncometrics.sources.trials_rows import site_row as _site
+from oncometrics.sources.trials_rows import sponsor_row as _sponsor
 
 #: NCI CTS phase codes -> ClinicalTrials.gov API v2 phase values
 #: ("O" is NCI's Phase 0, which ClinicalTrials.gov calls EARLY_PHASE1).
