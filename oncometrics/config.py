@@ -207,7 +207,8 @@ SETTINGS: tuple[Setting, ...] = (
         "hk_macao_to_cn",
         True,
         "Read Hong Kong and Macao as China (Leiden Ranking convention) for "
-        "publications (at ingest), inventions and trials.",
+        "inventions and trials (compute) and publications (at ingest, where "
+        "it is read from ONCOMETRICS_HK_MACAO_TO_CN); recorded in domain.json.",
     ),
     # engine
     Setting(

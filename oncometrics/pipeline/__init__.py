@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from oncometrics import derived
+from oncometrics import derived, outputs
 from oncometrics.config import Config, parse_period
 from oncometrics.domain import Domain
 from oncometrics.engine import Engine
@@ -88,15 +88,20 @@ def compute(
     try:
         engine.check_store(store)
         domain = Domain.from_config(config)
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        written = {"domain": write_domain(out, domain, config)}
-        for name, table in _all_tables(engine, store, domain, config, log):
-            written[name] = write_table(out, name, table)
-            log(f"{name}: {table.num_rows:,} rows ({time.perf_counter() - t0:.1f} s)")
+        final, out = Path(out), outputs.stage(Path(out))  # `final` replaced on success
+        try:
+            written = {"domain": write_domain(out, domain, config)}
+            for name, table in _all_tables(engine, store, domain, config, log):
+                written[name] = write_table(out, name, table)
+                secs = time.perf_counter() - t0
+                log(f"{name}: {table.num_rows:,} rows ({secs:.1f} s)")
+        except BaseException:
+            outputs.discard(out)
+            raise
     finally:
         engine.close()
-    return written
+    outputs.publish(out, final)
+    return {k: final / p.name for k, p in written.items()}
 
 
 def _all_tables(

@@ -257,7 +257,8 @@ def _project_frame(
         if c in merged:
             merged[c] = merged[c].fillna(0)
     merged["year"] = merged["year"].astype("Int64")
-    merged["p_full"] = merged["p_full"].astype("Int64")
+    for c in ("p_full", "p_intl"):  # counts stay integers after the fill
+        merged[c] = merged[c].astype("Int64")
     drop = [c for c in ("p_frac",) if c in merged]
     return pa.Table.from_pandas(merged.drop(columns=drop), preserve_index=False)
 

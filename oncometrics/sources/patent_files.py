@@ -18,6 +18,7 @@ from oncometrics.sources.base import (
     SourceError,
     TruncatedInput,
     first_bytes,
+    input_limits,
     open_input,
 )
 
@@ -51,9 +52,12 @@ def members(path: Path) -> Iterator[tuple[str, bytes, IO[bytes]]]:
     except (zipfile.BadZipFile, OSError) as exc:
         raise SourceError(path, f"damaged zip file ({exc})") from exc
     with zf:
+        limits = input_limits()
         for info in zf.infolist():
             if info.is_dir():
                 continue
+            if (why := limits.bomb(info.file_size, info.compress_size)) is not None:
+                raise SourceError(path, f"{info.filename}: {why}")
             with zf.open(info) as peek:
                 head = peek.read(HEAD)
             yield f"{path.name}!{info.filename}", head, zf.open(info)
