@@ -396,6 +396,50 @@ PORTFOLIO: dict[str, pa.Schema] = {
     ),
 }  # fmt: skip
 
+_CENTRE_KEY: list[Col] = [
+    ("level", S, "`centre` (one centre) or `label` (all centres of a label)."),
+    ("key", S, "Centre code, or the label (e.g. `CLIP²`)."),
+]
+_CENTRE_FIGURES: list[Col] = [
+    ("trials", I64, "Oncology trials with a site matched to the centre(s)."),
+    ("early_phase_trials", I64, "Of which early phase (`early_phases` setting)."),
+    ("multinational_trials", I64, "Of which with sites in two or more countries."),
+    ("multinational_share", F64, "Multinational share (null when no trial)."),
+    ("industry_share", F64, "Share led by industry (null when no trial)."),
+]
+#: ``oncometrics portfolio --centres``: trials at the organisation's centres.
+CENTRES: dict[str, pa.Schema] = {
+    "centre_trials": _table(
+        "One row per centre and per label: the oncology trials run there.",
+        _CENTRE_KEY,
+        [("name", S, "Centre name (null for a label row)."),
+         ("city", S, "Centre city (null for a label row)."),
+         ("labels", S, "Labels of the centre, `|`-joined (null for a label row).")],
+        _CENTRE_FIGURES, HASH,
+    ),
+    "centre_trials_by_year": _table(
+        "One row per centre or label and trial start year.",
+        _CENTRE_KEY, [("start_year", I32, "Start year of the trials.")], _CENTRE_FIGURES,
+        HASH,
+    ),
+    "centre_sponsors": _table(
+        "One row per centre or label and lead-sponsor class: the sponsor mix.",
+        _CENTRE_KEY,
+        [("sponsor_class", S, "Lead sponsor class (`INDUSTRY`, `OTHER`, `NIH`…)."),
+         ("trials", I64, "Trials of that class."),
+         ("share", F64, "Share of the centre's (label's) trials.")], HASH,
+    ),
+    "centre_site_matches": _table(
+        "One row per trial-site facility string matched to a centre (audit).",
+        [("facility", S, "Facility as registered."), ("city", S, "Site city."),
+         ("country", S, "Site country (ISO alpha-2)."),
+         ("centre_code", S, "Centre matched."),
+         ("method", S, "How: `pattern`, `fuzzy` or `curated`."),
+         ("score", F64, "Match score (1 except fuzzy).")],
+    ),
+}  # fmt: skip
+PORTFOLIO.update(CENTRES)
+
 #: Every published table (compute's and portfolio's).
 OUTPUTS: dict[str, pa.Schema] = {**INDICATORS, **PORTFOLIO}
 
