@@ -337,7 +337,11 @@ def parse_period(text: str | None) -> tuple[int, int] | None:
         raise ValueError(f"bad period {text!r}: expected YEAR or FIRST-LAST") from None
     if len(nums) == 1:
         nums = nums * 2
-    if len(nums) != 2 or nums[0] > nums[1] or not (1000 <= nums[0] <= 9999):
+    if len(nums) == 2 and nums[0] > nums[1]:
+        raise ValueError(
+            f"bad period {text!r}: years reversed (did you mean {nums[1]}-{nums[0]}?)"
+        )
+    if len(nums) != 2 or not (1000 <= nums[0] <= 9999):
         raise ValueError(f"bad period {text!r}: expected YEAR or FIRST-LAST")
     return nums[0], nums[1]
 

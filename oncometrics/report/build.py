@@ -101,6 +101,7 @@ def write_report(
     domain = read_json(Path(indicators) / "domain.json")
     manifest = read_json(Path(store) / "manifest.json")
     ctx = make_context(tables, domain, config, store, log, indicators)
+    check_actor(tables, ctx.actor)
     statements = build_statements(tables, ctx, log)
     log(f"report: {len(statements)} statements for {ctx.actor}; drawing charts")
     countries = {name: country_rows(df) for name, df in tables.items()}
@@ -114,6 +115,27 @@ def write_report(
     log(f"report: wrote {path} ({len(html.encode()) / 1e6:.2f} MB); writing workbook")
     write_workbook(tables, statements, out_dir / "report.xlsx", log=log)
     return path
+
+
+def check_actor(tables: Mapping[str, pd.DataFrame], actor: str) -> None:
+    """Raise ValueError (one line) when `actor` is in no country table.
+
+    A report "where ZZ stands" with nothing about ZZ is not a report.
+    """
+    names = [t for _, t in SECTIONS if has_rows(tables, t)]
+    if any(actor_row(country_rows(tables[t]), actor) is not None for t in names):
+        return
+    import pycountry
+
+    what = (
+        "not an ISO 3166 country code"
+        if pycountry.countries.get(alpha_2=actor) is None
+        else "a country with no record in these tables"
+    )
+    raise ValueError(
+        f"actor {actor}: {what}; it appears in none of "
+        f"{', '.join(names) or 'the indicator tables'}: nothing to report"
+    )
 
 
 def citation_rows(df: pd.DataFrame | None, lang: str) -> list[dict[str, Any]]:
