@@ -7,9 +7,13 @@ expected error into one line on stderr and a non-zero exit (no traceback).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -176,10 +180,10 @@ def ingest(
         raise UserError(f"{store}: not a folder (a store is a folder of tables)")
     st = Store(store)
     progress, make = _progress_factory()
+    jobs = jobs or default_jobs()
     try:
-        summary = st.ingest(
-            source, paths, log=_log, progress=make, jobs=jobs or default_jobs()
-        )
+        with _interrupts_for_parent_only(workers=jobs > 1):
+            summary = st.ingest(source, paths, log=_log, progress=make, jobs=jobs)
     finally:
         progress.stop()
     if not summary.files:  # e.g. an empty folder: surely not what was meant
@@ -201,7 +205,8 @@ def ingest(
             if hint:
                 err.print(f"hint: {hint}", markup=False)
     unread = f"; {failed} file(s) not read, see the errors above" if failed else ""
-    out.print(summary.line() + unread, markup=False)
+    # with --json, stdout holds the JSON document only
+    (err if json_out else out).print(summary.line() + unread, markup=False)
     if json_out:
         print(json.dumps({"files": [vars(f) for f in summary.files]}, indent=1))
     if summary.errors:
@@ -288,7 +293,7 @@ def report(
 
 @app.command()
 def portfolio(
-    units: Annotated[Path, typer.Option(help="Unit registry CSV.")],
+    units: Annotated[Path | None, typer.Option(help="Unit registry CSV.")] = None,
     store: StoreOpt = Path("store"),
     grants: Annotated[Path | None, typer.Option(help="Funded projects CSV.")] = None,
     curation: Annotated[
@@ -299,8 +304,12 @@ def portfolio(
         typer.Option("--out", help="Output folder (default STORE/portfolio)."),
     ] = None,
     config: ConfigOpt = None,
+    centres: Annotated[
+        Path | None,
+        typer.Option(help="The organisation's clinical centres CSV (trial sites)."),
+    ] = None,
 ) -> None:
-    """Indicators for the organisation's own units and funded projects."""
+    """Indicators for the organisation's own units, funded projects and centres."""
     from oncometrics.portfolio import run_portfolio
 
     cfg = load_config(config)
@@ -313,6 +322,7 @@ def portfolio(
         curation=curation,
         config=cfg,
         log=_log,
+        centres=centres,
     )
     out.print(f"{len(written)} tables written to {target}", markup=False)
 
@@ -449,15 +459,89 @@ def main(argv: list[str] | None = None) -> None:
     try:
         # Without standalone mode, typer *returns* the code of a typer.Exit.
         code = app(args=argv, standalone_mode=False)
+        if code == INTERRUPTED:  # typer's own Ctrl-C: Exit(130), said nothing
+            sys.exit(_interrupted())
         if isinstance(code, int) and code:
             sys.exit(code)
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        sys.exit(_interrupted() if exc.exit_code == INTERRUPTED else exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
-        err.print("interrupted", markup=False)
-        sys.exit(130)
+        sys.exit(_interrupted())
     except Exception as exc:  # never show a traceback
+        if _is_interrupt(exc):
+            sys.exit(_interrupted())
         sys.exit(_fail(exc))
+
+
+#: Exit status after Ctrl-C (128 + SIGINT, the shell's convention).
+INTERRUPTED = 130
+
+
+def _interrupted() -> int:
+    """Say "interrupted" (once: a second Ctrl-C is ignored); exit status 130."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    err.print("interrupted", markup=False)
+    return INTERRUPTED
+
+
+def _is_interrupt(exc: BaseException) -> bool:
+    """True for an error that is a Ctrl-C in disguise (DuckDB's, or a wrapper's)."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, KeyboardInterrupt) or type(cur).__name__ in (
+            "InterruptException",  # duckdb: a query stopped by Ctrl-C
+        ):
+            return True
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return False
+
+
+@contextlib.contextmanager
+def _interrupts_for_parent_only(workers: bool = True) -> Iterator[None]:
+    """Ctrl-C interrupts this process, never the worker processes it starts.
+
+    A terminal sends SIGINT to every process of the foreground group, so a
+    worker still starting (before its initializer ignores the signal) would
+    die printing a traceback.  Here SIGINT is blocked in this thread (workers
+    started from it inherit the blocked signal for good) and a watcher
+    thread takes it and raises KeyboardInterrupt in this thread (through
+    SIGUSR1, which also wakes a blocking wait).  multiprocessing's resource
+    tracker is started first: starting it unblocks SIGINT.
+    """
+    main = threading.main_thread()
+    if threading.current_thread() is not main or not hasattr(signal, "sigtimedwait"):
+        yield
+        return
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        yield  # started with Ctrl-C ignored (e.g. in the background)
+        return
+    if workers:
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            if signal.sigtimedwait({signal.SIGINT}, 0.1) is not None:
+                signal.pthread_kill(main.ident or 0, signal.SIGUSR1)
+
+    def interrupt(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGUSR1, interrupt)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    watcher = threading.Thread(target=watch, name="ctrl-c", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join()
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.signal(signal.SIGUSR1, previous)
 
 
 def _fail(exc: Exception) -> int:

@@ -53,6 +53,7 @@ from importlib import resources
 import pycountry
 
 __all__ = [
+    "city_names",
     "countries_in_affiliation",
     "country_code",
     "country_from_affiliation",
@@ -187,7 +188,9 @@ _COMMA_RE = re.compile(
     "|".join(r"\s*,\s*".join(map(re.escape, n.split(","))) for n in _COMMA_NAMES),
     re.IGNORECASE,
 )
-_COMMA_HINTS = tuple(sorted({n.split(",")[0].casefold() for n in _COMMA_NAMES}))
+_COMMA_HINTS = re.compile(
+    "|".join(sorted({re.escape(n.split(",")[0].casefold()) for n in _COMMA_NAMES}))
+)
 _EMAIL = re.compile(
     r"[^\s;]+@[^\s;]+|https?://\S+|www\.\S+|e-?mail(?: address)?:?", re.I
 )
@@ -197,8 +200,8 @@ _WOS_AUTHORS = re.compile(r"^\s*\[[^\]]*\]\s*")
 #: followed by a capital ("China. Dept…") unless the full stop ends a short
 #: abbreviation or an initial ("Av. O. Messiaen", "St. Louis").
 _ADDRESS_SPLIT = re.compile(
-    r";|\s/\s|(?<!\b[A-Z])(?<!\b[A-Z][a-z])(?<!\bAve)(?<!\bBlvd)"
-    r"\.\s+(?=[A-Z\[])"
+    r";|\s/\s|\.(?<!\b[A-Z]\.)(?<!\b[A-Z][a-z]\.)(?<!\bAve\.)(?<!\bBlvd\.)"
+    r"\s+(?=[A-Z\[])"
 )
 #: Where an address may join another: ", and " / " & " (rule 1b).
 _JOIN = re.compile(r",?\s+(?:and|&)\s+(?=(?:the\s+)?[A-Z])")
@@ -285,6 +288,18 @@ def _fold(code: str, hk_macao_to_cn: bool) -> str:
     return "CN" if hk_macao_to_cn and code in ("HK", "MO") else code
 
 
+@lru_cache(maxsize=1)
+def city_names() -> frozenset[str]:
+    """Normalised names of the cities of ``places.csv`` (lower case, ASCII).
+
+    >>> "lyon" in city_names() and "toulouse" in city_names()
+    True
+    """
+    return frozenset(
+        _norm(r["name"]) for r in _read("places.csv") if r["kind"] == "city"
+    )
+
+
 def hk_macao_default() -> bool:
     """Whether affiliation parsing folds HK/MO into CN when not told.
 
@@ -321,18 +336,18 @@ def _countries_in_affiliation(
     if not text:
         return ()
     low = text.casefold()
-    if "," in text and any(h in low for h in _COMMA_HINTS):
+    if "," in text and _COMMA_HINTS.search(low):
         text = _COMMA_RE.sub(lambda m: m.group(0).replace(",", " "), text)
     if "@" in text or "://" in text or "www." in low or "mail" in low:
         text = _ELECTRONIC.sub(" ", _EMAIL.sub(" ", text))
     if "#" in text:  # OpenAlex line marks: "#R##N#" ends an address
         text = text.replace("#R##N#", ";").replace("#N#", " ").replace("#TAB#", " ")
-    if "(" in text:
+    if ".)" in text:
         text = _INITIALS.sub(" ", text)
     addresses = [
         part
         for a in _ADDRESS_SPLIT.split(text)
-        for part in _split_joined(_WOS_AUTHORS.sub("", a))
+        for part in _split_joined(_WOS_AUTHORS.sub("", a) if "[" in a else a)
     ]
     found = [
         _address_country(a, fallback=False)
@@ -443,20 +458,30 @@ def _address_country(address: str, *, fallback: bool) -> str | None:
 
 def _split_joined(address: str) -> list[str]:
     """`address` cut at ", and "/" & " where the part before ends with a
-    country name ("…, Washington DC, USA, and Dept of Zoology, …, UK")."""
+    segment that is a country name ("…, Washington DC, USA, and Dept of
+    Zoology, …, UK")."""
     if " and " not in address and "&" not in address:
         return [address]
     pieces = _JOIN.split(address)
     out = [pieces[0]]
     for piece in pieces[1:]:
-        last = _words(out[-1].rsplit(",", 1)[-1])
-        if last and (
-            _COUNTRIES.get(_norm(" ".join(last[-3:]))) or last[-1] in _ACRONYMS
-        ):
+        tail = out[-1].rsplit(",", 1)[-1].strip(" .")
+        if len(tail) < 40 and _ends_with_country(tail):
             out.append(piece)
         else:
             out[-1] = f"{out[-1]} and {piece}"
     return out
+
+
+def _ends_with_country(segment: str) -> bool:
+    """True when the last one to three words of `segment` name a country."""
+    words = segment.split()
+    if words and words[-1] in _ACRONYMS:
+        return True
+    low = segment.casefold()
+    return any(
+        " ".join(low.split()[-n:]) in _COUNTRIES for n in (1, 2, 3) if n <= len(words)
+    )
 
 
 def _fallback_country(segment: str) -> str | None:

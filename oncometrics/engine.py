@@ -71,10 +71,10 @@ class Engine:
 
     def list_files(self, folder: str) -> list[layout.DataFile]:
         """The files directly in `folder` (a path or URL), ``[]`` if none."""
+        if self.name == "spark" and "://" in folder:  # file://, s3a://, hdfs://…
+            return _hadoop_list(self.con, folder)
         if layout.local_path(folder) is not None:
             return layout.list_local(folder)
-        if self.name == "spark":
-            return _hadoop_list(self.con, folder)
         return _duckdb_list(self.con, folder)
 
     def check_store(self, store: str | Path) -> None:

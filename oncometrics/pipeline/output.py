@@ -11,6 +11,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from oncometrics import outputs
+from oncometrics.safe_text import safe_table
 
 if TYPE_CHECKING:
     from oncometrics.config import Config
@@ -37,7 +38,7 @@ def write_table(out: Path, name: str, table: pa.Table) -> Path:
     table = outputs.conform(name, table)
     path = out / f"{name}.parquet"
     pq.write_table(table, path)
-    pacsv.write_csv(table, out / f"{name}.csv")
+    pacsv.write_csv(safe_table(table), out / f"{name}.csv")  # no live formulas
     return path
 
 
@@ -45,6 +46,9 @@ def write_domain(out: Path, domain: Domain, config: Config) -> Path:
     """``OUT/domain.json``: the domain definition, its hash and the settings."""
     doc = domain.to_dict()
     doc["settings"] = {k: config.values.get(k) for k in RECORDED}
+    from oncometrics.family_settings import figure_settings
+
+    doc["settings"].update(figure_settings(config))  # inventions and trials
     path = out / "domain.json"
     path.write_text(json.dumps(doc, indent=1, default=str) + "\n", encoding="utf-8")
     return path
