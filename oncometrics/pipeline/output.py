@@ -11,6 +11,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from oncometrics import outputs
+from oncometrics.safe_text import safe_table
 
 if TYPE_CHECKING:
     from oncometrics.config import Config
@@ -37,7 +38,7 @@ def write_table(out: Path, name: str, table: pa.Table) -> Path:
     table = outputs.conform(name, table)
     path = out / f"{name}.parquet"
     pq.write_table(table, path)
-    pacsv.write_csv(table, out / f"{name}.csv")
+    pacsv.write_csv(safe_table(table), out / f"{name}.csv")  # no live formulas
     return path
 
 
@@ -54,6 +55,9 @@ def write_domain(
     """
     doc = domain.to_dict()
     doc["settings"] = {k: config.values.get(k) for k in RECORDED}
+    from oncometrics.family_settings import figure_settings
+
+    doc["settings"].update(figure_settings(config))  # inventions and trials
     if country_provenance is not None:
         doc["country_provenance"] = country_provenance
     path = out / "domain.json"

@@ -18,6 +18,7 @@ from typing import IO
 from lxml import etree
 
 from oncometrics.sources.base import Record, Reject, clip
+from oncometrics.sources.patent_files import parse_members
 from oncometrics.sources.patent_model import (
     PatentDoc,
     class_from_parts,
@@ -64,9 +65,7 @@ def parse_stream(fh: IO[bytes], label: str) -> Iterator[Record | Reject]:
 
 def parse(path: Path) -> Iterator[Record | Reject]:
     """Parse an EPO OPS XML file (plain, gzip or zip members)."""
-    from oncometrics.sources.patents import parse_with
-
-    return parse_with(path, only="epo")
+    return parse_members(path, [("epo", sniff, parse_stream)], only="epo")
 
 
 def _records(root: etree._Element) -> Iterator[etree._Element]:

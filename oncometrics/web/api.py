@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from oncometrics.config import parse_period
+from oncometrics.safe_text import safe_cell
 from oncometrics.web.data import MAX_LIMIT, IndicatorData, QueryError
 from oncometrics.web.data import Query as TableQuery
 
@@ -203,8 +204,8 @@ def table_csv(
     _, cols, data = _rows(request, q)
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(cols)
-    writer.writerows([[_clean(v) for v in r] for r in data])
+    writer.writerow([safe_cell(c) for c in cols])
+    writer.writerows([[safe_cell(_clean(v)) for v in r] for r in data])
     return Response(
         buf.getvalue(),
         media_type="text/csv",
