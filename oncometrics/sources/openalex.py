@@ -32,6 +32,7 @@ from oncometrics.sources.base import (
     SourceError,
     TruncatedInput,
     clip,
+    first_bytes,
     input_limits,
     open_input,
 )
@@ -82,6 +83,9 @@ def parse(path: Path) -> Iterator[Record | Reject]:
     ['W1']
     """
     path = Path(path)
+    head = first_bytes(path, 4096).lstrip(_BOM).lstrip(_WS)
+    if head and head[:1] not in (b"{", b"["):  # e.g. a zip: say so without reading it
+        raise SourceError(path, f"not OpenAlex JSON: {_describe(head)}")
     ctx = Context(str(path), _affiliation_parser())
     with open_input(path) as fh:
         yield from _read(fh, path, ctx)
