@@ -502,7 +502,8 @@ INTERRUPTED = 130
 
 def _interrupted() -> int:
     """Say "interrupted" (once: a second Ctrl-C is ignored); exit status 130."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the process is ending
     err.print("interrupted", markup=False)
     return INTERRUPTED
 
