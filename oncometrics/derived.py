@@ -26,7 +26,6 @@ store whose derived table is missing (:func:`drop`, tests of the long way):
 from __future__ import annotations
 
 import functools
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,16 +55,23 @@ ACTOR: dict[str, str] = {
 }
 
 
-def complete(root: Path | str, table: str = COUNTRY_WEIGHTS) -> bool:
+def complete(
+    root: Path | str, table: str = COUNTRY_WEIGHTS, list_files: Any = None
+) -> bool:
     """Whether derived `table` (and the derived tables it needs) is in the store.
 
     True for a store without the links it is derived from (nothing to derive).
 
-    Read at the pinned snapshot of `root` (:func:`oncometrics.lake.pin`).
+    Read at the pinned snapshot of `root` (:func:`oncometrics.lake.pin`);
+    `list_files` (the engine's folder listing) is not needed with a catalog.
     """
+    from oncometrics import layout
     from oncometrics.store import snapshot
 
-    snap = snapshot(root)
+    local = layout.local_path(root)
+    if local is None:  # a store read through a URL: no catalog to ask
+        return False
+    snap = snapshot(local)
     if not snap.files.get(SOURCES[table][0]):
         return True  # no links: nothing to derive
     return all(snap.has(t) for t in (table, *SOURCES[table]) if t in DERIVED)
@@ -112,7 +118,7 @@ def create_missing(con: Any) -> None:
         create_table(con, table, DERIVED[table])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def weights_sql(table: str, source: str) -> str:
     """SQL of the weights `table` of the links in relation `source`.
 
