@@ -45,6 +45,7 @@ from oncometrics.report.tables import (
 )
 from oncometrics.report.templates_text import CHART_TITLES, EVIDENCE, METHOD, UI
 from oncometrics.report.xlsx import write_workbook
+from oncometrics.settings_file import FILENAME, write_settings
 
 Log = Callable[[str], None]
 
@@ -115,6 +116,7 @@ def write_report(
     path.write_text(html, encoding="utf-8")
     log(f"report: wrote {path} ({len(html.encode()) / 1e6:.2f} MB); writing workbook")
     write_workbook(tables, statements, out_dir / "report.xlsx", log=log)
+    write_settings(out_dir, config)
     return path
 
 
@@ -219,7 +221,15 @@ def make_context(
         min_p=float(config.min_p or 0.0),
         periods=config.periods,
         indicators=None if indicators is None else str(indicators),
+        settings=_settings_path(store, indicators),
     )
+
+
+def _settings_path(store: Path, indicators: Path | None) -> str | None:
+    """The tables' ``settings.toml``, when compute wrote one."""
+    folder = Path(indicators) if indicators is not None else Path(store) / "indicators"
+    path = folder / FILENAME
+    return str(path) if path.is_file() else None
 
 
 def _period(

@@ -45,11 +45,20 @@ def _statements(
     ctx = Context(
         actor=actor.upper(),
         lang=lang,
-        period=period,
+        # the tables' own period, not "all years", when none is asked for
+        period=period or data.domain.get("settings", {}).get("period"),
         domain_hash=data.domain.get("hash"),
         store=str(request.app.state.store),
+        indicators=str(data.folder),
+        settings=_settings(data.folder),
     )
     return build_statements(_tables(request), ctx, lambda m: None)
+
+
+def _settings(folder: Path) -> str | None:
+    """The tables' ``settings.toml`` (the reproduce commands read it)."""
+    path = folder / "settings.toml"
+    return str(path) if path.is_file() else None
 
 
 def _records(
