@@ -18,12 +18,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from oncometrics.report import charts
 from oncometrics.web.api import CODE, PERIOD, snapshot
+from oncometrics.web.format import cell, label
 
 router = APIRouter()
 TEMPLATES = Path(__file__).parent / "templates"
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"])
 )
+_env.filters["num"] = cell
+_env.globals["label"] = label
 COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
 
 
@@ -53,6 +56,20 @@ def _statements(
         settings=_settings(data.folder),
     )
     return build_statements(_tables(request), ctx, lambda m: None)
+
+
+def _banners(request: Request, lang: str = "en") -> list[str]:
+    """Warnings shown on every page: small sample, no citation counts."""
+    from oncometrics.report.methodology import sample_counts, sample_warning
+    from oncometrics.report.tables import read_json
+    from oncometrics.report.templates_text import UI
+
+    data = snapshot(request)
+    manifest = read_json(Path(request.app.state.store) / "manifest.json")
+    out = [sample_warning(sample_counts(data.published(), manifest), lang)]
+    if not data.cited:
+        out.append(UI[lang]["no_impact"])
+    return [b for b in out if b]
 
 
 def _settings(folder: Path) -> str | None:
@@ -86,6 +103,7 @@ def overview(
     data = snapshot(request)
     return _render(
         "overview.html",
+        banners=_banners(request, lang),
         title="Overview",
         actor=actor.upper(),
         lang=lang,
@@ -165,6 +183,7 @@ def country(request: Request, code: str, period: Period = None) -> HTMLResponse:
     sections = _actor_sections(_tables(request), ("country",), code, period)
     return _render(
         "country.html",
+        banners=_banners(request),
         title=f"Country {code}",
         code=code,
         kind="country",
@@ -185,6 +204,7 @@ def institution(request: Request, ident: str, period: Period = None) -> HTMLResp
     )
     return _render(
         "country.html",
+        banners=_banners(request),
         title=f"Institution {ident}",
         code=ident,
         kind="institution",
@@ -201,6 +221,7 @@ def unit(request: Request, code: str, period: Period = None) -> HTMLResponse:
     sections = _actor_sections(_tables(request), ("unit_code",), code, period)
     return _render(
         "country.html",
+        banners=_banners(request),
         title=f"Unit {code}",
         code=code,
         kind="unit",
@@ -221,6 +242,7 @@ def centre(request: Request, code: str) -> HTMLResponse:
     sections = _actor_sections(_tables(request), ("key", "centre_code"), code)
     return _render(
         "country.html",
+        banners=_banners(request),
         title=f"Centre {code}",
         code=code,
         kind="centre",
@@ -245,6 +267,7 @@ def table(
     cols, rows = _records(df, limit=200)
     return _render(
         "table.html",
+        banners=_banners(request),
         title=name,
         name=name,
         cols=cols,
@@ -283,6 +306,7 @@ def compare(
         )
     return _render(
         "compare.html",
+        banners=_banners(request),
         title="Compare",
         actors=",".join(codes),
         codes=codes,
