@@ -43,7 +43,14 @@ from oncometrics.report.tables import (
     read_json,
     without_impact,
 )
-from oncometrics.report.templates_text import CHART_TITLES, EVIDENCE, METHOD, UI
+from oncometrics.report.templates_text import (
+    CHART_TITLES,
+    EVIDENCE,
+    HEADERS,
+    INDICATORS_FR,
+    METHOD,
+    UI,
+)
 from oncometrics.report.xlsx import write_workbook
 from oncometrics.settings_file import FILENAME, write_settings
 
@@ -177,6 +184,10 @@ def _with_portfolio(
     if not cited:
         frames = {name: without_impact(df) for name, df in frames.items()}
     fragment = portfolio_section(frames)
+    if lang == "fr":
+        from oncometrics.report.french import portfolio_fr
+
+        fragment = portfolio_fr(fragment)
     if not cited:
         note = f'<p class="notice no-impact">{UI[lang]["no_impact"]}</p>'
         fragment = fragment.replace("</h2>", "</h2>" + note, 1)
@@ -500,6 +511,10 @@ def render_html(
         ctx=ctx,
         ui=ui,
         ev=EVIDENCE[ctx.lang],
+        th=HEADERS[ctx.lang],
+        indicator_name=(
+            (lambda x: INDICATORS_FR.get(x, x)) if ctx.lang == "fr" else (lambda x: x)
+        ),
         lang=ctx.lang,
         actor_name=cn.label,
         actor_subject=cn.subject,
