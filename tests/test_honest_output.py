@@ -128,6 +128,7 @@ def test_report_without_citations_shows_no_impact_value(
         figure = re.search(r'id="chart-pub_top10".*?</figure>', page, re.S)
         assert figure and "<svg" not in figure.group(0)
         assert "notice omitted" in figure.group(0)
+        assert ("n/a" if lang == "en" else "n/d") in _text(figure.group(0))
         # the portfolio says impact is n/a, and why
         portfolio = _text(page[page.index('id="portfolio"') :])
         assert ("n/a" if lang == "en" else "n/d") in portfolio

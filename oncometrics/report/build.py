@@ -304,6 +304,13 @@ def build_sections(
                 sec.missing = ui["actor_absent"].format(actor=name, table=table)
                 sec.missing += absent_text(key, tables, ctx)
             sec.charts = [c for c in _CHARTS[key](tables, ctx) if c is not None]
+            for c in sec.charts:  # an impact chart without any impact value
+                if (
+                    c.omitted
+                    and c.key == "pub_top10"
+                    and _all_missing(tables[table], "pp_top10")
+                ):
+                    c.omitted = ui["no_impact"]
             for c in sec.charts:
                 if c.omitted:
                     log(f"report: chart {c.key} not drawn: {c.omitted}")
@@ -313,6 +320,11 @@ def build_sections(
                 sec.table = institutions_table(tables, ctx)
         out.append(sec)
     return out
+
+
+def _all_missing(df: pd.DataFrame, column: str) -> bool:
+    """True when `df` has no value in `column` (or no such column)."""
+    return column not in df.columns or bool(df[column].isna().all())
 
 
 def _chart(key: str, svg: str | None, ctx: Context, caption: str) -> Chart:
