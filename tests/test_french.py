@@ -68,3 +68,20 @@ def test_french_numbers_and_booleans(french: str) -> None:
     portfolio = text[text.index("Les unités et projets") : text.index("Méthodologie")]
     assert re.search(r"\d,\d\u202f%", portfolio)  # 40,0 %: French notation
     assert not re.search(r"\d\.\d", portfolio)
+
+
+def test_french_dashboard_overview(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from oncometrics.web.app import create_app
+    from oncometrics.web.pages import OVERVIEW
+
+    store = make_uncited_store(tmp_path / "s")
+    page = TestClient(create_app(store)).get("/", params={"lang": "fr"}).text
+    text = _visible_text(page.split("<main>", 1)[1])
+    english = _words(list(OVERVIEW["en"].values())) - _words(
+        list(OVERVIEW["fr"].values())
+    )
+    found = sorted(w for w in english if re.search(rf"\b{w}\b", text.lower()))
+    assert not found, found
+    assert "Constats" in text and "n/d" in text  # the banner in French too

@@ -104,15 +104,36 @@ def overview(
     return _render(
         "overview.html",
         banners=_banners(request, lang),
-        title="Overview",
+        title="Overview" if lang == "en" else "Vue d'ensemble",
+        t=OVERVIEW[lang],
         actor=actor.upper(),
         lang=lang,
         statements=statements,
         tables=data.tables,
         domain=data.domain,
-        charts=_charts(request, actor),
+        charts=[(OVERVIEW[lang][k], svg) for k, svg in _charts(request, actor)],
     )
 
+
+#: The overview's wording by language (the statements are the report's own).
+OVERVIEW: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Where {actor} stands", "country": "Country",
+        "language": "Language", "show": "Show", "statements": "Statements",
+        "empty": "No statement can be made for {actor} from these tables.",
+        "tables": "Tables", "columns": "columns", "domain": "Domain",
+        "hash": "hash", "Ranking": "Ranking", "Specialisation": "Specialisation",
+        "Trials by phase": "Trials by phase",
+    },
+    "fr": {
+        "title": "La position de {actor}", "country": "Pays",
+        "language": "Langue", "show": "Afficher", "statements": "Constats",
+        "empty": "Aucun constat sur {actor} ne peut être tiré de ces tables.",
+        "tables": "Tables", "columns": "colonnes", "domain": "Domaine",
+        "hash": "empreinte", "Ranking": "Classement",
+        "Specialisation": "Spécialisation", "Trials by phase": "Essais par phase",
+    },
+}  # fmt: skip
 
 #: The overview's charts: title, chart function, table it draws.
 CHARTS: tuple[tuple[str, Callable[..., str | None], str], ...] = (
