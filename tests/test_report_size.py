@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import zipfile
 from pathlib import Path
 
@@ -92,7 +91,6 @@ def synthetic_store(root: Path) -> Path:
 @pytest.mark.slow
 def test_world_scale_report_is_small(tmp_path: Path) -> None:
     store = synthetic_store(tmp_path / "store")
-    t0 = time.perf_counter()
     path = write_report(
         store,
         tmp_path / "out",
@@ -100,13 +98,11 @@ def test_world_scale_report_is_small(tmp_path: Path) -> None:
         indicators=store / "indicators",
         log=lambda m: None,
     )
-    seconds = time.perf_counter() - t0
     size = path.stat().st_size
     assert size < 10 * 1024 * 1024, f"report.html is {size / 1e6:.1f} MB"
     assert size < 2 * 1024 * 1024  # charts show the top 20, not 200 bars
     html = path.read_text(encoding="utf-8")
     assert "of 200 countries" in html
-    assert seconds < 120
     wb = load_workbook(tmp_path / "out" / "report.xlsx", read_only=True)
     sheets = wb.sheetnames
     wb.close()
