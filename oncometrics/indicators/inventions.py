@@ -27,6 +27,7 @@ from oncometrics.indicators import technology
 from oncometrics.indicators.counting import actor_weights
 from oncometrics.indicators.families import keep, unify_families
 from oncometrics.indicators.output import RANK_DIGITS, competition_rank
+from oncometrics.indicators.pairs import partner_pairs
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -231,22 +232,9 @@ def coinvention_partners(links: ir.Table) -> ir.Table:
     directions listed: ``(country, partner, co_inventions, i_full_country,
     i_full_partner, salton, rank_co, rank_salton)``.
     """
-    fc = links.select("work_id", country=links.actor).distinct()
-    p = fc.group_by("country").aggregate(i_full=fc.work_id.count())
-    other = fc.select("work_id", partner=fc.country)
-    pairs = fc.join(other, "work_id")
-    pairs = pairs.filter(pairs.country != pairs.partner)
-    co = pairs.group_by("country", "partner").aggregate(
-        co_inventions=pairs.work_id.count()
-    )
-    t = co.join(p.select("country", i_full_country=p.i_full), "country")
-    t = t.join(p.select(partner=p.country, i_full_partner=p.i_full), "partner")
-    size = (t.i_full_country * t.i_full_partner).cast("float64").sqrt()
-    t = t.mutate(salton=t.co_inventions.cast("float64") / size)
-    return t.mutate(
-        rank_co=competition_rank(t.co_inventions.cast("float64"), group_by=["country"]),
-        rank_salton=competition_rank(t.salton, group_by=["country"]),
-    )
+    fc = links.select("work_id", country=links.actor)
+    return partner_pairs(fc, "work_id", co="co_inventions", size="i_full",
+                         rank="rank_co")  # fmt: skip
 
 
 def inventions_by_applicant(families: ir.Table, patent_parties: ir.Table) -> ir.Table:
