@@ -84,7 +84,10 @@ ACTOR_INDICATORS: list[Col] = [
     ("rank_pp_top1", I64, "Rank on `pp_top1` among actors with `p_frac ≥ min_p`."),
     ("rank_pp_top10", I64, "Rank on `pp_top10` among actors with `p_frac ≥ min_p`."),
     ("ranked", B, "True when `p_frac ≥ min_p` (ranked on ratio indicators)."),
-]
+    ("rank_ai", I64, "Rank on `ai` among actors with `p_frac ≥ min_p`."),
+    ("rank_intl_collab_rate", I64,
+     "Rank on `intl_collab_rate` among actors with `p_frac ≥ min_p`."),
+]  # fmt: skip
 _INTL: list[Col] = [("p_intl", I64, "Publications with two or more countries.")]
 _P_ALL: list[Col] = [("p_all", F64, "All-field publications (fractional): AI base.")]
 _YEAR: list[Col] = [("publication_year", I32, "Publication year.")]

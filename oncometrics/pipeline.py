@@ -423,6 +423,9 @@ def _actor_table(
     else:
         t = t.mutate(p_all=ibis.null("float64"), ai=ibis.null("float64"),
                      rsi=ibis.null("float64"))  # fmt: skip
+    t = t.mutate(**{f"rank_{c}": output.competition_rank(t[c], group_by=by,
+                                                          eligible=t.ranked)
+                    for c in ("ai", "intl_collab_rate")})  # fmt: skip
     table = to_arrow(t)
     keys = ["actor", *by]
     if int(config.bootstrap) <= 0:

@@ -32,8 +32,8 @@ from oncometrics.report.statements import (
     partner_list,
 )
 from oncometrics.report.tables import (
+    YEAR_COLUMN,
     actor_row,
-    col,
     country_rows,
     has_rows,
     load_tables,
@@ -136,7 +136,7 @@ def _with_portfolio(html: str, folder: Path, log: Log) -> str:
         return html
     from oncometrics.portfolio import portfolio_section
 
-    fragment = portfolio_section({p.stem: pd.read_parquet(p) for p in files})
+    fragment = portfolio_section(load_tables(folder))
     log(f"report: portfolio section from {folder}")
     return html.replace(
         '<section id="methodology">', fragment + '\n<section id="methodology">', 1
@@ -196,9 +196,9 @@ def _period(
             )
         return str(own)
     years = [
-        pd.to_numeric(df[c], errors="coerce")
-        for name, df in tables.items()
-        if name.endswith("_year") and (c := col(df, "year"))
+        pd.to_numeric(tables[name][c], errors="coerce")
+        for name, c in YEAR_COLUMN.items()
+        if name in tables
     ]
     years = [y.dropna() for y in years if y.notna().any()]
     if years:
@@ -294,7 +294,9 @@ def _publication_charts(
         ),
         _chart(
             "pub_partners",
-            charts.partner_bars(partner_list(partners, a), lang=lang, salt="pubpart")
+            charts.partner_bars(
+                partner_list(partners, a, "country_partners"), lang=lang, salt="pubpart"
+            )
             if partners is not None
             else None,
             ctx,
@@ -317,7 +319,11 @@ def _invention_charts(
         ),
         _chart(
             "inv_partners",
-            charts.partner_bars(partner_list(partners, a), lang=lang, salt="invpart")
+            charts.partner_bars(
+                partner_list(partners, a, "coinvention_partners"),
+                lang=lang,
+                salt="invpart",
+            )
             if partners is not None
             else None,
             ctx,
@@ -346,7 +352,9 @@ def _trial_charts(t: Mapping[str, pd.DataFrame], ctx: Context) -> list[Chart | N
         ),
         _chart(
             "trial_partners",
-            charts.partner_bars(partner_list(partners, a), lang=lang, salt="trialpart")
+            charts.partner_bars(
+                partner_list(partners, a, "trial_partners"), lang=lang, salt="trialpart"
+            )
             if partners is not None
             else None,
             ctx,
@@ -375,22 +383,17 @@ def institutions_table(
 ) -> dict[str, Any] | None:
     """The actor's leading institutions by P_frac (else the world's)."""
     df = tables.get("publications_by_institution")
-    name = col(df, "institution")
-    if df is None or df.empty or name is None or "p_frac" not in df.columns:
+    if df is None or df.empty:
         return None
-    cc = col(df, "country", exclude=[name])
-    mine = df[df[cc].astype(str).str.upper() == ctx.actor] if cc else df.iloc[0:0]
+    name, cc = "institution_name", "country_code"
+    mine = df[df[cc].astype(str).str.upper() == ctx.actor]
     ui, cn = UI[ctx.lang], i18n.country_name(ctx.actor, ctx.lang)
     title = ui["institutions"].format(actor=cn.subject, of_actor=cn.of)
     if mine.empty:
         mine, title = df, ui["institutions_world"]
     mine = mine.assign(_p=pd.to_numeric(mine["p_frac"], errors="coerce"))
     mine = mine.sort_values("_p", ascending=False).head(top)
-    cols = [
-        c
-        for c in (name, cc, "p_frac", "rank_p_frac", "pp_top10", "mncs")
-        if c and c in mine.columns
-    ]
+    cols = [name, cc, "p_frac", "rank_p_frac", "pp_top10", "mncs"]
     rows = [[_cell(r[c], c, ctx.lang) for c in cols] for _, r in mine.iterrows()]
     return {"title": title, "columns": cols, "rows": rows}
 
