@@ -7,8 +7,13 @@ expected error into one line on stderr and a non-zero exit (no traceback).
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +21,7 @@ import typer
 from rich.console import Console
 
 from oncometrics.config import load_config
+from oncometrics.errors import OncometricsError, UserError, describe, one_line
 
 app = typer.Typer(
     add_completion=False,
@@ -33,6 +39,14 @@ out = Console(highlight=False, soft_wrap=True)
 StoreOpt = Annotated[
     Path, typer.Option("--store", help="Store folder (Parquet tables).")
 ]
+StoreUrlOpt = Annotated[
+    str,
+    typer.Option(
+        "--store",
+        help="Store folder, or its URL (file://, s3a://, hdfs://… as the "
+        "engine reads them).",
+    ),
+]
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="TOML configuration file.")
 ]
@@ -41,8 +55,7 @@ JsonOpt = Annotated[
 ]
 
 
-class UserError(Exception):
-    """An expected failure: printed as one line, exit status 1."""
+__all__ = ["UserError", "app", "main"]
 
 
 def _log(message: str) -> None:
@@ -111,10 +124,10 @@ def ingest(
         raise UserError(f"{store}: not a folder (a store is a folder of tables)")
     st = Store(store)
     progress, make = _progress_factory()
+    jobs = jobs or default_jobs()
     try:
-        summary = st.ingest(
-            source, paths, log=_log, progress=make, jobs=jobs or default_jobs()
-        )
+        with _interrupts_for_parent_only(workers=jobs > 1):
+            summary = st.ingest(source, paths, log=_log, progress=make, jobs=jobs)
     finally:
         progress.stop()
     if not summary.files:  # e.g. an empty folder: surely not what was meant
@@ -129,7 +142,8 @@ def ingest(
             )
     failed = len(summary.errors)
     unread = f"; {failed} file(s) not read, see the errors above" if failed else ""
-    out.print(summary.line() + unread, markup=False)
+    # with --json, stdout holds the JSON document only
+    (err if json_out else out).print(summary.line() + unread, markup=False)
     if json_out:
         print(json.dumps({"files": [vars(f) for f in summary.files]}, indent=1))
     if summary.errors:
@@ -138,7 +152,7 @@ def ingest(
 
 @app.command()
 def compute(
-    store: StoreOpt = Path("store"),
+    store: StoreUrlOpt = "store",
     out_dir: Annotated[
         Path | None,
         typer.Option("--out", help="Output folder (default STORE/indicators)."),
@@ -167,8 +181,14 @@ def compute(
         by=by,
         periods=periods,
     )
-    target = out_dir or store / "indicators"
-    _existing_store(store)  # before importing the (heavy) pipeline
+    from oncometrics import layout
+
+    local = layout.local_path(store)
+    if local is not None:
+        _existing_store(local)  # before importing the (heavy) pipeline
+    target = out_dir or (local / "indicators" if local is not None else None)
+    if target is None:
+        raise UserError(f"{store}: give --out for a store addressed by URL")
     from oncometrics.pipeline import compute as run
 
     written = run(store, target, config=cfg, log=_log)
@@ -210,7 +230,7 @@ def report(
 
 @app.command()
 def portfolio(
-    units: Annotated[Path, typer.Option(help="Unit registry CSV.")],
+    units: Annotated[Path | None, typer.Option(help="Unit registry CSV.")] = None,
     store: StoreOpt = Path("store"),
     grants: Annotated[Path | None, typer.Option(help="Funded projects CSV.")] = None,
     curation: Annotated[
@@ -221,8 +241,12 @@ def portfolio(
         typer.Option("--out", help="Output folder (default STORE/portfolio)."),
     ] = None,
     config: ConfigOpt = None,
+    centres: Annotated[
+        Path | None,
+        typer.Option(help="The organisation's clinical centres CSV (trial sites)."),
+    ] = None,
 ) -> None:
-    """Indicators for the organisation's own units and funded projects."""
+    """Indicators for the organisation's own units, funded projects and centres."""
     from oncometrics.portfolio import run_portfolio
 
     cfg = load_config(config)
@@ -235,6 +259,7 @@ def portfolio(
         curation=curation,
         config=cfg,
         log=_log,
+        centres=centres,
     )
     out.print(f"{len(written)} tables written to {target}", markup=False)
 
@@ -359,7 +384,9 @@ def fetch_trials(
 
 
 def _existing_store(store: Path) -> Path:
-    if not (store / "manifest.json").exists():
+    from oncometrics import layout
+
+    if not layout.is_store(store):
         raise UserError(f"{store}: no store here (run `oncometrics ingest` first)")
     return store
 
@@ -369,39 +396,188 @@ def main(argv: list[str] | None = None) -> None:
     try:
         # Without standalone mode, typer *returns* the code of a typer.Exit.
         code = app(args=argv, standalone_mode=False)
+        if code == INTERRUPTED:  # typer's own Ctrl-C: Exit(130), said nothing
+            sys.exit(_interrupted())
         if isinstance(code, int) and code:
             sys.exit(code)
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        sys.exit(_interrupted() if exc.exit_code == INTERRUPTED else exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
-        err.print("interrupted", markup=False)
-        sys.exit(130)
+        sys.exit(_interrupted())
     except Exception as exc:  # never show a traceback
+        if _is_interrupt(exc):
+            sys.exit(_interrupted())
         sys.exit(_fail(exc))
+
+
+#: Exit status after Ctrl-C (128 + SIGINT, the shell's convention).
+INTERRUPTED = 130
+
+
+def _interrupted() -> int:
+    """Say "interrupted" (once: a second Ctrl-C is ignored); exit status 130."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    err.print("interrupted", markup=False)
+    return INTERRUPTED
+
+
+def _is_interrupt(exc: BaseException) -> bool:
+    """True for an error that is a Ctrl-C in disguise (DuckDB's, or a wrapper's)."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, KeyboardInterrupt) or type(cur).__name__ in (
+            "InterruptException",  # duckdb: a query stopped by Ctrl-C
+        ):
+            return True
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return False
+
+
+@contextlib.contextmanager
+def _interrupts_for_parent_only(workers: bool = True) -> Iterator[None]:
+    """Ctrl-C interrupts this process, never the worker processes it starts.
+
+    A terminal sends SIGINT to every process of the foreground group, so a
+    worker still starting (before its initializer ignores the signal) would
+    die printing a traceback.  Here SIGINT is blocked in this thread (workers
+    started from it inherit the blocked signal for good) and a watcher
+    thread takes it and raises KeyboardInterrupt in this thread (through
+    SIGUSR1, which also wakes a blocking wait).  multiprocessing's resource
+    tracker is started first: starting it unblocks SIGINT.
+    """
+    main = threading.main_thread()
+    if threading.current_thread() is not main or not hasattr(signal, "sigtimedwait"):
+        yield
+        return
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        yield  # started with Ctrl-C ignored (e.g. in the background)
+        return
+    if workers:
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            if signal.sigtimedwait({signal.SIGINT}, 0.1) is not None:
+                signal.pthread_kill(main.ident or 0, signal.SIGUSR1)
+
+    def interrupt(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGUSR1, interrupt)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    watcher = threading.Thread(target=watch, name="ctrl-c", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join()
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.signal(signal.SIGUSR1, previous)
 
 
 def _fail(exc: Exception) -> int:
     """Print `exc` as one line on stderr; the exit status.
 
     Expected errors (bad input or setup) exit 1, command-line usage errors 2,
-    anything else is a bug: 3, with a request to report it.
+    anything else is a bug: 3, with a request to report it and the
+    traceback written to a log file whose path is printed.
     """
-    # imported on failure only (it loads the store modules)
-    from oncometrics.errors import describe, expected
-
-    # UserError by its own name too: under `python -m oncometrics.cli` the
-    # commands raise __main__.UserError, not oncometrics.cli.UserError.
-    if isinstance(exc, (UserError, *expected())):
+    if is_user_error(exc):
         err.print(f"error: {describe(exc)}", markup=False)
         return 1
     usage = _usage_error(exc)
     if usage is not None:
         return usage
+    log = _crash_log(exc)
     err.print(
-        f"error: unexpected {type(exc).__name__}: {describe(exc)} (please report this)",
+        f"error: unexpected {type(exc).__name__}: {describe(exc)} (please report "
+        f"this, with the traceback in {log})",
         markup=False,
     )
     return 3
+
+
+#: OS errors that are the user's setup: a path missing, unreadable,
+#: unwritable or of the wrong kind, a full or read-only disk, no network.
+_SETUP_OS_ERRORS = (
+    FileNotFoundError,
+    PermissionError,
+    IsADirectoryError,
+    NotADirectoryError,
+    FileExistsError,
+    ConnectionError,
+    TimeoutError,
+)
+_SETUP_ERRNOS = frozenset(
+    getattr(errno, n) for n in ("ENOSPC", "EDQUOT", "EROFS", "ENAMETOOLONG")
+    if hasattr(errno, n)
+)  # fmt: skip
+
+
+def is_user_error(exc: BaseException) -> bool:
+    """Whether `exc` is the user's input or setup (exit 1), not a bug.
+
+    :class:`~oncometrics.errors.OncometricsError` (and the store's and
+    sources' errors); OS errors on the user's paths; DuckDB's "cannot
+    read this file" on a damaged store; a ``ValueError`` raised by
+    oncometrics' own code (one raised inside pandas or Ibis is a bug).
+    """
+    if isinstance(exc, (OncometricsError, *_loaded_errors())):
+        return True
+    if isinstance(exc, OSError):
+        return isinstance(exc, _SETUP_OS_ERRORS) or exc.errno in _SETUP_ERRNOS
+    duckdb = sys.modules.get("duckdb")
+    if duckdb is not None and isinstance(
+        exc, duckdb.IOException | duckdb.InvalidInputException
+    ):
+        return True
+    return isinstance(exc, ValueError) and _raised_by_oncometrics(exc)
+
+
+def _loaded_errors() -> tuple[type[BaseException], ...]:
+    """StoreError and SourceError, when their (heavy) modules are loaded."""
+    found = []
+    for module, name in (("oncometrics.store", "StoreError"),
+                         ("oncometrics.sources.base", "SourceError")):  # fmt: skip
+        mod = sys.modules.get(module)
+        if mod is not None:
+            found.append(getattr(mod, name))
+    return tuple(found)
+
+
+def _raised_by_oncometrics(exc: BaseException) -> bool:
+    """Whether the innermost frame of `exc`'s traceback is oncometrics' code."""
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = str(tb.tb_frame.f_globals.get("__name__", ""))
+    return module.split(".")[0] in ("oncometrics", "__main__")
+
+
+def _crash_log(exc: BaseException) -> Path:
+    """Write `exc`'s traceback to a new log file; its path.
+
+    In ``$ONCOMETRICS_LOG_DIR`` when set, else the system's temporary folder.
+    """
+    import os
+    import tempfile
+    import traceback
+
+    folder = os.environ.get("ONCOMETRICS_LOG_DIR") or tempfile.gettempdir()
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="oncometrics-crash-", suffix=".log", dir=folder)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(f"oncometrics {' '.join(sys.argv[1:])}\n")
+        f.write("".join(traceback.format_exception(exc)))
+    return Path(name)
 
 
 def _usage_error(exc: Exception) -> int | None:
@@ -417,8 +593,6 @@ def _usage_error(exc: Exception) -> int | None:
     if type(exc).__name__ == "NoArgsIsHelpError":
         exc.show()  # type: ignore[attr-defined]
         return code
-    from oncometrics.errors import one_line
-
     ctx = getattr(exc, "ctx", None)
     hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
     err.print(f"error: {one_line(exc.format_message())}{hint}", markup=False)

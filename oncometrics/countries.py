@@ -53,6 +53,7 @@ from importlib import resources
 import pycountry
 
 __all__ = [
+    "city_names",
     "countries_in_affiliation",
     "country_code",
     "country_from_affiliation",
@@ -187,12 +188,35 @@ _COMMA_RE = re.compile(
     "|".join(r"\s*,\s*".join(map(re.escape, n.split(","))) for n in _COMMA_NAMES),
     re.IGNORECASE,
 )
-_COMMA_HINTS = tuple(sorted({n.split(",")[0].casefold() for n in _COMMA_NAMES}))
-_EMAIL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|e-?mail(?: address)?:?", re.I)
+_COMMA_HINTS = re.compile(
+    "|".join(sorted({re.escape(n.split(",")[0].casefold()) for n in _COMMA_NAMES}))
+)
+_EMAIL = re.compile(
+    r"[^\s;]+@[^\s;]+|https?://\S+|www\.\S+|e-?mail(?: address)?:?", re.I
+)
 _ELECTRONIC = re.compile(r"electronic address:?", re.I)
 _WOS_AUTHORS = re.compile(r"^\s*\[[^\]]*\]\s*")
-#: Addresses end at ";" or at a full stop followed by a capital ("China. Dept…").
-_ADDRESS_SPLIT = re.compile(r";|\.\s+(?=[A-Z\[])")
+#: Addresses end at ";", at OpenAlex's "#R##N#" line marks, or at a full stop
+#: followed by a capital ("China. Dept…") unless the full stop ends a short
+#: abbreviation or an initial ("Av. O. Messiaen", "St. Louis").
+_ADDRESS_SPLIT = re.compile(
+    r";|\s/\s|\.(?<!\b[A-Z]\.)(?<!\b[A-Z][a-z]\.)(?<!\bAve\.)(?<!\bBlvd\.)"
+    r"\s+(?=[A-Z\[])"
+)
+#: Where an address may join another: ", and " / " & " (rule 1b).
+_JOIN = re.compile(r",?\s+(?:and|&)\s+(?=(?:the\s+)?[A-Z])")
+#: A parenthesis of author initials only: "(E.V.G., F.J., M.N.)", "(S.B.G.)".
+_INITIAL = r"(?:[A-Z][a-z]?\.\s*-?\s*){1,4}"
+_INITIALS = re.compile(rf"\(\s*{_INITIAL}(?:,\s*{_INITIAL})*\)")
+#: Unmistakably French research-unit codes, institutions and postcodes
+#: (rule 6: used only for an address that names no country at all).
+_FRENCH = re.compile(
+    r"\b(?:UMR[\s_\-]?S|UMR|UPR|USR|UMS|CIC|EA)[\s_\-]?\d{3,4}\b|\bF-\d{5}\b"
+    r"|\b(?:INSERM|Inserm|CNRS|AP-HP|APHP)\b"
+)
+#: Words after which a city name names a building or street ("Hôpital
+#: Saint-Louis", "Institut de Recherche Saint-Louis", "rue de Nancy").
+_NOT_A_CITY_AFTER = {"hopital", "hospital", "recherche", "institut", "rue", "avenue"}
 _POSTCODES = re.compile(
     r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b"  # UK: OX3 7DQ
     r"|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b"  # Canada: H2W 1R7
@@ -264,6 +288,18 @@ def _fold(code: str, hk_macao_to_cn: bool) -> str:
     return "CN" if hk_macao_to_cn and code in ("HK", "MO") else code
 
 
+@lru_cache(maxsize=1)
+def city_names() -> frozenset[str]:
+    """Normalised names of the cities of ``places.csv`` (lower case, ASCII).
+
+    >>> "lyon" in city_names() and "toulouse" in city_names()
+    True
+    """
+    return frozenset(
+        _norm(r["name"]) for r in _read("places.csv") if r["kind"] == "city"
+    )
+
+
 def hk_macao_default() -> bool:
     """Whether affiliation parsing folds HK/MO into CN when not told.
 
@@ -300,13 +336,23 @@ def _countries_in_affiliation(
     if not text:
         return ()
     low = text.casefold()
-    if "," in text and any(h in low for h in _COMMA_HINTS):
+    if "," in text and _COMMA_HINTS.search(low):
         text = _COMMA_RE.sub(lambda m: m.group(0).replace(",", " "), text)
     if "@" in text or "://" in text or "www." in low or "mail" in low:
         text = _ELECTRONIC.sub(" ", _EMAIL.sub(" ", text))
-    addresses = [_WOS_AUTHORS.sub("", a) for a in _ADDRESS_SPLIT.split(text)]
+    if "#" in text:  # OpenAlex line marks: "#R##N#" ends an address
+        text = text.replace("#R##N#", ";").replace("#N#", " ").replace("#TAB#", " ")
+    if ".)" in text:
+        text = _INITIALS.sub(" ", text)
+    addresses = [
+        part
+        for a in _ADDRESS_SPLIT.split(text)
+        for part in _split_joined(_WOS_AUTHORS.sub("", a) if "[" in a else a)
+    ]
     found = [
-        _address_country(a, fallback=False) or _address_country(a, fallback=True)
+        _address_country(a, fallback=False)
+        or _address_country(a, fallback=True)
+        or ("FR" if _FRENCH.search(a) else None)
         for a in addresses
     ]
     out: list[str] = []
@@ -410,6 +456,34 @@ def _address_country(address: str, *, fallback: bool) -> str | None:
     return None
 
 
+def _split_joined(address: str) -> list[str]:
+    """`address` cut at ", and "/" & " where the part before ends with a
+    segment that is a country name ("…, Washington DC, USA, and Dept of
+    Zoology, …, UK")."""
+    if " and " not in address and "&" not in address:
+        return [address]
+    pieces = _JOIN.split(address)
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        tail = out[-1].rsplit(",", 1)[-1].strip(" .")
+        if len(tail) < 40 and _ends_with_country(tail):
+            out.append(piece)
+        else:
+            out[-1] = f"{out[-1]} and {piece}"
+    return out
+
+
+def _ends_with_country(segment: str) -> bool:
+    """True when the last one to three words of `segment` name a country."""
+    words = segment.split()
+    if words and words[-1] in _ACRONYMS:
+        return True
+    low = segment.casefold()
+    return any(
+        " ".join(low.split()[-n:]) in _COUNTRIES for n in (1, 2, 3) if n <= len(words)
+    )
+
+
 def _fallback_country(segment: str) -> str | None:
     """A city/institution named anywhere in `segment`, else a place name
     anywhere in it ("Shandong Provincial Hospital"), longest first."""
@@ -417,7 +491,8 @@ def _fallback_country(segment: str) -> str | None:
     for table in (_FALLBACK, _INNER_NAMES):
         for n in range(min(_MAX_WORDS, len(low)), 0, -1):
             for start in range(len(low) - n, -1, -1):
-                if code := table.get(" ".join(low[start : start + n])):
+                code = table.get(" ".join(low[start : start + n]))
+                if code and not (start and low[start - 1] in _NOT_A_CITY_AFTER):
                     return code
     return None
 

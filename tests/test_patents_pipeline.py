@@ -45,8 +45,18 @@ def test_real_sample_counts(out: Path) -> None:
     assert c["CN"]["i_frac"] == pytest.approx(2 / 3)
     # NL: EP1000000 A1/B1 from three files are one DOCDB family
     assert c["NL"]["i_full"] == 1
-    # Lens rows and AU2013290010 (names without countries) are unassigned
-    assert c["unassigned"]["i_full"] == 33
+    # Lens rows and AU2013290010 (names without countries) are unassigned;
+    # the two Lens design rights (US D533981 S1, US D585178 S1) are no
+    # inventions at all (33 before designs were left out)
+    assert c["unassigned"]["i_full"] == 31
+    docs = {r["doc_type"]: r for r in _rows(out, "invention_documents")}
+    # USPTO: designs D967598, D982278, D982279 + Lens D533981, D585178
+    assert docs["design"]["documents"] == 5
+    assert docs["plant"]["documents"] == 1 and docs["reissue"]["documents"] == 3
+    assert docs["design"]["domain_families"] == 0
+    lags = {r["source"]: r for r in _rows(out, "invention_lags")}
+    # USPTO grants only, last published 2023-04-04: 36 months back -> 2020
+    assert lags["uspto"]["grant_only"] and lags["uspto"]["first_truncated_year"] == 2020
     pairs = {(r["country"], r["partner"]) for r in _rows(out, "coinvention_partners")}
     assert pairs == {("CN", "US"), ("US", "CN")}
     assert {r["domain"] for r in _rows(out, "technology_mix")} == {"all"}

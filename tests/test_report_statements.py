@@ -63,6 +63,7 @@ def test_every_statement_kind(tables) -> None:
         "inv_rta",
         "inv_partners",
         "inv_shift",
+        "inv_coinvention",
         "trial_output",
         "trial_early",
     ]
@@ -82,7 +83,7 @@ def test_every_statement_kind(tables) -> None:
     assert got["inv_shift"].text == (
         "The cancer inventions of France are moving toward Biotechnology "
         "(+8.3\xa0pp) and Analysis of biological materials (+1.7\xa0pp) between "
-        "2002–2011 and 2012–2021."
+        "2002–2011 and 2012–2021. [all patent families]"  # the tables' scope
     )
 
 
@@ -272,7 +273,7 @@ def test_technology_fields_in_french(tables) -> None:
     assert fr == (
         "Les inventions sur le cancer de la France se déplacent vers Biotechnologie "
         "(+8,3\xa0pts) et Analyse de matériels biologiques (+1,7\xa0pt) entre "
-        "2002–2011 et 2012–2021."
+        "2002–2011 et 2012–2021. [toutes les familles de brevets]"
     )
 
 

@@ -2,6 +2,9 @@
 
 An invention is one patent family (``family_id``: DOCDB family, else the
 earliest priority), dated by its earliest priority year (contract section 1).
+Design and plant patents are not inventions; a reissue counts in its
+original's family.  ``family_scope = international`` keeps the families
+filed in two or more offices (or via PCT/EP), as the EPO/OECD studies do.
 Its actors are the countries of the inventors (``by="inventor"``, default) or
 of the applicants (``by="applicant"``) named on one *representative*
 document of the family: the member with the most parties of that role with a
@@ -11,29 +14,48 @@ in five offices is not counted five times.  Fractional counting reuses
 of authorships.
 
 ``RTA(a) = (I(a, cancer) / I(world, cancer)) / (I(a, all) / I(world, all))``
-with ``all`` every invention of the store in the same period and the same
-(fractional) counting (OECD Patent Statistics Manual 2009, section 7.4).
+with ``all`` every invention of the store in the same period, scope and
+(fractional) counting, and ``I(world, all)`` summed over *every* actor of
+the store, also those without a cancer invention (OECD Patent Statistics
+Manual 2009).  Every function takes plain values, never the settings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import ibis
 
-from oncometrics.config import parse_period
 from oncometrics.indicators import technology
 from oncometrics.indicators.counting import actor_weights
-from oncometrics.indicators.families import keep, unify_families
+from oncometrics.indicators.families import (
+    document_type,
+    documents_by_type,
+    family_offices,
+    keep,
+    unify_families,
+)
+from oncometrics.indicators.invention_selection import (
+    cancer_inventions,
+    code_matches,
+    domain_routes,
+    fold_hk_macao,
+    in_scope,
+    inventions,
+)
 from oncometrics.indicators.output import RANK_DIGITS, competition_rank
 from oncometrics.indicators.pairs import partner_pairs
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-    from oncometrics.config import Config
-    from oncometrics.domain import Domain
+    from oncometrics.domain_patents import PatentDomain
+
+#: World share of fractional inventions a country needs to be ranked on its
+#: co-invention rate (contract section 3: 0.5 % of the world).
+COINVENTION_MIN_SHARE = 0.005
 
 #: Store tables the invention indicators read.
 TABLES_NEEDED = ["patents", "patent_parties", "patent_classes", "patent_priorities"]
@@ -45,64 +67,8 @@ ORDER = {
     "inventions_by_applicant": ["rank_i_frac", "applicant"],
     "technology_mix": ["period", "country", "field_nr"],
     "technology_shift": ["country", "field_nr"],
+    "invention_documents": ["doc_type"],
 }
-
-
-def inventions(patents: ir.Table, period: tuple[int, int] | None = None) -> ir.Table:
-    """Every invention of the store: ``(family_id, year)``, one row per family.
-
-    ``year`` is the smallest ``priority_year`` of the family's documents (each
-    document's own year already falls back to filing, then publication).
-    """
-    t = patents.filter(patents.family_id.notnull())
-    t = t.group_by("family_id").aggregate(year=t.priority_year.min())
-    t = t.filter(t.year.notnull())
-    if period is not None:
-        t = t.filter(t.year.between(period[0], period[1]))
-    return t
-
-
-def code_matches(code: ir.StringValue, prefixes: tuple[str, ...]) -> ir.BooleanValue:
-    """True when `code` falls under one of the normalised `prefixes`.
-
-    A prefix with a ``/`` matches by string prefix (``G01N33/574`` covers
-    ``G01N33/57407``); a subclass (``A61K``) covers all its codes; a main
-    group (``A61P35``) covers ``A61P35`` and ``A61P35/…`` but not ``A61P350``.
-    """
-    cond = ibis.literal(False)
-    for p in prefixes:
-        if "/" in p or len(p) <= 4:
-            cond = cond | code.startswith(p)
-        else:
-            cond = cond | (code == p) | code.startswith(p + "/")
-    return cond
-
-
-def cancer_inventions(
-    patents: ir.Table,
-    patent_classes: ir.Table,
-    domain: Domain,
-    period: tuple[int, int] | None = None,
-) -> ir.Table:
-    """Inventions of `domain`: ``(family_id, year)``, one row per family.
-
-    A family is in the domain when any CPC/IPC code of any of its documents
-    falls under one of ``domain.patent_codes``, or any title contains one of
-    ``domain.patent_keywords`` (case-insensitive).  The ``all`` domain keeps
-    every invention.
-    """
-    inv = inventions(patents, period)
-    if domain.is_everything:
-        return inv
-    pc = patent_classes
-    hit = pc.filter(code_matches(pc.code, domain.patent_codes)).select("family_id")
-    if domain.patent_keywords:
-        title = patents.title.lower()
-        kw = ibis.literal(False)
-        for word in domain.patent_keywords:
-            kw = kw | title.contains(word)
-        hit = hit.union(patents.filter(kw).select("family_id"))
-    return keep(inv, hit, "family_id")
 
 
 def family_actors(
@@ -176,9 +142,12 @@ def inventions_by_country(
         i_intl=j.international.cast("int64").sum(),
     )
     tot = all_weights.group_by("actor").aggregate(i_all_frac=all_weights.weight.sum())
+    # the world's all-field total is over *every* actor of the store, also
+    # those without a cancer invention (OECD; contract section 5)
+    tot = tot.mutate(world_all=tot.i_all_frac.sum().over())
     t = t.left_join(tot, "actor").drop("actor_right")
     world = t.i_frac.sum().over()
-    world_all = t.i_all_frac.sum().over()
+    world_all = t.world_all
     rta = (t.i_frac / world) / (t.i_all_frac / world_all)
     t = t.mutate(
         share_frac=t.i_frac / world,
@@ -186,14 +155,17 @@ def inventions_by_country(
         coinvention_rate=t.i_intl.cast("float64") / t.i_full,
     )
     eligible = t.i_frac.round(RANK_DIGITS) >= min_p
+    big = t.share_frac.round(RANK_DIGITS) >= COINVENTION_MIN_SHARE
     t = t.mutate(
         rank_i_frac=competition_rank(t.i_frac),
         rank_rta=competition_rank(t.rta, eligible=eligible),
+        rank_coinvention_rate=competition_rank(t.coinvention_rate, eligible=big),
     )
     t = t.select(
         country=t.actor, i_full=t.i_full, i_frac=t.i_frac, share_frac=t.share_frac,
         rank_i_frac=t.rank_i_frac, rta=t.rta, rank_rta=t.rank_rta,
-        coinvention_rate=t.coinvention_rate, i_all_frac=t.i_all_frac,
+        coinvention_rate=t.coinvention_rate,
+        rank_coinvention_rate=t.rank_coinvention_rate, i_all_frac=t.i_all_frac,
     )  # fmt: skip
     if n_families is None:
         return t
@@ -288,30 +260,27 @@ def _mode(parties: ir.Table, col: str) -> ir.Table:
     return c.select("applicant", **{col: c.value})
 
 
-def shift_periods(config: Config) -> tuple[str, str] | None:
-    """The two period labels of the technology shift, or None.
+@dataclass(frozen=True)
+class InventionSettings:
+    """The plain values the invention tables depend on (no ``Config`` here)."""
 
-    ``periods`` (``"2002-2011,2012-2021"``) when set, else the two halves of
-    ``period`` (``2014-2023`` -> ``2014-2018`` and ``2019-2023``).
-    """
-    if config.periods:
-        parts = [p.strip() for p in str(config.periods).split(",") if p.strip()]
-        if len(parts) != 2:
-            raise ValueError(f"bad periods {config.periods!r}: expected 'A-B,C-D'")
-        spans = [parse_period(p) for p in parts]
-        return tuple(f"{s[0]}-{s[1]}" for s in spans if s)  # type: ignore[return-value]
-    whole = parse_period(config.period)
-    if whole is None or whole[1] == whole[0]:
-        return None
-    mid = whole[0] + (whole[1] - whole[0] + 1) // 2 - 1
-    return f"{whole[0]}-{mid}", f"{mid + 1}-{whole[1]}"
+    period: tuple[int, int] | None = None
+    #: the two periods of the technology shift (None: no shift table)
+    shift: tuple[tuple[int, int], tuple[int, int]] | None = None
+    by: str = "inventor"
+    min_p: float = 0.0
+    family_scope: str = "all"
+    hk_macao_to_cn: bool = True
+    #: first priority year inside the publication lag (None: none)
+    first_truncated_year: int | None = None
 
 
 def invention_tables(
     tables: dict[str, ir.Table],
-    domain: Domain,
-    config: Config,
+    domain: PatentDomain,
+    settings: InventionSettings,
     *,
+    meta: dict[str, str] | None = None,
     cache: Callable[[ir.Table], ir.Table] | None = None,
 ) -> dict[str, ir.Table]:
     """Every invention table, by output name (no execution happens here).
@@ -319,64 +288,111 @@ def invention_tables(
     `tables` are the store's canonical tables (``patents``, ``patent_parties``,
     ``patent_classes``, ``patent_priorities``); priority families that match
     a DOCDB family are first merged into it
-    (:mod:`~oncometrics.indicators.families`).  Settings used: ``period``,
-    ``periods``, ``by``, ``min_p``.  Each table carries ``period``, ``by``,
-    ``domain`` and ``domain_hash``.  A runner may pass `cache` (e.g.
-    ``ir.Table.cache``) to compute the shared intermediate tables once.
+    (:mod:`~oncometrics.indicators.families`).  Each table carries
+    ``period``, ``by``, ``family_scope`` and the `meta` columns (domain name
+    and hash).  A runner may pass `cache` (e.g. ``ir.Table.cache``) to
+    compute the shared intermediate tables once.
     """
     keep_ = cache or (lambda t: t)
-    by = str(config.by)
-    if by not in ("inventor", "applicant"):
-        raise ValueError(f"bad by {by!r}: expected 'inventor' or 'applicant'")
+    s = settings
+    if s.by not in ("inventor", "applicant"):
+        raise ValueError(f"bad by {s.by!r}: expected 'inventor' or 'applicant'")
     tables = unify_families(tables)
-    pat, parties = tables["patents"], tables["patent_parties"]
-    period = parse_period(config.period)
-    label = "all" if period is None else f"{period[0]}-{period[1]}"
-    fams = keep_(cancer_inventions(pat, tables["patent_classes"], domain, period))
-    every = inventions(pat, period)
-    links = keep_(family_actors(fams, parties, by))
+    pat, classes = tables["patents"], tables["patent_classes"]
+    parties = fold_hk_macao(tables["patent_parties"], s.hk_macao_to_cn)
+    offices = keep_(family_offices(pat, tables["patent_priorities"]))
+
+    def select(period: tuple[int, int] | None, everything: bool = False) -> ir.Table:
+        f = (
+            inventions(pat, period)
+            if everything
+            else (cancer_inventions(pat, classes, domain, period))
+        )
+        return in_scope(f, offices, s.family_scope)
+
+    label = _label(s.period)
+    fams = keep_(select(s.period))
+    every = select(s.period, everything=True)
+    links = keep_(family_actors(fams, parties, s.by))
     w = keep_(invention_weights(fams, links))
-    w_all = invention_weights(every, family_actors(every, parties, by))
+    w_all = invention_weights(every, family_actors(every, parties, s.by))
     out = {
         "inventions_by_country": inventions_by_country(
-            w, w_all, n_families=fams, min_p=float(config.min_p)),
+            w, w_all, n_families=fams, min_p=s.min_p),
         "inventions_by_country_year": inventions_by_country_year(w, fams),
         "coinvention_partners": coinvention_partners(links),
         "inventions_by_applicant": inventions_by_applicant(fams, parties),
+        "invention_documents": _documents(pat, fams, offices),
     }  # fmt: skip
-    shift = shift_periods(config)
     spans = [(label, fams, w)]
-    for p in shift or ():
-        f = cancer_inventions(pat, tables["patent_classes"], domain, parse_period(p))
-        spans.append((p, f, invention_weights(f, family_actors(f, parties, by))))
-    mix = _mixes(spans, tables["patent_classes"])
+    for p in s.shift or ():
+        f = select(p)
+        spans.append(
+            (_label(p), f, invention_weights(f, family_actors(f, parties, s.by)))
+        )
+    mix = technology.mixes(spans, classes)
     out["technology_mix"] = mix
-    if shift:
-        out["technology_shift"] = technology.technology_shift(mix, *shift)
-    meta = {
-        "domain": ibis.literal(domain.name),
-        "domain_hash": ibis.literal(domain.hash),
-        "by": ibis.literal(by),
-    }
+    if s.shift:
+        first, second = (_label(p) for p in s.shift)
+        shift = technology.technology_shift(mix, first, second)
+        out["technology_shift"] = shift.mutate(
+            truncated_2=ibis.literal(_truncated(s.shift[1], s.first_truncated_year)),
+            first_truncated_year=ibis.literal(s.first_truncated_year, type="int32"),
+        )
+    tags = {k: ibis.literal(v) for k, v in (meta or {}).items()}
+    tags |= {"by": ibis.literal(s.by), "family_scope": ibis.literal(s.family_scope)}
     res = {}
     for name, t in out.items():
         if "period" not in t.columns:
             t = t.mutate(period=ibis.literal(label))
-        res[name] = t.mutate(**meta).order_by(*ORDER[name])
+        res[name] = t.mutate(**tags).order_by(*ORDER[name])
     return res
 
 
-def _mixes(
-    spans: list[tuple[str, ir.Table, ir.Table]], patent_classes: ir.Table
-) -> ir.Table:
-    """Technology mix of each (period label, families, weights), stacked."""
-    conc = ibis.memtable(technology.concordance())
-    mixes = []
-    for name, fams, weights in spans:
-        ff = technology.family_fields(fams, patent_classes, conc)
-        mix = technology.technology_mix(weights, ff, conc)
-        mixes.append(mix.mutate(period=ibis.literal(name)))
-    out = mixes[0]
-    for m in mixes[1:]:
-        out = out.union(m)
-    return out
+def _label(period: tuple[int, int] | None) -> str:
+    return "all" if period is None else f"{period[0]}-{period[1]}"
+
+
+def _truncated(period: tuple[int, int], first_truncated: int | None) -> bool:
+    return first_truncated is not None and period[1] >= first_truncated
+
+
+def _documents(patents: ir.Table, fams: ir.Table, offices: ir.Table) -> ir.Table:
+    """What the store holds by document type, and how much of it is counted.
+
+    ``(doc_type, documents, families, domain_families, international_families)``:
+    ``domain_families`` are the counted (domain, scope, period) families with
+    a document of that type.
+    """
+    t = documents_by_type(patents)
+    d = patents.mutate(doc_type=document_type(patents))
+    dom = keep(d, fams, "family_id")
+    dom = dom.group_by("doc_type").aggregate(domain_families=dom.family_id.nunique())
+    intl = keep(d, offices.filter(offices.international), "family_id")
+    intl = intl.group_by("doc_type").aggregate(
+        international_families=intl.family_id.nunique()
+    )
+    t = t.left_join(dom, "doc_type").drop("doc_type_right")
+    t = t.left_join(intl, "doc_type").drop("doc_type_right")
+    return t.mutate(
+        domain_families=t.domain_families.fill_null(0),
+        international_families=t.international_families.fill_null(0),
+    )
+
+
+__all__ = [
+    "InventionSettings",
+    "cancer_inventions",
+    "code_matches",
+    "coinvention_partners",
+    "domain_routes",
+    "family_actors",
+    "fold_hk_macao",
+    "in_scope",
+    "invention_tables",
+    "invention_weights",
+    "inventions",
+    "inventions_by_applicant",
+    "inventions_by_country",
+    "inventions_by_country_year",
+]

@@ -19,6 +19,7 @@ import pandas as pd
 
 from oncometrics.config import Config, parse_period
 from oncometrics.report import charts, i18n
+from oncometrics.report.family_statements import absent_text, missing_text
 from oncometrics.report.methodology import (
     method_text,
     sample_counts,
@@ -232,12 +233,15 @@ def build_sections(
     out = []
     for key, table in SECTIONS:
         present = has_rows(tables, table)
-        sec = Section(key, ui[key], present, "" if present else ui[f"missing_{key}"])
+        missing = "" if present else ui[f"missing_{key}"]
+        missing = (not present and missing_text(key, tables, ctx.lang)) or missing
+        sec = Section(key, ui[key], present, missing)
         if present:
             sec.statements = [s for s in statements if s.section == key]
             if actor_row(tables[table], ctx.actor) is None:
                 name = i18n.capitalise(i18n.country_name(ctx.actor, ctx.lang).subject)
                 sec.missing = ui["actor_absent"].format(actor=name, table=table)
+                sec.missing += absent_text(key, tables, ctx)
             sec.charts = [c for c in _CHARTS[key](tables, ctx) if c is not None]
             log(f"report: {key}: {len(sec.charts)} charts")
             if key == "publications":

@@ -18,6 +18,7 @@ from typing import IO
 from lxml import etree
 
 from oncometrics.sources.base import Record, Reject, clip
+from oncometrics.sources.patent_files import parse_members
 from oncometrics.sources.patent_model import (
     PatentDoc,
     class_from_parts,
@@ -64,9 +65,7 @@ def parse_stream(fh: IO[bytes], label: str) -> Iterator[Record | Reject]:
 
 def parse(path: Path) -> Iterator[Record | Reject]:
     """Parse an EPO OPS XML file (plain, gzip or zip members)."""
-    from oncometrics.sources.patents import parse_with
-
-    return parse_with(path, only="epo")
+    return parse_members(path, [("epo", sniff, parse_stream)], only="epo")
 
 
 def _records(root: etree._Element) -> Iterator[etree._Element]:
@@ -108,6 +107,11 @@ def _exchange(el: etree._Element) -> PatentDoc:
         for t in bib.iterfind("x:invention-title", NS)
     }
     doc.title = titles.get("en") or next(iter(titles.values()), None)
+    abstracts = {
+        a.get("lang", ""): " ".join(" ".join(a.itertext()).split())
+        for a in el.iterfind("x:abstract", NS)
+    }
+    doc.abstract = abstracts.get("en") or next(iter(abstracts.values()), None)
     for t in bib.iterfind("x:classifications-ipcr/x:classification-ipcr/x:text", NS):
         doc.classes.append(("ipc", t.text or ""))
     for t in bib.iterfind("x:classification-ipc/x:text", NS):

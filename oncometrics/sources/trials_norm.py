@@ -120,6 +120,6 @@ def norm_phase(phases: Iterable[str] | None) -> str | None:
 
 def start_year(date: str | None) -> int | None:
     """Year of an ISO-ish date ('2007-11-05', '2006-11'), or None."""
-    if date and len(date) >= 4 and date[:4].isdigit():
+    if isinstance(date, str) and len(date) >= 4 and date[:4].isdigit():
         return int(date[:4])
     return None

@@ -37,6 +37,7 @@ ACTOR_FILTERS: dict[str, tuple[str, ...]] = {
     "country": ("country", "partner"),
     "institution": ("institution_id", "ror"),
     "unit": ("unit_code",),
+    "centre": ("key", "centre_code"),
     "domain": ("domain_hash",),
 }
 MAX_LIMIT = 1000

@@ -1,0 +1,54 @@
+"""Writing the output tables: ``<name>.parquet`` and ``<name>.csv``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from oncometrics import outputs
+from oncometrics.safe_text import safe_table
+
+if TYPE_CHECKING:
+    from oncometrics.config import Config
+    from oncometrics.domain import Domain
+
+#: The settings recorded in ``domain.json`` next to the tables.
+RECORDED = ("period", "counting", "citation_window", "normalise_by_type",
+            "field_scheme", "min_p", "min_p_institution", "bootstrap", "seed",
+            "totals")  # fmt: skip
+
+
+def with_meta(table: pa.Table, meta: dict[str, str]) -> pa.Table:
+    """`table` with a constant string column per `meta` item (domain, hash…)."""
+    for k, v in meta.items():
+        table = table.append_column(k, pa.array([v] * table.num_rows, pa.string()))
+    return table
+
+
+def write_table(out: Path, name: str, table: pa.Table) -> Path:
+    """Write `table` as ``OUT/name.parquet`` and ``OUT/name.csv``; the Parquet path.
+
+    `table` must match its published schema (:func:`oncometrics.outputs.conform`).
+    """
+    table = outputs.conform(name, table)
+    path = out / f"{name}.parquet"
+    pq.write_table(table, path)
+    pacsv.write_csv(safe_table(table), out / f"{name}.csv")  # no live formulas
+    return path
+
+
+def write_domain(out: Path, domain: Domain, config: Config) -> Path:
+    """``OUT/domain.json``: the domain definition, its hash and the settings."""
+    doc = domain.to_dict()
+    doc["settings"] = {k: config.values.get(k) for k in RECORDED}
+    from oncometrics.family_settings import figure_settings
+
+    doc["settings"].update(figure_settings(config))  # inventions and trials
+    path = out / "domain.json"
+    path.write_text(json.dumps(doc, indent=1, default=str) + "\n", encoding="utf-8")
+    return path
