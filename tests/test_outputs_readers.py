@@ -56,6 +56,6 @@ def test_dashboard_reads_published_columns() -> None:
     every = {c for schema in OUTPUTS.values() for c in schema.names}
     for _, _, table in pages.CHARTS:
         assert table in OUTPUTS
-    for columns in data.ACTOR_FILTERS.values():
+    for columns in [*data.ACTOR_FILTERS.values(), *pages.PAGE_COLUMNS.values()]:
         assert set(columns) <= every, columns
     assert set(data.YEAR_COLUMNS) <= every

@@ -260,7 +260,6 @@ def _publication_charts(
     t: Mapping[str, pd.DataFrame], ctx: Context
 ) -> list[Chart | None]:
     df, a, lang = t["publications_by_country"], ctx.actor, ctx.lang
-    partners = t.get("country_partners")
     return [
         _chart(
             "pub_rank",
@@ -296,24 +295,27 @@ def _publication_charts(
             ctx,
             "publications_by_country.ai, share_frac",
         ),
-        _chart(
-            "pub_partners",
-            charts.partner_bars(
-                partner_list(partners, a, "country_partners"), lang=lang, salt="pubpart"
-            )
-            if partners is not None
-            else None,
-            ctx,
-            "country_partners",
-        ),
+        _partner_chart("pub_partners", t, "country_partners", ctx),
     ]
+
+
+def _partner_chart(
+    key: str, t: Mapping[str, pd.DataFrame], table: str, ctx: Context
+) -> Chart | None:
+    """The bars of the actor's partners in pair table `table` (when present)."""
+    partners = t.get(table)
+    if partners is None:
+        return None
+    frame = partner_list(partners, ctx.actor, table)
+    salt = key.split("_")[0] + "part"  # pubpart, invpart, trialpart
+    svg = charts.partner_bars(frame, lang=ctx.lang, salt=salt)
+    return _chart(key, svg, ctx, table)
 
 
 def _invention_charts(
     t: Mapping[str, pd.DataFrame], ctx: Context
 ) -> list[Chart | None]:
     df, a, lang = t["inventions_by_country"], ctx.actor, ctx.lang
-    partners = t.get("coinvention_partners")
     return [
         _chart(
             "inv_rank",
@@ -321,18 +323,7 @@ def _invention_charts(
             ctx,
             "inventions_by_country.i_frac",
         ),
-        _chart(
-            "inv_partners",
-            charts.partner_bars(
-                partner_list(partners, a, "coinvention_partners"),
-                lang=lang,
-                salt="invpart",
-            )
-            if partners is not None
-            else None,
-            ctx,
-            "coinvention_partners",
-        ),
+        _partner_chart("inv_partners", t, "coinvention_partners", ctx),
         _chart(
             "inv_tech",
             charts.technology_mix(
@@ -346,7 +337,6 @@ def _invention_charts(
 
 def _trial_charts(t: Mapping[str, pd.DataFrame], ctx: Context) -> list[Chart | None]:
     df, a, lang = t["trials_by_country"], ctx.actor, ctx.lang
-    partners = t.get("trial_partners")
     return [
         _chart(
             "trial_rank",
@@ -354,16 +344,7 @@ def _trial_charts(t: Mapping[str, pd.DataFrame], ctx: Context) -> list[Chart | N
             ctx,
             "trials_by_country.trials, early_phase_trials",
         ),
-        _chart(
-            "trial_partners",
-            charts.partner_bars(
-                partner_list(partners, a, "trial_partners"), lang=lang, salt="trialpart"
-            )
-            if partners is not None
-            else None,
-            ctx,
-            "trial_partners",
-        ),
+        _partner_chart("trial_partners", t, "trial_partners", ctx),
         _chart(
             "trial_phase",
             charts.trials_by_phase(t["trials_by_phase"], a, lang=lang)
