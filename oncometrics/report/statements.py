@@ -7,7 +7,8 @@ rank, number of ranked actors, period, domain hash, stability interval, the
 table/row/column it came from and the command that reproduces it), as the
 contract requires (indicators.md section 8).  A rank whose stability
 interval overlaps a neighbour's is flagged in the sentence itself.  When a
-table or column is missing the statement is skipped and the reason logged.
+table is missing, or the actor has no value or rank, the statement is skipped
+and the reason logged; ranks are those compute wrote.
 
 The dashboard reuses :func:`build_statements`.  The data model lives in
 :mod:`~oncometrics.report.evidence`, pair and shift statements in
@@ -16,9 +17,11 @@ The dashboard reuses :func:`build_statements`.  The data model lives in
 Examples
 --------
 >>> import pandas as pd
->>> t = {"publications_by_country": pd.DataFrame({
-...     "country": ["US", "FR", "DE"], "p_frac": [50.0, 30.0, 20.0],
-...     "share_frac": [0.5, 0.3, 0.2]})}
+>>> from oncometrics.outputs import OUTPUTS
+>>> empty = dict.fromkeys(OUTPUTS["publications_by_country"].names)
+>>> t = {"publications_by_country": pd.DataFrame([
+...     {**empty, "country": c, "p_frac": p, "share_frac": p / 100, "rank_p_frac": r}
+...     for c, p, r in (("US", 50.0, 1), ("FR", 30.0, 2), ("DE", 20.0, 3))])}
 >>> [s.text for s in build_statements(t, Context(actor="FR", period="2016-2020"))]
 ['France ranks 2nd of 3 countries for cancer publications in 2016–2020 (fractional count 30; 30.0\xa0% of the world).']
 """
