@@ -207,10 +207,33 @@ def ingest(
     unread = f"; {failed} file(s) not read, see the errors above" if failed else ""
     # with --json, stdout holds the JSON document only
     (err if json_out else out).print(summary.line() + unread, markup=False)
+    if source in PUBLICATION_SOURCES and summary.total("stored"):
+        line = _country_provenance_line(store)
+        (err if json_out else out).print(line, markup=False)
     if json_out:
         print(json.dumps({"files": [vars(f) for f in summary.files]}, indent=1))
     if summary.errors:
         raise typer.Exit(1)
+
+
+#: Sources whose records give authorships a country (see ``ingest``).
+PUBLICATION_SOURCES = ("openalex", "pubmed", "medline", "wos", "scopus", "lens",
+                       "dimensions")  # fmt: skip
+
+
+def _country_provenance_line(store: Path) -> str:
+    """Per source, the authorships whose country was read from the strings."""
+    from oncometrics.engine import Engine
+    from oncometrics.indicators import provenance
+
+    engine = Engine.from_config(load_config(None, engine="duckdb"))
+    try:
+        t = engine.load_tables(store, ["works", "authorship_countries"])
+        expr = provenance.country_provenance(t["works"], t["authorship_countries"])
+        rows = expr.to_pyarrow().to_pylist()
+    finally:
+        engine.close()
+    return provenance.provenance_line(provenance.provenance_counts(rows))
 
 
 @app.command()
@@ -479,7 +502,8 @@ INTERRUPTED = 130
 
 def _interrupted() -> int:
     """Say "interrupted" (once: a second Ctrl-C is ignored); exit status 130."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the process is ending
     err.print("interrupted", markup=False)
     return INTERRUPTED
 

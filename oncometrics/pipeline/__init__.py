@@ -90,7 +90,8 @@ def compute(
         domain = Domain.from_config(config)
         final, out = Path(out), outputs.stage(Path(out))  # `final` replaced on success
         try:
-            written = {"domain": write_domain(out, domain, config)}
+            prov = _country_provenance(engine, store)
+            written = {"domain": write_domain(out, domain, config, prov)}
             rows = 0
             for name, table in _all_tables(engine, store, domain, config, log):
                 written[name] = write_table(out, name, table)
@@ -109,6 +110,19 @@ def compute(
         engine.close()
     outputs.publish(out, final)
     return {k: final / p.name for k, p in written.items()}
+
+
+def _country_provenance(
+    engine: Engine, store: Path | str
+) -> dict[str, dict[str, int]] | None:
+    """Authorships by source and country provenance (None without publications)."""
+    if not engine.has_data(store, "authorship_countries"):
+        return None
+    from oncometrics.indicators import provenance
+
+    t = engine.load_tables(store, ["works", "authorship_countries"])
+    expr = provenance.country_provenance(t["works"], t["authorship_countries"])
+    return provenance.provenance_counts(expr.to_pyarrow().to_pylist())
 
 
 #: The tables that say whether a period holds any record at all.
