@@ -86,3 +86,20 @@ def test_french_dashboard_overview(tmp_path: Path) -> None:
     found = sorted(w for w in english if re.search(rf"\b{w}\b", text.lower()))
     assert not found, found
     assert "Constats" in text and "n/d" in text  # the banner in French too
+
+
+def test_french_workbook_statements_sheet(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    store = make_uncited_store(tmp_path / "s")
+    path = write_report(
+        store,
+        tmp_path / "r",
+        config=load_config(actor="FR", lang="fr"),
+        indicators=store / "indicators",
+        log=lambda m: None,
+    )
+    wb = load_workbook(path.parent / "report.xlsx", read_only=True)
+    assert wb.sheetnames[0] == "constats"
+    header = [c.value for c in next(wb["constats"].iter_rows(max_row=1))]
+    assert header[:4] == ["clé", "section", "texte", "indicateur"]

@@ -122,7 +122,7 @@ def write_report(
     path = out_dir / "report.html"
     path.write_text(html, encoding="utf-8")
     log(f"report: wrote {path} ({len(html.encode()) / 1e6:.2f} MB); writing workbook")
-    write_workbook(tables, statements, out_dir / "report.xlsx", log=log)
+    write_workbook(tables, statements, out_dir / "report.xlsx", log=log, lang=ctx.lang)
     write_settings(out_dir, config)
     return path
 
