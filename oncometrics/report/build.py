@@ -124,6 +124,13 @@ def write_report(
     log(f"report: wrote {path} ({len(html.encode()) / 1e6:.2f} MB); writing workbook")
     write_workbook(tables, statements, out_dir / "report.xlsx", log=log, lang=ctx.lang)
     write_settings(out_dir, config)
+    from oncometrics.report.networks import write_networks
+
+    nets = write_networks(dict(tables), out_dir / "networks")
+    if nets:
+        log(
+            f"report: {len(nets)} network files (VOSviewer, GraphML) in {nets[0].parent}"
+        )
     return path
 
 
