@@ -68,7 +68,7 @@ def test_a_number_below_its_minimum_is_refused(name: str, value: float) -> None:
 
 
 def test_bad_periods_are_refused() -> None:
-    assert "YEAR or FIRST-LAST" in _error(period="2020-2014")
+    assert "years reversed (did you mean 2014-2020?)" in _error(period="2020-2014")
     assert "YEAR or FIRST-LAST" in _error(period="recent")
     assert "two periods" in _error(periods="2002-2011")
     assert load_config(period=2020).period == "2020"  # TOML integers read as text
