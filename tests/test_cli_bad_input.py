@@ -424,7 +424,7 @@ COMMAND_ERRORS: dict[str, str] = {
     "compute: store is a file": "a_file: no store here",
     "compute: damaged Parquet part": "too small to be a Parquet file",
     "compute: bad period": "setting period: '20x4-2023' is not YEAR or FIRST-LAST",
-    "compute: reversed period": "setting period: '2023-2014' is not YEAR",
+    "compute: reversed period": "years reversed (did you mean 2014-2023?)",
     "compute: unknown engine": "setting engine: 'polars' is not one of 'duckdb', 'spark'",
     "compute: bad TOML": "bad.toml: invalid TOML",
     "compute: unknown setting": "unknown setting 'colour'",
