@@ -33,8 +33,8 @@ from oncometrics.report.statements import (
     partner_list,
 )
 from oncometrics.report.tables import (
+    YEAR_COLUMN,
     actor_row,
-    col,
     country_rows,
     has_rows,
     load_tables,
@@ -171,7 +171,7 @@ def _with_portfolio(
         return html
     from oncometrics.portfolio import portfolio_section
 
-    frames = {p.stem: pd.read_parquet(p) for p in files}
+    frames = load_tables(folder)  # checked against the published columns
     if not cited:
         frames = {name: without_impact(df) for name, df in frames.items()}
     fragment = portfolio_section(frames)
@@ -237,9 +237,9 @@ def _period(
             )
         return str(own)
     years = [
-        pd.to_numeric(df[c], errors="coerce")
-        for name, df in tables.items()
-        if name.endswith("_year") and (c := col(df, "year"))
+        pd.to_numeric(tables[name][c], errors="coerce")
+        for name, c in YEAR_COLUMN.items()
+        if name in tables
     ]
     years = [y.dropna() for y in years if y.notna().any()]
     if years:
@@ -306,7 +306,6 @@ def _publication_charts(
     t: Mapping[str, pd.DataFrame], ctx: Context
 ) -> list[Chart | None]:
     df, a, lang = t["publications_by_country"], ctx.actor, ctx.lang
-    partners = t.get("country_partners")
     return [
         _chart(
             "pub_rank",
@@ -342,22 +341,27 @@ def _publication_charts(
             ctx,
             "publications_by_country.ai, share_frac",
         ),
-        _chart(
-            "pub_partners",
-            charts.partner_bars(partner_list(partners, a), lang=lang, salt="pubpart")
-            if partners is not None
-            else None,
-            ctx,
-            "country_partners",
-        ),
+        _partner_chart("pub_partners", t, "country_partners", ctx),
     ]
+
+
+def _partner_chart(
+    key: str, t: Mapping[str, pd.DataFrame], table: str, ctx: Context
+) -> Chart | None:
+    """The bars of the actor's partners in pair table `table` (when present)."""
+    partners = t.get(table)
+    if partners is None:
+        return None
+    frame = partner_list(partners, ctx.actor, table)
+    salt = key.split("_")[0] + "part"  # pubpart, invpart, trialpart
+    svg = charts.partner_bars(frame, lang=ctx.lang, salt=salt)
+    return _chart(key, svg, ctx, table)
 
 
 def _invention_charts(
     t: Mapping[str, pd.DataFrame], ctx: Context
 ) -> list[Chart | None]:
     df, a, lang = t["inventions_by_country"], ctx.actor, ctx.lang
-    partners = t.get("coinvention_partners")
     return [
         _chart(
             "inv_rank",
@@ -365,14 +369,7 @@ def _invention_charts(
             ctx,
             "inventions_by_country.i_frac",
         ),
-        _chart(
-            "inv_partners",
-            charts.partner_bars(partner_list(partners, a), lang=lang, salt="invpart")
-            if partners is not None
-            else None,
-            ctx,
-            "coinvention_partners",
-        ),
+        _partner_chart("inv_partners", t, "coinvention_partners", ctx),
         _chart(
             "inv_tech",
             charts.technology_mix(
@@ -386,7 +383,6 @@ def _invention_charts(
 
 def _trial_charts(t: Mapping[str, pd.DataFrame], ctx: Context) -> list[Chart | None]:
     df, a, lang = t["trials_by_country"], ctx.actor, ctx.lang
-    partners = t.get("trial_partners")
     return [
         _chart(
             "trial_rank",
@@ -394,14 +390,7 @@ def _trial_charts(t: Mapping[str, pd.DataFrame], ctx: Context) -> list[Chart | N
             ctx,
             "trials_by_country.trials, early_phase_trials",
         ),
-        _chart(
-            "trial_partners",
-            charts.partner_bars(partner_list(partners, a), lang=lang, salt="trialpart")
-            if partners is not None
-            else None,
-            ctx,
-            "trial_partners",
-        ),
+        _partner_chart("trial_partners", t, "trial_partners", ctx),
         _chart(
             "trial_phase",
             charts.trials_by_phase(t["trials_by_phase"], a, lang=lang)
@@ -425,22 +414,17 @@ def institutions_table(
 ) -> dict[str, Any] | None:
     """The actor's leading institutions by P_frac (else the world's)."""
     df = tables.get("publications_by_institution")
-    name = col(df, "institution")
-    if df is None or df.empty or name is None or "p_frac" not in df.columns:
+    if df is None or df.empty:
         return None
-    cc = col(df, "country", exclude=[name])
-    mine = df[df[cc].astype(str).str.upper() == ctx.actor] if cc else df.iloc[0:0]
+    name, cc = "institution_name", "country_code"
+    mine = df[df[cc].astype(str).str.upper() == ctx.actor]
     ui, cn = UI[ctx.lang], i18n.country_name(ctx.actor, ctx.lang)
     title = ui["institutions"].format(actor=cn.subject, of_actor=cn.of)
     if mine.empty:
         mine, title = df, ui["institutions_world"]
     mine = mine.assign(_p=pd.to_numeric(mine["p_frac"], errors="coerce"))
     mine = mine.sort_values("_p", ascending=False).head(top)
-    cols = [
-        c
-        for c in (name, cc, "p_frac", "rank_p_frac", "pp_top10", "mncs")
-        if c and c in mine.columns
-    ]
+    cols = [name, cc, "p_frac", "rank_p_frac", "pp_top10", "mncs"]
     rows = [[_cell(r[c], c, ctx.lang) for c in cols] for _, r in mine.iterrows()]
     return {"title": title, "columns": cols, "rows": rows}
 

@@ -147,21 +147,38 @@ def _actor_sections(
     return sections
 
 
+#: The published columns naming the actor of each actor page.
+PAGE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "country": ("country",),
+    "institution": ("institution_id", "ror"),
+    "unit": ("unit_code",),
+    "centre": ("key", "centre_code"),
+}
+#: A centre code or a label such as ``CLIP²`` (letters, digits, ``-_.²``).
+CENTRE_RE = re.compile(r"^[\w.²-]{1,40}$")
+
+
+def _actor_page(
+    request: Request, kind: str, code: str, period: str | None = None
+) -> HTMLResponse:
+    """Every table's rows for one actor of `kind`."""
+    sections = _actor_sections(_tables(request), PAGE_COLUMNS[kind], code, period)
+    return _render(
+        "country.html",
+        title=f"{kind.capitalize()} {code}",
+        code=code,
+        kind=kind,
+        sections=sections,
+        action=f"/{kind}/{code}",
+    )
+
+
 @router.get("/country/{code}", response_class=HTMLResponse, include_in_schema=False)
 def country(request: Request, code: str, period: Period = None) -> HTMLResponse:
     """Every table's rows for one country (publications, inventions, trials)."""
     if not COUNTRY_RE.match(code):
         raise HTTPException(400, "country must be an ISO alpha-2 code")
-    code = code.upper()
-    sections = _actor_sections(_tables(request), ("country",), code, period)
-    return _render(
-        "country.html",
-        title=f"Country {code}",
-        code=code,
-        kind="country",
-        sections=sections,
-        action=f"/country/{code}",
-    )
+    return _actor_page(request, "country", code.upper(), period)
 
 
 @router.get(
@@ -171,17 +188,7 @@ def institution(request: Request, ident: str, period: Period = None) -> HTMLResp
     """Every table's rows for one institution (OpenAlex id or ROR id)."""
     if not re.match(CODE, ident):
         raise HTTPException(400, "bad institution id")
-    sections = _actor_sections(
-        _tables(request), ("institution_id", "ror"), ident, period
-    )
-    return _render(
-        "country.html",
-        title=f"Institution {ident}",
-        code=ident,
-        kind="institution",
-        sections=sections,
-        action=f"/institution/{ident}",
-    )
+    return _actor_page(request, "institution", ident, period)
 
 
 @router.get("/unit/{code}", response_class=HTMLResponse, include_in_schema=False)
@@ -189,19 +196,7 @@ def unit(request: Request, code: str, period: Period = None) -> HTMLResponse:
     """Every portfolio table's rows for one unit of the organisation."""
     if not re.match(CODE, code):
         raise HTTPException(400, "bad unit code")
-    sections = _actor_sections(_tables(request), ("unit_code",), code, period)
-    return _render(
-        "country.html",
-        title=f"Unit {code}",
-        code=code,
-        kind="unit",
-        sections=sections,
-        action=f"/unit/{code}",
-    )
-
-
-#: A centre code or a label such as ``CLIP²`` (letters, digits, ``-_.²``).
-CENTRE_RE = re.compile(r"^[\w.²-]{1,40}$")
+    return _actor_page(request, "unit", code, period)
 
 
 @router.get("/centre/{code}", response_class=HTMLResponse, include_in_schema=False)
@@ -209,15 +204,7 @@ def centre(request: Request, code: str) -> HTMLResponse:
     """The trial tables' rows for one centre (or one label) of the organisation."""
     if not CENTRE_RE.match(code):
         raise HTTPException(400, "bad centre code")
-    sections = _actor_sections(_tables(request), ("key", "centre_code"), code)
-    return _render(
-        "country.html",
-        title=f"Centre {code}",
-        code=code,
-        kind="centre",
-        sections=sections,
-        action=f"/centre/{code}",
-    )
+    return _actor_page(request, "centre", code)
 
 
 @router.get("/table/{name}", response_class=HTMLResponse, include_in_schema=False)
