@@ -396,9 +396,11 @@ def demo(
     ] = Path("oncometrics-demo"),
 ) -> None:
     """Ingest the bundled real sample, compute the indicators, write the report."""
-    from oncometrics.demo import run_demo
+    from oncometrics.demo import counts_lines, run_demo
 
     report_path = run_demo(out_dir, log=_log)
+    for line in counts_lines(out_dir / "store"):  # read vs counted, computed
+        out.print(line, markup=False)
     out.print(f"demo report written to {report_path}", markup=False)
 
 

@@ -127,6 +127,7 @@ def test_report_without_citations_shows_no_impact_value(
         figure = re.search(r'id="chart-pub_top10".*?</figure>', page, re.S)
         assert figure and "<svg" not in figure.group(0)
         assert "notice omitted" in figure.group(0)
+        assert ("n/a" if lang == "en" else "n/d") in _text(figure.group(0))
         # the portfolio says impact is n/a, and why
         portfolio = _text(page[page.index('id="portfolio"') :])
         assert ("n/a" if lang == "en" else "n/d") in portfolio
@@ -211,3 +212,36 @@ def test_named_partners_never_cut_a_tie_group() -> None:
     assert list(head["partner"]) == ["A", "B", "C", "D"] and tied is None
     head, tied = named_partners(p.head(2), 3)
     assert len(head) == 2 and tied is None
+
+
+# ---------------------------------------------------------------- dashboard
+def test_dashboard_docs_are_offline(store: Path) -> None:
+    client = TestClient(create_app(store))
+    docs = client.get("/docs").text
+    assert "cdn" not in docs.lower() and "https://" not in docs
+    for asset in re.findall(r'(?:src|href)="(/[^"]+)"', docs):
+        assert client.get(asset).status_code == 200, asset
+
+
+def test_dashboard_labels_numbers_country_case_and_banner(store: Path) -> None:
+    client = TestClient(create_app(store))
+    upper = client.get(
+        "/api/v1/tables/publications_by_country", params={"country": "FR"}
+    ).json()
+    lower = client.get(
+        "/api/v1/tables/publications_by_country", params={"country": "fr"}
+    ).json()
+    assert upper["total"] == lower["total"] == 1
+    page = client.get("/table/publications_by_country").text
+    assert "Publications, fractional counting" in page  # the schema's description
+    assert not re.search(r"\d\.\d+e[-+]\d\d", page)  # no scientific notation
+    banner = re.findall(r'<p class="banner"[^>]*>(.*?)</p>', page, re.S)
+    assert any("no citation counts" in b for b in banner)
+
+
+def test_cell_format_never_uses_scientific_notation() -> None:
+    from oncometrics.web.format import cell
+
+    assert cell(8.651e-05) == "0.00008651"
+    assert cell(0.1 + 1e-17) == "0.1"
+    assert cell(123456.7) == "123,457"

@@ -43,8 +43,16 @@ from oncometrics.report.tables import (
     read_json,
     without_impact,
 )
-from oncometrics.report.templates_text import CHART_TITLES, EVIDENCE, METHOD, UI
+from oncometrics.report.templates_text import (
+    CHART_TITLES,
+    EVIDENCE,
+    HEADERS,
+    INDICATORS_FR,
+    METHOD,
+    UI,
+)
 from oncometrics.report.xlsx import write_workbook
+from oncometrics.settings_file import FILENAME, write_settings
 
 Log = Callable[[str], None]
 
@@ -114,7 +122,8 @@ def write_report(
     path = out_dir / "report.html"
     path.write_text(html, encoding="utf-8")
     log(f"report: wrote {path} ({len(html.encode()) / 1e6:.2f} MB); writing workbook")
-    write_workbook(tables, statements, out_dir / "report.xlsx", log=log)
+    write_workbook(tables, statements, out_dir / "report.xlsx", log=log, lang=ctx.lang)
+    write_settings(out_dir, config)
     return path
 
 
@@ -175,6 +184,10 @@ def _with_portfolio(
     if not cited:
         frames = {name: without_impact(df) for name, df in frames.items()}
     fragment = portfolio_section(frames)
+    if lang == "fr":
+        from oncometrics.report.french import portfolio_fr
+
+        fragment = portfolio_fr(fragment)
     if not cited:
         note = f'<p class="notice no-impact">{UI[lang]["no_impact"]}</p>'
         fragment = fragment.replace("</h2>", "</h2>" + note, 1)
@@ -219,7 +232,15 @@ def make_context(
         min_p=float(config.min_p or 0.0),
         periods=config.periods,
         indicators=None if indicators is None else str(indicators),
+        settings=_settings_path(store, indicators),
     )
+
+
+def _settings_path(store: Path, indicators: Path | None) -> str | None:
+    """The tables' ``settings.toml``, when compute wrote one."""
+    folder = Path(indicators) if indicators is not None else Path(store) / "indicators"
+    path = folder / FILENAME
+    return str(path) if path.is_file() else None
 
 
 def _period(
@@ -283,6 +304,13 @@ def build_sections(
                 sec.missing = ui["actor_absent"].format(actor=name, table=table)
                 sec.missing += absent_text(key, tables, ctx)
             sec.charts = [c for c in _CHARTS[key](tables, ctx) if c is not None]
+            for c in sec.charts:  # an impact chart without any impact value
+                if (
+                    c.omitted
+                    and c.key == "pub_top10"
+                    and _all_missing(tables[table], "pp_top10")
+                ):
+                    c.omitted = ui["no_impact"]
             for c in sec.charts:
                 if c.omitted:
                     log(f"report: chart {c.key} not drawn: {c.omitted}")
@@ -292,6 +320,11 @@ def build_sections(
                 sec.table = institutions_table(tables, ctx)
         out.append(sec)
     return out
+
+
+def _all_missing(df: pd.DataFrame, column: str) -> bool:
+    """True when `df` has no value in `column` (or no such column)."""
+    return column not in df.columns or bool(df[column].isna().all())
 
 
 def _chart(key: str, svg: str | None, ctx: Context, caption: str) -> Chart:
@@ -474,6 +507,10 @@ def render_html(
         ctx=ctx,
         ui=ui,
         ev=EVIDENCE[ctx.lang],
+        th=HEADERS[ctx.lang],
+        indicator_name=(
+            (lambda x: INDICATORS_FR.get(x, x)) if ctx.lang == "fr" else (lambda x: x)
+        ),
         lang=ctx.lang,
         actor_name=cn.label,
         actor_subject=cn.subject,

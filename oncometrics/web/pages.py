@@ -18,12 +18,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from oncometrics.report import charts
 from oncometrics.web.api import CODE, PERIOD, snapshot
+from oncometrics.web.format import cell, label
 
 router = APIRouter()
 TEMPLATES = Path(__file__).parent / "templates"
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"])
 )
+_env.filters["num"] = cell
+_env.globals["label"] = label
 COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
 
 
@@ -45,11 +48,34 @@ def _statements(
     ctx = Context(
         actor=actor.upper(),
         lang=lang,
-        period=period,
+        # the tables' own period, not "all years", when none is asked for
+        period=period or data.domain.get("settings", {}).get("period"),
         domain_hash=data.domain.get("hash"),
         store=str(request.app.state.store),
+        indicators=str(data.folder),
+        settings=_settings(data.folder),
     )
     return build_statements(_tables(request), ctx, lambda m: None)
+
+
+def _banners(request: Request, lang: str = "en") -> list[str]:
+    """Warnings shown on every page: small sample, no citation counts."""
+    from oncometrics.report.methodology import sample_counts, sample_warning
+    from oncometrics.report.tables import read_json
+    from oncometrics.report.templates_text import UI
+
+    data = snapshot(request)
+    manifest = read_json(Path(request.app.state.store) / "manifest.json")
+    out = [sample_warning(sample_counts(data.published(), manifest), lang)]
+    if not data.cited:
+        out.append(UI[lang]["no_impact"])
+    return [b for b in out if b]
+
+
+def _settings(folder: Path) -> str | None:
+    """The tables' ``settings.toml`` (the reproduce commands read it)."""
+    path = folder / "settings.toml"
+    return str(path) if path.is_file() else None
 
 
 def _records(
@@ -77,15 +103,37 @@ def overview(
     data = snapshot(request)
     return _render(
         "overview.html",
-        title="Overview",
+        banners=_banners(request, lang),
+        title="Overview" if lang == "en" else "Vue d'ensemble",
+        t=OVERVIEW[lang],
         actor=actor.upper(),
         lang=lang,
         statements=statements,
         tables=data.tables,
         domain=data.domain,
-        charts=_charts(request, actor),
+        charts=[(OVERVIEW[lang][k], svg) for k, svg in _charts(request, actor)],
     )
 
+
+#: The overview's wording by language (the statements are the report's own).
+OVERVIEW: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Where {actor} stands", "country": "Country",
+        "language": "Language", "show": "Show", "statements": "Statements",
+        "empty": "No statement can be made for {actor} from these tables.",
+        "tables": "Tables", "columns": "columns", "domain": "Domain",
+        "hash": "hash", "Ranking": "Ranking", "Specialisation": "Specialisation",
+        "Trials by phase": "Trials by phase",
+    },
+    "fr": {
+        "title": "La position de {actor}", "country": "Pays",
+        "language": "Langue", "show": "Afficher", "statements": "Constats",
+        "empty": "Aucun constat sur {actor} ne peut être tiré de ces tables.",
+        "tables": "Tables", "columns": "colonnes", "domain": "Domaine",
+        "hash": "empreinte", "Ranking": "Classement",
+        "Specialisation": "Spécialisation", "Trials by phase": "Essais par phase",
+    },
+}  # fmt: skip
 
 #: The overview's charts: title, chart function, table it draws.
 CHARTS: tuple[tuple[str, Callable[..., str | None], str], ...] = (
@@ -165,6 +213,7 @@ def _actor_page(
     sections = _actor_sections(_tables(request), PAGE_COLUMNS[kind], code, period)
     return _render(
         "country.html",
+        banners=_banners(request),
         title=f"{kind.capitalize()} {code}",
         code=code,
         kind=kind,
@@ -223,6 +272,7 @@ def table(
     cols, rows = _records(df, limit=200)
     return _render(
         "table.html",
+        banners=_banners(request),
         title=name,
         name=name,
         cols=cols,
@@ -261,6 +311,7 @@ def compare(
         )
     return _render(
         "compare.html",
+        banners=_banners(request),
         title="Compare",
         actors=",".join(codes),
         codes=codes,
