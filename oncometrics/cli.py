@@ -22,6 +22,7 @@ from rich.console import Console
 
 from oncometrics.config import load_config
 from oncometrics.errors import OncometricsError, UserError, describe, one_line
+from oncometrics.sources import SOURCES
 
 app = typer.Typer(
     add_completion=False,
@@ -56,6 +57,61 @@ JsonOpt = Annotated[
 
 
 __all__ = ["UserError", "app", "main"]
+
+
+def _help_without_flag_types() -> None:
+    """Help shows no ``<bool>`` for flags, and the configured default of options.
+
+    An option left unset (None) takes its value from the settings: the help
+    shows that default (``[default: en]``) instead of nothing.
+    """
+    from typer.core import TyperOption
+
+    from oncometrics.config import SETTINGS
+
+    defaults = {s.name: s.default for s in SETTINGS}
+    show_type, show_default = (
+        TyperOption.display_type_rich,
+        TyperOption._extract_default_help_str,
+    )
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag else show_type(self, ctx)
+
+    def default_help(self: TyperOption, *, ctx: Any) -> Any:
+        own = show_default(self, ctx=ctx)
+        if own is None and self.name in defaults and not self.is_flag:
+            value = defaults[self.name]
+            if value not in (None, "", ()):
+                self.show_default = True
+                return ",".join(map(str, value)) if isinstance(value, tuple) else value
+        return own
+
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+    TyperOption._extract_default_help_str = default_help  # type: ignore[method-assign]
+
+
+_help_without_flag_types()
+
+
+def _version(value: bool) -> None:
+    if value:
+        from oncometrics import __version__
+
+        out.print(f"oncometrics {__version__}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """oncometrics: where a country and its teams stand in world cancer research."""
 
 
 def _log(message: str) -> None:
@@ -98,9 +154,9 @@ def ingest(
     source: Annotated[
         str,
         typer.Argument(
-            help="Record format: openalex, pubmed, "
-            "medline, wos, scopus, lens, dimensions, "
-            "patents, trials."
+            help="Record format: "
+            + "; ".join(f"{name} ({spec.help})" for name, spec in SOURCES.items())
+            + "."
         ),
     ],
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to read.")],
@@ -141,13 +197,43 @@ def ingest(
                 markup=False,
             )
     failed = len(summary.errors)
+    if failed:
+        from oncometrics.sources.suggest import suggest_source
+
+        for f in summary.errors:
+            hint = suggest_source(Path(f.path), source)
+            if hint:
+                err.print(f"hint: {hint}", markup=False)
     unread = f"; {failed} file(s) not read, see the errors above" if failed else ""
     # with --json, stdout holds the JSON document only
     (err if json_out else out).print(summary.line() + unread, markup=False)
+    if source in PUBLICATION_SOURCES and summary.total("stored"):
+        line = _country_provenance_line(store)
+        (err if json_out else out).print(line, markup=False)
     if json_out:
         print(json.dumps({"files": [vars(f) for f in summary.files]}, indent=1))
     if summary.errors:
         raise typer.Exit(1)
+
+
+#: Sources whose records give authorships a country (see ``ingest``).
+PUBLICATION_SOURCES = ("openalex", "pubmed", "medline", "wos", "scopus", "lens",
+                       "dimensions")  # fmt: skip
+
+
+def _country_provenance_line(store: Path) -> str:
+    """Per source, the authorships whose country was read from the strings."""
+    from oncometrics.engine import Engine
+    from oncometrics.indicators import provenance
+
+    engine = Engine.from_config(load_config(None, engine="duckdb"))
+    try:
+        t = engine.load_tables(store, ["works", "authorship_countries"])
+        expr = provenance.country_provenance(t["works"], t["authorship_countries"])
+        rows = expr.to_pyarrow().to_pylist()
+    finally:
+        engine.close()
+    return provenance.provenance_line(provenance.provenance_counts(rows))
 
 
 @app.command()
@@ -416,7 +502,8 @@ INTERRUPTED = 130
 
 def _interrupted() -> int:
     """Say "interrupted" (once: a second Ctrl-C is ignored); exit status 130."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the process is ending
     err.print("interrupted", markup=False)
     return INTERRUPTED
 

@@ -253,9 +253,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "max_record_bytes",
         64 * 1024 * 1024,
-        "Largest record a reader accepts, in bytes (a JSON line, a MEDLINE or "
-        "USPTO record, a CSV cell, a zip member of one study); a longer one is "
-        "rejected without being held in memory.",
+        "Largest record a reader accepts, in bytes (a JSON line or document, "
+        "a MEDLINE, USPTO or EPO record, a CSV cell); a longer one is rejected "
+        "without being held in memory.",
         minimum=1,
     ),
     Setting(

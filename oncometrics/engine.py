@@ -236,7 +236,7 @@ def connect(
     if engine == "duckdb":
         con = ibis.duckdb.connect()
         if threads:
-            con.raw_sql(f"SET threads = {int(threads)}")
+            _duckdb_set(con, "threads", int(threads))
         if memory_limit:
             _duckdb_set(con, "memory_limit", str(memory_limit))
         if temp_directory:
@@ -267,12 +267,15 @@ def connect_config(config: Config, *, spark_session: Any = None) -> BaseBackend:
     )
 
 
-def _duckdb_set(con: BaseBackend, name: str, value: str) -> None:
-    """``SET name = 'value'`` on DuckDB; a bad value is a one-line EngineError."""
+def _duckdb_set(con: BaseBackend, name: str, value: str | int) -> None:
+    """``SET name = value`` on DuckDB, the value a bound parameter; a bad
+    value is a one-line EngineError.  `name` is one of ours, never the user's.
+    """
     import duckdb
 
+    raw: Any = con.con  # type: ignore[attr-defined]
     try:
-        con.raw_sql(f"SET {name} = '{value.replace(chr(39), chr(39) * 2)}'")
+        raw.execute(f"SET {name} = ?", [value])
     except duckdb.Error as exc:
         con.disconnect()
         msg = str(exc).splitlines()[0]

@@ -156,7 +156,11 @@ def parse_period(text: str | None) -> tuple[int, int] | None:
         raise ValueError(f"bad period {text!r}: expected YEAR or FIRST-LAST") from None
     if len(nums) == 1:
         nums = nums * 2
-    if len(nums) != 2 or nums[0] > nums[1] or not (1000 <= nums[0] <= 9999):
+    if len(nums) == 2 and nums[0] > nums[1]:
+        raise ValueError(
+            f"bad period {text!r}: years reversed (did you mean {nums[1]}-{nums[0]}?)"
+        )
+    if len(nums) != 2 or not (1000 <= nums[0] <= 9999):
         raise ValueError(f"bad period {text!r}: expected YEAR or FIRST-LAST")
     return nums[0], nums[1]
 
@@ -170,10 +174,12 @@ def check_periods(values: dict[str, Any], origins: dict[str, str]) -> None:
             continue
         parts = [p.strip() for p in str(text).split(",")]
         ok = len(parts) == (2 if name == "periods" else 1)
+        where = f" (from {origins[name]})" if origins.get(name) else ""
         try:
             ok = ok and all(parse_period(p) is not None for p in parts)
-        except ValueError:
+        except ValueError as exc:
+            if "reversed" in str(exc):
+                raise SettingError(f"setting {name}: {exc}{where}") from None
             ok = False
         if not ok:
-            where = f" (from {origins[name]})" if origins.get(name) else ""
             raise SettingError(f"setting {name}: {text!r} is not {expected}{where}")

@@ -66,7 +66,7 @@ def test_unreadable_subfolder_is_an_error(
     def scandir(path: object = ".") -> object:  # as chmod 000 does (even for root)
         if Path(str(path)) == folder / "sub":
             raise PermissionError(13, "Permission denied", str(path))
-        return real_scandir(path)  # type: ignore[arg-type]
+        return real_scandir(path)  # type: ignore[call-overload]
 
     monkeypatch.setattr(os, "scandir", scandir)
     code, out, err = _run(

@@ -119,3 +119,12 @@ def test_spark_settings_of_the_user_are_read(
     assert conf["spark.sql.shuffle.partitions"] == "200"
     assert conf["spark.driver.memory"] == "8g"
     assert conf["spark.sql.ansi.enabled"] == "true"
+
+
+def test_a_store_path_with_an_apostrophe_computes(tmp_path: Path) -> None:
+    store = fixture_store(tmp_path / "d'Alembert's store")
+    spill = tmp_path / "l'été"
+    cfg = load_config(bootstrap=0, threads=2, temp_directory=str(spill))
+    out = compute(store, tmp_path / "out", config=cfg, log=lambda m: None)
+    assert pq.read_table(out["publications_by_country"]).num_rows > 0
+    assert spill.is_dir()

@@ -90,11 +90,19 @@ def compute(
         domain = Domain.from_config(config)
         final, out = Path(out), outputs.stage(Path(out))  # `final` replaced on success
         try:
-            written = {"domain": write_domain(out, domain, config)}
+            prov = _country_provenance(engine, store)
+            written = {"domain": write_domain(out, domain, config, prov)}
+            rows = 0
             for name, table in _all_tables(engine, store, domain, config, log):
                 written[name] = write_table(out, name, table)
                 secs = time.perf_counter() - t0
                 log(f"{name}: {table.num_rows:,} rows ({secs:.1f} s)")
+                rows += _country_rows(table) if name in COUNTED else 0
+            if rows == 0 and config.period:
+                raise ValueError(
+                    f"no publication, invention or trial of the store falls in "
+                    f"the period {config.period}: nothing computed (check --period)"
+                )
         except BaseException:
             outputs.discard(out)
             raise
@@ -102,6 +110,33 @@ def compute(
         engine.close()
     outputs.publish(out, final)
     return {k: final / p.name for k, p in written.items()}
+
+
+def _country_provenance(
+    engine: Engine, store: Path | str
+) -> dict[str, dict[str, int]] | None:
+    """Authorships by source and country provenance (None without publications)."""
+    if not engine.has_data(store, "authorship_countries"):
+        return None
+    from oncometrics.indicators import provenance
+
+    t = engine.load_tables(store, ["works", "authorship_countries"])
+    expr = provenance.country_provenance(t["works"], t["authorship_countries"])
+    return provenance.provenance_counts(expr.to_pyarrow().to_pylist())
+
+
+#: The tables that say whether a period holds any record at all.
+COUNTED = ("publications_by_country", "inventions_by_country", "trials_by_country")
+
+
+def _country_rows(table: pa.Table) -> int:
+    """Rows of `table` about a country (not the 'unassigned' remainder)."""
+    import pyarrow.compute as pc
+
+    if "country" not in table.column_names:
+        return table.num_rows
+    codes = pc.match_substring_regex(table["country"], r"^[A-Z]{2}$")
+    return int(pc.sum(pc.fill_null(codes, False)).as_py() or 0)
 
 
 def _all_tables(

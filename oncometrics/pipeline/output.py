@@ -42,13 +42,24 @@ def write_table(out: Path, name: str, table: pa.Table) -> Path:
     return path
 
 
-def write_domain(out: Path, domain: Domain, config: Config) -> Path:
-    """``OUT/domain.json``: the domain definition, its hash and the settings."""
+def write_domain(
+    out: Path,
+    domain: Domain,
+    config: Config,
+    country_provenance: dict[str, dict[str, int]] | None = None,
+) -> Path:
+    """``OUT/domain.json``: the domain definition, its hash and the settings.
+
+    `country_provenance` (``{source: {provenance: authorships}}``) records
+    how many authorships' countries were read from affiliation strings.
+    """
     doc = domain.to_dict()
     doc["settings"] = {k: config.values.get(k) for k in RECORDED}
     from oncometrics.family_settings import figure_settings
 
     doc["settings"].update(figure_settings(config))  # inventions and trials
+    if country_provenance is not None:
+        doc["country_provenance"] = country_provenance
     path = out / "domain.json"
     path.write_text(json.dumps(doc, indent=1, default=str) + "\n", encoding="utf-8")
     return path

@@ -331,7 +331,7 @@ def guarded(items: Iterator[Record | Reject], path: Path) -> Iterator[Record | R
 
     try:
         for item in items:
-            if type(item) is Reject:
+            if isinstance(item, Reject):
                 if "\n" in item.reason:
                     item.reason = " ".join(item.reason.split())
             elif (why := check_record(item.rows)) is not None:

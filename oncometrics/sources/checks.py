@@ -156,6 +156,7 @@ class _Plan:
         self.names = tuple(schema.names)
         self.kinds: list[str] = []
         self.allowed: list[tuple[type, ...]] = []
+        allowed: tuple[type, ...]
         for f in schema:
             if pa.types.is_string(f.type):
                 kind, allowed = "s", (str, _NONE)

@@ -115,7 +115,7 @@ def _lines(path: Path) -> Iterator[str]:
     with open_input(path) as fh:
         first = True
         for raw in bounded_lines(fh, limits.record_bytes):
-            if type(raw) is LongLine:
+            if isinstance(raw, LongLine):
                 yield f"{_LONG} {limits.too_long(raw.size)}"
                 continue
             line = raw.decode("utf-8", "replace").rstrip("\r\n")

@@ -131,10 +131,17 @@ def _record(
         )
 
 
+def _check_year(value: str | None) -> None:
+    """BadValue unless `value` (a year, or a date starting with one) is plausible."""
+    if value:
+        m = re.match(r"\d+(?=$|-)", value)
+        year("priority_year", m.group(0) if m else value)
+
+
 def _doc(group: list[tuple[int, dict[str, str]]]) -> PatentDoc:
     first = group[0][1]
     fam = first["family_id"]
-    year("priority_year", first.get("priority_year"))  # BadValue: out of range
+    _check_year(first.get("priority_year"))
     doc = PatentDoc(
         source="canonical",
         doc_number=first.get("patent_id") or fam,

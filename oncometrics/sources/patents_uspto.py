@@ -56,10 +56,11 @@ def documents(fh: IO[bytes], limit: int | None = None) -> Iterator[bytes | LongL
     limit = input_limits().record_bytes if limit is None else limit
     doc = _Doc(limit)
     for line in bounded_lines(fh, limit):
-        m = None if type(line) is LongLine else _DECL.search(line)
+        m = None if isinstance(line, LongLine) else _DECL.search(line)
         if m is None:
             doc.add(line)
             continue
+        assert isinstance(line, bytes)
         if m.start():
             doc.add(line[: m.start()])
         if (whole := doc.take()) is not None:
@@ -73,11 +74,11 @@ class _Doc:
     """The lines of one document, held up to `limit` bytes."""
 
     def __init__(self, limit: int):
-        self.limit, self.buf, self.size, self.head = limit, [], 0, b""
-        self.buf: list[bytes]
+        self.limit, self.size, self.head = limit, 0, b""
+        self.buf: list[bytes] = []
 
     def add(self, line: bytes | LongLine) -> None:
-        if type(line) is LongLine:
+        if isinstance(line, LongLine):
             self.size += line.size
             self.head = self.head or b"".join([*self.buf, line.head])[:2000]
             self.buf = []
@@ -104,7 +105,7 @@ def parse_stream(fh: IO[bytes], label: str) -> Iterator[Record | Reject]:
     """Records of one (decompressed) bulk XML stream; numbering from 1."""
     too_long = input_limits().too_long
     for no, chunk in enumerate(documents(fh), start=1):
-        if type(chunk) is LongLine:
+        if isinstance(chunk, LongLine):
             yield Reject(no, f"{label}: {too_long(chunk.size)}", clip(chunk.head))
             continue
         try:

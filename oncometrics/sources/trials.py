@@ -39,7 +39,6 @@ from oncometrics.sources.checks import count, reason_of, shape
 from oncometrics.sources.trials_norm import (
     EARLY_PHASES,
     NCT_RE,
-    TRIAL_COUNTRY_NAMES,
     norm_mesh_ui,
     norm_phase,
     norm_sponsor,
@@ -54,7 +53,6 @@ from oncometrics.sources.trials_rows import sponsor_row as _sponsor
 __all__ = [
     "EARLY_PHASES",
     "NCT_RE",
-    "TRIAL_COUNTRY_NAMES",
     "norm_mesh_ui",
     "norm_phase",
     "norm_sponsor",
