@@ -85,7 +85,10 @@ ACTOR_INDICATORS: list[Col] = [
     ("rank_pp_top1", I64, "Rank on `pp_top1` among actors with `p_frac ≥ min_p`."),
     ("rank_pp_top10", I64, "Rank on `pp_top10` among actors with `p_frac ≥ min_p`."),
     ("ranked", B, "True when `p_frac ≥ min_p` (ranked on ratio indicators)."),
-]
+    ("rank_ai", I64, "Rank on `ai` among actors with `p_frac ≥ min_p`."),
+    ("rank_intl_collab_rate", I64,
+     "Rank on `intl_collab_rate` among actors with `p_frac ≥ min_p`."),
+]  # fmt: skip
 _INTL: list[Col] = [("p_intl", I64, "Publications with two or more countries.")]
 _P_ALL: list[Col] = [("p_all", F64, "All-field publications (fractional): AI base.")]
 _YEAR: list[Col] = [("publication_year", I32, "Publication year.")]
@@ -197,6 +200,8 @@ INDICATORS: dict[str, pa.Schema] = {
                 "all-field total over every country of the store)."),
          ("rank_rta", I64, "Competition rank on `rta` (eligible countries)."),
          ("coinvention_rate", F64, "Share of inventions with two or more countries."),
+         ("rank_coinvention_rate", I64, "Rank on `coinvention_rate` among "
+          "countries with `share_frac ≥ 0.5 %`."),
          ("i_all_frac", F64, "All-field inventions (fractional): RTA base.")],
         INV_META,
     ),

@@ -27,6 +27,7 @@ from oncometrics.pipeline.inventions import invention_tables
 from oncometrics.pipeline.output import with_meta, write_domain, write_table
 from oncometrics.pipeline.publications import Counting, publication_tables
 from oncometrics.pipeline.trials import trial_tables
+from oncometrics.settings_file import write_settings
 from oncometrics.store import pin as pin_store
 from oncometrics.store import unpin as unpin_store
 
@@ -95,6 +96,7 @@ def compute(
         try:
             prov = _country_provenance(engine, store)
             written = {"domain": write_domain(out, domain, config, prov, snap)}
+            write_settings(out, config)  # every resolved setting: --config reruns
             rows = 0
             for name, table in _all_tables(engine, store, domain, config, log):
                 written[name] = write_table(out, name, table)

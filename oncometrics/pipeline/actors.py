@@ -67,6 +67,9 @@ def actor_table(
     else:
         t = t.mutate(p_all=ibis.null("float64"), ai=ibis.null("float64"),
                      rsi=ibis.null("float64"))  # fmt: skip
+    t = t.mutate(**{f"rank_{c}": output.competition_rank(t[c], group_by=by,
+                                                          eligible=t.ranked)
+                    for c in ("ai", "intl_collab_rate")})  # fmt: skip
     table = inp.engine.to_arrow(t)
     keys = ["actor", *by]
     if resampling.resamples <= 0:
