@@ -208,7 +208,7 @@ def ingest(
         for f in summary.errors:
             hint = suggest_source(Path(f.path), source)
             if hint:
-                err.print(f"hint: {hint}", markup=False)
+                err.print(hint, markup=False)
     unread = f"; {failed} file(s) not read, see the errors above" if failed else ""
     # with --json, stdout holds the JSON document only
     (err if json_out else out).print(summary.line() + unread, markup=False)

@@ -54,7 +54,7 @@ def test_ingest_under_the_wrong_format_points_to_the_right_one(
     csv.write_bytes(b"nct_id,title\nNCT01,caf\xe9\n")
     code, _, err = cli(["ingest", "trials", str(csv), "--store", str(store)], capsys)
     assert code == 1
-    hint = [ln for ln in err.splitlines() if ln.startswith("hint: ")]
+    hint = [ln for ln in err.splitlines() if ": hint: " in ln]
     assert len(hint) == 1 and "`oncometrics ingest trials` reads" in hint[0]
     assert "no format recognises this CSV" in hint[0]
 

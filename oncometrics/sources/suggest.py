@@ -52,20 +52,21 @@ def sniffed(path: Path, exclude: str = "") -> str | None:
 def suggest_source(path: Path, used: str) -> str | None:
     """One line telling which subcommand reads `path`, or what `used` reads.
 
-    None when `path` is not a file (the error already says so).
+    The line starts with the file, like every ingest message. None when
+    `path` is not a non-empty file (the error already says so).
     """
     path = Path(path)
-    if not path.is_file() or used not in SOURCES:
+    if not path.is_file() or used not in SOURCES or path.stat().st_size == 0:
         return None
     other = sniffed(path, exclude=used)
     if other is not None:
         return (
-            f"{path}: this looks like {SOURCES[other].help}: "
+            f"{path}: hint: this looks like {SOURCES[other].help}: "
             f"use `oncometrics ingest {other}`"
         )
     kind = path.suffix.lower().lstrip(".") or "this file"
     return (
-        f"{path}: `oncometrics ingest {used}` reads {SOURCES[used].help}; "
+        f"{path}: hint: `oncometrics ingest {used}` reads {SOURCES[used].help}; "
         f"no format recognises this {kind.upper() if kind != 'this file' else kind}"
         " (formats: " + ", ".join(SOURCES) + ")"
     )
