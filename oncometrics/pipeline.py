@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from oncometrics import derived
 from oncometrics.config import Config, parse_period
-from oncometrics.domain import Domain
+from oncometrics.domain import SIGNALS, Domain
 from oncometrics.engine import connect_config, load_tables
 from oncometrics.indicators import collaboration as collab
 from oncometrics.indicators import (
@@ -34,7 +35,11 @@ from oncometrics.indicators import (
     selection,
     specialisation,
 )
-from oncometrics.indicators.stability import INTERVAL_COLUMNS, stability_intervals
+from oncometrics.indicators.stability import (
+    INTERVAL_COLUMNS,
+    RANK_COLUMNS,
+    stability_intervals,
+)
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -51,7 +56,8 @@ TABLES_NEEDED = [
 #: Leading columns of the actor tables (more follow).
 HEAD = [
     "p_full", "p_frac", "share_frac", "rank_p_frac", "mncs", "pp_top1", "pp_top10",
-    "ai", "rsi", "intl_collab_rate", *INTERVAL_COLUMNS,
+    "ai", "rsi", "intl_collab_rate", *INTERVAL_COLUMNS, *RANK_COLUMNS,
+    "impact_coverage", "threshold_p", "n_ranked",
 ]  # fmt: skip
 
 
@@ -71,6 +77,8 @@ class Inputs:
     #: the store folder and the counted document types
     store: Path | None = None
     types: tuple[str, ...] = ()
+    #: what domain.json and the tables say about the corpus (:func:`_summary`)
+    summary: dict[str, Any] | None = None
 
     def cache(self, expr: ir.Table) -> ir.Table:
         """`expr` computed once on the engine (released at the end of the run)."""
@@ -126,7 +134,7 @@ def compute(
     domain = Domain.from_config(config)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    written = {"domain": _write_domain(out, domain, config)}
+    written = {"domain": _write_domain(out, domain, config)}  # rewritten below
     stale = [t for t in derived.SOURCES if not derived.complete(store, t)]
     if stale:
         log(
@@ -136,8 +144,11 @@ def compute(
         )
     inp = _inputs(con, store, domain, config)
     try:
-        meta = {"domain": domain.name, "domain_hash": domain.hash,
-                "period": _period_label(config)}  # fmt: skip
+        inp.summary = _summary(inp, domain)
+        written["domain"] = _write_domain(out, domain, config, inp.summary)
+        meta = {"domain": domain.label, "domain_hash": domain.hash,
+                "period": _period_label(config),
+                "citations_observed": inp.summary["citations_observed"]}  # fmt: skip
         for name, table in _tables(inp, config, log):
             written[name] = write_table(out, name, with_meta(table, meta))
             log(f"{name}: {table.num_rows:,} rows ({time.perf_counter() - t0:.1f} s)")
@@ -188,17 +199,24 @@ def _period_label(config: Config) -> str:
 def _inputs(con: BaseBackend, store: Path, domain: Domain, config: Config) -> Inputs:
     tables = load_tables(con, store, TABLES_NEEDED)
     period = parse_period(config.period)
-    counted = selection.counted_works(tables["works"], domain.types, period)
-    dw = selection.domain_works(
-        tables["works"], tables["work_subjects"], domain, period
-    )
+    scheme = str(config.values.get("field_scheme") or "openalex_subfield")
+    fields = None
+    if scheme != "openalex_subfield":
+        fields = selection.work_fields(tables["works"], tables["work_subjects"], scheme)
+    counted = selection.counted_works(tables["works"], domain.types, period,
+                                      fields=fields)  # fmt: skip
     if config.citation_window is not None:
         cc = tables["citation_counts"]
-        dw = selection.windowed_citations(dw, cc, int(config.citation_window))
-    wi = impact.work_impact(dw, normalise_by_type=bool(config.normalise_by_type))
-    inp = Inputs(counted, dw, wi, wi, tables, [], store=Path(store), types=domain.types)
+        window = int(config.citation_window)
+        counted = selection.windowed_citations(counted, cc, window)
+    dw = selection.domain_works(
+        tables["works"], tables["work_subjects"], domain, counted=counted
+    )
+    inp = Inputs(counted, dw, dw, dw, tables, [], store=Path(store), types=domain.types)
     inp.domain_works = dw = inp.cache(dw)  # selected once, used by every table
-    wi = impact.work_impact(dw, normalise_by_type=bool(config.normalise_by_type))
+    # reference sets over every counted work of the store (contract 4)
+    wi = impact.work_impact(counted, normalise_by_type=bool(config.normalise_by_type))
+    wi = wi.semi_join(dw.select("work_id"), "work_id")
     ac = tables["authorship_countries"]
     # weights of the domain works only; the all-field totals of the activity
     # index are aggregated separately (_country_totals), never kept per work
@@ -215,6 +233,42 @@ def _inputs(con: BaseBackend, store: Path, domain: Domain, config: Config) -> In
     )
     inp.work_impact = inp.international = inp.cache(wi)
     return inp
+
+
+def _summary(inp: Inputs, domain: Domain) -> dict[str, Any]:
+    """Corpus facts for domain.json and the report: signal counts, which
+    reference sets, citation coverage and observation dates."""
+    n_counted = int(inp.counted.count().to_pyarrow().as_py())
+    d = inp.domain_works
+    facts = to_arrow(d.aggregate(
+        n=d.work_id.count(), n_cit=d.has_cit.cast("int64").sum(),
+        first=d.citation_date.min(), last=d.citation_date.max(),
+    )).to_pylist()[0]  # fmt: skip
+    n_domain = int(facts["n"] or 0)
+    signals: dict[str, Any] = {}
+    if not domain.is_everything:
+        sig = selection.work_signals(d, inp.tables["work_subjects"], domain)
+        rows = to_arrow(selection.signal_counts(sig)).to_pylist()
+        got = {r["signal"]: r for r in rows}
+        signals = {
+            name: {"selected": int(got.get(name, {}).get("selected") or 0),
+                   "alone": int(got.get(name, {}).get("alone") or 0)}
+            for name in SIGNALS
+        }  # fmt: skip
+    only_domain = n_counted == n_domain
+    first, last = facts["first"], facts["last"]
+    return {
+        "counted_works": n_counted,
+        "domain_works": n_domain,
+        "domain_works_with_citations": int(facts["n_cit"] or 0),
+        "signals": signals,
+        "reference_sets": "domain only: the store holds only domain works"
+        if only_domain and not domain.is_everything
+        else "whole store (domain and non-domain works of the field)",
+        "only_domain_works": only_domain and not domain.is_everything,
+        "citations_observed": "n/a" if first is None else
+        (first if first == last else f"{first} to {last}"),
+    }  # fmt: skip
 
 
 def _tables(
@@ -236,12 +290,12 @@ def _tables(
     )
     yr = ["publication_year"]
     cworks = actor_works_table(inp, cw, config, yr) if config.bootstrap > 0 else None
-    min_p = float(config.min_p)
-    country = _actor_table(inp, cw, c_totals, config, min_p=min_p, works=cworks)
-    year = _actor_table(inp, cw, cy_totals, config, min_p=min_p, by=yr, works=cworks)
+    size = _threshold(config)
+    country = _actor_table(inp, cw, c_totals, config, size=size, works=cworks)
+    year = _actor_table(inp, cw, cy_totals, config, size=size, by=yr, works=cworks)
     del cworks
     inst = _actor_table(
-        inp, iw, i_totals, config, min_p=float(config.min_p_institution)
+        inp, iw, i_totals, config, size=(float(config.min_p_institution), None)
     )
     inst = _institution_labels(inst, ai_)
     return [
@@ -255,6 +309,26 @@ def _tables(
         ("citation_sources", _order(provenance.citation_sources(
             inp.tables["works"], inp.domain_works), ["citation_source"])),
     ]  # fmt: skip
+
+
+def _threshold(config: Config) -> tuple[float | None, float | None]:
+    """``(min_p, min_share)`` of the country tables: an absolute `min_p`
+    overrides the relative default."""
+    raw = config.values.get("min_p")
+    if raw not in (None, ""):
+        return float(raw), None
+    share = config.values.get("min_share")
+    return None, (None if share in (None, "") else float(share))
+
+
+def threshold_label(config: Config) -> str:
+    """How ranked statements name the country size threshold."""
+    min_p, share = _threshold(config)
+    if min_p is not None:
+        return f"P_frac ≥ {min_p:g}"
+    if share:
+        return f"at least {share * 100:g} % of world output"
+    return "no size threshold"
 
 
 def _country_totals(
@@ -393,7 +467,7 @@ def _actor_table(
     totals: ir.Table | None,
     config: Config,
     *,
-    min_p: float,
+    size: tuple[float | None, float | None],
     by: Sequence[str] = (),
     works: pa.Table | None = None,
 ) -> pa.Table:
@@ -405,7 +479,7 @@ def _actor_table(
     by = list(by)
     cnt = str(config.counting)
     t = impact.actor_impact(weights, inp.work_impact, by=by, counting=cnt)
-    t = output.ranked_indicators(t, min_p=min_p, group_by=by)
+    t = output.ranked_indicators(t, min_p=size[0], min_share=size[1], group_by=by)
     if "publication_year" in by:
         t = output.growth_rate(t)
     rate = collab.intl_collab_rate(weights, inp.international, by=by)
@@ -416,13 +490,15 @@ def _actor_table(
     else:
         t = t.mutate(p_all=ibis.null("float64"), ai=ibis.null("float64"),
                      rsi=ibis.null("float64"))  # fmt: skip
-    table = to_arrow(t)
+    table = _notes(to_arrow(t), inp, totals is not None and bool(config.totals))
     keys = ["actor", *by]
     if int(config.bootstrap) <= 0:
         nulls = {c: pa.nulls(table.num_rows, pa.float64()) for c in INTERVAL_COLUMNS}
+        nulls |= {c: pa.nulls(table.num_rows, pa.int64()) for c in RANK_COLUMNS}
         return _append(table.sort_by([(k, "ascending") for k in keys]), nulls)
     if works is None:
         works = actor_works_table(inp, weights, config, by)
+    ranked = table.filter(pc.fill_null(table["ranked"], False)).select(keys)
     iv = stability_intervals(
         works,
         keys=keys,
@@ -430,8 +506,38 @@ def _actor_table(
         resamples=int(config.bootstrap),
         seed=int(config.seed),
         exact_max=int(config.bootstrap_exact_max),
+        ranked=list(zip(*(ranked[k].to_pylist() for k in keys), strict=True)),
     )
     return _join_intervals(table, iv, keys)
+
+
+#: Why the activity index is n/a when the all-field totals are the domain.
+AI_DOMAIN_ONLY = (
+    "n/a: the store holds only domain works and no totals file was given, so "
+    "the all-field totals are the domain itself (see README, own corpus)"
+)
+AI_ALL_ONE = "n/a: the all-field totals equal the domain's (AI = 1 for every actor)"
+NO_CITATIONS = "n/a: no work of this actor has citation data"
+
+
+def _notes(table: pa.Table, inp: Inputs, totals_file: bool) -> pa.Table:
+    """Null AI/RSI and impact figures that would be meaningless, with the
+    reason in ``ai_note`` / ``impact_note`` (contract sections 4, 5)."""
+    n = table.num_rows
+    ai = table["ai"]
+    reason = None
+    if inp.summary and inp.summary["only_domain_works"] and not totals_file:
+        reason = AI_DOMAIN_ONLY
+    elif n and pc.all(pc.less(pc.abs(pc.subtract(ai, 1.0)), 1e-9)).as_py():
+        reason = AI_ALL_ONE
+    if reason is not None:
+        for c in ("ai", "rsi"):
+            i = table.column_names.index(c)
+            table = table.set_column(i, c, pa.nulls(n, pa.float64()))
+    table = table.append_column("ai_note", pa.array([reason] * n, pa.string()))
+    none = pc.fill_null(pc.equal(table["impact_coverage"], 0.0), True)
+    note = pc.if_else(none, NO_CITATIONS, pa.scalar(None, pa.string()))
+    return table.append_column("impact_note", note)
 
 
 def actor_works_table(
@@ -458,15 +564,17 @@ def _actor_works(
 ) -> ir.Table:
     j = weights.join(work_impact, "work_id")
     w = j.weight if counting_ == "fractional" else ibis.literal(1.0)
-    return j.select("actor", *by, "work_id", "ncs", "top10_share", weight=w)
+    return j.select(
+        "actor", *by, "work_id", "ncs", "top1_share", "top10_share", weight=w
+    )
 
 
 def _join_intervals(table: pa.Table, iv: Any, keys: list[str]) -> pa.Table:
-    schema = pa.schema([table.schema.field(k) for k in keys]).append(
-        pa.field(INTERVAL_COLUMNS[0], pa.float64())
-    )
-    for c in INTERVAL_COLUMNS[1:]:
+    schema = pa.schema([table.schema.field(k) for k in keys])
+    for c in INTERVAL_COLUMNS:
         schema = schema.append(pa.field(c, pa.float64()))
+    for c in RANK_COLUMNS:
+        schema = schema.append(pa.field(c, pa.int64()))
     right = pa.Table.from_pandas(iv, schema=schema, preserve_index=False)
     joined = table.join(right, keys, join_type="left outer")
     return joined.sort_by([(k, "ascending") for k in keys])
@@ -542,14 +650,14 @@ def write_table(out: Path, name: str, table: pa.Table) -> Path:
     return path
 
 
-def _write_domain(out: Path, domain: Domain, config: Config) -> Path:
+def _write_domain(
+    out: Path, domain: Domain, config: Config, summary: dict[str, Any] | None = None
+) -> Path:
     doc = domain.to_dict()
-    doc["settings"] = {
-        k: config.values.get(k)
-        for k in ("period", "counting", "citation_window", "normalise_by_type",
-                  "field_scheme", "min_p", "min_p_institution", "bootstrap",
-                  "seed", "totals")
-    }  # fmt: skip
+    doc["totals_file"] = config.values.get("totals")
+    doc["size_threshold"] = threshold_label(config)
+    if summary is not None:
+        doc["corpus"] = summary
     path = out / "domain.json"
     path.write_text(json.dumps(doc, indent=1, default=str) + "\n", encoding="utf-8")
     return path
