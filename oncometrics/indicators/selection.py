@@ -82,16 +82,13 @@ def counted_works(
 def signal_ids(work_subjects: ir.Table, domain: Domain) -> dict[str, ir.Table]:
     """For each subject signal of `domain`, the ``work_id`` it selects.
 
-    The MeSH descriptors are matched by a semi-join on an in-memory table,
-    which every engine runs as a hash lookup (an ``IN`` list of that many
-    literals is evaluated as a chain of comparisons, docs/benchmarks.md).
+    The MeSH descriptors are matched by a semi-join on an in-memory table
+    (:func:`_mesh_ids`), which every engine runs as a hash lookup (an ``IN``
+    list of that many literals is evaluated as a chain of comparisons,
+    docs/benchmarks.md).
     """
     s = work_subjects
-    codes = ibis.memtable(
-        pa.table({"code": pa.array(list(domain.mesh_descriptors), pa.string())})
-    )
-    mesh = s.filter(s.scheme == "mesh")
-    out = {"mesh": mesh.semi_join(codes, mesh.code == codes.code)}
+    out = {"mesh": _mesh_ids(s, domain)}
     topic = s.filter(s.scheme == "openalex_topic")
     if not domain.any_topic:
         topic = topic.filter(topic.is_primary.fill_null(False))
@@ -111,6 +108,21 @@ def signal_ids(work_subjects: ir.Table, domain: Domain) -> dict[str, ir.Table]:
     asjc = s.filter(s.scheme == "scopus_asjc")
     out["scopus_asjc"] = asjc.filter(asjc.code.isin(list(domain.asjc_codes) or [""]))
     return {k: v.select("work_id").distinct() for k, v in out.items()}
+
+
+def _mesh_ids(work_subjects: ir.Table, domain: Domain) -> ir.Table:
+    """Subject rows with one of the domain's MeSH descriptors (a semi-join)."""
+    codes = ibis.memtable(
+        pa.table({"code": pa.array(list(domain.mesh_descriptors), pa.string())})
+    )
+    mesh = work_subjects.filter(work_subjects.scheme == "mesh")
+    return mesh.semi_join(codes, mesh.code == codes.code)
+
+
+def _domain_ids(work_subjects: ir.Table, domain: Domain) -> ir.Table:
+    """``work_id`` of works that a subject signal puts in `domain`."""
+    parts = [t.select("work_id") for t in signal_ids(work_subjects, domain).values()]
+    return ibis.union(*parts, distinct=True)
 
 
 def keyword_match(t: ir.Table, keywords: tuple[str, ...]) -> ir.BooleanValue:
