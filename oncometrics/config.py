@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from oncometrics.domain_patents import GENERIC_CODES, SPECIFIC_CODES
+from oncometrics.domain_patents import KEYWORDS as PATENT_KEYWORDS
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -134,8 +137,21 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "patent_codes",
-        ("A61P35", "C12Q1/6886", "G01N33/574", "C07K16/30", "A61K39/0011"),
-        "CPC/IPC code prefixes of cancer inventions.",
+        SPECIFIC_CODES,
+        "Cancer-specific CPC/IPC code prefixes: select an invention on their own "
+        "(see docs/inventions.md).",
+    ),
+    Setting(
+        "patent_generic_codes",
+        GENERIC_CODES,
+        "Generic CPC/IPC code prefixes (radiotherapy, imaging, surgery, "
+        "informatics, drugs): select an invention only with a cancer keyword.",
+    ),
+    Setting(
+        "patent_cancer_keywords",
+        PATENT_KEYWORDS,
+        "Cancer keywords looked for in patent titles and abstracts (with a "
+        "generic code).",
     ),
     Setting("patent_keywords", (), "Title keywords that also select an invention."),
     Setting(
@@ -166,7 +182,39 @@ SETTINGS: tuple[Setting, ...] = (
     # inventions
     Setting("by", "inventor", "Invention actors: 'inventor' or 'applicant' country."),
     Setting(
-        "periods", None, "Two periods for technology shift, e.g. '2002-2011,2012-2021'."
+        "periods",
+        None,
+        "Two periods for technology shift, e.g. '2002-2011,2012-2021' (default: "
+        "the halves of period, without the years inside the publication lag).",
+    ),
+    Setting(
+        "family_scope",
+        "all",
+        "Patent families counted: 'all', or 'international' (filed in two or "
+        "more offices, or via PCT/EP, as the EPO/OECD count).",
+        choices=("all", "international"),
+    ),
+    # trials
+    Setting(
+        "trial_study_types",
+        ("INTERVENTIONAL",),
+        "Study types counted as trials (empty: all).",
+    ),
+    Setting(
+        "trial_excluded_statuses",
+        ("WITHDRAWN", "NOT_YET_RECRUITING"),
+        "Overall statuses of studies that did not start and are not counted.",
+    ),
+    Setting(
+        "early_phases",
+        ("EARLY_PHASE1", "PHASE1", "PHASE1/PHASE2"),
+        "Trial phases counted as early phase (INCa CLIP²: 0, I, I/II).",
+    ),
+    Setting(
+        "hk_macao_to_cn",
+        True,
+        "Read Hong Kong and Macao as China (Leiden Ranking convention) for "
+        "publications (at ingest), inventions and trials.",
     ),
     # engine
     Setting("engine", "duckdb", "Query engine: 'duckdb' (embedded) or 'spark'."),
@@ -193,6 +241,21 @@ SETTINGS: tuple[Setting, ...] = (
         "fast_ingest",
         False,
         "Experimental DuckDB staging of clean OpenAlex JSON Lines (env only).",
+    ),
+    # input limits (ingest; env or TOML)
+    Setting(
+        "max_record_bytes",
+        64 * 1024 * 1024,
+        "Largest record a reader accepts, in bytes (a JSON line, a MEDLINE or "
+        "USPTO record, a CSV cell, a zip member of one study); a longer one is "
+        "rejected without being held in memory.",
+    ),
+    Setting(
+        "max_decompression_ratio",
+        100,
+        "Largest ratio of decompressed to compressed bytes of a gzip file or "
+        "zip member (real exports: under 20); beyond it the file or member is "
+        "rejected as a decompression bomb.",
     ),
     # report
     Setting("actor", "FR", "Country (ISO alpha-2) the report speaks about."),

@@ -188,11 +188,32 @@ _COMMA_RE = re.compile(
     re.IGNORECASE,
 )
 _COMMA_HINTS = tuple(sorted({n.split(",")[0].casefold() for n in _COMMA_NAMES}))
-_EMAIL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|e-?mail(?: address)?:?", re.I)
+_EMAIL = re.compile(
+    r"[^\s;]+@[^\s;]+|https?://\S+|www\.\S+|e-?mail(?: address)?:?", re.I
+)
 _ELECTRONIC = re.compile(r"electronic address:?", re.I)
 _WOS_AUTHORS = re.compile(r"^\s*\[[^\]]*\]\s*")
-#: Addresses end at ";" or at a full stop followed by a capital ("China. Dept…").
-_ADDRESS_SPLIT = re.compile(r";|\.\s+(?=[A-Z\[])")
+#: Addresses end at ";", at OpenAlex's "#R##N#" line marks, or at a full stop
+#: followed by a capital ("China. Dept…") unless the full stop ends a short
+#: abbreviation or an initial ("Av. O. Messiaen", "St. Louis").
+_ADDRESS_SPLIT = re.compile(
+    r";|\s/\s|(?<!\b[A-Z])(?<!\b[A-Z][a-z])(?<!\bAve)(?<!\bBlvd)"
+    r"\.\s+(?=[A-Z\[])"
+)
+#: Where an address may join another: ", and " / " & " (rule 1b).
+_JOIN = re.compile(r",?\s+(?:and|&)\s+(?=(?:the\s+)?[A-Z])")
+#: A parenthesis of author initials only: "(E.V.G., F.J., M.N.)", "(S.B.G.)".
+_INITIAL = r"(?:[A-Z][a-z]?\.\s*-?\s*){1,4}"
+_INITIALS = re.compile(rf"\(\s*{_INITIAL}(?:,\s*{_INITIAL})*\)")
+#: Unmistakably French research-unit codes, institutions and postcodes
+#: (rule 6: used only for an address that names no country at all).
+_FRENCH = re.compile(
+    r"\b(?:UMR[\s_\-]?S|UMR|UPR|USR|UMS|CIC|EA)[\s_\-]?\d{3,4}\b|\bF-\d{5}\b"
+    r"|\b(?:INSERM|Inserm|CNRS|AP-HP|APHP)\b"
+)
+#: Words after which a city name names a building or street ("Hôpital
+#: Saint-Louis", "Institut de Recherche Saint-Louis", "rue de Nancy").
+_NOT_A_CITY_AFTER = {"hopital", "hospital", "recherche", "institut", "rue", "avenue"}
 _POSTCODES = re.compile(
     r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b"  # UK: OX3 7DQ
     r"|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b"  # Canada: H2W 1R7
@@ -304,9 +325,19 @@ def _countries_in_affiliation(
         text = _COMMA_RE.sub(lambda m: m.group(0).replace(",", " "), text)
     if "@" in text or "://" in text or "www." in low or "mail" in low:
         text = _ELECTRONIC.sub(" ", _EMAIL.sub(" ", text))
-    addresses = [_WOS_AUTHORS.sub("", a) for a in _ADDRESS_SPLIT.split(text)]
+    if "#" in text:  # OpenAlex line marks: "#R##N#" ends an address
+        text = text.replace("#R##N#", ";").replace("#N#", " ").replace("#TAB#", " ")
+    if "(" in text:
+        text = _INITIALS.sub(" ", text)
+    addresses = [
+        part
+        for a in _ADDRESS_SPLIT.split(text)
+        for part in _split_joined(_WOS_AUTHORS.sub("", a))
+    ]
     found = [
-        _address_country(a, fallback=False) or _address_country(a, fallback=True)
+        _address_country(a, fallback=False)
+        or _address_country(a, fallback=True)
+        or ("FR" if _FRENCH.search(a) else None)
         for a in addresses
     ]
     out: list[str] = []
@@ -410,6 +441,24 @@ def _address_country(address: str, *, fallback: bool) -> str | None:
     return None
 
 
+def _split_joined(address: str) -> list[str]:
+    """`address` cut at ", and "/" & " where the part before ends with a
+    country name ("…, Washington DC, USA, and Dept of Zoology, …, UK")."""
+    if " and " not in address and "&" not in address:
+        return [address]
+    pieces = _JOIN.split(address)
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        last = _words(out[-1].rsplit(",", 1)[-1])
+        if last and (
+            _COUNTRIES.get(_norm(" ".join(last[-3:]))) or last[-1] in _ACRONYMS
+        ):
+            out.append(piece)
+        else:
+            out[-1] = f"{out[-1]} and {piece}"
+    return out
+
+
 def _fallback_country(segment: str) -> str | None:
     """A city/institution named anywhere in `segment`, else a place name
     anywhere in it ("Shandong Provincial Hospital"), longest first."""
@@ -417,7 +466,8 @@ def _fallback_country(segment: str) -> str | None:
     for table in (_FALLBACK, _INNER_NAMES):
         for n in range(min(_MAX_WORDS, len(low)), 0, -1):
             for start in range(len(low) - n, -1, -1):
-                if code := table.get(" ".join(low[start : start + n])):
+                code = table.get(" ".join(low[start : start + n]))
+                if code and not (start and low[start - 1] in _NOT_A_CITY_AFTER):
                     return code
     return None
 

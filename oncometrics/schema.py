@@ -135,6 +135,7 @@ PATENTS = _schema(
     ("kind", S),
     ("application_number", S),
     ("title", S),
+    ("abstract", S),  # for the cancer keywords of the generic patent classes
     ("priority_date", S),  # earliest priority, ISO date
     ("filing_date", S),
     ("publication_date", S),

@@ -159,23 +159,37 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
     Inside a folder, names starting with ``.`` or ``_`` are skipped (the
     Hadoop convention: ``_state.json`` of a fetch, ``_SUCCESS`` markers).
+    A folder that cannot be listed, or an input that is not a regular file
+    (``/dev/zero``, a FIFO: reading it would hang), raises ValueError.
     """
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out.extend(
-                sorted(
-                    f
-                    for f in p.rglob("*")
-                    if f.is_file()
-                    and not any(
-                        part.startswith((".", "_")) for part in f.relative_to(p).parts
-                    )
-                )
-            )
+            out.extend(sorted(_folder_files(p)))
+        elif p.exists() and not p.is_file():
+            raise ValueError(f"{p}: not a regular file (a device, FIFO or socket)")
         else:
             out.append(p)
     return out
+
+
+def _folder_files(root: Path) -> Iterator[Path]:
+    """Regular files under `root` (not hidden); ValueError on an unreadable folder."""
+
+    def fail(exc: OSError) -> None:
+        where = exc.filename or root
+        raise ValueError(f"{where}: cannot read the folder ({exc.strerror or exc})")
+
+    for folder, dirs, files in os.walk(root, onerror=fail):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        for name in files:
+            if name.startswith((".", "_")):
+                continue
+            f = Path(folder) / name
+            if f.is_file():
+                yield f
+            elif f.exists():
+                raise ValueError(f"{f}: not a regular file (a device, FIFO or socket)")
 
 
 class Store:

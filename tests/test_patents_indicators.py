@@ -17,11 +17,11 @@ from pytest import approx
 from oncometrics.config import load_config
 from oncometrics.domain import Domain
 from oncometrics.engine import connect, load_tables
+from oncometrics.family_settings import invention_settings, patent_domain
 from oncometrics.indicators.inventions import (
     TABLES_NEEDED,
     cancer_inventions,
     invention_tables,
-    shift_periods,
 )
 from oncometrics.schema import TABLES
 
@@ -59,7 +59,10 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _compute(con: Any, store: Path, **overrides: Any) -> Rows:
     tables = load_tables(con, store, tables=TABLES_NEEDED)
     cfg = load_config(**overrides)
-    out = invention_tables(tables, Domain.from_config(cfg), cfg)
+    meta = {"domain_hash": Domain.from_config(cfg).hash}
+    out = invention_tables(
+        tables, patent_domain(cfg), invention_settings(cfg), meta=meta
+    )
     return {k: v.to_pyarrow().to_pylist() for k, v in out.items()}
 
 
@@ -75,14 +78,14 @@ def _by(rows: list[dict[str, Any]], *keys: str) -> dict[Any, dict[str, Any]]:
 def test_cancer_selection_and_dating(store: Path) -> None:
     con = connect("duckdb")
     t = load_tables(con, store, tables=TABLES_NEEDED)
-    dom = Domain.from_config(load_config())
+    dom = patent_domain(load_config())
     got = cancer_inventions(t["patents"], t["patent_classes"], dom).to_pyarrow()
     years = dict(
         zip(got["family_id"].to_pylist(), got["year"].to_pylist(), strict=True)
     )
     assert years == {"F1": 2016, "F2": 2017, "F3": 2016, "F6": 2019, "F7": 2018,
                      "F8": 2020}  # fmt: skip
-    kw = Domain.from_config(load_config(patent_keywords=("brick",)))
+    kw = patent_domain(load_config(patent_keywords=("brick",)))
     got = cancer_inventions(t["patents"], t["patent_classes"], kw, (2016, 2016))
     assert sorted(got.to_pyarrow()["family_id"].to_pylist()) == ["F1", "F3", "F4"]
 
@@ -143,16 +146,18 @@ def test_technology_mix_and_shift(res: Rows) -> None:
         13: 0.15,
         15: 0.15,
     }
-    assert fr[16]["rta"] == approx(1.1) and fr[11]["rta"] == approx(1.5)
-    assert fr[15]["rta"] == approx(0.5)
-    assert mix[("all", "DE", 16)]["rta"] == approx(4 / 3)
+    fs = "field_specialisation"  # not "rta": another quantity (contract 5)
+    assert fr[16][fs] == approx(1.1) and fr[11][fs] == approx(1.5)
+    assert fr[15][fs] == approx(0.5)
+    assert mix[("all", "DE", 16)][fs] == approx(4 / 3)
     assert fr[11]["field_name"] == "Analysis of biological materials"
     s = _by(res["technology_shift"], "country", "field_nr")
     assert s[("FR", 16)]["shift_pp"] == approx(-50 / 7)
     assert s[("FR", 15)]["shift_pp"] == approx(50.0)
     assert s[("FR", 11)]["shift_pp"] == approx(-150 / 7)
-    assert s[("FR", 16)]["rta_1"] == approx(12 / 7)
-    assert s[("FR", 16)]["rta_change"] == approx(-22 / 21)
+    assert s[("FR", 16)]["fs_1"] == approx(12 / 7)
+    assert s[("FR", 16)]["fs_change"] == approx(-22 / 21)
+    assert s[("FR", 16)]["status"] == "both"
     assert s[("FR", 16)]["period_1"] == "2015-2017"
 
 
@@ -165,14 +170,14 @@ def test_by_applicant_country(store: Path) -> None:
 
 
 def test_shift_periods() -> None:
-    assert shift_periods(load_config(periods="2002-2011,2012-2021")) == (
-        "2002-2011",
-        "2012-2021",
-    )
-    assert shift_periods(load_config(period="2014-2023")) == ("2014-2018", "2019-2023")
-    assert shift_periods(load_config()) is None
+    def periods(**kw: Any) -> Any:
+        return invention_settings(load_config(**kw)).shift
+
+    assert periods(periods="2002-2011,2012-2021") == ((2002, 2011), (2012, 2021))
+    assert periods(period="2014-2023") == ((2014, 2018), (2019, 2023))
+    assert periods() is None
     with pytest.raises(ValueError, match="periods"):
-        shift_periods(load_config(periods="2002-2011"))
+        periods(periods="2002-2011")
 
 
 @pytest.mark.spark
@@ -186,6 +191,7 @@ def test_spark_parity(store: Path, res: Rows, spark_con: Any) -> None:
         "coinvention_partners": ("country", "partner"),
         "inventions_by_applicant": ("applicant",),
         "technology_mix": ("period", "country", "field_nr"),
+        "invention_documents": ("doc_type",),
     }
     assert set(got) == set(keys)
     for name, k in keys.items():

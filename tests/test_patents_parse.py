@@ -11,6 +11,7 @@ import pytest
 from oncometrics.sources import patents, patents_lens
 from oncometrics.sources.base import Record, SourceError
 from oncometrics.sources.patent_model import (
+    PatentDoc,
     norm_class,
     norm_country,
     norm_name,
@@ -63,12 +64,69 @@ def test_uspto_priorities_reissue() -> None:
     p = r.rows["patents"][0]
     assert (p["priority_date"], p["priority_year"]) == ("2002-04-18", 2002)
     assert p["family_id"] == "prio:GB20020418-208877"
+    # the Paris priorities, the continuation parent and the reissued original
+    # (domestic priorities, as DOCDB lists them); the earliest dates it
     assert _rows(r, "patent_priorities", "priority_number", "priority_date") == [
         ("GB20020418-208877", "2002-04-18"),
         ("GB20021220-229951", "2002-12-20"),
+        ("US20160927-15277516", "2016-09-27"),
+        ("US20030417-10249551", "2003-04-17"),
     ]
     countries = {c for (c,) in _rows(r, "patent_parties", "country")}
     assert countries == {"GB"}
+
+
+def test_uspto_reissue_takes_its_originals_date_and_family() -> None:
+    """RE49259 (reissue filed 2020-11-30) reissues US 10,006,401 (application
+    13/725,988 of 2012-12-21), itself a continuation of 13/340,544 filed
+    2011-12-29: the invention is of 2011, in the family of that first
+    application; RE49257 reissues 15/577,437 (2016), which claims the
+    provisional 62/167,931 of 2015-05-29.
+    """
+    recs = _records(DATA / "ipgb20221025_wk43_subset.zip")
+    p = recs["USRE049259E1"].rows["patents"][0]
+    assert (p["filing_date"], p["priority_year"]) == ("2020-11-30", 2011)
+    assert p["family_id"] == "prio:US20111229-13340544"
+    p = recs["USRE049257E1"].rows["patents"][0]
+    assert (p["priority_year"], p["family_id"]) == (2015, "prio:US20150529-62167931")
+
+
+def test_uspto_reissue_of_an_original_without_priority() -> None:
+    """A reissue whose original claims nothing earlier joins the original's
+    ``app:`` family (the original, parsed alone, gets ``app:<its key>``)."""
+    orig = PatentDoc(source="uspto", jurisdiction="US", doc_number="10000001",
+                     kind="B2", application_number="US15000001",
+                     filing_date="20160530")  # fmt: skip
+    re_ = PatentDoc(source="uspto", jurisdiction="US", doc_number="RE050000",
+                    kind="E1", application_number="US17000002",
+                    filing_date="20201112",
+                    original=("US", "15000001", "20160530"))  # fmt: skip
+    a, b = orig.record(1).rows["patents"][0], re_.record(2).rows["patents"][0]
+    assert a["family_id"] == b["family_id"] == "app:US20160530-15000001"
+    assert b["priority_year"] == 2016
+
+
+def test_real_sample_document_types(tmp_path: Path) -> None:
+    """7 of the 13 distinct USPTO sample documents are not utility patents:
+    designs D967598, D982278, D982279, plant PP34694, reissues RE49257-9."""
+    import ibis
+    import pyarrow as pa
+
+    from oncometrics.indicators.families import document_type
+
+    rows = []
+    for z in sorted(DATA.glob("ipgb*.zip")):
+        rows += [r.rows["patents"][0] for r in _records(z).values()]
+    t = ibis.memtable(pa.Table.from_pylist(rows).select(
+        ["patent_id", "kind", "jurisdiction"]))  # fmt: skip
+    got = t.select("patent_id", d=document_type(t)).distinct().to_pyarrow()
+    types = dict(zip(got["patent_id"].to_pylist(), got["d"].to_pylist(), strict=True))
+    assert len(types) == 13
+    assert sorted(k for k, v in types.items() if v == "design") == [
+        "USD0967598S1", "USD0982278S1", "USD0982279S1"]  # fmt: skip
+    assert [k for k, v in types.items() if v == "plant"] == ["USPP034694P2"]
+    assert sorted(k for k, v in types.items() if v == "reissue") == [
+        "USRE049257E1", "USRE049258E1", "USRE049259E1"]  # fmt: skip
 
 
 def test_epo_biblio_ep1000000() -> None:

@@ -14,7 +14,8 @@ import pytest
 from oncometrics.config import load_config
 from oncometrics.domain import Domain
 from oncometrics.engine import connect, load_tables
-from oncometrics.indicators.trials import oncology_trials, trial_tables
+from oncometrics.family_settings import trial_domain, trial_settings
+from oncometrics.indicators.trials import TrialSettings, oncology_trials, trial_tables
 from oncometrics.schema import TABLES
 
 FIXTURE = Path(__file__).parent / "data" / "trials" / "fixture"
@@ -56,7 +57,10 @@ def _compute(
 ) -> dict[str, list[dict[str, Any]]]:
     tables = load_tables(con, store, tables=list(NAMES))
     cfg = load_config(**overrides)
-    out = trial_tables(tables, Domain.from_config(cfg), cfg)
+    dom = Domain.from_config(cfg)
+    out = trial_tables(
+        tables, trial_domain(dom), trial_settings(cfg), meta={"domain_hash": dom.hash}
+    )
     return {
         k: v.to_pyarrow().to_pylist() for k, v in out.items() if not names or k in names
     }
@@ -86,11 +90,13 @@ def test_summary(res: dict[str, list[dict[str, Any]]]) -> None:
 def test_by_country(res: dict[str, list[dict[str, Any]]]) -> None:
     c = _by(res["trials_by_country"], "country")
     assert set(c) == {"FR", "US", "DE", "GB"}
+    # share = trials / 6 located trials; early share = early / 3 located
+    # early-phase trials (T1 T2 T3), not / the sums of participations (10, 6)
     expect = {  # trials, early, share, rank, industry_share, multinational_rate
-        "FR": (3, 3, 0.3, 1, 2 / 3, 2 / 3, 0.5, 1),
-        "US": (3, 2, 0.3, 1, 2 / 3, 1.0, 1 / 3, 2),
-        "DE": (3, 1, 0.3, 1, 1 / 3, 2 / 3, 1 / 6, 3),
-        "GB": (1, 0, 0.1, 4, 0.0, 0.0, 0.0, None),
+        "FR": (3, 3, 0.5, 1, 2 / 3, 2 / 3, 1.0, 1),
+        "US": (3, 2, 0.5, 1, 2 / 3, 1.0, 2 / 3, 2),
+        "DE": (3, 1, 0.5, 1, 1 / 3, 2 / 3, 1 / 3, 3),
+        "GB": (1, 0, 1 / 6, 4, 0.0, 0.0, 0.0, None),
     }
     for k, (n, e, sh, rk, ind, mn, esh, erk) in expect.items():
         r = c[k]
@@ -100,7 +106,8 @@ def test_by_country(res: dict[str, list[dict[str, Any]]]) -> None:
         assert r["multinational_rate"] == pytest.approx(mn)
         assert r["early_phase_share"] == pytest.approx(esh)
         assert r["early_phase_rank"] == erk
-    assert sum(r["share"] for r in c.values()) == pytest.approx(1.0)
+    # shares add up to the mean number of site countries per trial: 10 / 6
+    assert sum(r["share"] for r in c.values()) == pytest.approx(10 / 6)
 
 
 def test_by_country_year(res: dict[str, list[dict[str, Any]]]) -> None:
@@ -110,11 +117,11 @@ def test_by_country_year(res: dict[str, list[dict[str, Any]]]) -> None:
         for k, r in c.items()
     }
     assert got == {
-        (2020, "FR"): (2, round(2 / 3, 6), 1, 2),
-        (2020, "US"): (1, round(1 / 3, 6), 2, 1),
-        (2021, "US"): (2, 0.4, 1, 1),
-        (2021, "DE"): (2, 0.4, 1, 1),
-        (2021, "FR"): (1, 0.2, 3, 1),
+        (2020, "FR"): (2, 1.0, 1, 2),  # 2020: 2 located trials (T1, T2)
+        (2020, "US"): (1, 0.5, 2, 1),
+        (2021, "US"): (2, 1.0, 1, 1),  # 2021: T3, T4
+        (2021, "DE"): (2, 1.0, 1, 1),
+        (2021, "FR"): (1, 0.5, 3, 1),
         (2022, "DE"): (1, 1.0, 1, 0),
     }
 
@@ -269,7 +276,8 @@ def test_long_and_short_mesh_ids_match() -> None:
     )
     dom = Domain.from_config(load_config(trial_keywords=()))
     assert "D000099067" in dom.mesh_descriptors
-    got = oncology_trials(trials, cond, dom).nct_id.to_list()
+    every = TrialSettings(study_types=(), excluded_statuses=())
+    got = oncology_trials(trials, cond, trial_domain(dom), every).nct_id.to_list()
     assert got == ["NCT1"]
 
 

@@ -70,3 +70,75 @@ def keep(t: ir.Table, keys: ir.Table, col: str, *, anti: bool = False) -> ir.Tab
     pred = v[col] == k._key
     j = v.anti_join(k, pred) if anti else v.semi_join(k, pred)
     return j.select(*t.columns)
+
+
+# ------------------------------------------------------------ document types
+#: Document types; only ``utility`` (and a ``reissue``, in its original's
+#: family) stands for an invention.
+DOC_TYPES = ("utility", "reissue", "design", "plant")
+
+
+def document_type(patents: ir.Table) -> ir.StringValue:
+    """``utility``, ``design``, ``plant`` or ``reissue`` of each document.
+
+    From the kind code and the publication number, the same for every source
+    (USPTO XML, EPO OPS/DOCDB, Lens): kind ``S…`` is a design (US ``S1``,
+    DOCDB ``S`` of CN, CA …) as is a US number ``D…``; a US kind ``P…``
+    (``P1``–``P4``, ``P9``) or number ``PP…`` a plant patent; a US kind
+    ``E…`` or number ``RE…`` a reissue.  Everything else (applications and
+    grants ``A``/``B``/``C``…, utility models) is ``utility``.
+    """
+    kind = patents.kind.fill_null("").upper()
+    cc = patents.jurisdiction.fill_null("").upper()
+    pid = patents.patent_id.fill_null("").upper()
+    us = (cc == "US") | pid.startswith("US")
+    num = pid.re_replace(r"^US", "")
+    design = kind.startswith("S") | (us & num.re_search(r"^D[0-9]"))
+    plant = us & (kind.startswith("P") | num.startswith("PP"))
+    reissue = us & (kind.startswith("E") | num.startswith("RE"))
+    return ibis.cases(
+        (design, "design"), (plant, "plant"), (reissue, "reissue"), else_="utility"
+    )
+
+
+def utility_documents(patents: ir.Table) -> ir.Table:
+    """The documents that stand for inventions: utility ones and reissues."""
+    t = patents.mutate(_type=document_type(patents))
+    return t.filter(t._type.isin(["utility", "reissue"])).select(*patents.columns)
+
+
+def documents_by_type(patents: ir.Table) -> ir.Table:
+    """``(doc_type, documents, families)``: what the store holds, by type."""
+    t = patents.mutate(doc_type=document_type(patents))
+    return t.group_by("doc_type").aggregate(
+        documents=t.patent_id.nunique(), families=t.family_id.nunique()
+    )
+
+
+# ------------------------------------------------------------ family scope
+#: Offices whose filing is international on its own (PCT, EPO).
+REGIONAL_OFFICES = ("WO", "EP")
+
+
+def family_offices(patents: ir.Table, patent_priorities: ir.Table) -> ir.Table:
+    """``(family_id, n_offices, international)``, one row per family.
+
+    A family's offices are the jurisdictions of its documents and of its
+    priority applications (the country prefix of the priority key); it is
+    international when it has two or more offices or one of them is WO (PCT)
+    or EP: the EPO/OECD "international family".
+    """
+    docs = patents.select("family_id", office=patents.jurisdiction.upper())
+    pr = patent_priorities
+    prio = pr.select(
+        "family_id", office=pr.priority_number.re_extract(r"^([A-Za-z]{2})", 1).upper()
+    )
+    offices = docs.union(prio)
+    offices = offices.filter(offices.office.notnull() & (offices.office != ""))
+    t = offices.group_by("family_id").aggregate(
+        n_offices=offices.office.nunique(),
+        regional=offices.office.isin(list(REGIONAL_OFFICES)).any(),
+    )
+    return t.select(
+        "family_id", "n_offices", international=(t.n_offices >= 2) | t.regional
+    )

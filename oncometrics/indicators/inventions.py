@@ -2,6 +2,9 @@
 
 An invention is one patent family (``family_id``: DOCDB family, else the
 earliest priority), dated by its earliest priority year (contract section 1).
+Design and plant patents are not inventions; a reissue counts in its
+original's family.  ``family_scope = international`` keeps the families
+filed in two or more offices (or via PCT/EP), as the EPO/OECD studies do.
 Its actors are the countries of the inventors (``by="inventor"``, default) or
 of the applicants (``by="applicant"``) named on one *representative*
 document of the family: the member with the most parties of that role with a
@@ -11,28 +14,36 @@ in five offices is not counted five times.  Fractional counting reuses
 of authorships.
 
 ``RTA(a) = (I(a, cancer) / I(world, cancer)) / (I(a, all) / I(world, all))``
-with ``all`` every invention of the store in the same period and the same
-(fractional) counting (OECD Patent Statistics Manual 2009, section 7.4).
+with ``all`` every invention of the store in the same period, scope and
+(fractional) counting, and ``I(world, all)`` summed over *every* actor of
+the store, also those without a cancer invention (OECD Patent Statistics
+Manual 2009).  Every function takes plain values, never the settings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import ibis
 
-from oncometrics.config import parse_period
 from oncometrics.indicators import technology
 from oncometrics.indicators.counting import actor_weights
-from oncometrics.indicators.families import keep, unify_families
+from oncometrics.indicators.families import (
+    document_type,
+    documents_by_type,
+    family_offices,
+    keep,
+    unify_families,
+    utility_documents,
+)
 from oncometrics.indicators.output import RANK_DIGITS, competition_rank
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-    from oncometrics.config import Config
-    from oncometrics.domain import Domain
+    from oncometrics.domain_patents import PatentDomain
 
 #: Store tables the invention indicators read.
 TABLES_NEEDED = ["patents", "patent_parties", "patent_classes", "patent_priorities"]
@@ -44,16 +55,21 @@ ORDER = {
     "inventions_by_applicant": ["rank_i_frac", "applicant"],
     "technology_mix": ["period", "country", "field_nr"],
     "technology_shift": ["country", "field_nr"],
+    "invention_documents": ["doc_type"],
 }
 
 
 def inventions(patents: ir.Table, period: tuple[int, int] | None = None) -> ir.Table:
     """Every invention of the store: ``(family_id, year)``, one row per family.
 
+    Only utility documents and reissues stand for inventions (design and
+    plant patents do not: :func:`~oncometrics.indicators.families.document_type`);
     ``year`` is the smallest ``priority_year`` of the family's documents (each
-    document's own year already falls back to filing, then publication).
+    document's own year already falls back to filing, then publication; a
+    reissue carries its original's priorities).
     """
-    t = patents.filter(patents.family_id.notnull())
+    t = utility_documents(patents)
+    t = t.filter(t.family_id.notnull())
     t = t.group_by("family_id").aggregate(year=t.priority_year.min())
     t = t.filter(t.year.notnull())
     if period is not None:
@@ -77,31 +93,75 @@ def code_matches(code: ir.StringValue, prefixes: tuple[str, ...]) -> ir.BooleanV
     return cond
 
 
+def _contains_any(text: ir.StringValue, words: tuple[str, ...]) -> ir.BooleanValue:
+    low = text.fill_null("").lower()
+    cond = ibis.literal(False)
+    for w in words:
+        cond = cond | low.contains(w.lower())
+    return cond
+
+
+def domain_routes(
+    patents: ir.Table, patent_classes: ir.Table, domain: PatentDomain
+) -> ir.Table:
+    """``(family_id, route)`` of each family the domain selects, per route.
+
+    Routes (contract section 2): ``specific`` (a cancer-specific code),
+    ``generic+keyword`` (a generic code and a cancer keyword in the title or
+    abstract of one of the family's documents) and ``title_keyword`` (a
+    title keyword of the ``patent_keywords`` setting, off by default).
+    """
+    pc = patent_classes
+    spec = pc.filter(code_matches(pc.code, domain.specific_codes)).select("family_id")
+    out = spec.mutate(route=ibis.literal("specific"))
+    if domain.generic_codes and domain.keywords:
+        gen = pc.filter(code_matches(pc.code, domain.generic_codes)).select("family_id")
+        text = patents.title.fill_null("") + " " + patents.abstract.fill_null("")
+        kw = patents.filter(_contains_any(text, domain.keywords)).select("family_id")
+        both = keep(gen, kw, "family_id")
+        out = out.union(both.mutate(route=ibis.literal("generic+keyword")))
+    if domain.title_keywords:
+        tk = patents.filter(_contains_any(patents.title, domain.title_keywords))
+        out = out.union(
+            tk.select("family_id").mutate(route=ibis.literal("title_keyword"))
+        )
+    return out.distinct()
+
+
 def cancer_inventions(
     patents: ir.Table,
     patent_classes: ir.Table,
-    domain: Domain,
+    domain: PatentDomain,
     period: tuple[int, int] | None = None,
 ) -> ir.Table:
     """Inventions of `domain`: ``(family_id, year)``, one row per family.
 
-    A family is in the domain when any CPC/IPC code of any of its documents
-    falls under one of ``domain.patent_codes``, or any title contains one of
-    ``domain.patent_keywords`` (case-insensitive).  The ``all`` domain keeps
-    every invention.
+    A family is in the domain when :func:`domain_routes` selects it by any
+    route; ``domain.everything`` keeps every invention.
     """
     inv = inventions(patents, period)
-    if domain.is_everything:
+    if domain.everything:
         return inv
-    pc = patent_classes
-    hit = pc.filter(code_matches(pc.code, domain.patent_codes)).select("family_id")
-    if domain.patent_keywords:
-        title = patents.title.lower()
-        kw = ibis.literal(False)
-        for word in domain.patent_keywords:
-            kw = kw | title.contains(word)
-        hit = hit.union(patents.filter(kw).select("family_id"))
-    return keep(inv, hit, "family_id")
+    return keep(inv, domain_routes(patents, patent_classes, domain), "family_id")
+
+
+def in_scope(families: ir.Table, offices: ir.Table, scope: str) -> ir.Table:
+    """`families` of the `scope`: ``all``, or ``international`` ones only."""
+    if scope == "all":
+        return families
+    if scope != "international":
+        raise ValueError(
+            f"bad family_scope {scope!r}: expected 'all' or 'international'"
+        )
+    return keep(families, offices.filter(offices.international), "family_id")
+
+
+def fold_hk_macao(parties: ir.Table, fold: bool) -> ir.Table:
+    """`parties` with Hong Kong and Macao read as China when `fold`."""
+    if not fold:
+        return parties
+    c = parties.country
+    return parties.mutate(country=ibis.ifelse(c.isin(["HK", "MO"]), "CN", c))
 
 
 def family_actors(
@@ -175,9 +235,12 @@ def inventions_by_country(
         i_intl=j.international.cast("int64").sum(),
     )
     tot = all_weights.group_by("actor").aggregate(i_all_frac=all_weights.weight.sum())
+    # the world's all-field total is over *every* actor of the store, also
+    # those without a cancer invention (OECD; contract section 5)
+    tot = tot.mutate(world_all=tot.i_all_frac.sum().over())
     t = t.left_join(tot, "actor").drop("actor_right")
     world = t.i_frac.sum().over()
-    world_all = t.i_all_frac.sum().over()
+    world_all = t.world_all
     rta = (t.i_frac / world) / (t.i_all_frac / world_all)
     t = t.mutate(
         share_frac=t.i_frac / world,
@@ -300,30 +363,27 @@ def _mode(parties: ir.Table, col: str) -> ir.Table:
     return c.select("applicant", **{col: c.value})
 
 
-def shift_periods(config: Config) -> tuple[str, str] | None:
-    """The two period labels of the technology shift, or None.
+@dataclass(frozen=True)
+class InventionSettings:
+    """The plain values the invention tables depend on (no ``Config`` here)."""
 
-    ``periods`` (``"2002-2011,2012-2021"``) when set, else the two halves of
-    ``period`` (``2014-2023`` -> ``2014-2018`` and ``2019-2023``).
-    """
-    if config.periods:
-        parts = [p.strip() for p in str(config.periods).split(",") if p.strip()]
-        if len(parts) != 2:
-            raise ValueError(f"bad periods {config.periods!r}: expected 'A-B,C-D'")
-        spans = [parse_period(p) for p in parts]
-        return tuple(f"{s[0]}-{s[1]}" for s in spans if s)  # type: ignore[return-value]
-    whole = parse_period(config.period)
-    if whole is None or whole[1] == whole[0]:
-        return None
-    mid = whole[0] + (whole[1] - whole[0] + 1) // 2 - 1
-    return f"{whole[0]}-{mid}", f"{mid + 1}-{whole[1]}"
+    period: tuple[int, int] | None = None
+    #: the two periods of the technology shift (None: no shift table)
+    shift: tuple[tuple[int, int], tuple[int, int]] | None = None
+    by: str = "inventor"
+    min_p: float = 0.0
+    family_scope: str = "all"
+    hk_macao_to_cn: bool = True
+    #: first priority year inside the publication lag (None: none)
+    first_truncated_year: int | None = None
 
 
 def invention_tables(
     tables: dict[str, ir.Table],
-    domain: Domain,
-    config: Config,
+    domain: PatentDomain,
+    settings: InventionSettings,
     *,
+    meta: dict[str, str] | None = None,
     cache: Callable[[ir.Table], ir.Table] | None = None,
 ) -> dict[str, ir.Table]:
     """Every invention table, by output name (no execution happens here).
@@ -331,64 +391,93 @@ def invention_tables(
     `tables` are the store's canonical tables (``patents``, ``patent_parties``,
     ``patent_classes``, ``patent_priorities``); priority families that match
     a DOCDB family are first merged into it
-    (:mod:`~oncometrics.indicators.families`).  Settings used: ``period``,
-    ``periods``, ``by``, ``min_p``.  Each table carries ``period``, ``by``,
-    ``domain`` and ``domain_hash``.  A runner may pass `cache` (e.g.
-    ``ir.Table.cache``) to compute the shared intermediate tables once.
+    (:mod:`~oncometrics.indicators.families`).  Each table carries
+    ``period``, ``by``, ``family_scope`` and the `meta` columns (domain name
+    and hash).  A runner may pass `cache` (e.g. ``ir.Table.cache``) to
+    compute the shared intermediate tables once.
     """
     keep_ = cache or (lambda t: t)
-    by = str(config.by)
-    if by not in ("inventor", "applicant"):
-        raise ValueError(f"bad by {by!r}: expected 'inventor' or 'applicant'")
+    s = settings
+    if s.by not in ("inventor", "applicant"):
+        raise ValueError(f"bad by {s.by!r}: expected 'inventor' or 'applicant'")
     tables = unify_families(tables)
-    pat, parties = tables["patents"], tables["patent_parties"]
-    period = parse_period(config.period)
-    label = "all" if period is None else f"{period[0]}-{period[1]}"
-    fams = keep_(cancer_inventions(pat, tables["patent_classes"], domain, period))
-    every = inventions(pat, period)
-    links = keep_(family_actors(fams, parties, by))
+    pat, classes = tables["patents"], tables["patent_classes"]
+    parties = fold_hk_macao(tables["patent_parties"], s.hk_macao_to_cn)
+    offices = keep_(family_offices(pat, tables["patent_priorities"]))
+
+    def select(period: tuple[int, int] | None, everything: bool = False) -> ir.Table:
+        f = (
+            inventions(pat, period)
+            if everything
+            else (cancer_inventions(pat, classes, domain, period))
+        )
+        return in_scope(f, offices, s.family_scope)
+
+    label = _label(s.period)
+    fams = keep_(select(s.period))
+    every = select(s.period, everything=True)
+    links = keep_(family_actors(fams, parties, s.by))
     w = keep_(invention_weights(fams, links))
-    w_all = invention_weights(every, family_actors(every, parties, by))
+    w_all = invention_weights(every, family_actors(every, parties, s.by))
     out = {
         "inventions_by_country": inventions_by_country(
-            w, w_all, n_families=fams, min_p=float(config.min_p)),
+            w, w_all, n_families=fams, min_p=s.min_p),
         "inventions_by_country_year": inventions_by_country_year(w, fams),
         "coinvention_partners": coinvention_partners(links),
         "inventions_by_applicant": inventions_by_applicant(fams, parties),
+        "invention_documents": _documents(pat, fams, offices),
     }  # fmt: skip
-    shift = shift_periods(config)
     spans = [(label, fams, w)]
-    for p in shift or ():
-        f = cancer_inventions(pat, tables["patent_classes"], domain, parse_period(p))
-        spans.append((p, f, invention_weights(f, family_actors(f, parties, by))))
-    mix = _mixes(spans, tables["patent_classes"])
+    for p in s.shift or ():
+        f = select(p)
+        spans.append(
+            (_label(p), f, invention_weights(f, family_actors(f, parties, s.by)))
+        )
+    mix = technology.mixes(spans, classes)
     out["technology_mix"] = mix
-    if shift:
-        out["technology_shift"] = technology.technology_shift(mix, *shift)
-    meta = {
-        "domain": ibis.literal(domain.name),
-        "domain_hash": ibis.literal(domain.hash),
-        "by": ibis.literal(by),
-    }
+    if s.shift:
+        first, second = (_label(p) for p in s.shift)
+        shift = technology.technology_shift(mix, first, second)
+        out["technology_shift"] = shift.mutate(
+            truncated_2=ibis.literal(_truncated(s.shift[1], s.first_truncated_year)),
+            first_truncated_year=ibis.literal(s.first_truncated_year, type="int32"),
+        )
+    tags = {k: ibis.literal(v) for k, v in (meta or {}).items()}
+    tags |= {"by": ibis.literal(s.by), "family_scope": ibis.literal(s.family_scope)}
     res = {}
     for name, t in out.items():
         if "period" not in t.columns:
             t = t.mutate(period=ibis.literal(label))
-        res[name] = t.mutate(**meta).order_by(*ORDER[name])
+        res[name] = t.mutate(**tags).order_by(*ORDER[name])
     return res
 
 
-def _mixes(
-    spans: list[tuple[str, ir.Table, ir.Table]], patent_classes: ir.Table
-) -> ir.Table:
-    """Technology mix of each (period label, families, weights), stacked."""
-    conc = ibis.memtable(technology.concordance())
-    mixes = []
-    for name, fams, weights in spans:
-        ff = technology.family_fields(fams, patent_classes, conc)
-        mix = technology.technology_mix(weights, ff, conc)
-        mixes.append(mix.mutate(period=ibis.literal(name)))
-    out = mixes[0]
-    for m in mixes[1:]:
-        out = out.union(m)
-    return out
+def _label(period: tuple[int, int] | None) -> str:
+    return "all" if period is None else f"{period[0]}-{period[1]}"
+
+
+def _truncated(period: tuple[int, int], first_truncated: int | None) -> bool:
+    return first_truncated is not None and period[1] >= first_truncated
+
+
+def _documents(patents: ir.Table, fams: ir.Table, offices: ir.Table) -> ir.Table:
+    """What the store holds by document type, and how much of it is counted.
+
+    ``(doc_type, documents, families, domain_families, international_families)``:
+    ``domain_families`` are the counted (domain, scope, period) families with
+    a document of that type.
+    """
+    t = documents_by_type(patents)
+    d = patents.mutate(doc_type=document_type(patents))
+    dom = keep(d, fams, "family_id")
+    dom = dom.group_by("doc_type").aggregate(domain_families=dom.family_id.nunique())
+    intl = keep(d, offices.filter(offices.international), "family_id")
+    intl = intl.group_by("doc_type").aggregate(
+        international_families=intl.family_id.nunique()
+    )
+    t = t.left_join(dom, "doc_type").drop("doc_type_right")
+    t = t.left_join(intl, "doc_type").drop("doc_type_right")
+    return t.mutate(
+        domain_families=t.domain_families.fill_null(0),
+        international_families=t.international_families.fill_null(0),
+    )

@@ -9,8 +9,11 @@ but not ``A61K80/00`` (a plain SQL ``LIKE`` on unpadded codes would get this
 wrong).  A family's fields come from its IPC codes (CPC codes when the family
 has no IPC code); its weight is split equally among its distinct fields.
 
-Field RTA within the domain: ``RTA(a, f) = (I(a, f) / I(world, f)) /
-(I(a) / I(world))`` on the domain's fractional counts of one period.
+Field specialisation within the domain: ``FS(a, f) = (I(a, f) / I(world,
+f)) / (I(a) / I(world))`` on the domain's fractional counts of one period.
+It is *not* the RTA of contract section 5 (whose denominator is the actor's
+inventions in all fields of technology): it compares a country's cancer
+technology mix with the world's cancer mix, hence its own name.
 """
 
 from __future__ import annotations
@@ -119,9 +122,10 @@ def technology_mix(
     Returns
     -------
     ir.Table
-        ``(country, field_nr, field_name, sector, i_frac, share, rta)``; one
-        row per country and field with inventions; ``share`` is the field's
-        part of the country's mix (the shares of a country add up to 1).
+        ``(country, field_nr, field_name, sector, i_frac, share,
+        field_specialisation)``; one row per country and field with
+        inventions; ``share`` is the field's part of the country's mix (the
+        shares of a country add up to 1).
     """
     j = weights.join(fields, weights.work_id == fields.family_id)
     t = j.group_by(country=j.actor, field_nr=j.field_nr).aggregate(
@@ -132,35 +136,94 @@ def technology_mix(
     world = t.i_frac.sum().over()
     t = t.mutate(
         share=t.i_frac / country_total,
-        rta=(t.i_frac / field_world) / (country_total / world),
+        field_specialisation=(t.i_frac / field_world) / (country_total / world),
     )
     names = concordance_table.select("field_nr", "field_name", "sector").distinct()
     t = t.join(names, "field_nr")
     return t.select(
-        "country", "field_nr", "field_name", "sector", "i_frac", "share", "rta"
-    )
+        "country", "field_nr", "field_name", "sector", "i_frac", "share",
+        "field_specialisation",
+    )  # fmt: skip
 
 
 def technology_shift(mix: ir.Table, first: str, second: str) -> ir.Table:
-    """Change of each field's share (percentage points) and RTA between periods.
+    """Change of each field's share (percentage points) and specialisation.
 
     `mix` is :func:`technology_mix` with a ``period`` column; one row per
     country and field present in either period: ``(country, field_nr,
-    field_name, sector, period_1, period_2, share_1, share_2, shift_pp, rta_1,
-    rta_2, rta_change)``.  A field absent from a period has share and RTA 0
-    there.
+    field_name, sector, status, period_1, period_2, share_1, share_2,
+    shift_pp, fs_1, fs_2, fs_change)``.  ``status`` is ``both`` for a
+    country with inventions in both periods, ``new`` / ``gone`` for a country
+    absent from the first / second one: an absent country has no share and
+    no specialisation there (null, contract section 5), so no change either.
+    A field a present country has no invention in has share 0 and FS 0.
     """
     key = ["country", "field_nr", "field_name", "sector"]
-    a = mix.filter(mix.period == first).select(*key, share_1=mix.share, rta_1=mix.rta)
-    b = mix.filter(mix.period == second).select(*key, share_2=mix.share, rta_2=mix.rta)
+    m1, m2 = mix.filter(mix.period == first), mix.filter(mix.period == second)
+    a = m1.select(*key, share_1=m1.share, fs_1=m1.field_specialisation)
+    b = m2.select(*key, share_2=m2.share, fs_2=m2.field_specialisation)
     j = a.outer_join(b, key)
     t = j.select(
         **{k: ibis.coalesce(j[k], j[f"{k}_right"]) for k in key},
-        share_1=j.share_1.fill_null(0.0), share_2=j.share_2.fill_null(0.0),
-        rta_1=j.rta_1.fill_null(0.0), rta_2=j.rta_2.fill_null(0.0),
+        share_1=j.share_1, share_2=j.share_2, fs_1=j.fs_1, fs_2=j.fs_2,
+    )  # fmt: skip
+    p1 = m1.select("country").distinct().mutate(in_1=ibis.literal(True))
+    p2 = m2.select("country").distinct().mutate(in_2=ibis.literal(True))
+    t = t.view().left_join(p1.view(), "country").select(*t.columns, "in_1")
+    t = t.view().left_join(p2.view(), "country").select(*t.columns, "in_2")
+    in1, in2 = t.in_1.fill_null(False), t.in_2.fill_null(False)
+    status = ibis.cases((in1 & in2, "both"), (in2, "new"), else_="gone")
+
+    def val(col: ir.FloatingColumn, present: ir.BooleanValue) -> ir.FloatingValue:
+        return ibis.ifelse(present, col.fill_null(0.0), ibis.null("float64"))
+
+    t = t.mutate(
+        status=status,
+        share_1=val(t.share_1, in1), share_2=val(t.share_2, in2),
+        fs_1=val(t.fs_1, in1), fs_2=val(t.fs_2, in2),
     )  # fmt: skip
     return t.mutate(
         period_1=ibis.literal(first), period_2=ibis.literal(second),
-        shift_pp=(t.share_2 - t.share_1) * 100.0, rta_change=t.rta_2 - t.rta_1,
-    ).select(*key, "period_1", "period_2", "share_1", "share_2", "shift_pp", "rta_1",
-             "rta_2", "rta_change")  # fmt: skip
+        shift_pp=(t.share_2 - t.share_1) * 100.0, fs_change=t.fs_2 - t.fs_1,
+    ).select(*key, "status", "period_1", "period_2", "share_1", "share_2",
+             "shift_pp", "fs_1", "fs_2", "fs_change")  # fmt: skip
+
+
+def mixes(
+    spans: list[tuple[str, ir.Table, ir.Table]], patent_classes: ir.Table
+) -> ir.Table:
+    """Technology mix of each (period label, families, weights), stacked."""
+    conc = ibis.memtable(concordance())
+    out: ir.Table | None = None
+    for name, fams, weights in spans:
+        ff = family_fields(fams, patent_classes, conc)
+        mix = technology_mix(weights, ff, conc).mutate(period=ibis.literal(name))
+        out = mix if out is None else out.union(mix)
+    assert out is not None
+    return out
+
+
+def shift_periods(
+    period: tuple[int, int] | None,
+    periods: tuple[tuple[int, int], tuple[int, int]] | None,
+    first_truncated_year: int | None = None,
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The two periods of the technology shift, or None.
+
+    `periods` when given (as the user set them, truncated or not); else the
+    two halves of `period` once the years from `first_truncated_year` on
+    (inside the publication lag of the ingested sources) are left out:
+    ``2014-2023`` -> ``2014-2018``, ``2019-2023``; with 2021 truncated ->
+    ``2014-2016``, ``2017-2020``.
+    """
+    if periods:
+        return periods
+    if period is None:
+        return None
+    lo, hi = period
+    if first_truncated_year is not None:
+        hi = min(hi, first_truncated_year - 1)
+    if hi <= lo:
+        return None
+    mid = lo + (hi - lo + 1) // 2 - 1
+    return (lo, mid), (mid + 1, hi)

@@ -1,32 +1,74 @@
 """Clinical trial indicators (contract sections 1–3, trials).
 
-A trial is one NCT id, dated by its start year.  It is in the cancer domain
-when one of its condition MeSH descriptors (``mesh`` or ``ancestor`` rows of
-``trial_conditions``) is under the domain's tree, or one of its registered
-condition texts contains a domain trial keyword (case-insensitive).  Country
-counts are *full* counts by site country: a trial counts 1 for every country
-with at least one of its sites.  Early phase = EARLY_PHASE1, PHASE1 or
-PHASE1/PHASE2.  Shares divide by the sum over all countries (so the shares of
-one table add up to 1); ranks are competition ranks (1, 2, 2, 4).
+A trial is one NCT id, dated by its start year.  By default only
+interventional studies that started count (not withdrawn, not "not yet
+recruiting"; a trial whose registry gives no study type or status is kept);
+both filters are settings (:class:`TrialSettings`).  It is in the cancer
+domain when one of its condition MeSH descriptors (``mesh`` or ``ancestor``
+rows of ``trial_conditions``) is under the domain's tree, or one of its
+registered condition texts contains a domain trial keyword
+(case-insensitive).  Country counts are *full* counts by site country: a
+trial counts 1 for every country with at least one of its sites.  A
+country's share is its trials / the number of trials with a resolved site
+country (the world), not / the sum of country participations: a country
+with sites in every trial has share 1 (contract section 3).  Early phase =
+the ``early_phases`` setting (default EARLY_PHASE1, PHASE1, PHASE1/PHASE2:
+INCa's CLIP² labelling).  Ranks are competition ranks (1, 2, 2, 4).
 
-Every function takes Ibis tables and returns one; nothing is executed here.
+Every function takes Ibis tables and plain values and returns a table;
+nothing is executed here, nothing reads the settings.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import ibis
 
-from oncometrics.config import parse_period
 from oncometrics.indicators.output import competition_rank, world_share
-from oncometrics.sources.trials import EARLY_PHASES, norm_mesh_ui
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-    from oncometrics.domain import Domain
+#: Default early phases (INCa CLIP²: phases I, I/II and early phase I).
+EARLY_PHASES = ("EARLY_PHASE1", "PHASE1", "PHASE1/PHASE2")
+#: Default study types counted.
+STUDY_TYPES = ("INTERVENTIONAL",)
+#: Default overall statuses left out (the study did not start).
+EXCLUDED_STATUSES = ("WITHDRAWN", "NOT_YET_RECRUITING")
+
+
+@dataclass(frozen=True)
+class TrialDomain:
+    """What makes a trial an oncology trial (plain values)."""
+
+    mesh_ids: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    everything: bool = False
+
+
+@dataclass(frozen=True)
+class TrialSettings:
+    """The plain values the trial tables depend on."""
+
+    period: tuple[int, int] | None = None
+    study_types: tuple[str, ...] = STUDY_TYPES
+    excluded_statuses: tuple[str, ...] = EXCLUDED_STATUSES
+    early_phases: tuple[str, ...] = EARLY_PHASES
+    hk_macao_to_cn: bool = True
+
+
+def norm_mesh_ui(ui: str | None) -> str | None:
+    """MeSH descriptor UI in short form: 'D000003550' -> 'D003550'."""
+    if not ui:
+        return None
+    ui = ui.strip().upper()
+    m = re.fullmatch(r"D000(\d{6})", ui)
+    return f"D{m.group(1)}" if m else ui
+
 
 #: The canonical tables :func:`trial_tables` reads.
 TABLES_NEEDED = ["trials", "trial_conditions", "trial_sponsors", "trial_sites"]
@@ -48,24 +90,43 @@ INDUSTRY = "INDUSTRY"
 NO_PHASE = "NOT_GIVEN"
 
 
-def _domain_trial_ids(trial_conditions: ir.Table, domain: Domain) -> ir.Table:
+def _domain_trial_ids(trial_conditions: ir.Table, domain: TrialDomain) -> ir.Table:
     """nct_id of trials with a domain MeSH descriptor or keyword condition."""
     c = trial_conditions
-    mesh_ids = sorted({m for d in domain.mesh_descriptors if (m := norm_mesh_ui(d))})
+    mesh_ids = sorted({m for d in domain.mesh_ids if (m := norm_mesh_ui(d))})
     keep = c.mesh_id.isin(mesh_ids).fill_null(False)
     text = c.condition.fill_null("").lower()
-    for kw in domain.trial_keywords:
-        keep = keep | text.contains(kw)
+    for kw in domain.keywords:
+        keep = keep | text.contains(kw.lower())
     return c.filter(keep).select("nct_id").distinct()
+
+
+def counted_trials(trials: ir.Table, settings: TrialSettings) -> ir.Table:
+    """`trials` of the counted study types and statuses (unknown ones kept).
+
+    ``study_type`` must be one of ``settings.study_types`` (all when empty)
+    and ``overall_status`` none of ``settings.excluded_statuses``; a trial
+    whose registry gives neither is kept (NCI CTS lists interventional,
+    active trials only).
+    """
+    t = trials
+    if settings.study_types:
+        types = [x.upper() for x in settings.study_types]
+        st = t.study_type.upper()
+        t = t.filter(st.isnull() | st.isin(types))
+    if settings.excluded_statuses:
+        out = [x.upper() for x in settings.excluded_statuses]
+        t = t.filter(t.overall_status.isnull() | ~t.overall_status.upper().isin(out))
+    return t
 
 
 def oncology_trials(
     trials: ir.Table,
     trial_conditions: ir.Table,
-    domain: Domain,
-    period: tuple[int, int] | None = None,
+    domain: TrialDomain,
+    settings: TrialSettings | None = None,
 ) -> ir.Table:
-    """Trials of `domain` started in `period`; one row per trial.
+    """Counted trials of `domain` started in the settings' period; one row each.
 
     Returns
     -------
@@ -73,19 +134,28 @@ def oncology_trials(
         ``(nct_id, start_year, phase, early_phase, industry,
         lead_sponsor_class)``; ``phase`` is ``NOT_GIVEN`` when unregistered.
     """
-    t = trials
-    if not domain.is_everything:
+    s = settings or TrialSettings()
+    t = counted_trials(trials, s)
+    if not domain.everything:
         t = t.filter(t.nct_id.isin(_domain_trial_ids(trial_conditions, domain).nct_id))
-    if period is not None:
-        t = t.filter(t.start_year.between(period[0], period[1]))
+    if s.period is not None:
+        t = t.filter(t.start_year.between(s.period[0], s.period[1]))
     return t.select(
         "nct_id",
         "start_year",
         phase=t.phase.fill_null(NO_PHASE),
-        early_phase=t.phase.isin(list(EARLY_PHASES)).fill_null(False),
+        early_phase=t.phase.isin(list(s.early_phases)).fill_null(False),
         industry=(t.lead_sponsor_class == INDUSTRY).fill_null(False),
         lead_sponsor_class=t.lead_sponsor_class,
     )
+
+
+def fold_sites(trial_sites: ir.Table, fold: bool) -> ir.Table:
+    """`trial_sites` with Hong Kong and Macao read as China when `fold`."""
+    if not fold:
+        return trial_sites
+    c = trial_sites.country
+    return trial_sites.mutate(country=ibis.ifelse(c.isin(["HK", "MO"]), "CN", c))
 
 
 def trial_countries(oncology_trials: ir.Table, trial_sites: ir.Table) -> ir.Table:
@@ -115,6 +185,16 @@ COUNTRY_COLUMNS = (
 )
 
 
+def _world(tc: ir.Table, gb: list[str]) -> ir.Table:
+    """Number of (early-phase) trials with a resolved site country, per `gb`."""
+    per = tc.select("nct_id", "early_phase", *gb).distinct()
+    agg = per.aggregate if not gb else per.group_by(gb).aggregate
+    return agg(
+        world_trials=per.nct_id.count(),
+        world_early=per.early_phase.cast("int64").sum(),
+    )
+
+
 def _country_counts(tc: ir.Table, keys: list[str]) -> ir.Table:
     agg = tc.group_by(keys).aggregate(
         trials=tc.nct_id.count(),
@@ -123,11 +203,13 @@ def _country_counts(tc: ir.Table, keys: list[str]) -> ir.Table:
         multinational_trials=(tc.n_countries >= 2).cast("int64").sum(),
     )
     gb = [k for k in keys if k != "country"]
+    world = _world(tc, gb)
+    agg = agg.join(world, gb) if gb else agg.cross_join(world)
     n = agg.trials.cast("float64")
     early = agg.early_phase_trials.cast("float64")
-    early_world = early.sum().over(group_by=gb)
+    early_world = agg.world_early.cast("float64")
     agg = agg.mutate(
-        share=world_share(n, gb),
+        share=n / agg.world_trials.cast("float64"),
         rank=competition_rank(n, group_by=gb),
         industry_share=agg.industry_trials.cast("float64") / n,
         multinational_rate=agg.multinational_trials.cast("float64") / n,
@@ -141,7 +223,9 @@ def trials_by_country(trial_countries: ir.Table) -> ir.Table:
     """Full counts by site country; one row per country.
 
     ``trials`` = trials with at least one site in the country;
-    ``share`` = trials / Σ trials over countries; ``industry_share`` = share
+    ``share`` = trials / the number of trials with a resolved site country
+    (a multi-country trial counts once in the denominator, so shares add up
+    to the mean number of countries per trial, not 1); ``industry_share`` = share
     of the country's trials with an industry lead sponsor;
     ``multinational_rate`` = share of its trials with sites in ≥ 2 countries.
 
@@ -151,7 +235,8 @@ def trials_by_country(trial_countries: ir.Table) -> ir.Table:
         ``(country, trials, early_phase_trials, share, rank, industry_share,
         multinational_rate, early_phase_share, early_phase_rank,
         industry_trials, multinational_trials)``; ``early_phase_share`` is
-        early-phase trials / Σ over countries, ``early_phase_rank`` ranks
+        early-phase trials / the number of early-phase trials with a resolved
+        site country, ``early_phase_rank`` ranks
         countries with at least one early-phase trial.
     """
     return _country_counts(trial_countries, ["country"])
@@ -290,9 +375,17 @@ def trials_by_facility(oncology_trials: ir.Table, trial_sites: ir.Table) -> ir.T
     )
 
 
-def trials_summary(oncology_trials: ir.Table, trial_countries: ir.Table) -> ir.Table:
-    """One row: domain trials, early-phase trials, trials with a resolved site
-    country, ``unassigned`` (no resolved site country) and countries reached.
+def trials_summary(
+    oncology_trials: ir.Table,
+    trial_countries: ir.Table,
+    store_trials: ir.Table | None = None,
+    domain_trials_any: ir.Table | None = None,
+) -> ir.Table:
+    """One row: counted domain trials, early-phase ones, located ones,
+    ``unassigned`` (no resolved site country) and countries reached; with
+    `store_trials` and `domain_trials_any` (the domain's trials of any study
+    type and status), also their numbers, so that a report can say what the
+    store holds and what the filters left out.
     """
     tc = trial_countries
     located = tc.select("nct_id").distinct().mutate(_located=ibis.literal(1))
@@ -304,47 +397,56 @@ def trials_summary(oncology_trials: ir.Table, trial_countries: ir.Table) -> ir.T
     )
     countries = tc.aggregate(countries=tc.country.nunique())
     agg = agg.cross_join(countries)
+    if store_trials is not None and domain_trials_any is not None:
+        a = domain_trials_any
+        agg = agg.cross_join(
+            store_trials.aggregate(store_trials=store_trials.nct_id.nunique())
+        ).cross_join(a.aggregate(domain_trials_any=a.nct_id.nunique()))
     return agg.mutate(unassigned_trials=agg.trials - agg.located_trials)
 
 
 def trial_tables(
     tables: dict[str, ir.Table],
-    domain: Domain,
-    config: Any,
+    domain: TrialDomain,
+    settings: TrialSettings,
     *,
+    meta: dict[str, str] | None = None,
     cache: Callable[[ir.Table], ir.Table] | None = None,
 ) -> dict[str, ir.Table]:
-    """Every trial indicator table, each with a ``domain_hash`` column.
+    """Every trial indicator table, each with the `meta` columns (domain hash).
 
-    `tables` are the store's canonical tables (``engine.load_tables``);
-    ``config.period`` restricts trials by start year.  `cache` (e.g. the
-    runner's ``Inputs.cache``) may materialise the two shared intermediate
-    tables once instead of once per output table.
+    `tables` are the store's canonical tables (``engine.load_tables``).
+    `cache` (e.g. the runner's ``Inputs.cache``) may materialise the two
+    shared intermediate tables once instead of once per output table.
     """
     keep = cache or (lambda t: t)
-    period = parse_period(getattr(config, "period", None))
     trials, conditions = tables["trials"], tables["trial_conditions"]
-    ot = keep(oncology_trials(trials, conditions, domain, period))
-    tc = keep(trial_countries(ot, tables["trial_sites"]))
+    sites = fold_sites(tables["trial_sites"], settings.hk_macao_to_cn)
+    ot = keep(oncology_trials(trials, conditions, domain, settings))
+    unfiltered = replace(settings, study_types=(), excluded_statuses=())
+    any_status = oncology_trials(trials, conditions, domain, unfiltered)
+    tc = keep(trial_countries(ot, sites))
     out = {
-        "trials_summary": trials_summary(ot, tc),
+        "trials_summary": trials_summary(ot, tc, trials, any_status),
         "trials_by_country": trials_by_country(tc),
         "trials_by_country_year": trials_by_country_year(tc),
         "trials_by_phase": trials_by_phase(ot),
         "trial_partners": trial_partners(tc),
         "trials_by_sponsor": trials_by_sponsor(ot, tables["trial_sponsors"], tc),
-        "trials_by_facility": trials_by_facility(ot, tables["trial_sites"]),
+        "trials_by_facility": trials_by_facility(ot, sites),
     }
-    tag = ibis.literal(domain.hash)
-    return {
-        k: v.mutate(domain_hash=tag).order_by(list(ORDER[k]))
-        if ORDER[k]
-        else v.mutate(domain_hash=tag)
-        for k, v in out.items()
-    }
+    tags = {k: ibis.literal(v) for k, v in (meta or {}).items()}
+    res = {}
+    for k, v in out.items():
+        v = v.mutate(**tags) if tags else v
+        res[k] = v.order_by(list(ORDER[k])) if ORDER[k] else v
+    return res
 
 
 __all__ = [
+    "TrialDomain",
+    "TrialSettings",
+    "counted_trials",
     "oncology_trials",
     "trial_countries",
     "trial_partners",

@@ -12,8 +12,11 @@ write anything: :class:`oncometrics.store.Store` does.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
+import os
+import stat
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -115,19 +118,80 @@ class _CountingReader(io.RawIOBase):
 
 GZIP_MAGIC = b"\x1f\x8b"
 
+#: Compressed bytes below which the decompression ratio is not judged (a
+#: tiny file of repeated text may legitimately exceed it).
+RATIO_FLOOR = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Input limits (settings ``max_record_bytes``, ``max_decompression_ratio``)."""
+
+    record_bytes: int
+    ratio: float
+
+    def bomb(self, out: int, into: int) -> str | None:
+        """Why `out` decompressed bytes from `into` compressed are too many."""
+        if out <= self.ratio * max(into, RATIO_FLOOR):
+            return None
+        return (
+            f"decompresses to more than {self.ratio:g} times its compressed size "
+            f"(max_decompression_ratio): a decompression bomb?"
+        )
+
+    def too_long(self, size: int | str) -> str:
+        """The reject reason of a record of `size` bytes (or 'more than …')."""
+        return (
+            f"record of {size} bytes is longer than max_record_bytes "
+            f"({self.record_bytes:,})"
+        )
+
+
+def input_limits() -> Limits:
+    """The input limits in force (environment ``ONCOMETRICS_…`` or defaults)."""
+    return _limits(
+        os.environ.get("ONCOMETRICS_MAX_RECORD_BYTES"),
+        os.environ.get("ONCOMETRICS_MAX_DECOMPRESSION_RATIO"),
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _limits(record: str | None, ratio: str | None) -> Limits:
+    from oncometrics.config import SETTINGS
+
+    defaults = {s.name: s.default for s in SETTINGS}
+    try:
+        size = int(record) if record else int(defaults["max_record_bytes"])
+        factor = float(ratio) if ratio else float(defaults["max_decompression_ratio"])
+    except ValueError:
+        raise ValueError(
+            f"bad ONCOMETRICS_MAX_RECORD_BYTES {record!r} or "
+            f"ONCOMETRICS_MAX_DECOMPRESSION_RATIO {ratio!r}: expected numbers"
+        ) from None
+    return Limits(max(size, 1), max(factor, 1.0))
+
 
 def open_input(path: Path) -> IO[bytes]:
     """Open `path` for binary reading, transparently un-gzipping it.
 
     Compression is detected from the first bytes, not the name.  Reading a
-    truncated gzip raises :class:`TruncatedInput` at the point of damage.
+    truncated gzip, or one that decompresses beyond ``max_decompression_ratio``
+    times what was read of it, raises :class:`TruncatedInput` there.  Only
+    regular files are opened (not a device or a FIFO, which could hang).
     """
+    if not stat.S_ISREG(os.stat(path).st_mode):  # before open: a FIFO blocks
+        raise SourceError(path, "not a regular file (a device, FIFO or socket)")
     raw = open(path, "rb")  # noqa: SIM115 - the caller closes it
     head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
-    counted = io.BufferedReader(_CountingReader(raw, _progress.get()), 1 << 20)
+    source = _CountingReader(raw, _progress.get())
+    counted = io.BufferedReader(source, 1 << 20)
     if head == GZIP_MAGIC:
-        return _SafeGzip(gzip.GzipFile(fileobj=counted, mode="rb"), path)  # type: ignore[return-value]
+        gz = gzip.GzipFile(fileobj=counted, mode="rb")
+        return _SafeGzip(gz, path, source, input_limits())  # type: ignore[return-value]
     return counted
+
+
+_PIECE = 1 << 20
 
 
 class TruncatedInput(Exception):
@@ -135,30 +199,54 @@ class TruncatedInput(Exception):
 
 
 class _SafeGzip(io.BufferedIOBase):
-    """A gzip reader whose damage errors become :class:`TruncatedInput`."""
+    """A gzip reader whose damage errors become :class:`TruncatedInput`.
 
-    def __init__(self, gz: gzip.GzipFile, path: Path):
+    It also counts what it gives out against what it read (`source`): beyond
+    the decompression ratio of `limits` it raises :class:`TruncatedInput`.
+    Reads are done in pieces of at most 1 MiB so that a bomb is caught
+    before it fills the memory.
+    """
+
+    def __init__(
+        self, gz: gzip.GzipFile, path: Path, source: _CountingReader, limits: Limits
+    ):
         self._gz = gz
         self._path = path
+        self._source = source
+        self._limits = limits
+        self._out = 0
 
     def readable(self) -> bool:
         return True
 
+    def _counted(self, data: bytes) -> bytes:
+        self._out += len(data)
+        if (why := self._limits.bomb(self._out, self._source._pos)) is not None:
+            raise TruncatedInput(why)
+        return data
+
     def read(self, size: int | None = -1) -> bytes:
-        try:
-            return self._gz.read(size)
-        except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
-            raise TruncatedInput(f"damaged or truncated gzip ({exc})") from exc
+        if size is None or size < 0:
+            parts = []
+            while block := self.read1(_PIECE):
+                parts.append(block)
+            return b"".join(parts)
+        parts, left = [], size
+        while left > 0 and (block := self.read1(min(left, _PIECE))):
+            parts.append(block)
+            left -= len(block)
+        return b"".join(parts)
 
     def read1(self, size: int = -1) -> bytes:
+        size = _PIECE if size is None or size < 0 else min(size, _PIECE)
         try:
-            return self._gz.read1(size)
+            return self._counted(self._gz.read1(size))
         except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
             raise TruncatedInput(f"damaged or truncated gzip ({exc})") from exc
 
     def readline(self, size: int | None = -1) -> bytes:
         try:
-            return self._gz.readline(size)
+            return self._counted(self._gz.readline(size))
         except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
             raise TruncatedInput(f"damaged or truncated gzip ({exc})") from exc
 
@@ -169,6 +257,35 @@ class _SafeGzip(io.BufferedIOBase):
     def close(self) -> None:
         self._gz.close()
         super().close()
+
+
+@dataclass(frozen=True, slots=True)
+class LongLine:
+    """A line longer than ``max_record_bytes``: its size and its first bytes."""
+
+    size: int
+    head: bytes
+
+
+def bounded_lines(
+    fh: IO[bytes], limit: int | None = None
+) -> Iterator[bytes | LongLine]:
+    """The lines of `fh` (with their line end), none held beyond `limit` bytes.
+
+    A longer line is read through in pieces and given as a :class:`LongLine`
+    (so memory stays bounded whatever the input); `limit` defaults to the
+    ``max_record_bytes`` setting.
+    """
+    cap = (input_limits().record_bytes if limit is None else limit) + 1
+    readline = fh.readline
+    while line := readline(cap):
+        if len(line) < cap or line.endswith(b"\n"):
+            yield line
+            continue
+        size, head = len(line), line[:2000]
+        while (more := readline(_PIECE)) and not more.endswith(b"\n"):
+            size += len(more)
+        yield LongLine(size + len(more), head)
 
 
 #: What a damaged file makes a reader raise (compressed streams, zip members,
@@ -188,13 +305,21 @@ def guarded(items: Iterator[Record | Reject], path: Path) -> Iterator[Record | R
 
     A damaged-input error of any reader (:data:`DAMAGE_ERRORS`, e.g. a zlib
     error inside a zip member) becomes a :class:`SourceError` naming `path`,
-    and reject reasons and error messages are made one line (XML libraries
-    put newlines in theirs).
+    reject reasons and error messages are made one line (XML libraries
+    put newlines in theirs), and a record with a value that does not fit its
+    column (:func:`oncometrics.sources.checks.check_record`: a year outside
+    the plausible window, a count beyond int64, a number where text is
+    expected) becomes a :class:`Reject` naming the column.
     """
+    from oncometrics.sources.checks import check_record
+
     try:
         for item in items:
-            if type(item) is Reject and "\n" in item.reason:
-                item.reason = " ".join(item.reason.split())
+            if type(item) is Reject:
+                if "\n" in item.reason:
+                    item.reason = " ".join(item.reason.split())
+            elif (why := check_record(item.rows)) is not None:
+                item = Reject(item.record_no, why, _raw_of(item))
             yield item
     except SourceError as exc:
         if "\n" not in str(exc):
@@ -206,6 +331,14 @@ def guarded(items: Iterator[Record | Reject], path: Path) -> Iterator[Record | R
         what = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         msg = " ".join(str(what).split()) or type(exc).__name__
         raise SourceError(path, f"damaged or unreadable input ({msg})") from None
+
+
+def _raw_of(rec: Record) -> str | None:
+    """The main row of a rejected record, as quarantine text."""
+    for rows in rec.rows.values():
+        if rows:
+            return clip(repr(rows[0]))
+    return None
 
 
 def first_bytes(path: Path, n: int = 4096) -> bytes:

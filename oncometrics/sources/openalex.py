@@ -25,11 +25,14 @@ from typing import IO, Any
 import orjson
 
 from oncometrics.sources.base import (
+    Limits,
+    LongLine,
     Record,
     Reject,
     SourceError,
     TruncatedInput,
     clip,
+    input_limits,
     open_input,
 )
 from oncometrics.sources.openalex_work import BadWork, Context, kind, work_record
@@ -46,7 +49,6 @@ OTHER_ENTITIES = {
 }
 _WS = b" \t\r\n"
 _BOM = b"\xef\xbb\xbf"
-_HEAD = 1 << 16
 _BLOCK = 1 << 20  # bytes per read of a JSON Lines stream
 _RAW = 2100  # bytes of a bad line kept for the quarantine
 
@@ -87,58 +89,99 @@ def parse(path: Path) -> Iterator[Record | Reject]:
 
 # ---------------------------------------------------------------- file shapes
 def _read(fh: IO[bytes], path: Path, ctx: Context) -> Iterator[Record | Reject]:
-    """Detect the shape from the first line and dispatch."""
-    no, first = _first_line(fh, path)
-    obj = _try_loads(first)
-    if type(obj) is dict and not _is_page(obj):
-        yield from _jsonl(chain([(no, first)], _numbered(fh, no)), path, ctx, True)
-        return
-    if obj is not None:  # a page, list or value on one line
-        _expect_end(fh, path, no)
-        yield from _document(obj, path, ctx)
-        return
-    # The first line is not JSON by itself: a pretty-printed document, or
-    # JSON Lines whose first line is broken (then the next line parses).
+    """Detect the shape from the first lines and dispatch.
+
+    A first line that is a work starts JSON Lines.  A first line that is a
+    whole JSON value (a page, a list) is a one-line document.  Otherwise the
+    lines are buffered (up to ``max_record_bytes``): a document when they
+    parse as one, else JSON Lines when any line is a work (the broken lines
+    before it are rejected one by one), else the file is not valid JSON.
+    """
+    limits = input_limits()
     try:
-        second = fh.readline()  # not _numbered: the rest may be read whole
-        no2 = no + 1 if second else no
+        lines = _numbered(fh, 0, limits.record_bytes)
+        no, first = _first_line(lines, path)
+        obj = _try_loads(first)
+        if type(obj) is dict and not _is_page(obj):
+            yield from _jsonl(chain([(no, first)], lines), path, ctx, True)
+            return
+        if obj is not None:  # a page, list or value on one line
+            _expect_end(lines, path, no)
+            yield from _document(obj, path, ctx)
+            return
+        buffered, doc = _buffer(chain([(no, first)], lines), limits)
     except TruncatedInput as exc:
         raise SourceError(path, str(exc)) from None
-    obj2 = _try_loads(second)
-    if type(obj2) is dict and not _is_page(obj2):
-        lines = chain([(no, first), (no2, second)], _numbered(fh, no2))
-        yield from _jsonl(lines, path, ctx, True)
-        return
+    if doc is not None:
+        yield from _document(doc, path, ctx)
+    elif any(_is_work_line(line) for _, line in buffered):
+        yield from _jsonl(chain(buffered, lines), path, ctx, True)
+    elif len(buffered) and buffered[-1][0] < 0:
+        raise SourceError(
+            path,
+            f"a JSON document longer than max_record_bytes "
+            f"({limits.record_bytes:,} bytes)",
+        )
+    else:
+        raise SourceError(path, f"invalid JSON document ({_doc_error(buffered)})")
+
+
+def _buffer(
+    lines: Iterator[tuple[int, bytes | LongLine]], limits: Limits
+) -> tuple[list[tuple[int, bytes | LongLine]], Any]:
+    """Lines read up to the record limit, and the document they make (or None).
+
+    When the limit is reached first, the last item has a negative number.
+    """
+    buffered: list[tuple[int, bytes | LongLine]] = []
+    held = 0
+    for item in lines:
+        buffered.append(item)
+        line = item[1]
+        held += line.size if type(line) is LongLine else len(line) + 1
+        if held > limits.record_bytes:
+            if not any(_is_work_line(ln) for _, ln in buffered):
+                buffered.append((-1, b""))
+            return buffered, None
+    if any(type(line) is LongLine for _, line in buffered):
+        return buffered, None
+    return buffered, _try_loads(b"\n".join(ln for _, ln in buffered))  # type: ignore[misc]
+
+
+def _is_work_line(line: bytes | LongLine) -> bool:
+    if type(line) is LongLine:
+        return False
+    obj = _try_loads(line)
+    return type(obj) is dict and not _is_page(obj)
+
+
+def _doc_error(buffered: list[tuple[int, bytes | LongLine]]) -> str:
+    data = b"\n".join(ln for _, ln in buffered if type(ln) is bytes)
     try:
-        data = first + second + fh.read()
-    except TruncatedInput as exc:
-        raise SourceError(path, str(exc)) from None
-    try:
-        doc = orjson.loads(data)
+        orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        raise SourceError(path, f"invalid JSON document ({_msg(exc)})") from None
-    yield from _document(doc, path, ctx)
+        return _msg(exc)
+    return "not JSON"
 
 
-def _first_line(fh: IO[bytes], path: Path) -> tuple[int, bytes]:
+def _first_line(
+    lines: Iterator[tuple[int, bytes | LongLine]], path: Path
+) -> tuple[int, bytes]:
     """The first non-blank line and its number; SourceError if not JSON."""
-    no = 0
-    try:
-        while True:
-            line = fh.readline(_HEAD)
-            no += 1
-            if not line:
-                raise SourceError(path, "empty file")
-            text = line.lstrip(_BOM).lstrip(_WS) if no == 1 else line.lstrip(_WS)
-            if text:
-                break
+    for no, line in lines:
+        if type(line) is LongLine:
+            if line.head.lstrip(_BOM).lstrip(_WS)[:1] in (b"{", b"["):
+                raise SourceError(
+                    path, f"line {no}: {input_limits().too_long(line.size)}"
+                )
+            raise SourceError(path, f"not OpenAlex JSON: {_describe(line.head)}")
+        text = line.lstrip(_BOM).lstrip(_WS) if no == 1 else line.lstrip(_WS)
+        if not text:
+            continue
         if text[:1] not in (b"{", b"["):
             raise SourceError(path, f"not OpenAlex JSON: {_describe(text)}")
-        if len(line) == _HEAD and not line.endswith(b"\n"):
-            line += fh.readline()  # a long first line (a one-line page)
-    except TruncatedInput as exc:
-        raise SourceError(path, str(exc)) from None
-    return no, line.lstrip(_BOM)
+        return no, line.lstrip(_BOM)
+    raise SourceError(path, "empty file")
 
 
 def _describe(text: bytes) -> str:
@@ -157,28 +200,58 @@ def _quote(text: bytes) -> str:
     return repr(first)
 
 
-def _numbered(fh: IO[bytes], after: int) -> Iterator[tuple[int, bytes]]:
-    """The remaining lines of `fh` with their 1-based numbers.
+def _numbered(
+    fh: IO[bytes], after: int, limit: int
+) -> Iterator[tuple[int, bytes | LongLine]]:
+    """The lines of `fh` numbered from `after` + 1, none longer than `limit`.
 
     Read in blocks of `_BLOCK` bytes with ``read1`` (so the lines before a
     damaged gzip member are all yielded before :class:`TruncatedInput`) and
-    split in C; lines come without their ``\\n``.
+    split in C; lines come without their end, which may be ``\\n``,
+    ``\\r\\n`` or a lone ``\\r``.  A line longer than `limit` is read through
+    without being kept and comes as a :class:`LongLine`.
     """
-    no, pending, read1 = after, [], fh.read1  # type: ignore[attr-defined]
+    no, read1 = after, fh.read1  # type: ignore[attr-defined]
+    pending: list[bytes] = []
+    held, head, cr = 0, b"", False  # head: start of a line beyond the limit
     while block := read1(_BLOCK):
-        if b"\n" not in block:  # inside a long line: join once it ends
-            pending.append(block)
-            continue
-        if pending:
-            pending.append(block)
-            block = b"".join(pending)
-        lines = block.split(b"\n")
-        pending = [lines.pop()]
-        yield from enumerate(lines, no + 1)
-        no += len(lines)
-    tail = b"".join(pending)
-    if tail:
+        if cr:
+            block, cr = b"\r" + block, False
+        if b"\r" in block:
+            if block.endswith(b"\r"):
+                block, cr = block[:-1], True
+            block = block.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        lines: list[Any] = block.split(b"\n")
+        last = lines.pop()
+        if len(lines):
+            held += len(lines[0])
+            if head:
+                lines[0] = LongLine(held, head)
+            elif pending:
+                lines[0] = b"".join([*pending, lines[0]])
+            if held > limit and not head:
+                lines[0] = LongLine(held, lines[0][:_RAW])
+            if limit < _BLOCK and max(map(len, lines[1:]), default=0) > limit:
+                lines = [_cap(ln, limit) for ln in lines]
+            pending, held, head = [], 0, b""
+            yield from enumerate(lines, no + 1)
+            no += len(lines)
+        held += len(last)
+        if head or held > limit:
+            head = head or b"".join([*pending, last])[:_RAW]
+            pending = []
+        else:
+            pending.append(last)
+    if head:
+        yield no + 1, LongLine(held, head)
+    elif tail := b"".join(pending):
         yield no + 1, tail
+
+
+def _cap(line: bytes | LongLine, limit: int) -> bytes | LongLine:
+    if type(line) is bytes and len(line) > limit:
+        return LongLine(len(line), line[:_RAW])
+    return line
 
 
 def _try_loads(line: bytes) -> Any:
@@ -192,15 +265,14 @@ def _is_page(obj: dict[str, Any]) -> bool:
     return "results" in obj or ("meta" in obj and "id" not in obj)
 
 
-def _expect_end(fh: IO[bytes], path: Path, no: int) -> None:
-    try:
-        rest = fh.read(_HEAD)
-    except TruncatedInput as exc:
-        raise SourceError(path, str(exc)) from None
-    if rest.strip(_WS):
-        raise SourceError(
-            path, f"unexpected content after the JSON document on line {no}"
-        )
+def _expect_end(
+    lines: Iterator[tuple[int, bytes | LongLine]], path: Path, no: int
+) -> None:
+    for _, line in lines:
+        if type(line) is LongLine or line.strip(_WS):
+            raise SourceError(
+                path, f"unexpected content after the JSON document on line {no}"
+            )
 
 
 def _msg(exc: Exception) -> str:
@@ -234,17 +306,20 @@ def _check_first(obj: dict[str, Any], path: Path) -> bool:
 
 
 def _jsonl(
-    lines: Iterable[tuple[int, bytes]], path: Path, ctx: Context, check: bool
+    lines: Iterable[tuple[int, bytes | LongLine]], path: Path, ctx: Context, check: bool
 ) -> Iterator[Record | Reject]:
     """One work per line; the record number is the line number."""
     loads, decode_error, work = orjson.loads, orjson.JSONDecodeError, work_record
+    too_long = input_limits().too_long
     no = 0
     try:
         for no, line in lines:
             try:
                 obj = loads(line)
             except decode_error:
-                if line.strip(_WS):
+                if type(line) is LongLine:
+                    yield Reject(no, too_long(line.size), clip(line.head))
+                elif line.strip(_WS):
                     yield _broken_line(no, line)
                 continue
             if type(obj) is not dict:

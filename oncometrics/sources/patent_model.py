@@ -193,6 +193,7 @@ class PatentDoc:
     kind: str | None = None
     application_number: str | None = None
     title: str | None = None
+    abstract: str | None = None
     filing_date: str | None = None
     publication_date: str | None = None
     docdb_family: str | None = None
@@ -208,6 +209,9 @@ class PatentDoc:
     )
     priority_date: str | None = None  # given earliest priority (Lens CSV, canonical)
     keep_id: bool = False  # use doc_number as the patent id, as given
+    #: (country, number, date) of the original application of a reissue: a
+    #: priority of the reissue, and its family key when it is the earliest
+    original: tuple[str | None, str | None, str | None] | None = None
 
     @property
     def patent_id(self) -> str | None:
@@ -269,6 +273,7 @@ class PatentDoc:
             "kind": self.kind,
             "application_number": self.application_number,
             "title": (self.title or "").strip() or None,
+            "abstract": " ".join((self.abstract or "").split()) or None,
             "priority_date": prio_date,
             "filing_date": filing,
             "publication_date": publ,
@@ -282,7 +287,8 @@ class PatentDoc:
 
     def _priorities(self) -> list[tuple[str, str | None]]:
         out: dict[str, str | None] = {}
-        for cc, num, date in self.priorities:
+        extra = [self.original] if self.original else []
+        for cc, num, date in [*self.priorities, *extra]:
             key = priority_key(cc, num, date)
             if key and key not in out:
                 out[key] = iso_date(date)
@@ -294,6 +300,10 @@ class PatentDoc:
         if self.family_id:
             return self.family_id.strip()
         dated = sorted((d, k) for k, d in prios if d)
+        if dated and self.original and dated[0][1] == priority_key(*self.original):
+            # a reissue whose original claims no earlier priority: the family
+            # the original has, keyed by its own application
+            return f"app:{dated[0][1]}"
         if dated:
             return f"prio:{dated[0][1]}"
         if prios:

@@ -130,6 +130,7 @@ def _doc(group: list[tuple[int, dict[str, str]]]) -> PatentDoc:
         jurisdiction=first.get("jurisdiction") or None,
         kind=first.get("kind") or None,
         title=first.get("title") or None,
+        abstract=first.get("abstract") or None,
         filing_date=first.get("filing_date") or None,
         publication_date=first.get("publication_date") or None,
         priority_date=first.get("priority_date") or first.get("priority_year") or None,

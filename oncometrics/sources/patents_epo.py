@@ -108,6 +108,11 @@ def _exchange(el: etree._Element) -> PatentDoc:
         for t in bib.iterfind("x:invention-title", NS)
     }
     doc.title = titles.get("en") or next(iter(titles.values()), None)
+    abstracts = {
+        a.get("lang", ""): " ".join(" ".join(a.itertext()).split())
+        for a in el.iterfind("x:abstract", NS)
+    }
+    doc.abstract = abstracts.get("en") or next(iter(abstracts.values()), None)
     for t in bib.iterfind("x:classifications-ipcr/x:classification-ipcr/x:text", NS):
         doc.classes.append(("ipc", t.text or ""))
     for t in bib.iterfind("x:classification-ipc/x:text", NS):

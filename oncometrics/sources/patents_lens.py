@@ -181,12 +181,17 @@ def _json_doc(rec: dict[str, Any]) -> PatentDoc:
         (t.get("text") for t in titles if t.get("lang") == "en"),
         titles[0].get("text") if titles else None,
     )
+    abstracts = rec.get("abstract") or bib.get("abstract") or []
+    abstract = next(
+        (a.get("text") for a in abstracts if isinstance(a, dict)
+         and a.get("lang") == "en"), None)  # fmt: skip
     doc = PatentDoc(
         source="lens",
         jurisdiction=rec.get("jurisdiction"),
         kind=rec.get("kind"),
         doc_number=rec.get("doc_number"),
         title=title,
+        abstract=abstract,
         publication_date=rec.get("date_published"),
         application_number=(app.get("jurisdiction") or "")
         + (app.get("doc_number") or "")

@@ -135,8 +135,35 @@ def _doc(root: etree._Element) -> PatentDoc:
         doc.priorities.append(
             (_text(p, "country") or "US", _text(p, "doc-number"), _text(p, "date"))
         )
+    _parents(bib, doc)
+    abstract = root.find("abstract")
+    if abstract is not None:
+        doc.abstract = " ".join(" ".join(abstract.itertext()).split()) or None
     _parties(bib, doc)
     return doc
+
+
+#: Related documents whose parent application is a domestic priority (35 USC
+#: 120/121, 251): the parent's date dates the invention, as in DOCDB.
+_PARENT_RELATIONS = ("continuation", "continuation-in-part", "division", "reissue")
+
+
+def _parents(bib: etree._Element, doc: PatentDoc) -> None:
+    """Parent applications of continuations, divisions and reissues."""
+    for rel in _PARENT_RELATIONS:
+        for p in bib.iterfind(f"us-related-documents/{rel}/relation/parent-doc"):
+            d = p.find("document-id")
+            ref = (
+                _text(d, "country") or "US",
+                _text(d, "doc-number"),
+                _text(d, "date"),
+            )
+            if not ref[1] or not ref[2]:
+                continue
+            if rel == "reissue":
+                doc.original = ref
+            else:
+                doc.priorities.append(ref)
 
 
 def _party_name(book: etree._Element | None) -> str | None:
