@@ -57,7 +57,7 @@ TABLES_NEEDED = [
 HEAD = [
     "p_full", "p_frac", "share_frac", "rank_p_frac", "mncs", "pp_top1", "pp_top10",
     "ai", "rsi", "intl_collab_rate", *INTERVAL_COLUMNS, *RANK_COLUMNS,
-    "impact_coverage", "threshold_p", "n_ranked",
+    "impact_coverage", "threshold_p", "threshold_share", "n_ranked",
 ]  # fmt: skip
 
 
@@ -491,6 +491,10 @@ def _actor_table(
         t = t.mutate(p_all=ibis.null("float64"), ai=ibis.null("float64"),
                      rsi=ibis.null("float64"))  # fmt: skip
     table = _notes(to_arrow(t), inp, totals is not None and bool(config.totals))
+    share = size[1] if size[0] is None else None
+    table = table.append_column(
+        "threshold_share", pa.array([share] * table.num_rows, pa.float64())
+    )
     keys = ["actor", *by]
     if int(config.bootstrap) <= 0:
         nulls = {c: pa.nulls(table.num_rows, pa.float64()) for c in INTERVAL_COLUMNS}
