@@ -6,7 +6,8 @@ store's Parquet tables whole into pandas and follows the indicator contract
 (sections 1-6, as revised for issue 14) line by line, without sharing code
 with ``oncometrics.indicators``.  Fractional counting, ``cited_by_count``
 citations (a work without a count has no citation data: out of every
-reference set and impact figure), reference sets by (publication year,
+reference set and impact figure; impact n/a below 50 % coverage),
+reference sets by (publication year,
 primary subfield) over every counted work of the store, the cancer domain
 as the union of its signals (MeSH C04 without cysts-only descriptors, the
 bundled cancer-topic list, subfields 2730/1306, WoS "Oncology"), ratio
@@ -183,7 +184,8 @@ def publications_by_country(
         p_top10=("w_top10", "sum"),
         p_intl=("intl", "sum"),
     )
-    has = t.p_cit > 0
+    # impact figures only with citation data for at least half of the output
+    has = (t.p_cit > 0) & (t.p_cit >= 0.5 * t.p_frac)
     t["impact_coverage"] = t.p_cit / t.p_frac
     t["mncs"] = (t.tncs / t.p_cit).where(has)
     t["pp_top1"] = (t.p_top1 / t.p_cit).where(has)

@@ -68,6 +68,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Minimum P_frac for an institution to be ranked on ratio indicators.",
     ),
     Setting(
+        "min_coverage",
+        0.5,
+        "Least share of an actor's output with citation data for its impact "
+        "figures (MNCS, PP) to be given; below it they are n/a.",
+    ),
+    Setting(
         "citation_window",
         None,
         "Citation window in years after publication (default: all citations).",

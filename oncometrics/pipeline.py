@@ -23,6 +23,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from oncometrics import derived
+from oncometrics import family_settings as fs
 from oncometrics.config import Config, parse_period
 from oncometrics.domain import SIGNALS, Domain
 from oncometrics.engine import connect_config, load_tables
@@ -156,7 +157,11 @@ def compute(
             from oncometrics.indicators import inventions as inv
 
             pt = load_tables(con, store, inv.TABLES_NEEDED)
-            exprs = inv.invention_tables(pt, domain, config, cache=inp.cache)
+            exprs = inv.invention_tables(
+                pt, fs.patent_domain(config), fs.invention_settings(config),
+                meta={"domain": domain.name, "domain_hash": domain.hash},
+                cache=inp.cache,
+            )  # fmt: skip
             for name, expr in exprs.items():
                 written[name] = write_table(out, name, table := to_arrow(expr))
                 secs = time.perf_counter() - t0
@@ -165,7 +170,10 @@ def compute(
             from oncometrics.indicators import trials as tri
 
             tt = load_tables(con, store, tri.TABLES_NEEDED)
-            trial_exprs = tri.trial_tables(tt, domain, config, cache=inp.cache)
+            trial_exprs = tri.trial_tables(
+                tt, fs.trial_domain(domain), fs.trial_settings(config),
+                meta={"domain_hash": domain.hash}, cache=inp.cache,
+            )  # fmt: skip
             for name, expr in trial_exprs.items():
                 written[name] = write_table(out, name, table := to_arrow(expr))
                 secs = time.perf_counter() - t0
@@ -478,7 +486,10 @@ def _actor_table(
     """
     by = list(by)
     cnt = str(config.counting)
-    t = impact.actor_impact(weights, inp.work_impact, by=by, counting=cnt)
+    cover = float(config.values.get("min_coverage") or 0.0)
+    t = impact.actor_impact(
+        weights, inp.work_impact, by=by, counting=cnt, min_coverage=cover
+    )
     t = output.ranked_indicators(t, min_p=size[0], min_share=size[1], group_by=by)
     if "publication_year" in by:
         t = output.growth_rate(t)
@@ -490,7 +501,7 @@ def _actor_table(
     else:
         t = t.mutate(p_all=ibis.null("float64"), ai=ibis.null("float64"),
                      rsi=ibis.null("float64"))  # fmt: skip
-    table = _notes(to_arrow(t), inp, totals is not None and bool(config.totals))
+    table = _notes(to_arrow(t), inp, totals is not None and bool(config.totals), cover)
     share = size[1] if size[0] is None else None
     table = table.append_column(
         "threshold_share", pa.array([share] * table.num_rows, pa.float64())
@@ -502,7 +513,8 @@ def _actor_table(
         return _append(table.sort_by([(k, "ascending") for k in keys]), nulls)
     if works is None:
         works = actor_works_table(inp, weights, config, by)
-    ranked = table.filter(pc.fill_null(table["ranked"], False)).select(keys)
+    has = pc.and_(pc.fill_null(table["ranked"], False), pc.is_valid(table["mncs"]))
+    ranked = table.filter(has).select(keys)
     iv = stability_intervals(
         works,
         keys=keys,
@@ -512,7 +524,7 @@ def _actor_table(
         exact_max=int(config.bootstrap_exact_max),
         ranked=list(zip(*(ranked[k].to_pylist() for k in keys), strict=True)),
     )
-    return _join_intervals(table, iv, keys)
+    return _join_intervals(table, iv, keys, given=pc.is_valid(table["mncs"]))
 
 
 #: Why the activity index is n/a when the all-field totals are the domain.
@@ -522,9 +534,12 @@ AI_DOMAIN_ONLY = (
 )
 AI_ALL_ONE = "n/a: the all-field totals equal the domain's (AI = 1 for every actor)"
 NO_CITATIONS = "n/a: no work of this actor has citation data"
+LOW_COVERAGE = "n/a: {cov} of this actor's output has citation data (minimum {min})"
 
 
-def _notes(table: pa.Table, inp: Inputs, totals_file: bool) -> pa.Table:
+def _notes(
+    table: pa.Table, inp: Inputs, totals_file: bool, min_coverage: float
+) -> pa.Table:
     """Null AI/RSI and impact figures that would be meaningless, with the
     reason in ``ai_note`` / ``impact_note`` (contract sections 4, 5)."""
     n = table.num_rows
@@ -539,9 +554,18 @@ def _notes(table: pa.Table, inp: Inputs, totals_file: bool) -> pa.Table:
             i = table.column_names.index(c)
             table = table.set_column(i, c, pa.nulls(n, pa.float64()))
     table = table.append_column("ai_note", pa.array([reason] * n, pa.string()))
-    none = pc.fill_null(pc.equal(table["impact_coverage"], 0.0), True)
-    note = pc.if_else(none, NO_CITATIONS, pa.scalar(None, pa.string()))
-    return table.append_column("impact_note", note)
+    notes = []
+    for cov, mncs in zip(table["impact_coverage"].to_pylist(),
+                         table["mncs"].to_pylist(), strict=True):  # fmt: skip
+        if mncs is not None:
+            notes.append(None)
+        elif not cov:
+            notes.append(NO_CITATIONS)
+        else:
+            notes.append(
+                LOW_COVERAGE.format(cov=f"{cov:.1%}", min=f"{min_coverage:.0%}")
+            )
+    return table.append_column("impact_note", pa.array(notes, pa.string()))
 
 
 def actor_works_table(
@@ -573,13 +597,18 @@ def _actor_works(
     )
 
 
-def _join_intervals(table: pa.Table, iv: Any, keys: list[str]) -> pa.Table:
+def _join_intervals(
+    table: pa.Table, iv: Any, keys: list[str], given: pa.Array | None = None
+) -> pa.Table:
     schema = pa.schema([table.schema.field(k) for k in keys])
     for c in INTERVAL_COLUMNS:
         schema = schema.append(pa.field(c, pa.float64()))
     for c in RANK_COLUMNS:
         schema = schema.append(pa.field(c, pa.int64()))
     right = pa.Table.from_pandas(iv, schema=schema, preserve_index=False)
+    if given is not None:  # no interval for a figure that is not given
+        keep = table.filter(given).select(keys)
+        right = right.join(keep, keys, join_type="inner")
     joined = table.join(right, keys, join_type="left outer")
     return joined.sort_by([(k, "ascending") for k in keys])
 

@@ -93,6 +93,20 @@ def test_store_of_domain_works_only_says_so_and_has_no_ai(tmp_path: Path) -> Non
     assert t.ai_note.str.contains("only domain works").all()
 
 
+def test_low_coverage_gives_na_with_reason(tmp_path: Path) -> None:
+    # FR: W1 cited (c=1), W2..W4 without data: coverage 1/4 < 50 % → n/a,
+    # although W1 alone would give MNCS 1 (alone in its reference set).
+    works = [_w("W1", "2730", 1)] + [_w(f"W{i}", "2730", None) for i in (2, 3, 4)]
+    t, _ = _run(tmp_path, works, [(f"W{i}", 1, "FR") for i in (1, 2, 3, 4)], [])
+    fr = t.loc["FR"]
+    assert fr.impact_coverage == pytest.approx(0.25) and pd.isna(fr.mncs)
+    assert pd.isna(fr.mncs_lo) and pd.isna(fr.rank_mncs_lo)
+    assert "25.0%" in fr.impact_note and "minimum 50%" in fr.impact_note
+    t2, _ = _run(tmp_path / "b", works, [(f"W{i}", 1, "FR") for i in (1, 2, 3, 4)],
+                 [], min_coverage=0.2)  # fmt: skip
+    assert t2.loc["FR", "mncs"] == pytest.approx(1.0)
+
+
 def test_no_impact_at_all_is_na_everywhere(tmp_path: Path) -> None:
     works = [_w("W1", "2730", None), _w("W2", "2730", None), _w("W3", "9", None)]
     cs = [("W1", 1, "FR"), ("W2", 1, "US"), ("W3", 1, "FR")]

@@ -86,6 +86,7 @@ def actor_impact(
     *,
     by: Sequence[str] = (),
     counting: str = "fractional",
+    min_coverage: float = 0.0,
 ) -> ir.Table:
     """Output and impact per actor: P, MNCS and P/PP(top x %), coverage.
 
@@ -93,7 +94,8 @@ def actor_impact(
     and ``PP(top x %) = Σ w·share / Σ w`` over the works *with citation
     data*, with ``w`` the fractional weight (``counting="full"``: ``w = 1``);
     ``impact_coverage`` = their Σ w over all the actor's Σ w.  Without any
-    such work the impact columns are null.  Grain: one row per actor (and
+    such work, or with a coverage below `min_coverage`, the impact columns
+    are null.  Grain: one row per actor (and
     `by`).
 
     Parameters
@@ -107,6 +109,8 @@ def actor_impact(
         Extra grouping columns of `work_impact`.
     counting
         ``"fractional"`` (default) or ``"full"``: the weights of the ratios.
+    min_coverage
+        Least ``impact_coverage`` for the impact figures to be given.
 
     Returns
     -------
@@ -133,7 +137,7 @@ def actor_impact(
         tncs=j.w_ncs.sum(),
         **{f"p_top{p}": j[f"w_top{p}"].sum() for p in TOP_LEVELS},
     )
-    ok = agg.p_cit > 0
+    ok = (agg.p_cit > 0) & (agg.p_cit >= agg.p_w * min_coverage)
 
     def ratio(num: ir.NumericValue) -> ir.Value:
         return ibis.ifelse(ok, num / agg.p_cit, ibis.null("float64"))
