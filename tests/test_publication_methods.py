@@ -241,3 +241,41 @@ def test_rank_interval_contested() -> None:
     part = stability_intervals(aw, resamples=100, ranked=[("A",)]).set_index("actor")
     assert pd.isna(part.loc["B", "rank_mncs_lo"])
     assert (part.loc["A", "rank_mncs_lo"], part.loc["A", "rank_mncs_hi"]) == (1, 1)
+
+
+def test_top1_ranking_holds_no_actor_below_the_threshold(tmp_path: Path) -> None:
+    from tests.test_bench_baseline import random_store
+
+    store = random_store(tmp_path / "store", n=400, seed=11)
+    # a tiny country with one highly cited paper: it would lead the top 1 %
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from oncometrics.schema import TABLES
+
+    extra = {
+        "works": [{**_w("WIS", "2730", 10_000, 2019), "source": "openalex"}],
+        "authorship_countries": [{"work_id": "WIS", "author_position": 1,
+                                  "country": "IS", "provenance": "openalex"}],
+        "work_subjects": [{"work_id": "WIS", "scheme": "openalex_subfield",
+                           "code": "2730", "is_primary": True}],
+    }  # fmt: skip
+    for name, rows in extra.items():
+        pq.write_table(
+            pa.Table.from_pylist(rows, schema=TABLES[name]),
+            store / name / "part-0000000000000009.parquet",
+        )
+    cfg = load_config(bootstrap=100)
+    written = compute(store, tmp_path / "out", config=cfg, log=lambda m: None)
+    t = pd.read_parquet(written["publications_by_country"])
+    world = t.p_frac.sum()
+    ranked = t[t.rank_pp_top1.notna()]
+    assert len(ranked) == t.n_ranked.iloc[0] > 0
+    assert (ranked.p_frac >= 0.005 * world - 1e-9).all()
+    small = t[t.p_frac < 0.005 * world]
+    assert list(small.country) == ["IS"]
+    assert small.pp_top1.iloc[0] == t.pp_top1.max() > ranked.pp_top1.max()  # leads
+    assert small.rank_pp_top1.isna().all() and not small.ranked.iloc[0]
+    # every ranked actor has a rank interval that contains its rank
+    assert (ranked.rank_pp_top1_lo <= ranked.rank_pp_top1).all()
+    assert (ranked.rank_pp_top1 <= ranked.rank_pp_top1_hi).all()
