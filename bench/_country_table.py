@@ -2,7 +2,7 @@
 
 ``python bench/_country_table.py STORE ENGINE OUT.csv`` computes the
 publication-by-country table with the pipeline's own code path
-(``oncometrics.pipeline._inputs``, ``_country_totals``, ``_actor_table``),
+(``oncometrics.pipeline.inputs_of``, ``inputs.country_totals``, ``actors.actor_table``),
 bootstrap intervals off so that it does the same work as the pandas
 baseline, writes it as CSV and prints one JSON line of phase timings.
 ``ENGINE`` = ``pandas`` runs ``bench/baseline_pandas.py`` instead.
@@ -50,7 +50,9 @@ def run_engine(store: Path, engine: str, out: Path) -> dict[str, float]:
     from oncometrics import pipeline
     from oncometrics.config import load_config
     from oncometrics.domain import Domain
-    from oncometrics.engine import connect
+    from oncometrics.engine import Engine, connect
+    from oncometrics.pipeline.actors import actor_table
+    from oncometrics.pipeline.inputs import country_totals
 
     t0 = time.perf_counter()
     if engine.endswith("-noderived"):  # as on a store without derived tables
@@ -78,15 +80,17 @@ def run_engine(store: Path, engine: str, out: Path) -> dict[str, float]:
     )
     t1 = time.perf_counter()
     c1 = time.process_time()  # this process's CPU (DuckDB's threads included)
-    inp = pipeline._inputs(con, store, Domain.from_config(cfg), cfg)
+    inp = pipeline.inputs_of(Engine(con), store, Domain.from_config(cfg), cfg)
     cw = inp.country_weights
     assert cw is not None
     c2 = time.process_time()
-    totals, _ = pipeline._country_totals(inp, cfg, lambda m: None)
+    totals, _ = country_totals(inp, cfg.totals, lambda m: None)
     if engine == "duckdb":  # make sure the totals are computed in this phase
         totals.count().execute()
     c3 = time.process_time()
-    table = pipeline._actor_table(inp, cw, totals, cfg, min_p=float(cfg.min_p))
+    how = pipeline.counting_of(cfg)
+    table = actor_table(inp, cw, totals, counting=how.counting, min_p=how.min_p,
+                        resampling=how.resampling)  # fmt: skip
     t2 = time.perf_counter()
     c4 = time.process_time()
     table.to_pandas().rename(columns={"actor": "country"}).to_csv(out, index=False)

@@ -7,6 +7,7 @@ expected error into one line on stderr and a non-zero exit (no traceback).
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ import typer
 from rich.console import Console
 
 from oncometrics.config import load_config
+from oncometrics.errors import OncometricsError, UserError, describe, one_line
 
 app = typer.Typer(
     add_completion=False,
@@ -33,6 +35,14 @@ out = Console(highlight=False, soft_wrap=True)
 StoreOpt = Annotated[
     Path, typer.Option("--store", help="Store folder (Parquet tables).")
 ]
+StoreUrlOpt = Annotated[
+    str,
+    typer.Option(
+        "--store",
+        help="Store folder, or its URL (file://, s3a://, hdfs://… as the "
+        "engine reads them).",
+    ),
+]
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="TOML configuration file.")
 ]
@@ -41,8 +51,7 @@ JsonOpt = Annotated[
 ]
 
 
-class UserError(Exception):
-    """An expected failure: printed as one line, exit status 1."""
+__all__ = ["UserError", "app", "main"]
 
 
 def _log(message: str) -> None:
@@ -138,7 +147,7 @@ def ingest(
 
 @app.command()
 def compute(
-    store: StoreOpt = Path("store"),
+    store: StoreUrlOpt = "store",
     out_dir: Annotated[
         Path | None,
         typer.Option("--out", help="Output folder (default STORE/indicators)."),
@@ -167,8 +176,14 @@ def compute(
         by=by,
         periods=periods,
     )
-    target = out_dir or store / "indicators"
-    _existing_store(store)  # before importing the (heavy) pipeline
+    from oncometrics import layout
+
+    local = layout.local_path(store)
+    if local is not None:
+        _existing_store(local)  # before importing the (heavy) pipeline
+    target = out_dir or (local / "indicators" if local is not None else None)
+    if target is None:
+        raise UserError(f"{store}: give --out for a store addressed by URL")
     from oncometrics.pipeline import compute as run
 
     written = run(store, target, config=cfg, log=_log)
@@ -359,7 +374,9 @@ def fetch_trials(
 
 
 def _existing_store(store: Path) -> Path:
-    if not (store / "manifest.json").exists():
+    from oncometrics import layout
+
+    if not layout.is_store(store):
         raise UserError(f"{store}: no store here (run `oncometrics ingest` first)")
     return store
 
@@ -384,24 +401,99 @@ def _fail(exc: Exception) -> int:
     """Print `exc` as one line on stderr; the exit status.
 
     Expected errors (bad input or setup) exit 1, command-line usage errors 2,
-    anything else is a bug: 3, with a request to report it.
+    anything else is a bug: 3, with a request to report it and the
+    traceback written to a log file whose path is printed.
     """
-    # imported on failure only (it loads the store modules)
-    from oncometrics.errors import describe, expected
-
-    # UserError by its own name too: under `python -m oncometrics.cli` the
-    # commands raise __main__.UserError, not oncometrics.cli.UserError.
-    if isinstance(exc, (UserError, *expected())):
+    if is_user_error(exc):
         err.print(f"error: {describe(exc)}", markup=False)
         return 1
     usage = _usage_error(exc)
     if usage is not None:
         return usage
+    log = _crash_log(exc)
     err.print(
-        f"error: unexpected {type(exc).__name__}: {describe(exc)} (please report this)",
+        f"error: unexpected {type(exc).__name__}: {describe(exc)} (please report "
+        f"this, with the traceback in {log})",
         markup=False,
     )
     return 3
+
+
+#: OS errors that are the user's setup: a path missing, unreadable,
+#: unwritable or of the wrong kind, a full or read-only disk, no network.
+_SETUP_OS_ERRORS = (
+    FileNotFoundError,
+    PermissionError,
+    IsADirectoryError,
+    NotADirectoryError,
+    FileExistsError,
+    ConnectionError,
+    TimeoutError,
+)
+_SETUP_ERRNOS = frozenset(
+    getattr(errno, n) for n in ("ENOSPC", "EDQUOT", "EROFS", "ENAMETOOLONG")
+    if hasattr(errno, n)
+)  # fmt: skip
+
+
+def is_user_error(exc: BaseException) -> bool:
+    """Whether `exc` is the user's input or setup (exit 1), not a bug.
+
+    :class:`~oncometrics.errors.OncometricsError` (and the store's and
+    sources' errors); OS errors on the user's paths; DuckDB's "cannot
+    read this file" on a damaged store; a ``ValueError`` raised by
+    oncometrics' own code (one raised inside pandas or Ibis is a bug).
+    """
+    if isinstance(exc, (OncometricsError, *_loaded_errors())):
+        return True
+    if isinstance(exc, OSError):
+        return isinstance(exc, _SETUP_OS_ERRORS) or exc.errno in _SETUP_ERRNOS
+    duckdb = sys.modules.get("duckdb")
+    if duckdb is not None and isinstance(
+        exc, duckdb.IOException | duckdb.InvalidInputException
+    ):
+        return True
+    return isinstance(exc, ValueError) and _raised_by_oncometrics(exc)
+
+
+def _loaded_errors() -> tuple[type[BaseException], ...]:
+    """StoreError and SourceError, when their (heavy) modules are loaded."""
+    found = []
+    for module, name in (("oncometrics.store", "StoreError"),
+                         ("oncometrics.sources.base", "SourceError")):  # fmt: skip
+        mod = sys.modules.get(module)
+        if mod is not None:
+            found.append(getattr(mod, name))
+    return tuple(found)
+
+
+def _raised_by_oncometrics(exc: BaseException) -> bool:
+    """Whether the innermost frame of `exc`'s traceback is oncometrics' code."""
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = str(tb.tb_frame.f_globals.get("__name__", ""))
+    return module.split(".")[0] in ("oncometrics", "__main__")
+
+
+def _crash_log(exc: BaseException) -> Path:
+    """Write `exc`'s traceback to a new log file; its path.
+
+    In ``$ONCOMETRICS_LOG_DIR`` when set, else the system's temporary folder.
+    """
+    import os
+    import tempfile
+    import traceback
+
+    folder = os.environ.get("ONCOMETRICS_LOG_DIR") or tempfile.gettempdir()
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="oncometrics-crash-", suffix=".log", dir=folder)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(f"oncometrics {' '.join(sys.argv[1:])}\n")
+        f.write("".join(traceback.format_exception(exc)))
+    return Path(name)
 
 
 def _usage_error(exc: Exception) -> int | None:
@@ -417,8 +509,6 @@ def _usage_error(exc: Exception) -> int | None:
     if type(exc).__name__ == "NoArgsIsHelpError":
         exc.show()  # type: ignore[attr-defined]
         return code
-    from oncometrics.errors import one_line
-
     ctx = getattr(exc, "ctx", None)
     hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
     err.print(f"error: {one_line(exc.format_message())}{hint}", markup=False)

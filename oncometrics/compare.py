@@ -27,7 +27,8 @@ import pandas as pd
 
 from oncometrics.config import Config, parse_period
 from oncometrics.domain import Domain
-from oncometrics.engine import connect, load_tables
+from oncometrics.engine import Engine, connect
+from oncometrics.errors import InputError
 from oncometrics.indicators import counting, selection
 from oncometrics.sources import SOURCES
 from oncometrics.store import Store
@@ -55,7 +56,7 @@ def compare_sources(store: Path, *, config: Config) -> pd.DataFrame:
     """
     files = _files_by_database(Store(store, create=False).manifest())
     if not files:
-        raise ValueError(f"{store}: no publication source in the store")
+        raise InputError(f"{store}: no publication source in the store")
     domain, period = Domain.from_config(config), parse_period(config.period)
     views: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="oncometrics-compare-") as tmp:
@@ -101,23 +102,20 @@ def _view(
 def _counts(
     root: Path, only_source: str | None, domain: Domain, period: tuple[int, int] | None
 ) -> dict[str, Any]:
-    con = connect("duckdb")
-    try:
-        t = load_tables(con, root, _TABLES)
+    with Engine(connect("duckdb"), own=True) as engine:
+        t = engine.load_tables(root, _TABLES)
         works = t["works"]
         if only_source is not None:
             works = works.filter(works.source == only_source)
         dw = selection.domain_works(works, t["work_subjects"], domain, period)
         weights = counting.country_weights(dw, t["authorship_countries"])
         per = weights.group_by("actor").aggregate(P_full=weights.work_id.nunique())
-        p_full = dict(zip(*per.to_pyarrow().to_pydict().values(), strict=True))
+        p_full = dict(zip(*engine.to_arrow(per).to_pydict().values(), strict=True))
         ids = dw.select("work_id").join(
             works.select("work_id", "doi", "pmid"), "work_id"
         )
-        keys = ids.to_pyarrow().to_pydict()
+        keys = engine.to_arrow(ids).to_pydict()
         assigned = weights.select("work_id").distinct().count().to_pyarrow().as_py()
-    finally:
-        con.disconnect()
     pairs = list(zip(keys["doi"], keys["pmid"], strict=True))
     return {
         "p_full": {str(k): int(v) for k, v in p_full.items()},

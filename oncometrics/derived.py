@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow.parquet as pq
 
+from oncometrics import layout
 from oncometrics.schema import DERIVED, TABLES
 
 if TYPE_CHECKING:
@@ -68,31 +69,49 @@ def _parts(root: Path, table: str) -> dict[str, Path]:
     return {p.name: p for p in d.glob("part-*.parquet")} if d.is_dir() else {}
 
 
-def stale_parts(root: Path | str, table: str = COUNTRY_WEIGHTS) -> list[Path]:
-    """Parts of derived `table` that are missing or older than a source part."""
-    root = Path(root)
-    have = _parts(root, table)
-    sources = [_parts(root, s) for s in SOURCES[table]]
+def _files(
+    root: Path | str, table: str, list_files: layout.Lister
+) -> dict[str, layout.DataFile]:
+    return {f.name: f for f in layout.table_files(root, table, list_files)}
+
+
+def stale_parts(
+    root: Path | str,
+    table: str = COUNTRY_WEIGHTS,
+    list_files: layout.Lister = layout.list_local,
+) -> list[str]:
+    """Parts of derived `table` that are missing or older than a source part.
+
+    `list_files` lists a folder of the store (the engine's listing for a
+    store addressed by URL); the addresses of the parts are returned.
+    """
+    have = _files(root, table, list_files)
+    sources = [_files(root, s, list_files) for s in SOURCES[table]]
     out = []
     for name in sorted(sources[0]):
         dest = have.get(name)
-        newest = max(s[name].stat().st_mtime_ns for s in sources if name in s)
-        if dest is None or dest.stat().st_mtime_ns < newest:
-            out.append(root / table / name)
+        newest = max(s[name].mtime_ns for s in sources if name in s)
+        if dest is None or dest.mtime_ns < newest:
+            out.append(layout.join(root, table, name))
     return out
 
 
-def complete(root: Path | str, table: str = COUNTRY_WEIGHTS) -> bool:
+def complete(
+    root: Path | str,
+    table: str = COUNTRY_WEIGHTS,
+    list_files: layout.Lister = layout.list_local,
+) -> bool:
     """Whether derived `table` is up to date with its sources, part by part.
 
     True for a store without authorship countries (nothing to derive).
     """
-    root = Path(root)
     derived_sources = [s for s in SOURCES[table] if s in DERIVED]
-    if not all(complete(root, s) for s in derived_sources):
+    if not all(complete(root, s, list_files) for s in derived_sources):
         return False
-    extra = set(_parts(root, table)) - set(_parts(root, SOURCES[table][0]))
-    return not extra and not stale_parts(root, table)
+    extra = set(_files(root, table, list_files)) - set(
+        _files(root, SOURCES[table][0], list_files)
+    )
+    return not extra and not stale_parts(root, table, list_files)
 
 
 def plan(root: Path | str) -> list[tuple[str, str]]:
@@ -104,7 +123,7 @@ def plan(root: Path | str) -> list[tuple[str, str]]:
     root = Path(root)
     out: list[tuple[str, str]] = []
     for table in SOURCES:
-        names = {p.name for p in stale_parts(root, table)}
+        names = {Path(p).name for p in stale_parts(root, table)}
         names |= {n for t, n in out if t in SOURCES[table]}
         out += [(table, n) for n in sorted(names)]
     return out

@@ -1,51 +1,45 @@
 """The exceptions that mean "the user's input or setup is wrong".
 
-The CLI prints these as one line and exits non-zero; anything else is a bug.
+A leaf module: it imports nothing from the package (nor any third-party
+library), so every module can raise these without an import cycle.  Every
+user-facing error subclasses :class:`OncometricsError`; the CLI prints one
+as one line and exits 1, and treats anything else as a bug (exit 3, "please
+report", traceback in a log file).
 """
 
 from __future__ import annotations
-
-import sys
-
-import duckdb
-
-from oncometrics.sources.base import SourceError
-from oncometrics.store import StoreError
 
 
 class OncometricsError(Exception):
     """Base class for expected, user-facing errors raised by the library."""
 
 
-def expected() -> tuple[type[BaseException], ...]:
-    """The exception types that are the user's input or setup, not a bug.
+class UserError(OncometricsError):
+    """A command-line input the commands reject (printed as one line)."""
 
-    :class:`~oncometrics.engine.EngineError` is included when that module is
-    loaded (only it raises the error; importing it costs ibis, which the
-    CLI's failing fast paths do not need).
-    """
-    from oncometrics.cli import UserError
 
-    types: tuple[type[BaseException], ...] = (
-        OncometricsError,
-        UserError,
-        StoreError,
-        SourceError,
-        ValueError,
-        # unreadable/unwritable paths, a file where a folder should be, a full
-        # disk: the user's setup, reported as one line naming the path
-        OSError,
-        duckdb.IOException,  # DuckDB's own "cannot read/write this file"
-        # e.g. "File '…/works/part-….parquet' too small to be a Parquet file":
-        # a damaged store or input file, named in the message
-        duckdb.InvalidInputException,
-    )
-    engine = sys.modules.get("oncometrics.engine")
-    return types + ((engine.EngineError,) if engine is not None else ())
+class EngineError(OncometricsError):
+    """The engine could not be started or cannot read the store (says why)."""
+
+
+class NotAStoreError(EngineError):
+    """An address that holds no store (no manifest, no data files)."""
+
+
+class SettingError(OncometricsError, ValueError):
+    """A setting with a wrong name, type or value (names the setting)."""
+
+
+class InputError(OncometricsError, ValueError):
+    """A user-supplied input file that cannot be used (names the file)."""
 
 
 def one_line(text: object) -> str:
-    """`text` with every run of whitespace (newlines included) made one space."""
+    """`text` with every run of whitespace (newlines included) made one space.
+
+    >>> one_line("a\\n  b")
+    'a b'
+    """
     return " ".join(str(text).split())
 
 

@@ -20,10 +20,12 @@ import pyarrow as pa
 import pytest
 
 from oncometrics import derived, pipeline
+from oncometrics import engine as engine_mod
 from oncometrics.config import load_config
 from oncometrics.domain import Domain
-from oncometrics.engine import EngineError, connect, load_tables
+from oncometrics.engine import Engine, EngineError, connect, load_tables
 from oncometrics.indicators import counting, selection, specialisation
+from oncometrics.pipeline.inputs import country_totals
 from oncometrics.schema import DERIVED
 from tests.indicators_fixtures import fixture_store
 from tests.test_bench_baseline import random_store
@@ -185,9 +187,10 @@ def test_streamed_totals_equal_totals_from_all_weights(tmp_path: Path) -> None:
     store = random_store(tmp_path / "store", n=500, seed=11)
     cfg = load_config(bootstrap=0)
     con = connect("duckdb")
-    inp = pipeline._inputs(con, store, Domain.from_config(cfg), cfg)
+    eng = Engine(con)
+    inp = pipeline.inputs_of(eng, store, Domain.from_config(cfg), cfg)
     try:
-        totals, by_year = pipeline._country_totals(inp, cfg, lambda m: None)
+        totals, by_year = country_totals(inp, cfg.totals, lambda m: None)
         assert by_year is not None
         ac = inp.tables["authorship_countries"]
         links = ac.select("work_id", "author_position", actor=ac.country)
@@ -314,7 +317,7 @@ def test_compute_passes_memory_settings_from_the_environment(
     cfg = load_config(bootstrap=0)
     assert cfg.memory_limit == "700MB"
     seen: dict[str, str] = {}
-    real_connect = pipeline.connect_config
+    real_connect = engine_mod.connect_config
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         con = real_connect(*args, **kwargs)
@@ -322,7 +325,7 @@ def test_compute_passes_memory_settings_from_the_environment(
         seen["temp_directory"] = _setting(con, "temp_directory")
         return con
 
-    monkeypatch.setattr(pipeline, "connect_config", spy)
+    monkeypatch.setattr(engine_mod, "connect_config", spy)
     store = fixture_store(tmp_path / "store")
     pipeline.compute(store, tmp_path / "out", config=cfg, log=lambda m: None)
     ref = connect("duckdb", memory_limit="700MB")

@@ -129,7 +129,7 @@ def test_missing_stale_or_extra_parts_are_seen_and_mended(
     src = st.parts("authorship_countries")[1]  # rewritten after its weights
     earlier = src.stat().st_mtime_ns - 10**9
     os.utime(parts[1], ns=(earlier, earlier))
-    assert derived.stale_parts(st.root) == [parts[1]]
+    assert derived.stale_parts(st.root) == [str(parts[1])]
     assert not derived.complete(st.root)
     # the weights part, then the totals part built from it
     assert st.derive() == 2 and derived.complete(st.root)

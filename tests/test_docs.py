@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from oncometrics.config import settings_markdown
+from oncometrics.outputs import outputs_markdown
 from oncometrics.schema import DERIVED, TABLES
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -32,4 +33,10 @@ def test_every_column_is_documented(table: str) -> None:
 def test_configuration_page_is_current() -> None:
     assert (DOCS / "configuration.md").read_text() == settings_markdown(), (
         "docs/configuration.md is stale: python -m oncometrics.config > docs/configuration.md"
+    )
+
+
+def test_outputs_page_is_current() -> None:
+    assert (DOCS / "outputs.md").read_text() == outputs_markdown(), (
+        "docs/outputs.md is stale: python -m oncometrics.outputs > docs/outputs.md"
     )

@@ -26,6 +26,7 @@ def test_tables_listed_with_counts(client: TestClient) -> None:
         "publications_by_country_year": 4,
         "publications_by_institution": 2,
         "trials_by_country": 2,
+        "trials_by_phase": 3,
         "units": 2,
     }
 

@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
+from oncometrics.outputs import OUTPUTS, conform
+
 HASH = "abc123def456"
+
+
+def _write(df: pd.DataFrame, path: Path) -> None:
+    """`df` completed to its published schema (other columns null), as Parquet."""
+    schema = OUTPUTS[path.stem]
+    cols = {
+        f.name: pa.array(df[f.name], f.type, from_pandas=True)
+        if f.name in df
+        else pa.nulls(len(df), f.type)
+        for f in schema
+    }
+    pq.write_table(conform(path.stem, pa.table(cols)), path)
 
 
 def make_store(root: Path) -> Path:
@@ -53,7 +71,7 @@ def make_store(root: Path) -> Path:
             "domain_hash": HASH,
         }
     )
-    pubs.to_parquet(ind / "publications_by_country.parquet")
+    _write(pubs, ind / "publications_by_country.parquet")
     years = pd.DataFrame(
         {
             "country": ["FR", "FR", "US", "US"],
@@ -62,7 +80,7 @@ def make_store(root: Path) -> Path:
             "domain_hash": HASH,
         }
     )
-    years.to_parquet(ind / "publications_by_country_year.parquet")
+    _write(years, ind / "publications_by_country_year.parquet")
     trials = pd.DataFrame(
         {
             "country": ["US", "FR"],
@@ -75,7 +93,16 @@ def make_store(root: Path) -> Path:
             "domain_hash": HASH,
         }
     )
-    trials.to_parquet(ind / "trials_by_country.parquet")
+    _write(trials, ind / "trials_by_country.parquet")
+    phases = pd.DataFrame(
+        {
+            "phase": ["PHASE1", "PHASE2", "PHASE3"],
+            "early_phase": [True, False, False],
+            "trials": [6, 4, 3],
+            "share": [6 / 13, 4 / 13, 3 / 13],
+        }
+    )
+    _write(phases, ind / "trials_by_phase.parquet")
     pd.DataFrame(
         {
             "institution_id": ["I1294671590", "I27837315"],
@@ -83,11 +110,11 @@ def make_store(root: Path) -> Path:
             "p_frac": [12.5, 30.0],
             "domain_hash": HASH,
         }
-    ).to_parquet(ind / "publications_by_institution.parquet")
+    ).pipe(_write, ind / "publications_by_institution.parquet")
     (root / "portfolio").mkdir()
     pd.DataFrame(
-        {"unit": ["U1016", "U1138"], "p_full": [7, 3], "p_frac": [4.5, 2.0]}
-    ).to_parquet(root / "portfolio" / "units.parquet")
+        {"unit_code": ["U1016", "U1138"], "p_full": [7, 3], "p_frac": [4.5, 2.0]}
+    ).pipe(_write, root / "portfolio" / "units.parquet")
     (ind / "domain.json").write_text(json.dumps({"name": "cancer", "hash": HASH}))
     (root / "manifest.json").write_text(json.dumps({"version": 1, "files": {}}))
     return root
@@ -99,19 +126,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextlib.contextmanager
+def server_on(app: Any) -> Iterator[str]:
+    """`app` served by uvicorn on a free loopback port, in a thread."""
     import uvicorn
 
-    from oncometrics.web.app import create_app
-
     port = _free_port()
-    config = uvicorn.Config(
-        create_app(make_store(tmp_path_factory.mktemp("e2e"))),
-        host="127.0.0.1",
-        port=port,
-        log_level="error",
-    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -119,6 +140,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if srv.started:
             break
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(5)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from oncometrics.web.app import create_app
+
+    with server_on(create_app(make_store(tmp_path_factory.mktemp("e2e")))) as url:
+        yield url

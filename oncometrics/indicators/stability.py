@@ -125,8 +125,8 @@ def stability_intervals(
     Returns
     -------
     pd.DataFrame
-        `keys` + :data:`INTERVAL_COLUMNS` + :data:`RANK_COLUMNS`, one row per
-        group.
+        `keys` + :data:`INTERVAL_COLUMNS` (+ :data:`RANK_COLUMNS` when
+        `ranked` is given), one row per group.
     """
     keys = list(keys)
     t = actor_works if isinstance(actor_works, pa.Table) else pa.table(actor_works)
@@ -152,6 +152,8 @@ def stability_intervals(
     res = key_tab.to_pandas()
     for j, col in enumerate(INTERVAL_COLUMNS):
         res[col] = out[:, j]
+    if ranked is None:
+        return res
     ranks = _rank_intervals(kept, res, keys[1:], len(starts))
     for j, col in enumerate(RANK_COLUMNS):
         res[col] = pd.array(ranks[:, j], dtype="Int64")

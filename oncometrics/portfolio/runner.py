@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from oncometrics import outputs
 from oncometrics.config import Config, parse_period
 from oncometrics.domain import Domain
-from oncometrics.engine import connect_config, load_tables
+from oncometrics.engine import Engine
 from oncometrics.indicators import collaboration as collab
 from oncometrics.indicators import impact, selection
 from oncometrics.pipeline import with_meta, write_table
@@ -99,31 +100,31 @@ def run_portfolio(
     projects = load_grants(grants, registry) if grants else ()
     decisions = load_curation(curation, registry) if curation else ()
     matcher = Matcher(registry, curation=decisions)
-    own = con is None
-    if con is None:
-        con = connect_config(config)
+    engine = Engine(con) if con is not None else Engine.from_config(config)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     domain = Domain.from_config(config)
     meta = {"domain_hash": domain.hash}
-    keep = Keep(con)
+    keep = Keep(engine)
     try:
-        tables = _compute(con, Path(store), registry, projects, matcher, domain, config,
+        engine.check_store(store)
+        tables = _compute(engine, Path(store), registry, projects, matcher, domain, config,
                           log, keep)  # fmt: skip
         written = {}
-        for name, table in tables.items():
-            final = table if name.startswith("unmatched") else with_meta(table, meta)
-            written[name] = write_table(out, name, final)
-            log(f"{name}: {table.num_rows:,} rows ({time.perf_counter() - t0:.1f} s)")
+        with outputs.staging(out) as tmp:  # `out` replaced only on success
+            for name, table in tables.items():
+                final = (
+                    table if name.startswith("unmatched") else with_meta(table, meta)
+                )
+                written[name] = out / write_table(tmp, name, final).name
+                secs = time.perf_counter() - t0
+                log(f"{name}: {table.num_rows:,} rows ({secs:.1f} s)")
     finally:
-        keep.release()
-        if own and con.name == "duckdb":
-            con.disconnect()
+        engine.close()
     return written
 
 
 def _compute(
-    con: BaseBackend,
+    engine: Engine,
     store: Path,
     registry: tuple[Unit, ...],
     projects: tuple[Project, ...],
@@ -134,7 +135,7 @@ def _compute(
     keep: Keep,
 ) -> dict[str, pa.Table]:
     """Every output table, materialised."""
-    t = load_tables(con, store, TABLES_NEEDED)
+    t = engine.load_tables(store, TABLES_NEEDED)
     counted = selection.counted_works(t["works"], domain.types,
                                       parse_period(config.period))  # fmt: skip
     dw = selection.domain_works(t["works"], t["work_subjects"], domain,

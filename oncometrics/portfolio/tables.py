@@ -22,7 +22,8 @@ from oncometrics.portfolio.registry import Project, Unit, award_keys
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
-    from ibis.backends import BaseBackend
+
+    from oncometrics.engine import Engine
 
 #: Partners listed per unit in the ``units`` table.
 TOP_PARTNERS = 5
@@ -31,29 +32,18 @@ TOP_PARTNERS = 5
 class Keep:
     """Tables made on the engine for one run (cached or uploaded), then dropped."""
 
-    def __init__(self, con: BaseBackend) -> None:
-        self.con = con
-        self.cached: list[ir.Table] = []
-        self.uploaded: list[str] = []
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
 
     def __call__(self, expr: ir.Table) -> ir.Table:
-        cached = expr.cache()
-        self.cached.append(cached)
-        return cached
+        return self.engine.cache(expr)
 
     def upload(self, table: pa.Table) -> ir.Table:
         """`table` as a table of the engine (memtables do not reach Spark SQL)."""
-        name = f"portfolio_{uuid.uuid4().hex[:12]}"
-        self.uploaded.append(name)
-        if self.con.name == "duckdb":
-            return self.con.create_table(name, obj=table, temp=True)
-        return self.con.create_table(name, obj=table, overwrite=True)
+        return self.engine.upload(table, f"portfolio_{uuid.uuid4().hex[:12]}")
 
     def release(self) -> None:
-        while self.cached:
-            self.cached.pop().release()
-        while self.uploaded:
-            self.con.drop_table(self.uploaded.pop(), force=True)
+        self.engine.release()
 
 
 def _intervals(
@@ -269,7 +259,8 @@ def _project_frame(
         if c in merged:
             merged[c] = merged[c].fillna(0)
     merged["year"] = merged["year"].astype("Int64")
-    merged["p_full"] = merged["p_full"].astype("Int64")
+    for c in ("p_full", "p_intl"):  # counts stay integers after the fill
+        merged[c] = merged[c].astype("Int64")
     drop = [c for c in ("p_frac",) if c in merged]
     return pa.Table.from_pandas(merged.drop(columns=drop), preserve_index=False)
 

@@ -8,7 +8,7 @@ import io
 import math
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -73,8 +73,12 @@ class Rows(BaseModel):
     rows: list[dict[str, Any]]
 
 
-def _data(request: Request) -> IndicatorData:
-    return request.app.state.data  # type: ignore[no-any-return]
+def snapshot(request: Request) -> IndicatorData:
+    """The snapshot of the tables this request reads (taken once per request)."""
+    snap = getattr(request.state, "snapshot", None)
+    if snap is None:
+        snap = request.state.snapshot = request.app.state.live.current()
+    return snap  # type: ignore[no-any-return]
 
 
 def _reject_unknown(request: Request, allowed: set[str]) -> None:
@@ -97,7 +101,7 @@ def _clean(value: Any) -> Any:
 def list_tables(request: Request) -> list[TableInfo]:
     """Every indicator table with its row count and columns."""
     _reject_unknown(request, set())
-    data = _data(request)
+    data = snapshot(request)
     return [
         TableInfo(
             name=n,
@@ -112,41 +116,7 @@ def list_tables(request: Request) -> list[TableInfo]:
 def domain(request: Request) -> dict[str, Any]:
     """The domain definition the tables were computed with (and its hash)."""
     _reject_unknown(request, set())
-    return _data(request).domain
-
-
-def _query(
-    request: Request,
-    table: str,
-    country: str | None,
-    institution: str | None,
-    unit: str | None,
-    domain: str | None,
-    period: str | None,
-    sort: str | None,
-    order: str,
-    limit: int,
-    offset: int,
-) -> TableQuery:
-    _reject_unknown(request, ROW_PARAMS)
-    data = _data(request)
-    if table not in data.tables:
-        raise HTTPException(404, f"unknown table {table!r}")
-    filters = {
-        k: v
-        for k, v in (
-            ("country", country),
-            ("institution", institution),
-            ("unit", unit),
-            ("domain", domain),
-        )
-        if v is not None
-    }
-    try:
-        years = parse_period(period)
-    except ValueError as exc:
-        raise HTTPException(400, str(exc)) from None
-    return TableQuery(table, filters, years, sort, order == "desc", limit, offset)
+    return snapshot(request).domain
 
 
 Country = Annotated[str | None, Query(pattern=CODE, description="ISO alpha-2 code.")]
@@ -158,47 +128,58 @@ Domain = Annotated[
 Period = Annotated[str | None, Query(pattern=PERIOD, description="YEAR or FIRST-LAST.")]
 Sort = Annotated[str | None, Query(pattern=COLUMN, description="Column to sort by.")]
 Order = Annotated[str, Query(pattern="^(asc|desc)$")]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+
+
+def _query(limit_default: int) -> Any:
+    """The dependency that reads and checks the row parameters of a request."""
+
+    def query(
+        request: Request,
+        table: str,
+        country: Country = None,
+        institution: Institution = None,
+        unit: Unit = None,
+        domain: Domain = None,
+        period: Period = None,
+        sort: Sort = None,
+        order: Order = "asc",
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = limit_default,
+        offset: Offset = 0,
+    ) -> TableQuery:
+        _reject_unknown(request, ROW_PARAMS)
+        if table not in snapshot(request).tables:
+            raise HTTPException(404, f"unknown table {table!r}")
+        actors = (("country", country), ("institution", institution),
+                  ("unit", unit), ("domain", domain))  # fmt: skip
+        filters = {k: v for k, v in actors if v is not None}
+        try:
+            years = parse_period(period)
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from None
+        return TableQuery(table, filters, years, sort, order == "desc", limit, offset)
+
+    return query
+
+
+def _rows(request: Request, q: TableQuery) -> tuple[int, list[str], list[Any]]:
+    try:
+        return snapshot(request).rows(q)
+    except QueryError as exc:
+        raise HTTPException(400, str(exc)) from None
 
 
 @router.get("/tables/{table}", response_model=Rows)
 def table_rows(
-    request: Request,
-    table: str,
-    country: Country = None,
-    institution: Institution = None,
-    unit: Unit = None,
-    domain: Domain = None,
-    period: Period = None,
-    sort: Sort = None,
-    order: Order = "asc",
-    limit: Limit = 100,
-    offset: Offset = 0,
+    request: Request, q: Annotated[TableQuery, Depends(_query(100))]
 ) -> Rows:
     """Rows of one table: filter by actor, domain or period; sort; paginate."""
-    q = _query(
-        request,
-        table,
-        country,
-        institution,
-        unit,
-        domain,
-        period,
-        sort,
-        order,
-        limit,
-        offset,
-    )
-    try:
-        total, cols, data = _data(request).rows(q)
-    except QueryError as exc:
-        raise HTTPException(400, str(exc)) from None
+    total, cols, data = _rows(request, q)
     return Rows(
-        table=table,
+        table=q.table,
         total=total,
-        limit=limit,
-        offset=offset,
+        limit=q.limit,
+        offset=q.offset,
         columns=cols,
         rows=[{c: _clean(v) for c, v in zip(cols, r, strict=True)} for r in data],
     )
@@ -210,36 +191,10 @@ def table_rows(
     responses={200: {"content": {"text/csv": {}}}},
 )
 def table_csv(
-    request: Request,
-    table: str,
-    country: Country = None,
-    institution: Institution = None,
-    unit: Unit = None,
-    domain: Domain = None,
-    period: Period = None,
-    sort: Sort = None,
-    order: Order = "asc",
-    limit: Limit = MAX_LIMIT,
-    offset: Offset = 0,
+    request: Request, q: Annotated[TableQuery, Depends(_query(MAX_LIMIT))]
 ) -> Response:
     """The same rows as CSV (a download of the current view)."""
-    q = _query(
-        request,
-        table,
-        country,
-        institution,
-        unit,
-        domain,
-        period,
-        sort,
-        order,
-        limit,
-        offset,
-    )
-    try:
-        _, cols, data = _data(request).rows(q)
-    except QueryError as exc:
-        raise HTTPException(400, str(exc)) from None
+    _, cols, data = _rows(request, q)
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(cols)
@@ -247,5 +202,5 @@ def table_csv(
     return Response(
         buf.getvalue(),
         media_type="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{table}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{q.table}.csv"'},
     )

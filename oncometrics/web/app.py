@@ -15,20 +15,24 @@ from fastapi.staticfiles import StaticFiles
 
 from oncometrics import __version__
 from oncometrics.web import api, pages
-from oncometrics.web.data import IndicatorData
+from oncometrics.web.data import Live
 
 STATIC = Path(__file__).parent / "static"
 
 
 def create_app(store: Path | str, *, query_timeout: float = 5.0) -> FastAPI:
-    """The dashboard for `store` (its ``indicators/`` folder, read-only)."""
+    """The dashboard for `store` (its ``indicators/`` folder, read-only).
+
+    Every request reads one snapshot of the tables (``snapshot(request)``);
+    a new one is loaded when compute or portfolio replaces the folders.
+    """
     app = FastAPI(
         title="oncometrics",
         version=__version__,
         description="Read-only API over the indicator tables of an oncometrics store.",
     )
     app.state.store = Path(store)
-    app.state.data = IndicatorData(Path(store), timeout=query_timeout)
+    app.state.live = Live(Path(store), timeout=query_timeout)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

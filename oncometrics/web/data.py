@@ -1,33 +1,62 @@
 """Read-only, validated access to the indicator tables for the web layer.
 
 The tables written by ``oncometrics compute`` (``STORE/indicators/*.parquet``)
-and ``oncometrics portfolio`` (``STORE/portfolio/*.parquet``) are loaded once into an in-memory DuckDB database, after which external file
-access is switched off and the configuration locked: no query can read or
-write a file.  Every query is built from whitelisted identifiers (table and
-column names checked against the loaded schema) and bound parameters, and runs
-under a time limit.
+and ``oncometrics portfolio`` (``STORE/portfolio/*.parquet``) are loaded once
+into an in-memory DuckDB database, after which external file access is
+switched off and the configuration locked: no query can read or write a file.
+Every query is built from whitelisted identifiers (table and column names
+checked against the loaded schema) and bound parameters, and runs under a
+time limit.
+
+One :class:`IndicatorData` is one *snapshot*: the API's rows and the pages'
+data frames both come from it, so they never disagree.  :class:`Live` holds
+the current snapshot of a store and replaces it, whole, when the output
+folders change (compute publishes them by renaming, see
+:mod:`oncometrics.outputs`); a snapshot that cannot be loaded while a folder is
+being replaced leaves the previous one in service.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
+
+from oncometrics.outputs import OUTPUTS, check_columns
 
 #: Columns that date a row, in order of preference (period filters use them).
-YEAR_COLUMNS = ("publication_year", "priority_year", "start_year", "year")
-#: Filter parameter -> candidate columns it applies to.
+YEAR_COLUMNS = ("publication_year", "start_year", "year")
+#: Filter parameter -> the published columns it applies to.
 ACTOR_FILTERS: dict[str, tuple[str, ...]] = {
-    "country": ("country", "country_a", "country_b", "partner"),
-    "institution": ("institution_id", "ror", "institution_name"),
-    "unit": ("unit", "unit_code"),
+    "country": ("country", "partner"),
+    "institution": ("institution_id", "ror"),
+    "unit": ("unit_code",),
     "domain": ("domain_hash",),
 }
 MAX_LIMIT = 1000
+#: The folders of a store the dashboard serves.
+FOLDERS = ("indicators", "portfolio")
+
+
+def stamp(store: Path) -> tuple[tuple[int, int, int], ...]:
+    """What changes when an output folder of `store` is replaced or written."""
+    marks = []
+    for name in FOLDERS:
+        folder = Path(store) / name
+        try:
+            st = folder.stat()
+            newest = max((e.stat().st_mtime_ns for e in os.scandir(folder)), default=0)
+        except OSError:  # absent, or being replaced right now
+            marks.append((0, 0, 0))
+            continue
+        marks.append((st.st_ino, st.st_mtime_ns, newest))
+    return tuple(marks)
 
 
 class QueryError(ValueError):
@@ -48,31 +77,56 @@ class Query:
 
 
 class IndicatorData:
-    """The indicator tables of one store, loaded read-only into DuckDB."""
+    """One snapshot of the output tables of a store, loaded read-only into DuckDB.
+
+    A published table (:data:`oncometrics.outputs.OUTPUTS`) lacking one of
+    its columns is refused (ValueError naming table and columns).
+    """
 
     def __init__(self, store: Path, *, timeout: float = 5.0):
         self.folder = Path(store) / "indicators"
         self.timeout = timeout
+        self.stamp = stamp(store)
         self._con = duckdb.connect(":memory:")
         self.tables: dict[str, dict[str, str]] = {}
         files = sorted(self.folder.glob("*.parquet"))
         files += sorted((Path(store) / "portfolio").glob("*.parquet"))
         for path in files:
             name = path.stem
-            if not name.isidentifier():
+            if not name.isidentifier() or name in self.tables:
                 continue
             self._con.execute(
                 f'CREATE TABLE "{name}" AS SELECT * FROM read_parquet(?)', [str(path)]
             )
             cols = self._con.execute(f'DESCRIBE "{name}"').fetchall()
             self.tables[name] = {c[0]: str(c[1]) for c in cols}
-        self._con.execute("SET enable_external_access = false")
-        self._con.execute("SET lock_configuration = true")
-        self._lock = threading.Lock()
+            try:
+                check_columns(name, self.tables[name])
+            except ValueError as exc:
+                raise ValueError(f"{path}: {exc}") from None
         domain = self.folder / "domain.json"
         self.domain: dict[str, Any] = (
             json.loads(domain.read_text()) if domain.exists() else {}
         )
+        self._con.execute("SET enable_external_access = false")
+        self._con.execute("SET lock_configuration = true")
+        self._lock = threading.Lock()
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Every table as a pandas frame (the pages' view of this snapshot)."""
+        with self._lock:
+            if not self._frames and self.tables:
+                for name in self.tables:
+                    cur = self._con.cursor()
+                    arrow = cur.execute(f'SELECT * FROM "{name}"').to_arrow_table()
+                    cur.close()
+                    self._frames[name] = arrow.to_pandas()
+            return self._frames
+
+    def published(self) -> dict[str, pd.DataFrame]:
+        """:meth:`frames` of the published tables only (what the pages read)."""
+        return {n: df for n, df in self.frames().items() if n in OUTPUTS}
 
     # ---------------------------------------------------------------- schema
     def columns(self, table: str) -> dict[str, str]:
@@ -148,3 +202,27 @@ class IndicatorData:
         finally:
             timer.cancel()
             cur.close()
+
+
+class Live:
+    """The current snapshot of a store's outputs, replaced whole on change."""
+
+    def __init__(self, store: Path, *, timeout: float = 5.0):
+        self.store = Path(store)
+        self.timeout = timeout
+        self._current = IndicatorData(self.store, timeout=timeout)
+        self._failed: object = None  # the stamp of the last load that failed
+        self._lock = threading.Lock()
+
+    def current(self) -> IndicatorData:
+        """The newest snapshot that loaded completely."""
+        snap, now = self._current, stamp(self.store)
+        if now in (snap.stamp, self._failed) or not self._lock.acquire(blocking=False):
+            return snap  # unchanged, or another request is reloading
+        try:
+            self._current = IndicatorData(self.store, timeout=self.timeout)
+        except (OSError, ValueError, duckdb.Error):
+            self._failed = now  # being replaced, or drifted: keep the previous one
+        finally:
+            self._lock.release()
+        return self._current

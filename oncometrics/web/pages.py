@@ -7,7 +7,7 @@ so the dashboard and the report never disagree.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,7 +16,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from oncometrics.web.api import CODE, PERIOD
+from oncometrics.report import charts
+from oncometrics.web.api import CODE, PERIOD, snapshot
 
 router = APIRouter()
 TEMPLATES = Path(__file__).parent / "templates"
@@ -27,25 +28,8 @@ COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
 
 
 def _tables(request: Request) -> dict[str, pd.DataFrame]:
-    store = request.app.state.store
-    return _cached_tables(str(store), _stamp(store))
-
-
-def _stamp(store: Path) -> float:
-    files = [*store.glob("indicators/*.parquet"), *store.glob("portfolio/*.parquet")]
-    return max((p.stat().st_mtime for p in files), default=0.0)
-
-
-@lru_cache(maxsize=4)
-def _cached_tables(store: str, stamp: float) -> dict[str, pd.DataFrame]:
-    """Indicator and portfolio tables as DataFrames (cached per file stamp)."""
-    from oncometrics.report.tables import load_tables
-
-    tables = load_tables(Path(store) / "indicators")
-    portfolio = Path(store) / "portfolio"
-    for path in sorted(portfolio.glob("*.parquet")):
-        tables.setdefault(path.stem, pd.read_parquet(path))
-    return tables
+    """The published tables of this request's snapshot, as frames."""
+    return snapshot(request).published()
 
 
 def _render(template: str, **ctx: Any) -> HTMLResponse:
@@ -57,7 +41,7 @@ def _statements(
 ) -> list[Any]:
     from oncometrics.report.statements import Context, build_statements
 
-    data = request.app.state.data
+    data = snapshot(request)
     ctx = Context(
         actor=actor.upper(),
         lang=lang,
@@ -90,7 +74,7 @@ def overview(
 ) -> HTMLResponse:
     """Headline statements (each linked to its evidence) and the tables."""
     statements = _statements(request, actor, lang, period)
-    data = request.app.state.data
+    data = snapshot(request)
     return _render(
         "overview.html",
         title="Overview",
@@ -103,26 +87,24 @@ def overview(
     )
 
 
+#: The overview's charts: title, chart function, table it draws.
+CHARTS: tuple[tuple[str, Callable[..., str | None], str], ...] = (
+    ("Ranking", charts.ranking_chart, "publications_by_country"),
+    ("Specialisation", charts.specialisation_chart, "publications_by_country"),
+    ("Trials by phase", charts.trials_phase_chart, "trials_by_phase"),
+)
+
+
 def _charts(request: Request, actor: str) -> list[tuple[str, str]]:
-    try:
-        from oncometrics.report import charts
-    except ImportError:
-        return []
     tables = _tables(request)
     out = []
-    for title, fn, table in (
-        ("Ranking", "ranking_chart", "publications_by_country"),
-        ("Specialisation", "specialisation_chart", "publications_by_country"),
-        ("Trials by phase", "trials_phase_chart", "trials_by_phase"),
-    ):
-        f = getattr(charts, fn, None)
+    for title, chart, table in CHARTS:
         df = tables.get(table)
-        if f is None or df is None or df.empty:
+        if df is None or df.empty:
             continue
-        try:
-            out.append((title, f(df, actor=actor.upper())))
-        except Exception:  # a chart must never take the page down
-            continue
+        svg = chart(df, actor=actor.upper())
+        if svg:
+            out.append((title, svg))
     return out
 
 
@@ -171,9 +153,7 @@ def country(request: Request, code: str, period: Period = None) -> HTMLResponse:
     if not COUNTRY_RE.match(code):
         raise HTTPException(400, "country must be an ISO alpha-2 code")
     code = code.upper()
-    sections = _actor_sections(
-        _tables(request), ("country", "country_a", "country_b"), code, period
-    )
+    sections = _actor_sections(_tables(request), ("country",), code, period)
     return _render(
         "country.html",
         title=f"Country {code}",
@@ -209,7 +189,7 @@ def unit(request: Request, code: str, period: Period = None) -> HTMLResponse:
     """Every portfolio table's rows for one unit of the organisation."""
     if not re.match(CODE, code):
         raise HTTPException(400, "bad unit code")
-    sections = _actor_sections(_tables(request), ("unit", "unit_code"), code, period)
+    sections = _actor_sections(_tables(request), ("unit_code",), code, period)
     return _render(
         "country.html",
         title=f"Unit {code}",
@@ -227,10 +207,10 @@ def table(
     country: Annotated[str | None, Query(pattern=CODE)] = None,
 ) -> HTMLResponse:
     """Browse one table with a country filter and a CSV download link."""
-    data = request.app.state.data
+    data = snapshot(request)
     if name not in data.tables:
         raise HTTPException(404, f"unknown table {name!r}")
-    df = _tables(request).get(name)
+    df = data.frames().get(name)
     if country and df is not None and "country" in df.columns:
         df = df[df["country"].astype(str) == country.upper()]
     cols, rows = _records(df, limit=200)

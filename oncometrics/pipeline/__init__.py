@@ -1,0 +1,188 @@
+"""The runner: wires the indicator functions and writes the tables.
+
+This package is the only code that materialises results (through the
+:class:`~oncometrics.engine.Engine`) and writes files.  One module per
+family of tables, each a set of functions named after the table they make
+(:mod:`.publications`, :mod:`.inventions`, :mod:`.trials`); :func:`compute`
+is the short driver.  Each output table is written twice in the output
+folder, as ``<name>.csv`` and ``<name>.parquet``, next to ``domain.json``
+(the domain definition and its hash, which every table also carries in its
+``domain_hash`` column).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from oncometrics import derived, outputs
+from oncometrics.config import Config, parse_period
+from oncometrics.domain import Domain
+from oncometrics.engine import Engine
+from oncometrics.pipeline.actors import HEAD, Resampling, Threshold
+from oncometrics.pipeline.inputs import TABLES_NEEDED, Inputs, inputs, read_totals
+from oncometrics.pipeline.inventions import invention_tables
+from oncometrics.pipeline.output import with_meta, write_domain, write_table
+from oncometrics.pipeline.publications import Counting, publication_tables
+from oncometrics.pipeline.trials import trial_tables
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from ibis.backends import BaseBackend
+
+__all__ = [
+    "HEAD",
+    "TABLES_NEEDED",
+    "Counting",
+    "Inputs",
+    "compute",
+    "counting_of",
+    "inputs_of",
+    "read_totals",
+    "with_meta",
+    "write_table",
+]
+
+
+def compute(
+    store: Path | str,
+    out: Path,
+    *,
+    config: Config,
+    log: Callable[[str], Any] = print,
+    spark_session: Any = None,
+    con: BaseBackend | None = None,
+) -> dict[str, Path]:
+    """Compute the indicator tables of `store` into `out`.
+
+    Parameters
+    ----------
+    store
+        The store: a folder or a URL (``file://``, ``s3a://``, ``hdfs://``…
+        as the engine can read).
+    out
+        Output folder; created if needed.
+    config
+        Settings (engine, domain, period, counting, bootstrap, ...).
+    log
+        One-line progress messages.
+    spark_session
+        An existing SparkSession to run on (implies the Spark engine).
+    con
+        An existing Ibis backend (tests); not closed here.
+
+    Returns
+    -------
+    dict[str, Path]
+        Table name -> Parquet file (the CSV sits next to it); ``"domain"`` ->
+        ``domain.json``.
+    """
+    t0 = time.perf_counter()
+    engine = (
+        Engine(con)
+        if con is not None
+        else Engine.from_config(config, spark_session=spark_session)
+    )
+    try:
+        engine.check_store(store)
+        domain = Domain.from_config(config)
+        final, out = Path(out), outputs.stage(Path(out))  # `final` replaced on success
+        try:
+            written = {"domain": write_domain(out, domain, config)}
+            tables = _all_tables(engine, out, store, domain, config, log)
+            for name, table in tables:
+                written[name] = write_table(out, name, table)
+                secs = time.perf_counter() - t0
+                log(f"{name}: {table.num_rows:,} rows ({secs:.1f} s)")
+        except BaseException:
+            outputs.discard(out)
+            raise
+    finally:
+        engine.close()
+    outputs.publish(out, final)
+    return {k: final / p.name for k, p in written.items()}
+
+
+def _all_tables(
+    engine: Engine,
+    out: Path,
+    store: Path | str,
+    domain: Domain,
+    config: Config,
+    log: Callable[[str], Any],
+) -> Iterator[tuple[str, pa.Table]]:
+    """Every output table, materialised one after the other."""
+    stale = [t for t in derived.SOURCES
+             if not derived.complete(store, t, engine.list_files)]  # fmt: skip
+    if stale:
+        log(
+            f"{store}: derived tables missing or out of date ({', '.join(stale)}): "
+            "computing from the authorships, same figures, slower; rerun "
+            "`oncometrics ingest` on the same files to add them"
+        )
+    inp = inputs_of(engine, store, domain, config)
+    write_domain(out, domain, config, inp.summary)  # with the corpus facts
+    facts = inp.summary or {}
+    meta = {"domain": domain.label, "domain_hash": domain.hash,
+            "period": _period_label(config),
+            "citations_observed": str(facts.get("citations_observed", "n/a"))}  # fmt: skip
+    how = counting_of(config)
+    for name, table in publication_tables(inp, how, totals_csv=config.totals, log=log):
+        yield name, with_meta(table, meta)
+    for exprs in (invention_tables(engine, store, domain, config),
+                  trial_tables(engine, store, domain, config)):  # fmt: skip
+        for name, expr in exprs.items():
+            yield name, engine.to_arrow(expr)
+
+
+def inputs_of(
+    engine: Engine, store: Path | str, domain: Domain, config: Config
+) -> Inputs:
+    """The shared publication inputs with the settings of `config`."""
+    window = config.citation_window
+    return inputs(
+        engine,
+        store,
+        domain,
+        period=parse_period(config.period),
+        citation_window=None if window is None else int(window),
+        normalise_by_type=bool(config.normalise_by_type),
+        field_scheme=str(config.values.get("field_scheme") or "openalex_subfield"),
+    )
+
+
+def counting_of(config: Config) -> Counting:
+    """The counting and ranking settings of `config` as plain values."""
+    min_p, share = config.values.get("min_p"), config.values.get("min_share")
+    return Counting(
+        counting=str(config.counting),
+        size=Threshold(
+            min_p=None if min_p in (None, "") else float(min_p),
+            min_share=None if share in (None, "") else float(share),
+        ),
+        min_p_institution=float(config.min_p_institution),
+        min_coverage=float(config.values.get("min_coverage") or 0.0),
+        totals_file=bool(config.totals),
+        resampling=Resampling(
+            resamples=int(config.bootstrap),
+            seed=int(config.seed),
+            exact_max=int(config.bootstrap_exact_max),
+        ),
+    )
+
+
+def threshold_label(config: Config) -> str:
+    """How domain.json names the country size threshold."""
+    size = counting_of(config).size
+    if size.min_p is not None:
+        return f"P_frac ≥ {size.min_p:g}"
+    if size.min_share:
+        return f"at least {size.min_share * 100:g} % of world output"
+    return "no size threshold"
+
+
+def _period_label(config: Config) -> str:
+    p = parse_period(config.period)
+    return "all" if p is None else f"{p[0]}-{p[1]}"

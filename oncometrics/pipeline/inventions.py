@@ -1,0 +1,34 @@
+"""The invention tables (patent families), when the store has patents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from oncometrics.family_settings import invention_settings, patent_domain
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from oncometrics.config import Config
+    from oncometrics.domain import Domain
+    from oncometrics.engine import Engine
+
+
+def invention_tables(
+    engine: Engine, store: str | Path, domain: Domain, config: Config
+) -> dict[str, ir.Table]:
+    """The invention table expressions (empty when the store has no patents)."""
+    if not engine.has_data(store, "patents"):
+        return {}
+    from oncometrics.indicators import inventions as inv
+
+    tables = engine.load_tables(store, inv.TABLES_NEEDED)
+    meta = {"domain": domain.name, "domain_hash": domain.hash}
+    return inv.invention_tables(
+        tables,
+        patent_domain(config),
+        invention_settings(config),
+        meta=meta,
+        cache=engine.cache,
+    )
