@@ -79,19 +79,37 @@ ACTOR_INDICATORS: list[Col] = [
     ("pp_top10_hi", F64, "Upper bound of the 95 % stability interval of `pp_top10`."),
     ("pp_top1_lo", F64, "Lower bound of the 95 % stability interval of `pp_top1`."),
     ("pp_top1_hi", F64, "Upper bound of the 95 % stability interval of `pp_top1`."),
-    *[(f"rank_{i}_{e}", I64, f"{w} of the 95 % bootstrap interval of `rank_{i}`.")
-      for i in ("mncs", "pp_top1", "pp_top10")
-      for e, w in (("lo", "Best rank"), ("hi", "Worst rank"))],
-    ("impact_coverage", F64, "Share of the actor's output (counting weights) with "
-     "citation data; impact figures cover only those works."),
+    *[
+        (f"rank_{i}_{e}", I64, f"{w} of the 95 % bootstrap interval of `rank_{i}`.")
+        for i in ("mncs", "pp_top1", "pp_top10")
+        for e, w in (("lo", "Best rank"), ("hi", "Worst rank"))
+    ],
+    (
+        "impact_coverage",
+        F64,
+        "Share of the actor's output (counting weights) with "
+        "citation data; impact figures cover only those works.",
+    ),
     ("threshold_p", F64, "P_frac an actor needs to be ranked on ratio indicators."),
-    ("threshold_share", F64, "The size threshold as a share of world P_frac "
-     "(null when an absolute `min_p` is used)."),
+    (
+        "threshold_share",
+        F64,
+        "The size threshold as a share of world P_frac "
+        "(null when an absolute `min_p` is used).",
+    ),
     ("n_ranked", I64, "Actors above the size threshold (ranked on ratios)."),
-    ("ai_note", S, "Why `ai`/`rsi` are n/a when the all-field totals are the "
-     "domain itself (null otherwise)."),
-    ("impact_note", S, "Why the impact figures are n/a (no or too little "
-     "citation data; null otherwise)."),
+    (
+        "ai_note",
+        S,
+        "Why `ai`/`rsi` are n/a when the all-field totals are the "
+        "domain itself (null otherwise).",
+    ),
+    (
+        "impact_note",
+        S,
+        "Why the impact figures are n/a (no or too little "
+        "citation data; null otherwise).",
+    ),
     ("tncs", F64, "Total normalised citation score (sum of weights × NCS)."),
     ("p_top1", F64, "Publications in the world's top 1 % (weighted)."),
     ("p_top10", F64, "Publications in the world's top 10 % (weighted)."),

@@ -138,7 +138,7 @@ def _notes(
             i = table.column_names.index(c)
             table = table.set_column(i, c, pa.nulls(n, pa.float64()))
     table = table.append_column("ai_note", pa.array([reason] * n, pa.string()))
-    notes = []
+    notes: list[str | None] = []
     cover, mncs = table["impact_coverage"].to_pylist(), table["mncs"].to_pylist()
     for cov, value in zip(cover, mncs, strict=True):
         if value is not None:
