@@ -107,6 +107,15 @@ def source_rows(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
     return sorted(groups.values(), key=lambda g: g["source"])
 
 
+def _threshold(s: Mapping[str, Any], lang: str) -> str:
+    """The size threshold of ratio ranks: absolute ``min_p`` or relative."""
+    if s.get("min_p") not in (None, ""):
+        return i18n.fmt_number(float(s["min_p"]), lang)
+    share = float(s.get("min_share") or 0.0)
+    world = {"fr": "du total mondial"}.get(lang, "of the world's")
+    return f"{i18n.fmt_percent(share, lang)} {world}" if share else "0"
+
+
 def method_text(config: Config, domain: Mapping[str, Any], lang: str) -> dict[str, str]:
     """The counting and normalisation paragraphs with the settings filled in."""
     s = {**config.values, **domain.get("settings", {})}
@@ -118,7 +127,7 @@ def method_text(config: Config, domain: Mapping[str, Any], lang: str) -> dict[st
     window = s.get("citation_window")
     fields = {
         "counting": counting,
-        "min_p": i18n.fmt_number(float(s.get("min_p") or 0), lang),
+        "min_p": _threshold(s, lang),
         "field_scheme": s.get("field_scheme", "openalex_subfield"),
         "citation_window": window or METHOD[lang]["all_citations"],
         "bootstrap": i18n.fmt_number(int(s.get("bootstrap") or 0), lang),
