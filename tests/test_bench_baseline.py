@@ -202,14 +202,14 @@ def random_store(root: Path, n: int = 600, seed: int = 7) -> Path:
     return write_store(root, works, countries, mesh)
 
 
-def _pipeline_country_table(store: Path, out: Path) -> Any:
+def _pipeline_country_table(store: Path, out: Path, con: Any = None) -> Any:
     pipeline = pytest.importorskip(
         "oncometrics.pipeline",
         reason="oncometrics.pipeline is not written yet (indicators helper)",
     )
     from oncometrics.config import load_config
 
-    pipeline.compute(store, out, config=load_config(), log=lambda m: None)
+    pipeline.compute(store, out, config=load_config(), log=lambda m: None, con=con)
     for name in ("publications_by_country", "countries", "country"):
         hits = sorted(out.rglob(f"{name}.parquet"))
         if hits:
@@ -217,9 +217,9 @@ def _pipeline_country_table(store: Path, out: Path) -> Any:
     pytest.fail(f"no country table among {sorted(p.name for p in out.rglob('*'))}")
 
 
-def _compare(store: Path, out: Path) -> None:
+def _compare(store: Path, out: Path, con: Any = None) -> None:
     mine = _baseline().publications_by_country(store).set_index("country")
-    theirs = _pipeline_country_table(store, out)
+    theirs = _pipeline_country_table(store, out, con)
     key = "country" if "country" in theirs.columns else "actor"
     if "publication_year" in theirs.columns:  # all-years rows only
         theirs = theirs[theirs.publication_year.isna()]
@@ -241,3 +241,10 @@ def test_pipeline_matches_baseline_tiny(tiny_store: Path, tmp_path: Path) -> Non
 
 def test_pipeline_matches_baseline_random(tmp_path: Path) -> None:
     _compare(random_store(tmp_path / "store"), tmp_path / "out")
+
+
+@pytest.mark.spark
+def test_pipeline_on_spark_matches_baseline_random(
+    tmp_path: Path, spark_con: Any
+) -> None:
+    _compare(random_store(tmp_path / "store"), tmp_path / "out", spark_con)
