@@ -279,3 +279,56 @@ def test_top1_ranking_holds_no_actor_below_the_threshold(tmp_path: Path) -> None
     # every ranked actor has a rank interval that contains its rank
     assert (ranked.rank_pp_top1_lo <= ranked.rank_pp_top1).all()
     assert (ranked.rank_pp_top1 <= ranked.rank_pp_top1_hi).all()
+
+
+# -- field scheme and statements ---------------------------------------------
+
+
+def test_wos_category_reference_sets(tmp_path: Path) -> None:
+    """WoS records without an OpenAlex subfield, all 2020, all in the domain:
+    W1 FR (Oncology, c=4), W2 US (Oncology, c=0), W3 DE (Surgery, c=6, MeSH
+    neoplasm).  By WoS category: {W1, W2} e = 2 → FR MNCS 2, US 0; W3 alone
+    → DE 1.  By OpenAlex subfield all three are `unclassified`: e = 10/3 →
+    FR 4 / (10/3) = 1.2."""
+    works = [_w("W1", None, 4), _w("W2", None, 0), _w("W3", None, 6)]
+    cs = [("W1", 1, "FR"), ("W2", 1, "US"), ("W3", 1, "DE")]
+    store = write_store(tmp_path / "store", works, cs, [("W3", "D009369")])
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from oncometrics.schema import TABLES
+
+    rows = [{"work_id": w, "scheme": "wos_category", "label": lab}
+            for w, lab in (("W1", "Oncology"), ("W2", "Oncology"),
+                           ("W3", "Surgery"))]  # fmt: skip
+    pq.write_table(
+        pa.Table.from_pylist(rows, schema=TABLES["work_subjects"]),
+        store / "work_subjects" / "part-0000000000000001.parquet",
+    )
+    out = {}
+    for scheme in ("wos_category", "openalex_subfield"):
+        cfg = load_config(bootstrap=0, min_p=0, field_scheme=scheme)
+        w = compute(store, tmp_path / scheme, config=cfg, log=lambda m: None)
+        out[scheme] = pd.read_parquet(w["publications_by_country"]).set_index("country")
+    assert out["wos_category"].mncs.to_dict() == pytest.approx(
+        {"FR": 2.0, "US": 0.0, "DE": 1.0}, abs=1e-12
+    )
+    assert out["openalex_subfield"].loc["FR", "mncs"] == pytest.approx(1.2)
+
+
+def test_statement_names_threshold_and_rank_interval() -> None:
+    from oncometrics.report.statements import Context, build_statements
+
+    t = pd.DataFrame({
+        "country": ["US", "FR", "DE", "IS"],
+        "p_frac": [50.0, 30.0, 19.9, 0.1], "share_frac": [0.5, 0.3, 0.199, 0.001],
+        "rank_p_frac": [1, 2, 3, 4],
+        "pp_top1": [0.01, 0.02, 0.005, 0.5], "rank_pp_top1": [2, 1, 3, None],
+        "rank_pp_top1_lo": [1, 1, 2, None], "rank_pp_top1_hi": [3, 2, 3, None],
+        "ranked": [True, True, True, False], "threshold_share": 0.005,
+        "threshold_p": 0.5,
+    })  # fmt: skip
+    sts = build_statements({"publications_by_country": t}, Context(actor="FR"))
+    top1 = next(s for s in sts if s.key == "pub_top1")
+    assert "ranks 1st (1st–2nd) of 3 countries with at least 0.5" in top1.text
+    assert "of world output" in top1.text
