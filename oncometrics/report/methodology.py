@@ -133,4 +133,39 @@ def method_text(config: Config, domain: Mapping[str, Any], lang: str) -> dict[st
         "bootstrap": i18n.fmt_number(int(s.get("bootstrap") or 0), lang),
         "seed": s.get("seed"),
     }
-    return {k: METHOD[lang][k].format(**fields) for k in ("counting", "normalisation")}
+    out = {k: METHOD[lang][k].format(**fields) for k in ("counting", "normalisation")}
+    out["normalisation"] += _corpus_text(domain.get("corpus") or {}, lang)
+    return out
+
+
+def _corpus_text(corpus: Mapping[str, Any], lang: str) -> str:
+    """Which reference sets, and when the citation counts were observed."""
+    if not corpus:
+        return ""
+    only = bool(corpus.get("only_domain_works"))
+    when = corpus.get("citations_observed", "n/a")
+    n, n_cit = (
+        corpus.get("domain_works", 0),
+        corpus.get("domain_works_with_citations", 0),
+    )
+    if lang == "fr":
+        sets = (
+            "les ensembles de référence ne contiennent que des publications du "
+            "domaine (le stock ne contient qu'elles)"
+            if only
+            else "les ensembles de référence couvrent tout le stock, domaine ou non"
+        )
+        return (
+            f" Ici, {sets} ; {n_cit} des {n} publications du domaine ont des "
+            f"citations, observées le {when} ; les autres sont exclues des "
+            "indicateurs d'impact."
+        )
+    sets = (
+        "reference sets hold only domain works (the store holds nothing else)"
+        if only
+        else "reference sets span the whole store, in the domain or not"
+    )
+    return (
+        f" Here {sets}; {n_cit} of the {n} domain works have citation data, "
+        f"observed {when}; the others are left out of the impact indicators."
+    )
