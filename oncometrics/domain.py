@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from oncometrics.config import SETTINGS, Config
+from oncometrics.errors import InputError
 
 #: Settings that never change a figure (engine, resources, report language
 #: and focus, bootstrap speed-ups that give the same digits).  Every other
@@ -109,7 +110,7 @@ def file_digest(path: str | Path | None) -> str | None:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise ValueError(f"{path}: cannot read ({exc.strerror})") from exc
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
     return hashlib.sha256(data).hexdigest()[:12]
 
 

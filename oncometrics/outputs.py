@@ -171,7 +171,9 @@ _PORT_IMPACT: list[Col] = [
     ("mncs", F64, "Mean normalised citation score."),
     ("pp_top1", F64, "Share in the world's top 1 %."),
     ("pp_top10", F64, "Share in the world's top 10 %."),
-]
+    ("impact_coverage", F64, "Share of the output with citation data (impact "
+     "figures cover only those works)."),
+]  # fmt: skip
 _PORT_INTERVALS: list[Col] = [
     c
     for c in ACTOR_INDICATORS
@@ -345,6 +347,8 @@ PORTFOLIO: dict[str, pa.Schema] = {
          ("pp_top10_lo", F64, "Lower bound of the 95 % interval of `pp_top10`."),
          ("pp_top10_hi", F64, "Upper bound of the 95 % interval of `pp_top10`."),
          ("pp_top1", F64, "Share in the world's top 1 %."),
+         ("pp_top1_lo", F64, "Lower bound of the 95 % interval of `pp_top1`."),
+         ("pp_top1_hi", F64, "Upper bound of the 95 % interval of `pp_top1`."),
          ("p_top10", F64, "Publications in the world's top 10 %."),
          ("p_top1", F64, "Publications in the world's top 1 %."),
          ("tncs", F64, "Total normalised citation score."),
