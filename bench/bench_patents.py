@@ -56,13 +56,14 @@ def child(store: str, engine: str) -> None:
     from oncometrics.config import load_config
     from oncometrics.domain import Domain
     from oncometrics.engine import connect, load_tables
-    from oncometrics.indicators.inventions import TABLES_NEEDED, invention_tables
+    from oncometrics.family_settings import invention_exprs
+    from oncometrics.indicators.inventions import TABLES_NEEDED
 
     t0 = time.perf_counter()
     con = connect(engine, spark_master="local[2]", threads=2)
     cfg = load_config(periods="2002-2011,2012-2021", engine=engine)
     tables = load_tables(con, store, TABLES_NEEDED)
-    exprs = invention_tables(tables, Domain.from_config(cfg), cfg)
+    exprs = invention_exprs(tables, Domain.from_config(cfg), cfg)
     out: dict[str, dict[str, float]] = {}
     for name, expr in exprs.items():
         t = time.perf_counter()

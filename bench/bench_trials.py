@@ -32,14 +32,15 @@ import sys, time
 from oncometrics.config import load_config
 from oncometrics.domain import Domain
 from oncometrics.engine import connect, load_tables
-from oncometrics.indicators.trials import TABLES_NEEDED, trial_tables
+from oncometrics.family_settings import trial_exprs
+from oncometrics.indicators.trials import TABLES_NEEDED
 engine, store = sys.argv[1], sys.argv[2]
 con = connect(engine)
 cfg = load_config()
 t0 = time.perf_counter()
 tables = load_tables(con, store, TABLES_NEEDED)
 cache = (lambda t: t.cache()) if len(sys.argv) > 3 and sys.argv[3] == "cache" else None
-exprs = trial_tables(tables, Domain.from_config(cfg), cfg, cache=cache)
+exprs = trial_exprs(tables, Domain.from_config(cfg), cfg, cache=cache)
 for name, expr in exprs.items():
     t = time.perf_counter()
     n = expr.to_pyarrow().num_rows

@@ -7,9 +7,13 @@ expected error into one line on stderr and a non-zero exit (no traceback).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +22,7 @@ from rich.console import Console
 
 from oncometrics.config import load_config
 from oncometrics.errors import OncometricsError, UserError, describe, one_line
+from oncometrics.sources import SOURCES
 
 app = typer.Typer(
     add_completion=False,
@@ -52,6 +57,61 @@ JsonOpt = Annotated[
 
 
 __all__ = ["UserError", "app", "main"]
+
+
+def _help_without_flag_types() -> None:
+    """Help shows no ``<bool>`` for flags, and the configured default of options.
+
+    An option left unset (None) takes its value from the settings: the help
+    shows that default (``[default: en]``) instead of nothing.
+    """
+    from typer.core import TyperOption
+
+    from oncometrics.config import SETTINGS
+
+    defaults = {s.name: s.default for s in SETTINGS}
+    show_type, show_default = (
+        TyperOption.display_type_rich,
+        TyperOption._extract_default_help_str,
+    )
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag else show_type(self, ctx)
+
+    def default_help(self: TyperOption, *, ctx: Any) -> Any:
+        own = show_default(self, ctx=ctx)
+        if own is None and self.name in defaults and not self.is_flag:
+            value = defaults[self.name]
+            if value not in (None, "", ()):
+                self.show_default = True
+                return ",".join(map(str, value)) if isinstance(value, tuple) else value
+        return own
+
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+    TyperOption._extract_default_help_str = default_help  # type: ignore[method-assign]
+
+
+_help_without_flag_types()
+
+
+def _version(value: bool) -> None:
+    if value:
+        from oncometrics import __version__
+
+        out.print(f"oncometrics {__version__}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """oncometrics: where a country and its teams stand in world cancer research."""
 
 
 def _log(message: str) -> None:
@@ -94,9 +154,9 @@ def ingest(
     source: Annotated[
         str,
         typer.Argument(
-            help="Record format: openalex, pubmed, "
-            "medline, wos, scopus, lens, dimensions, "
-            "patents, trials."
+            help="Record format: "
+            + "; ".join(f"{name} ({spec.help})" for name, spec in SOURCES.items())
+            + "."
         ),
     ],
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to read.")],
@@ -120,10 +180,10 @@ def ingest(
         raise UserError(f"{store}: not a folder (a store is a folder of tables)")
     st = Store(store)
     progress, make = _progress_factory()
+    jobs = jobs or default_jobs()
     try:
-        summary = st.ingest(
-            source, paths, log=_log, progress=make, jobs=jobs or default_jobs()
-        )
+        with _interrupts_for_parent_only(workers=jobs > 1):
+            summary = st.ingest(source, paths, log=_log, progress=make, jobs=jobs)
     finally:
         progress.stop()
     if not summary.files:  # e.g. an empty folder: surely not what was meant
@@ -137,12 +197,43 @@ def ingest(
                 markup=False,
             )
     failed = len(summary.errors)
+    if failed:
+        from oncometrics.sources.suggest import suggest_source
+
+        for f in summary.errors:
+            hint = suggest_source(Path(f.path), source)
+            if hint:
+                err.print(f"hint: {hint}", markup=False)
     unread = f"; {failed} file(s) not read, see the errors above" if failed else ""
-    out.print(summary.line() + unread, markup=False)
+    # with --json, stdout holds the JSON document only
+    (err if json_out else out).print(summary.line() + unread, markup=False)
+    if source in PUBLICATION_SOURCES and summary.total("stored"):
+        line = _country_provenance_line(store)
+        (err if json_out else out).print(line, markup=False)
     if json_out:
         print(json.dumps({"files": [vars(f) for f in summary.files]}, indent=1))
     if summary.errors:
         raise typer.Exit(1)
+
+
+#: Sources whose records give authorships a country (see ``ingest``).
+PUBLICATION_SOURCES = ("openalex", "pubmed", "medline", "wos", "scopus", "lens",
+                       "dimensions")  # fmt: skip
+
+
+def _country_provenance_line(store: Path) -> str:
+    """Per source, the authorships whose country was read from the strings."""
+    from oncometrics.engine import Engine
+    from oncometrics.indicators import provenance
+
+    engine = Engine.from_config(load_config(None, engine="duckdb"))
+    try:
+        t = engine.load_tables(store, ["works", "authorship_countries"])
+        expr = provenance.country_provenance(t["works"], t["authorship_countries"])
+        rows = expr.to_pyarrow().to_pylist()
+    finally:
+        engine.close()
+    return provenance.provenance_line(provenance.provenance_counts(rows))
 
 
 @app.command()
@@ -225,7 +316,7 @@ def report(
 
 @app.command()
 def portfolio(
-    units: Annotated[Path, typer.Option(help="Unit registry CSV.")],
+    units: Annotated[Path | None, typer.Option(help="Unit registry CSV.")] = None,
     store: StoreOpt = Path("store"),
     grants: Annotated[Path | None, typer.Option(help="Funded projects CSV.")] = None,
     curation: Annotated[
@@ -236,8 +327,12 @@ def portfolio(
         typer.Option("--out", help="Output folder (default STORE/portfolio)."),
     ] = None,
     config: ConfigOpt = None,
+    centres: Annotated[
+        Path | None,
+        typer.Option(help="The organisation's clinical centres CSV (trial sites)."),
+    ] = None,
 ) -> None:
-    """Indicators for the organisation's own units and funded projects."""
+    """Indicators for the organisation's own units, funded projects and centres."""
     from oncometrics.portfolio import run_portfolio
 
     cfg = load_config(config)
@@ -250,6 +345,7 @@ def portfolio(
         curation=curation,
         config=cfg,
         log=_log,
+        centres=centres,
     )
     out.print(f"{len(written)} tables written to {target}", markup=False)
 
@@ -386,15 +482,90 @@ def main(argv: list[str] | None = None) -> None:
     try:
         # Without standalone mode, typer *returns* the code of a typer.Exit.
         code = app(args=argv, standalone_mode=False)
+        if code == INTERRUPTED:  # typer's own Ctrl-C: Exit(130), said nothing
+            sys.exit(_interrupted())
         if isinstance(code, int) and code:
             sys.exit(code)
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        sys.exit(_interrupted() if exc.exit_code == INTERRUPTED else exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
-        err.print("interrupted", markup=False)
-        sys.exit(130)
+        sys.exit(_interrupted())
     except Exception as exc:  # never show a traceback
+        if _is_interrupt(exc):
+            sys.exit(_interrupted())
         sys.exit(_fail(exc))
+
+
+#: Exit status after Ctrl-C (128 + SIGINT, the shell's convention).
+INTERRUPTED = 130
+
+
+def _interrupted() -> int:
+    """Say "interrupted" (once: a second Ctrl-C is ignored); exit status 130."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the process is ending
+    err.print("interrupted", markup=False)
+    return INTERRUPTED
+
+
+def _is_interrupt(exc: BaseException) -> bool:
+    """True for an error that is a Ctrl-C in disguise (DuckDB's, or a wrapper's)."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, KeyboardInterrupt) or type(cur).__name__ in (
+            "InterruptException",  # duckdb: a query stopped by Ctrl-C
+        ):
+            return True
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return False
+
+
+@contextlib.contextmanager
+def _interrupts_for_parent_only(workers: bool = True) -> Iterator[None]:
+    """Ctrl-C interrupts this process, never the worker processes it starts.
+
+    A terminal sends SIGINT to every process of the foreground group, so a
+    worker still starting (before its initializer ignores the signal) would
+    die printing a traceback.  Here SIGINT is blocked in this thread (workers
+    started from it inherit the blocked signal for good) and a watcher
+    thread takes it and raises KeyboardInterrupt in this thread (through
+    SIGUSR1, which also wakes a blocking wait).  multiprocessing's resource
+    tracker is started first: starting it unblocks SIGINT.
+    """
+    main = threading.main_thread()
+    if threading.current_thread() is not main or not hasattr(signal, "sigtimedwait"):
+        yield
+        return
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        yield  # started with Ctrl-C ignored (e.g. in the background)
+        return
+    if workers:
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            if signal.sigtimedwait({signal.SIGINT}, 0.1) is not None:
+                signal.pthread_kill(main.ident or 0, signal.SIGUSR1)
+
+    def interrupt(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGUSR1, interrupt)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    watcher = threading.Thread(target=watch, name="ctrl-c", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join()
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.signal(signal.SIGUSR1, previous)
 
 
 def _fail(exc: Exception) -> int:

@@ -24,48 +24,53 @@ from typing import Any
 
 from oncometrics.domain_patents import GENERIC_CODES, SPECIFIC_CODES
 from oncometrics.domain_patents import KEYWORDS as PATENT_KEYWORDS
+from oncometrics.errors import InputError, SettingError
+from oncometrics.setting import (
+    Setting,
+    check_periods,
+    check_value,
+    parse_env,
+    parse_period,
+)
 
-
-@dataclass(frozen=True)
-class Setting:
-    """One configuration setting.
-
-    ``choices`` lists the allowed values (``None``: any value of the type);
-    ``kind`` is the expected type of the value (of each item for a tuple
-    default), inferred from ``default`` when ``None``.
-    """
-
-    name: str
-    default: Any
-    help: str
-    choices: tuple[Any, ...] | None = None
-    kind: type | None = None
+__all__ = ["SETTINGS", "Config", "Setting", "load_config", "parse_period"]
 
 
 SETTINGS: tuple[Setting, ...] = (
     # publications and counting
     Setting("types", ("article", "review"), "Document types counted as publications."),
     Setting(
-        "period", None, "Publication years to count, e.g. '2014-2023' (default: all)."
+        "period",
+        None,
+        "Publication years to count, e.g. '2014-2023' (default: all).",
+        kind=str,
     ),
-    Setting("counting", "fractional", "Counting in rankings: 'fractional' or 'full'."),
+    Setting(
+        "counting",
+        "fractional",
+        "Counting in rankings: 'fractional' or 'full'.",
+        choices=("fractional", "full"),
+    ),
     Setting(
         "min_p",
         None,
         "Minimum P_frac for a country to be ranked on ratio indicators "
         "(absolute; overrides min_share).",
         kind=float,
+        minimum=0,
     ),
     Setting(
         "min_share",
         0.005,
         "Minimum share of world P_frac (domain and period) for a country to be "
         "ranked on ratio indicators, unless min_p is set (0.005 = 0.5 %).",
+        minimum=0,
     ),
     Setting(
         "min_p_institution",
         5.0,
         "Minimum P_frac for an institution to be ranked on ratio indicators.",
+        minimum=0,
     ),
     Setting(
         "min_coverage",
@@ -77,6 +82,8 @@ SETTINGS: tuple[Setting, ...] = (
         "citation_window",
         None,
         "Citation window in years after publication (default: all citations).",
+        kind=int,
+        minimum=0,
     ),
     Setting(
         "normalise_by_type", False, "Make document type part of the reference set."
@@ -88,22 +95,39 @@ SETTINGS: tuple[Setting, ...] = (
         "'wos_category' (Web of Science subject category, for WoS exports).",
         choices=("openalex_subfield", "wos_category"),
     ),
-    Setting("bootstrap", 1000, "Bootstrap resamples for stability intervals."),
-    Setting("seed", 20141, "Random seed of the bootstrap (results are reproducible)."),
+    Setting(
+        "bootstrap",
+        1000,
+        "Bootstrap resamples for stability intervals.",
+        minimum=0,
+    ),
+    Setting(
+        "seed",
+        20141,
+        "Random seed of the bootstrap (results are reproducible).",
+        minimum=0,
+    ),
     Setting(
         "bootstrap_exact_max",
         5000,
         "Actors with more works get the normal (delta-method) approximation "
         "of the bootstrap interval instead of resampling.",
+        minimum=0,
     ),
     Setting(
         "totals",
         None,
         "CSV of all-field publication totals per country (and year) for the "
         "activity index; default: the store's own totals.",
+        kind=str,
     ),
     # domain
-    Setting("domain", "cancer", "Name of the domain definition to select."),
+    Setting(
+        "domain",
+        "cancer",
+        "Name of the domain definition to select.",
+        choices=("cancer", "all"),
+    ),
     Setting(
         "mesh_tree", "C04", "MeSH tree number prefix of the domain (C04 = Neoplasms)."
     ),
@@ -186,12 +210,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Condition keywords (case-insensitive substrings) of oncology trials.",
     ),
     # inventions
-    Setting("by", "inventor", "Invention actors: 'inventor' or 'applicant' country."),
+    Setting(
+        "by",
+        "inventor",
+        "Invention actors: 'inventor' or 'applicant' country.",
+        choices=("inventor", "applicant"),
+    ),
     Setting(
         "periods",
         None,
         "Two periods for technology shift, e.g. '2002-2011,2012-2021' (default: "
         "the halves of period, without the years inside the publication lag).",
+        kind=str,
     ),
     Setting(
         "family_scope",
@@ -220,23 +250,37 @@ SETTINGS: tuple[Setting, ...] = (
         "hk_macao_to_cn",
         True,
         "Read Hong Kong and Macao as China (Leiden Ranking convention) for "
-        "publications (at ingest), inventions and trials.",
+        "inventions and trials (compute) and publications (at ingest, where "
+        "it is read from ONCOMETRICS_HK_MACAO_TO_CN); recorded in domain.json.",
     ),
     # engine
-    Setting("engine", "duckdb", "Query engine: 'duckdb' (embedded) or 'spark'."),
-    Setting("spark_master", None, "Spark master URL (default: local[*])."),
-    Setting("threads", None, "DuckDB threads (default: all cores)."),
+    Setting(
+        "engine",
+        "duckdb",
+        "Query engine: 'duckdb' (embedded) or 'spark'.",
+        choices=("duckdb", "spark"),
+    ),
+    Setting("spark_master", None, "Spark master URL (default: local[*]).", kind=str),
+    Setting(
+        "threads",
+        None,
+        "DuckDB threads (default: all cores).",
+        kind=int,
+        minimum=1,
+    ),
     Setting(
         "memory_limit",
         None,
         "DuckDB memory limit, e.g. '3GB' (default: DuckDB's own, 80 % of RAM); "
         "larger intermediate results spill to temp_directory.",
+        kind=str,
     ),
     Setting(
         "temp_directory",
         None,
         "Folder where DuckDB spills beyond memory_limit (default: DuckDB's "
         "own, '.tmp' in the working directory).",
+        kind=str,
     ),
     Setting(
         "spark_driver_memory",
@@ -252,9 +296,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "max_record_bytes",
         64 * 1024 * 1024,
-        "Largest record a reader accepts, in bytes (a JSON line, a MEDLINE or "
-        "USPTO record, a CSV cell, a zip member of one study); a longer one is "
-        "rejected without being held in memory.",
+        "Largest record a reader accepts, in bytes (a JSON line or document, "
+        "a MEDLINE, USPTO or EPO record, a CSV cell); a longer one is rejected "
+        "without being held in memory.",
+        minimum=1,
     ),
     Setting(
         "max_decompression_ratio",
@@ -262,10 +307,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest ratio of decompressed to compressed bytes of a gzip file or "
         "zip member (real exports: under 20); beyond it the file or member is "
         "rejected as a decompression bomb.",
+        minimum=1,
     ),
     # report
     Setting("actor", "FR", "Country (ISO alpha-2) the report speaks about."),
-    Setting("lang", "en", "Language of the report statements: 'en' or 'fr'."),
+    Setting(
+        "lang",
+        "en",
+        "Language of the report statements: 'en' or 'fr'.",
+        choices=("en", "fr"),
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -284,19 +335,23 @@ class Config:
             raise AttributeError(name) from None
 
     def replace(self, **changes: Any) -> Config:
-        """A copy with `changes` applied (unknown names raise ValueError)."""
-        for k in changes:
-            _check(k)
-        return Config({**self.values, **changes})
+        """A copy with `changes` applied, checked like :func:`load_config`'s."""
+        values = dict(self.values)
+        for k, v in changes.items():
+            values[k] = check_value(_setting(k), v)
+        check_periods(values, {})
+        return Config(values)
 
 
-def _check(name: str) -> None:
+def _setting(name: str) -> Setting:
+    """The setting called `name` (an unknown name is a SettingError)."""
     if name not in _BY_NAME:
         import difflib
 
         close = difflib.get_close_matches(name, list(_BY_NAME), n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"unknown setting {name!r}.{hint}")
+        raise SettingError(f"unknown setting {name!r}.{hint}")
+    return _BY_NAME[name]
 
 
 def _flatten(doc: dict[str, Any]) -> dict[str, Any]:
@@ -309,82 +364,45 @@ def _flatten(doc: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _from_env(name: str, default: Any) -> Any:
-    raw = os.environ.get(f"ONCOMETRICS_{name.upper()}")
-    if raw is None:
-        return None
-    if isinstance(default, tuple):
-        return tuple(x.strip() for x in raw.split(",") if x.strip())
-    if isinstance(default, bool):
-        return raw.strip().lower() in ("1", "true", "yes", "on")
-    if isinstance(default, int):
-        return int(raw)
-    if isinstance(default, float):
-        return float(raw)
-    return raw
+def _read_toml(path: Path | str) -> dict[str, Any]:
+    try:
+        doc = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(
+            f"{path}: cannot read the configuration ({exc.strerror})"
+        ) from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: invalid TOML ({exc})") from exc
+    return _flatten(doc)
 
 
 def load_config(path: Path | str | None = None, **overrides: Any) -> Config:
     """Settings from defaults, then `path` (TOML), then env, then `overrides`.
 
-    Overrides whose value is None are ignored (an unset CLI flag).
+    Overrides whose value is None are ignored (an unset CLI flag).  Every
+    value is checked (type, choices, minimum, periods) before it is used: a
+    bad one is a one-line :class:`~oncometrics.errors.SettingError` naming
+    the setting, the value, what is allowed and where the value came from.
     """
     values = {s.name: s.default for s in SETTINGS}
+    origins: dict[str, str] = {}
     if path is not None:
-        try:
-            doc = tomllib.loads(Path(path).read_text())
-        except OSError as exc:
-            raise ValueError(
-                f"{path}: cannot read the configuration ({exc.strerror})"
-            ) from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"{path}: invalid TOML ({exc})") from exc
-        for k, v in _flatten(doc).items():
-            _check(k)
-            values[k] = tuple(v) if isinstance(v, list) else v
+        for k, v in _read_toml(path).items():
+            values[k] = check_value(_setting(k), v, origin := str(path))
+            origins[k] = origin
     for s in SETTINGS:
-        env = _from_env(s.name, s.default)
-        if env is not None:
-            values[s.name] = env
+        var = f"ONCOMETRICS_{s.name.upper()}"
+        raw = os.environ.get(var)
+        if raw is not None:
+            values[s.name] = check_value(s, parse_env(s, raw, var), var)
+            origins[s.name] = var
     for k, v in overrides.items():
-        _check(k)
+        setting = _setting(k)
         if v is not None:
-            values[k] = v
-    _check_values(values)
+            values[k] = check_value(setting, v)
+            origins[k] = ""
+    check_periods(values, origins)
     return Config(values)
-
-
-def _check_values(values: dict[str, Any]) -> None:
-    """Fail early (one line) on values a late stage would reject, or ignore."""
-    if values.get("by") not in ("inventor", "applicant"):
-        raise ValueError(
-            f"bad by {values.get('by')!r}: expected 'inventor' or 'applicant'"
-        )
-    parse_period(values.get("period"))
-    periods = values.get("periods")
-    if periods:
-        parts = [p.strip() for p in str(periods).split(",") if p.strip()]
-        if len(parts) != 2:
-            raise ValueError(f"bad periods {periods!r}: expected 'A-B,C-D'")
-        for part in parts:
-            parse_period(part)
-
-
-def parse_period(text: str | None) -> tuple[int, int] | None:
-    """'2014-2023' -> (2014, 2023); '2020' -> (2020, 2020); None stays None."""
-    if text in (None, ""):
-        return None
-    assert text is not None
-    parts = str(text).replace("–", "-").split("-")
-    try:
-        nums = [int(p) for p in parts if p.strip()]
-    except ValueError:
-        raise ValueError(f"bad period {text!r}: expected YEAR or FIRST-LAST") from None
-    if len(nums) == 1:
-        nums = nums * 2
-    if len(nums) != 2 or nums[0] > nums[1] or not (1000 <= nums[0] <= 9999):
-        raise ValueError(f"bad period {text!r}: expected YEAR or FIRST-LAST")
-    return nums[0], nums[1]
 
 
 def settings_markdown() -> str:
@@ -399,13 +417,21 @@ def settings_markdown() -> str:
         "`oncometrics/config.py` (`python -m oncometrics.config > docs/configuration.md`);",
         "`tests/test_docs.py` fails when it is out of date.",
         "",
-        "| setting | default | meaning |",
-        "|---|---|---|",
+        "Every value is checked before anything runs (its type, its allowed",
+        "values, its minimum): a wrong one stops the command with one line",
+        "naming the setting, the value, what is allowed and where it came from,",
+        "e.g. `setting counting: 'fractionnal' is not one of 'fractional', 'full'",
+        "(from ONCOMETRICS_COUNTING)`. Booleans in the environment are",
+        "`1/0`, `true/false`, `yes/no` or `on/off`.",
+        "",
+        "| setting | default | allowed | meaning |",
+        "|---|---|---|---|",
     ]
     for s in SETTINGS:
         default = list(s.default) if isinstance(s.default, tuple) else s.default
         shown = "none" if default is None else f"`{default!r}`".replace("|", "\\|")
-        lines.append(f"| `{s.name}` | {shown} | {s.help} |")
+        allowed = s.allowed() + (" or none" if s.default is None else "")
+        lines.append(f"| `{s.name}` | {shown} | {allowed} | {s.help} |")
     return "\n".join(lines) + "\n"
 
 

@@ -53,11 +53,13 @@ from importlib import resources
 import pycountry
 
 __all__ = [
+    "city_names",
     "countries_in_affiliation",
     "country_code",
     "country_from_affiliation",
     "fold_hk_macao",
     "hk_macao_default",
+    "registry_country_code",
 ]
 
 _ABBREV = re.compile(r"\b(?:[A-Za-z]\.){2,}")
@@ -111,6 +113,8 @@ def _country_tables() -> tuple[dict[str, str], dict[str, str]]:
                     names[_norm(f"{tail} {head}")] = c.alpha_2
     acronyms: dict[str, str] = {}
     for row in _read("variants.csv"):
+        if row.get("scope"):  # e.g. "trials": see registry_country_code
+            continue
         if _is_acronym(row["variant"]):
             acronyms[_undot(row["variant"]).replace(" ", "")] = row["code"]
         else:
@@ -136,6 +140,15 @@ def _place_tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
 
 
 _COUNTRIES, _ACRONYMS = _country_tables()
+#: Last words of country names and codes (a cheap test before a lookup).
+_LAST_WORDS = {k.rsplit(None, 1)[-1] for k in _COUNTRIES} | {
+    a.casefold() for a in _ACRONYMS
+}
+#: Names a scope reads its own way (``scope`` column of ``variants.csv``).
+_SCOPED: dict[str, dict[str, str]] = {}
+for _row in _read("variants.csv"):
+    if _row.get("scope"):
+        _SCOPED.setdefault(_row["scope"], {})[_norm(_row["variant"])] = _row["code"]
 _PLACES, _PLACE_CODES, _FALLBACK = _place_tables()
 #: What a trailing run of words may name (countries win over places).
 _ANY_NAME: dict[str, str] = {**_PLACES, **_COUNTRIES}
@@ -197,8 +210,8 @@ _WOS_AUTHORS = re.compile(r"^\s*\[[^\]]*\]\s*")
 #: followed by a capital ("China. Dept…") unless the full stop ends a short
 #: abbreviation or an initial ("Av. O. Messiaen", "St. Louis").
 _ADDRESS_SPLIT = re.compile(
-    r";|\s/\s|(?<!\b[A-Z])(?<!\b[A-Z][a-z])(?<!\bAve)(?<!\bBlvd)"
-    r"\.\s+(?=[A-Z\[])"
+    r";|\.(?<!\b[A-Z]\.)(?<!\b[A-Z][a-z]\.)(?<!\bAve\.)(?<!\bBlvd\.)"
+    r"\s+(?=[A-Z\[])"
 )
 #: Where an address may join another: ", and " / " & " (rule 1b).
 _JOIN = re.compile(r",?\s+(?:and|&)\s+(?=(?:the\s+)?[A-Z])")
@@ -281,8 +294,35 @@ def country_code(name: str | None, *, hk_macao_to_cn: bool = False) -> str | Non
     return _fold(code, hk_macao_to_cn)
 
 
+def registry_country_code(name: str | None, scope: str = "trials") -> str | None:
+    """:func:`country_code` with the `scope`'s own readings first.
+
+    Trial registries keep historical codes ("Yugoslavia" -> YU, "Serbia and
+    Montenegro" -> CS) where publications use the successor state; the rows
+    of ``variants.csv`` with ``scope`` = ``trials`` say so.
+
+    >>> registry_country_code("Yugoslavia"), country_code("Yugoslavia")
+    ('YU', 'RS')
+    """
+    if not name or not name.strip():
+        return None
+    return _SCOPED.get(scope, {}).get(_norm(name)) or country_code(name.strip())
+
+
 def _fold(code: str, hk_macao_to_cn: bool) -> str:
     return "CN" if hk_macao_to_cn and code in ("HK", "MO") else code
+
+
+@lru_cache(maxsize=1)
+def city_names() -> frozenset[str]:
+    """Normalised names of the cities of ``places.csv`` (lower case, ASCII).
+
+    >>> "lyon" in city_names() and "toulouse" in city_names()
+    True
+    """
+    return frozenset(
+        _norm(r["name"]) for r in _read("places.csv") if r["kind"] == "city"
+    )
 
 
 def hk_macao_default() -> bool:
@@ -327,12 +367,14 @@ def _countries_in_affiliation(
         text = _ELECTRONIC.sub(" ", _EMAIL.sub(" ", text))
     if "#" in text:  # OpenAlex line marks: "#R##N#" ends an address
         text = text.replace("#R##N#", ";").replace("#N#", " ").replace("#TAB#", " ")
-    if "(" in text:
+    if " / " in text:  # "Univ A / CONICET, …": two addresses
+        text = text.replace(" / ", ";")
+    if ".)" in text:
         text = _INITIALS.sub(" ", text)
     addresses = [
         part
         for a in _ADDRESS_SPLIT.split(text)
-        for part in _split_joined(_WOS_AUTHORS.sub("", a))
+        for part in _split_joined(_WOS_AUTHORS.sub("", a) if "[" in a else a)
     ]
     found = [
         _address_country(a, fallback=False)
@@ -443,20 +485,27 @@ def _address_country(address: str, *, fallback: bool) -> str | None:
 
 def _split_joined(address: str) -> list[str]:
     """`address` cut at ", and "/" & " where the part before ends with a
-    country name ("…, Washington DC, USA, and Dept of Zoology, …, UK")."""
+    segment that is a country name ("…, Washington DC, USA, and Dept of
+    Zoology, …, UK")."""
     if " and " not in address and "&" not in address:
         return [address]
-    pieces = _JOIN.split(address)
-    out = [pieces[0]]
-    for piece in pieces[1:]:
-        last = _words(out[-1].rsplit(",", 1)[-1])
-        if last and (
-            _COUNTRIES.get(_norm(" ".join(last[-3:]))) or last[-1] in _ACRONYMS
-        ):
-            out.append(piece)
-        else:
-            out[-1] = f"{out[-1]} and {piece}"
-    return out
+    out, start = [], 0
+    for m in _JOIN.finditer(address):
+        left = address[start : m.start()]
+        last = left.rsplit(None, 1)[-1].strip(",.").casefold() if left.strip() else ""
+        if last in _LAST_WORDS and _ends_with_country(left.rsplit(",", 1)[-1]):
+            out.append(left)
+            start = m.end()
+    return [*out, address[start:]]
+
+
+def _ends_with_country(segment: str) -> bool:
+    """True when the last one to three words of `segment` name a country."""
+    words = segment.strip(" .").split()
+    if words and words[-1] in _ACRONYMS:
+        return True
+    low = [w.casefold() for w in words[-3:]]
+    return any(" ".join(low[-n:]) in _COUNTRIES for n in range(1, len(low) + 1))
 
 
 def _fallback_country(segment: str) -> str | None:

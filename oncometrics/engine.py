@@ -71,10 +71,10 @@ class Engine:
 
     def list_files(self, folder: str) -> list[layout.DataFile]:
         """The files directly in `folder` (a path or URL), ``[]`` if none."""
+        if self.name == "spark" and "://" in folder:  # file://, s3a://, hdfs://…
+            return _hadoop_list(self.con, folder)
         if layout.local_path(folder) is not None:
             return layout.list_local(folder)
-        if self.name == "spark":
-            return _hadoop_list(self.con, folder)
         return _duckdb_list(self.con, folder)
 
     def check_store(self, store: str | Path) -> None:
@@ -236,7 +236,7 @@ def connect(
     if engine == "duckdb":
         con = ibis.duckdb.connect()
         if threads:
-            con.raw_sql(f"SET threads = {int(threads)}")
+            _duckdb_set(con, "threads", int(threads))
         if memory_limit:
             _duckdb_set(con, "memory_limit", str(memory_limit))
         if temp_directory:
@@ -267,12 +267,15 @@ def connect_config(config: Config, *, spark_session: Any = None) -> BaseBackend:
     )
 
 
-def _duckdb_set(con: BaseBackend, name: str, value: str) -> None:
-    """``SET name = 'value'`` on DuckDB; a bad value is a one-line EngineError."""
+def _duckdb_set(con: BaseBackend, name: str, value: str | int) -> None:
+    """``SET name = value`` on DuckDB, the value a bound parameter; a bad
+    value is a one-line EngineError.  `name` is one of ours, never the user's.
+    """
     import duckdb
 
+    raw: Any = con.con  # type: ignore[attr-defined]
     try:
-        con.raw_sql(f"SET {name} = '{value.replace(chr(39), chr(39) * 2)}'")
+        raw.execute(f"SET {name} = ?", [value])
     except duckdb.Error as exc:
         con.disconnect()
         msg = str(exc).splitlines()[0]

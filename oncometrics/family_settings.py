@@ -8,14 +8,21 @@ and to the hash of every figure-changing setting.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import ibis
 
 from oncometrics.config import Config, parse_period
 from oncometrics.domain import Domain, norm_code
 from oncometrics.domain_patents import VERSION, PatentDomain
-from oncometrics.indicators.inventions import InventionSettings
+from oncometrics.indicators.inventions import InventionSettings, invention_tables
+from oncometrics.indicators.lags import publication_lags
 from oncometrics.indicators.technology import shift_periods
-from oncometrics.indicators.trials import TrialDomain, TrialSettings
+from oncometrics.indicators.trials import TrialDomain, TrialSettings, trial_tables
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 #: Settings of these families that change a figure (covered by the hash).
 FIGURE_SETTINGS = (
@@ -102,12 +109,58 @@ def figure_settings(config: Config) -> dict[str, Any]:
     return out
 
 
+def invention_exprs(
+    tables: dict[str, ir.Table],
+    domain: Domain,
+    config: Config,
+    *,
+    cache: Callable[[ir.Table], ir.Table] | None = None,
+) -> dict[str, ir.Table]:
+    """The invention tables of `config`, with ``invention_lags``.
+
+    The lag table is computed first (one small aggregate): its earliest
+    ``first_truncated_year`` over the ingested sources flags the shift and
+    keeps the default ``periods`` clear of the truncated years.
+    """
+    lags = publication_lags(tables["patents"])
+    years = [
+        y for y in lags.first_truncated_year.to_pyarrow().to_pylist() if y is not None
+    ]
+    settings = invention_settings(config, min(years) if years else None)
+    meta = {"domain": domain.name, "domain_hash": domain.hash}
+    out = invention_tables(
+        tables, patent_domain(config), settings, meta=meta, cache=cache
+    )
+    tags = {k: ibis.literal(v) for k, v in meta.items()}
+    out["invention_lags"] = lags.mutate(**tags).order_by("source")
+    return out
+
+
+def trial_exprs(
+    tables: dict[str, ir.Table],
+    domain: Domain,
+    config: Config,
+    *,
+    cache: Callable[[ir.Table], ir.Table] | None = None,
+) -> dict[str, ir.Table]:
+    """The trial tables of `config`."""
+    return trial_tables(
+        tables,
+        trial_domain(domain),
+        trial_settings(config),
+        meta={"domain_hash": domain.hash},
+        cache=cache,
+    )
+
+
 __all__ = [
     "FIGURE_SETTINGS",
     "figure_settings",
+    "invention_exprs",
     "invention_settings",
     "parse_periods",
     "patent_domain",
     "trial_domain",
+    "trial_exprs",
     "trial_settings",
 ]

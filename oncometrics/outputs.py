@@ -58,6 +58,7 @@ INV_META: list[Col] = [
     ("domain", S, "Domain name (`domain.json`)."),
     ("domain_hash", S, "12-digit hash of the domain definition."),
     ("by", S, "Party whose country counts: `inventor` or `applicant`."),
+    ("family_scope", S, "Families counted: `all` or `international`."),
 ]
 HASH: list[Col] = [("domain_hash", S, "12-digit hash of the domain definition.")]
 
@@ -231,7 +232,8 @@ INDICATORS: dict[str, pa.Schema] = {
     "inventions_by_country": _table(
         "One row per country: invention indicators.",
         [("country", S, "ISO alpha-2 code of the country.")], _INV_COUNTS,
-        [("rta", F64, "Revealed technological advantage in the domain."),
+        [("rta", F64, "Revealed technological advantage in the domain (world "
+                "all-field total over every country of the store)."),
          ("rank_rta", I64, "Competition rank on `rta` (eligible countries)."),
          ("coinvention_rate", F64, "Share of inventions with two or more countries."),
          ("i_all_frac", F64, "All-field inventions (fractional): RTA base.")],
@@ -260,7 +262,8 @@ INDICATORS: dict[str, pa.Schema] = {
          ("sector", S, "WIPO sector of the field."),
          ("i_frac", F64, "Inventions in the field (fractional)."),
          ("share", F64, "Share of the country's inventions in the field."),
-         ("rta", F64, "Revealed technological advantage in the field.")],
+         ("field_specialisation", F64,
+          "Field's share of the country's cancer mix / the world's (not RTA).")],
         INV_META,
     ),
     "technology_shift": _table(
@@ -269,14 +272,37 @@ INDICATORS: dict[str, pa.Schema] = {
          ("field_nr", I32, "WIPO technology field number (1-35)."),
          ("field_name", S, "WIPO technology field name."),
          ("sector", S, "WIPO sector of the field."),
+         ("status", S, "`both`, or `new`/`gone`: country absent from a period."),
          ("period_1", S, "First period."), ("period_2", S, "Second period."),
-         ("share_1", F64, "Share of the field in the first period."),
-         ("share_2", F64, "Share of the field in the second period."),
+         ("share_1", F64, "Share of the field in the first period (null: absent)."),
+         ("share_2", F64, "Share of the field in the second period (null: absent)."),
          ("shift_pp", F64, "Change of share, percentage points."),
-         ("rta_1", F64, "RTA in the first period."),
-         ("rta_2", F64, "RTA in the second period."),
-         ("rta_change", F64, "Change of RTA.")],
+         ("fs_1", F64, "Field specialisation in the first period."),
+         ("fs_2", F64, "Field specialisation in the second period."),
+         ("fs_change", F64, "Change of field specialisation."),
+         ("truncated_2", B, "Second period reaches into the publication lag."),
+         ("first_truncated_year", I32, "First priority year inside the lag.")],
         INV_META,
+    ),
+    "invention_documents": _table(
+        "One row per patent document type: what the store holds and counts.",
+        [("doc_type", S, "`utility`, `reissue`, `design` or `plant`."),
+         ("documents", I64, "Documents of the type in the store."),
+         ("families", I64, "Families with a document of the type."),
+         ("domain_families", I64, "Of which counted (domain, scope, period)."),
+         ("international_families", I64, "Of which international families.")],
+        INV_META,
+    ),
+    "invention_lags": _table(
+        "One row per patent source: publication lag and truncated years.",
+        [("source", S, "Patent source (uspto, epo_ops, lens, canonical)."),
+         ("documents", I64, "Documents of the source."),
+         ("last_publication", S, "Latest publication date (ISO)."),
+         ("grant_only", B, "True when the source holds no application."),
+         ("lag_months", I32, "Months from priority to publication (18 or 36)."),
+         ("first_truncated_year", I32, "First incomplete priority year."),
+         ("domain", S, "Domain name (`domain.json`)."),
+         ("domain_hash", S, "12-digit hash of the domain definition.")],
     ),
     "trials_by_country": _table(
         "One row per country: clinical trials.",
@@ -326,6 +352,8 @@ INDICATORS: dict[str, pa.Schema] = {
          ("early_phase_trials", I64, "Of which early phase."),
          ("located_trials", I64, "Trials with at least one located site."),
          ("countries", I64, "Countries with a site."),
+         ("store_trials", I64, "Trials in the store (any domain, type, status)."),
+         ("domain_trials_any", I64, "Domain trials of any study type and status."),
          ("unassigned_trials", I64, "Trials with no located site.")], HASH,
     ),
 }  # fmt: skip
@@ -408,6 +436,50 @@ PORTFOLIO: dict[str, pa.Schema] = {
          ("guess_score", F64, "Score of the best guess.")],
     ),
 }  # fmt: skip
+
+_CENTRE_KEY: list[Col] = [
+    ("level", S, "`centre` (one centre) or `label` (all centres of a label)."),
+    ("key", S, "Centre code, or the label (e.g. `CLIP²`)."),
+]
+_CENTRE_FIGURES: list[Col] = [
+    ("trials", I64, "Oncology trials with a site matched to the centre(s)."),
+    ("early_phase_trials", I64, "Of which early phase (`early_phases` setting)."),
+    ("multinational_trials", I64, "Of which with sites in two or more countries."),
+    ("multinational_share", F64, "Multinational share (null when no trial)."),
+    ("industry_share", F64, "Share led by industry (null when no trial)."),
+]
+#: ``oncometrics portfolio --centres``: trials at the organisation's centres.
+CENTRES: dict[str, pa.Schema] = {
+    "centre_trials": _table(
+        "One row per centre and per label: the oncology trials run there.",
+        _CENTRE_KEY,
+        [("name", S, "Centre name (null for a label row)."),
+         ("city", S, "Centre city (null for a label row)."),
+         ("labels", S, "Labels of the centre, `|`-joined (null for a label row).")],
+        _CENTRE_FIGURES, HASH,
+    ),
+    "centre_trials_by_year": _table(
+        "One row per centre or label and trial start year.",
+        _CENTRE_KEY, [("start_year", I32, "Start year of the trials.")], _CENTRE_FIGURES,
+        HASH,
+    ),
+    "centre_sponsors": _table(
+        "One row per centre or label and lead-sponsor class: the sponsor mix.",
+        _CENTRE_KEY,
+        [("sponsor_class", S, "Lead sponsor class (`INDUSTRY`, `OTHER`, `NIH`…)."),
+         ("trials", I64, "Trials of that class."),
+         ("share", F64, "Share of the centre's (label's) trials.")], HASH,
+    ),
+    "centre_site_matches": _table(
+        "One row per trial-site facility string matched to a centre (audit).",
+        [("facility", S, "Facility as registered."), ("city", S, "Site city."),
+         ("country", S, "Site country (ISO alpha-2)."),
+         ("centre_code", S, "Centre matched."),
+         ("method", S, "How: `pattern`, `fuzzy` or `curated`."),
+         ("score", F64, "Match score (1 except fuzzy).")],
+    ),
+}  # fmt: skip
+PORTFOLIO.update(CENTRES)
 
 #: Every published table (compute's and portfolio's).
 OUTPUTS: dict[str, pa.Schema] = {**INDICATORS, **PORTFOLIO}

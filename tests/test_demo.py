@@ -43,6 +43,9 @@ def test_demo_runs_from_the_cli(tmp_path: Path) -> None:
     html = report.read_text()
     assert "illustrative, not representative" in html  # the sample-size warning
     assert 'id="portfolio"' in html and 'id="methodology"' in html
+    # patents but no cancer invention: the section says what the store holds
+    assert "No patent records in this store" not in html
+    assert "17 patent documents (3 design, 1 plant, 3 reissue, 10 utility)" in html
     assert (out / "report" / "report.xlsx").stat().st_size > 0
     manifest = json.loads((out / "store" / "manifest.json").read_text())
     files = manifest["files"].values()

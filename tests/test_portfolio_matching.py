@@ -48,7 +48,7 @@ UNITS = (
         ("UMR 1037 INSERM, Toulouse", {"UMR1037", "U1037"}),
         ("CNRS UMR 7278, INSERM U1095", {"UMR7278", "U1095"}),
         ("UMR 7278 CNRS - INSERM 1095", {"UMR7278", "U1095"}),
-        ("Inserm UMR 1037", {"UMR1037"}),
+        ("Inserm UMR 1037", {"UMR1037", "U1037"}),
         ("UMR CNRS 5203, INSERM U661", {"UMR5203", "U661"}),
         ("Unité Mixte de Recherche (UMR) 7257", {"UMR7257"}),
         ("UMR INRA 1355, CNRS 7254", {"UMR1355", "UMR7254"}),
@@ -147,3 +147,108 @@ def test_organisation_names_and_curation() -> None:
     ) == [("ERL8254", "curated")]
     assert cur.match("Inserm U1016, Paris") == []
     assert cur.is_ignored("CNRS, Paris") and not m.is_ignored("CNRS, Paris")
+
+
+# Rules of issue 18.  Each string is one quoted in the issue from real
+# records (the samples shipped with the project hold none of these kinds).
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        # an Inserm UMR is the Inserm unit
+        ("Inserm UMR 1149", {"UMR1149", "U1149"}),
+        ("INSERM UMR1064", {"UMR1064", "U1064"}),
+        ("Inserm, UMR -1033", {"UMR1033", "U1033"}),
+        ("UMR1241, Inserm", {"UMR1241", "U1241"}),
+        # ... but not a UMR of another organisation next to Inserm
+        ("INSERM U1052, CNRS UMR 5286", {"U1052", "UMR5286"}),
+        ("UMR 1333 INRA, Inserm", {"UMR1333"}),
+        # the spelled-out unit word
+        ("Inserm Unit 905", {"U905"}),
+        ("INSERM Research Unit 1078", {"U1078"}),
+        ("INSERM, Unit 1153", {"U1153"}),
+        # clinical investigation centres are CIC, not research units
+        ("CIC-P Inserm 1432", {"CIC1432"}),
+        ("CIC-P 1433", {"CIC1433"}),
+        ("CIC UMR 1414", {"CIC1414"}),
+        ("CIC-IT INSERM, 1414", {"CIC1414"}),
+        ("CIC-IT Inserm 14-14", {"CIC1414"}),
+        ("Centre d'Investigation clinique, Inserm 1414", {"CIC1414"}),
+        # glued tokens
+        ("#N#3U935", {"U935"}),
+        ("UMR-S-MD 1197", {"UMRS1197", "U1197"}),
+        # another organisation's unit is not the Inserm one
+        ("Inra (U1125)", {"INRAU1125"}),
+    ],
+)
+def test_issue18_unit_codes(text: str, keys: set[str]) -> None:
+    assert unit_codes(text) == keys
+
+
+def test_typography_is_a_word_break() -> None:
+    # curly apostrophes and Unicode hyphens separate words; "&amp;" is "&"
+    assert normalise("Centre d’Imagerie") == "centre d imagerie"
+    assert normalise("Aix‐Marseille") == "aix marseille"
+    assert segments("Inserm U1016 &amp; CNRS UMR 8104, Paris") == [
+        "Inserm U1016 & CNRS UMR 8104, Paris"
+    ]
+
+
+def test_glued_organisation_name_is_read() -> None:
+    matcher = Matcher(UNITS)
+    assert matcher.names_organisation("Université Paris Cité, CRESSInsermINRAE")
+
+
+def test_fuzzy_never_crosses_cities() -> None:
+    units = (Unit("U1052", "Centre de Recherche en Cancérologie de Lyon", ("Inserm",)),)
+    matcher = Matcher(units)
+    assert matcher.match("Centre de Recherche en Cancérologie de Toulouse") == []
+    found = matcher.match("Centre de Recherches en Cancérologie de Lyon, Lyon")
+    assert [(m.unit_code, m.method) for m in found] == [("U1052", "fuzzy")]
+
+
+def test_acronym_patterns_are_case_sensitive() -> None:
+    units = (Unit("U1194", "Institut de Recherche en Cancérologie de Montpellier",
+                  ("Inserm",), patterns=("IRCM",)),)  # fmt: skip
+    matcher = Matcher(units)
+    assert matcher.match("CEA, iRCM, Fontenay-aux-Roses") == []
+    assert [m.unit_code for m in matcher.match("IRCM, Montpellier")] == ["U1194"]
+
+
+def test_inserm_unit_of_another_organisation_is_not_matched() -> None:
+    units = (Unit("U1125", "Inserm U1125", ("Inserm",), codes=("U1125",)),)
+    assert Matcher(units).match("Inra (U1125)") == []
+    assert [m.unit_code for m in Matcher(units).match("Inserm U1125")] == ["U1125"]
+
+
+def test_every_organisation_string_is_matched_or_listed() -> None:
+    """No string naming the organisation falls between the two lists."""
+    import ibis
+    import pyarrow as pa
+
+    from oncometrics.portfolio.runner import match_store
+
+    texts = [
+        "Inserm U1016, Institut Cochin, Paris, France",  # code
+        "Université Paris Cité, CRESSInsermINRAE, Paris, France",  # glued, no unit
+        "Inserm &amp; CNRS, Laboratoire X, Paris",  # entity, no unit
+        "Inserm; Hôpital Y, Lyon",  # organisation alone in its segment
+        "Harvard Medical School, Boston, MA, USA",  # not the organisation
+    ]
+    table = ibis.memtable(
+        pa.table(
+            {
+                "affiliation": texts,
+                "work_id": [f"W{i}" for i in range(len(texts))],
+                "author_position": [1] * len(texts),
+            }
+        )
+    )
+    matcher = Matcher(UNITS)
+    m = match_store(table, matcher)
+    listed = set(m.matches["affiliation"].to_pylist()) | set(
+        m.unmatched["affiliation"].to_pylist()
+    )
+    of_org = {t for t in texts if matcher.names_organisation(t)}
+    assert of_org == set(texts[:4])
+    assert of_org <= listed
+    assert texts[4] not in listed

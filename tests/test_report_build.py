@@ -52,7 +52,7 @@ def report(store: Path, out: Path, **settings) -> tuple[str, list[str]]:
 def test_html_has_statements_charts_and_methodology(built) -> None:
     _, html, msgs = built
     assert "France ranks 5th of 10 countries for cancer publications" in html
-    assert html.count("<details>") == 15
+    assert html.count("<details>") == 16  # one per statement (+ co-invention)
     assert "<code>oncometrics compute --store" in html
     charts = re.findall(r'data-chart="([a-z_0-9]+)"', html)
     assert charts == [

@@ -63,6 +63,7 @@ def test_every_statement_kind(tables) -> None:
         "inv_rta",
         "inv_partners",
         "inv_shift",
+        "inv_coinvention",
         "trial_output",
         "trial_early",
     ]

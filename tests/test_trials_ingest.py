@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from oncometrics.store import Store
 
@@ -100,6 +101,10 @@ def test_real_samples_produce_trial_tables(tmp_path: Path) -> None:
     # 6 oncology trials (5 ctrdata + NCI's NCT05929768), all with a US site;
     # the 4 aact records are not about cancer.
     assert (by["US"]["trials"], by["US"]["rank"]) == (6, 1)
+    # sites in 6 of the 6 trials: a share of 100 % of the trials (it was
+    # 6 / 19 participations = 31.6 % before the share counted trials)
+    assert by["US"]["share"] == pytest.approx(1.0)
+    assert by["MX"]["share"] == pytest.approx(1 / 6)
     assert (by["MX"]["trials"], by["DK"]["industry_share"]) == (1, 1.0)
     (summary,) = pq.read_table(tmp_path / "out" / "trials_summary.parquet").to_pylist()
     assert (summary["trials"], summary["unassigned_trials"]) == (6, 0)

@@ -265,7 +265,7 @@ def test_malformed_nested_field_rejected(tmp_path: Path) -> None:
     f.write_text(json.dumps(study))
     (item,) = list(parse(f))
     assert isinstance(item, Reject) and item.record_no == 1
-    assert item.reason.startswith("NCT06171568: malformed study")
+    assert item.reason == "NCT06171568: enrollment: the text 'many' is not a count"
 
 
 def test_truncated_pretty_printed_study_is_one_error(tmp_path: Path) -> None:

@@ -90,12 +90,20 @@ def compute(
         domain = Domain.from_config(config)
         final, out = Path(out), outputs.stage(Path(out))  # `final` replaced on success
         try:
-            written = {"domain": write_domain(out, domain, config)}
-            tables = _all_tables(engine, out, store, domain, config, log)
+            prov = _country_provenance(engine, store)
+            written = {"domain": write_domain(out, domain, config, prov)}
+            rows = 0
+            tables = _all_tables(engine, (out, prov), store, domain, config, log)
             for name, table in tables:
                 written[name] = write_table(out, name, table)
                 secs = time.perf_counter() - t0
                 log(f"{name}: {table.num_rows:,} rows ({secs:.1f} s)")
+                rows += _country_rows(table) if name in COUNTED else 0
+            if rows == 0 and config.period:
+                raise ValueError(
+                    f"no publication, invention or trial of the store falls in "
+                    f"the period {config.period}: nothing computed (check --period)"
+                )
         except BaseException:
             outputs.discard(out)
             raise
@@ -105,9 +113,36 @@ def compute(
     return {k: final / p.name for k, p in written.items()}
 
 
+def _country_provenance(
+    engine: Engine, store: Path | str
+) -> dict[str, dict[str, int]] | None:
+    """Authorships by source and country provenance (None without publications)."""
+    if not engine.has_data(store, "authorship_countries"):
+        return None
+    from oncometrics.indicators import provenance
+
+    t = engine.load_tables(store, ["works", "authorship_countries"])
+    expr = provenance.country_provenance(t["works"], t["authorship_countries"])
+    return provenance.provenance_counts(expr.to_pyarrow().to_pylist())
+
+
+#: The tables that say whether a period holds any record at all.
+COUNTED = ("publications_by_country", "inventions_by_country", "trials_by_country")
+
+
+def _country_rows(table: pa.Table) -> int:
+    """Rows of `table` about a country (not the 'unassigned' remainder)."""
+    import pyarrow.compute as pc
+
+    if "country" not in table.column_names:
+        return table.num_rows
+    codes = pc.match_substring_regex(table["country"], r"^[A-Z]{2}$")
+    return int(pc.sum(pc.fill_null(codes, False)).as_py() or 0)
+
+
 def _all_tables(
     engine: Engine,
-    out: Path,
+    dest: tuple[Path, dict[str, dict[str, int]] | None],
     store: Path | str,
     domain: Domain,
     config: Config,
@@ -123,7 +158,7 @@ def _all_tables(
             "`oncometrics ingest` on the same files to add them"
         )
     inp = inputs_of(engine, store, domain, config)
-    write_domain(out, domain, config, inp.summary)  # with the corpus facts
+    write_domain(dest[0], domain, config, dest[1], inp.summary)  # + corpus facts
     facts = inp.summary or {}
     meta = {"domain": domain.label, "domain_hash": domain.hash,
             "period": _period_label(config),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from oncometrics.family_settings import invention_settings, patent_domain
+from oncometrics.family_settings import invention_exprs
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -24,11 +24,4 @@ def invention_tables(
     from oncometrics.indicators import inventions as inv
 
     tables = engine.load_tables(store, inv.TABLES_NEEDED)
-    meta = {"domain": domain.name, "domain_hash": domain.hash}
-    return inv.invention_tables(
-        tables,
-        patent_domain(config),
-        invention_settings(config),
-        meta=meta,
-        cache=engine.cache,
-    )
+    return invention_exprs(tables, domain, config, cache=engine.cache)

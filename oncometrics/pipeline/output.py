@@ -11,6 +11,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from oncometrics import outputs
+from oncometrics.safe_text import safe_table
 
 if TYPE_CHECKING:
     from oncometrics.config import Config
@@ -32,22 +33,34 @@ def write_table(out: Path, name: str, table: pa.Table) -> Path:
     table = outputs.conform(name, table)
     path = out / f"{name}.parquet"
     pq.write_table(table, path)
-    pacsv.write_csv(table, out / f"{name}.csv")
+    pacsv.write_csv(safe_table(table), out / f"{name}.csv")  # no live formulas
     return path
 
 
 def write_domain(
-    out: Path, domain: Domain, config: Config, corpus: dict[str, Any] | None = None
+    out: Path,
+    domain: Domain,
+    config: Config,
+    country_provenance: dict[str, dict[str, int]] | None = None,
+    corpus: dict[str, Any] | None = None,
 ) -> Path:
-    """``OUT/domain.json``: the domain definition, its hash, every
-    figure-changing setting (``settings``, all in the hash) and, once the
-    works are selected, the corpus facts (signal counts, reference sets,
-    citation coverage and observation dates)."""
+    """``OUT/domain.json``: the domain definition, its hash and every
+    figure-changing setting (``settings``, all in the hash).
+
+    `country_provenance` (``{source: {provenance: authorships}}``) records
+    how many authorships' countries were read from affiliation strings;
+    `corpus`, once the works are selected, the signal counts, which
+    reference sets, the citation coverage and observation dates.
+    """
+    from oncometrics.family_settings import figure_settings
     from oncometrics.pipeline import threshold_label
 
     doc = domain.to_dict()
+    doc["settings"].update(figure_settings(config))  # + patent domain version
     doc["totals_file"] = config.values.get("totals")
     doc["size_threshold"] = threshold_label(config)
+    if country_provenance is not None:
+        doc["country_provenance"] = country_provenance
     if corpus is not None:
         doc["corpus"] = corpus
     path = out / "domain.json"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from oncometrics.family_settings import trial_domain, trial_settings
+from oncometrics.family_settings import trial_exprs
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -24,11 +24,4 @@ def trial_tables(
     from oncometrics.indicators import trials as tri
 
     tables = engine.load_tables(store, tri.TABLES_NEEDED)
-    meta = {"domain_hash": domain.hash}
-    return tri.trial_tables(
-        tables,
-        trial_domain(domain),
-        trial_settings(config),
-        meta=meta,
-        cache=engine.cache,
-    )
+    return trial_exprs(tables, domain, config, cache=engine.cache)

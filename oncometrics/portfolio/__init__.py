@@ -4,6 +4,9 @@
   projects and the curation decisions (CSV files, ``docs/portfolio.md``);
 * :mod:`~oncometrics.portfolio.matching` maps raw affiliation strings to
   units (ROR id, lab code, name pattern, fuzzy name; curated decisions);
+  :mod:`~oncometrics.portfolio.codes` reads French lab codes and cleans text;
+* :mod:`~oncometrics.portfolio.centres` maps trial sites to the
+  organisation's clinical centres and counts their trials (``--centres``);
 * :mod:`~oncometrics.portfolio.indicators` computes unit and project
   indicators as Ibis expressions;
 * :mod:`~oncometrics.portfolio.tables` materialises the output tables;

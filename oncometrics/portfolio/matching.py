@@ -6,12 +6,15 @@ list of :class:`Match` (unit code, method, score).  Order of the methods:
 1. ``ror``: a ROR id of the authorship's institutions is a unit's ROR id;
 2. ``code``: a French laboratory code in any spelling ("Inserm U1016",
    "U 1016", "UMR-S 1138", "UMR_S1138", "UMR 1037 INSERM", "UMR CNRS 5203",
-   "ERL 8254", "CIC 1413", "EA7375"…) equals one of the unit's codes;
+   "ERL 8254", "CIC 1413", "EA7375"…; :mod:`oncometrics.portfolio.codes`)
+   equals one of the unit's codes;
 3. ``pattern``: one of the unit's name patterns (or its full name) appears as
-   whole words in the normalised string;
+   whole words in the normalised string (an upper-case acronym pattern:
+   case-sensitively);
 4. ``fuzzy``: the unit's name matches a part of the string with a rapidfuzz
    ``partial_ratio`` at or above the threshold (only for parts of the string
-   that methods 2–3 left unmatched);
+   that methods 2–3 left unmatched, and never when the name names a city
+   the string lacks);
 5. ``curated``: a manual decision of the curation file.
 
 A string holding several affiliations ("1] … [2] …", "…; …") is split into
@@ -27,6 +30,13 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from oncometrics.countries import city_names
+from oncometrics.portfolio.codes import (
+    clean,
+    clean_unit_codes,
+    normalise,
+    unit_codes,
+)
 from oncometrics.portfolio.registry import Decision, Unit
 
 #: Default fuzzy threshold (rapidfuzz partial_ratio, 0–100).
@@ -56,18 +66,6 @@ ORG_ALIASES: dict[str, tuple[str, ...]] = {
     "ap hp": ("APHP", "Assistance Publique Hôpitaux de Paris"),
 }
 
-_PREFIX = r"UMR[\s_\-]?S|UMR|UPR|UMS|UAR|USC|US|U|ERL|CIC|EA|UR|FRE|EMR|URA"
-_ORG = r"INSERM|Inserm|CNRS|INRAE?|IRD|AFMB|CEA"
-_CODE_RE = re.compile(
-    rf"(?<![A-Za-z0-9])(?P<prefix>{_PREFIX})"
-    rf"(?:[\s_\-]+(?P<org>{_ORG}))?"
-    r"[\s_\-\(\):°#]*(?:n°\s*)?(?P<num>\d{3,4})(?![0-9])"
-    rf"(?:[\s,_\-]*(?P<org2>{_ORG})\b(?![\s_\-]*[A-Z]{{0,5}}[\s_\-]*\d))?"
-)
-_BARE_RE = re.compile(
-    rf"(?<![A-Za-z0-9])(?P<org>{_ORG})[\s_\-]+(?P<num>\d{{3,4}})(?![0-9])"
-)
-_NON_WORD = re.compile(r"[^0-9a-z]+")
 _SEGMENT_RE = re.compile(r"\s*(?:\[\d{1,2}\]|^\d{1,2}\]|;|\s\|\s)\s*")
 
 
@@ -80,54 +78,10 @@ class Match:
     score: float
 
 
-def normalise(text: str) -> str:
-    """Lower case ASCII letters and digits, words separated by single spaces.
-
-    Accents are dropped ("é" -> "e"); other non-ASCII characters separate
-    words.
-
-    >>> normalise("Université Aix-Marseille, UMR 7257")
-    'universite aix marseille umr 7257'
-    """
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return " ".join(_NON_WORD.sub(" ", plain.lower()).split())
-
-
 def segments(text: str) -> list[str]:
     """The affiliations of a string that holds several ("[1] a [2] b", "a; b")."""
-    parts = (p.strip(" .,") for p in _SEGMENT_RE.split(text or ""))
+    parts = (p.strip(" .,") for p in _SEGMENT_RE.split(clean(text or "")))
     return [p for p in parts if p]
-
-
-def _keys(prefix: str, org: str | None, num: str) -> set[str]:
-    """Canonical keys of one code: UMR-S/UMRS/Inserm UMR also give 'U<n>'."""
-    p = re.sub(r"[\s_\-]", "", prefix).upper()
-    n = str(int(num))
-    keys = {p + n}
-    if p == "UMRS" or (p == "UMR" and (org or "").upper() == "INSERM"):
-        keys.add("U" + n)
-    return keys
-
-
-def unit_codes(text: str) -> set[str]:
-    """Canonical lab-code keys named in `text` ('U1016', 'UMR5286', 'EA7375'…).
-
-    >>> sorted(unit_codes("UMR-S 1138, Inserm U 1016; UMR 1037 INSERM"))
-    ['U1016', 'U1037', 'U1138', 'UMR1037', 'UMRS1138']
-    >>> sorted(unit_codes("UMR INRA 1355, CNRS 7254"))
-    ['UMR1355', 'UMR7254']
-    """
-    keys: set[str] = set()
-    spans: list[tuple[int, int]] = []
-    for m in _CODE_RE.finditer(text or ""):
-        keys |= _keys(m["prefix"], m["org"] or m["org2"], m["num"])
-        spans.append(m.span())
-    for m in _BARE_RE.finditer(text or ""):
-        if any(a <= m.start("num") < b for a, b in spans):
-            continue
-        prefix = "U" if m["org"].upper() == "INSERM" else "UMR"
-        keys |= _keys(prefix, m["org"], m["num"])
-    return keys
 
 
 def _contains(haystack: str, pattern: tuple[str, ...]) -> bool:
@@ -176,25 +130,34 @@ class Matcher:
     _rors: dict[str, set[str]] = field(init=False, repr=False)
     _org: list[tuple[str, ...]] = field(init=False, repr=False)
     _pattern_re: re.Pattern[str] | None = field(init=False, repr=False)
+    _acronyms: dict[str, set[str]] = field(init=False, repr=False)
+    _acronym_re: re.Pattern[str] | None = field(init=False, repr=False)
     _org_re: re.Pattern[str] | None = field(init=False, repr=False)
     _name_words: dict[str, set[int]] = field(init=False, repr=False)
     _decisions: dict[str, list[Decision]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._codes, self._rors, self._patterns, self._names = {}, {}, [], []
+        self._acronyms = {}
         for u in self.units:
             for key in set().union(*(unit_codes(c) for c in (u.code, *u.codes))):
                 self._codes.setdefault(key, set()).add(u.code)
             for ror in u.rors:
                 self._rors.setdefault(ror, set()).add(u.code)
-            pats = [_pattern(p) for p in u.patterns]
+            acros = [p for p in u.patterns if _is_acronym(p)]
+            for a in acros:
+                self._acronyms.setdefault(a.strip(), set()).add(u.code)
+            pats = [_pattern(p) for p in u.patterns if p not in acros]
             if len(normalise(u.name).split()) >= 3:
                 pats.append(_pattern(u.name.replace("&", " ")))
             self._patterns += [(u.code, p) for p in pats if p]
             if len(normalise(u.name)) >= FUZZY_MIN_NAME:
                 self._names.append((u.code, normalise(u.name)))
         self._org = [_pattern(n.replace("&", " ")) for n in self.organisation_names()]
-        self._pattern_re = _any_word_re(p[0] for _, p in self._patterns)
+        self._pattern_re = _any_word_re(
+            [p[0] for _, p in self._patterns] + [a.lower() for a in self._acronyms]
+        )
+        self._acronym_re = _acronyms_re(self._acronyms)
         self._name_words = {}
         for i, (_, name) in enumerate(self._names):
             for w in name.split():
@@ -222,9 +185,12 @@ class Matcher:
 
     def match_segment(self, segment: str) -> list[Match]:
         """Units named by one affiliation segment (methods code, pattern, fuzzy)."""
+        return self._match_clean(clean(segment))
+
+    def _match_clean(self, segment: str) -> list[Match]:
         found = [
             Match(c, "code", 1.0)
-            for k in unit_codes(segment)
+            for k in clean_unit_codes(segment)
             for c in self._codes.get(k, ())
         ]
         norm = normalise(segment)
@@ -234,6 +200,10 @@ class Matcher:
                 for c, p in self._patterns
                 if _contains(norm, p)
             ]
+            if self._acronym_re is not None:  # acronyms: case-sensitive
+                found += [Match(c, "pattern", 1.0)
+                          for a in self._acronym_re.findall(_plain(segment))
+                          for c in self._acronyms[a]]  # fmt: skip
         if found:
             return best_matches(found)
         return self._fuzzy(norm)
@@ -255,11 +225,12 @@ class Matcher:
         return best_matches(
             Match(self._names[cand[k]][0], "fuzzy", round(score / 100.0, 4))
             for _, score, k in hits
+            if _same_cities(self._names[cand[k]][1], norm)
         )
 
     def match_parts(self, text: str) -> list[tuple[str, list[Match]]]:
         """(segment, matches) for each segment of `text`, curation applied."""
-        parts = [(s, self.match_segment(s)) for s in segments(text)] or [(text, [])]
+        parts = [(s, self._match_clean(s)) for s in segments(text)] or [(text, [])]
         decisions = self._decisions.get(_key(text), [])
         removed = {d.unit_code for d in decisions if d.action == "remove"}
         parts = [(s, [m for m in ms if m.unit_code not in removed]) for s, ms in parts]
@@ -277,7 +248,7 @@ class Matcher:
 
     def names_organisation(self, text: str) -> bool:
         """True when `text` names a parent organisation of the units."""
-        norm = normalise(text)
+        norm = normalise(clean(text))
         if self._org_re is None or not self._org_re.search(norm):
             return False
         return any(_contains(norm, p) for p in self._org if p)
@@ -294,6 +265,43 @@ class Matcher:
             return "", 0.0
         score, code = max(scored)
         return code, round(score / 100.0, 4)
+
+
+def _is_acronym(pattern: str) -> bool:
+    """'CRCL', 'IRCM', 'AFMB': one upper-case token, matched case-sensitively."""
+    bare = pattern.strip()
+    return bare.isalnum() and bare.isupper() and len(bare) <= 8
+
+
+def _plain(text: str) -> str:
+    """Accent-free ASCII `text`, case kept (for acronyms)."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def _acronyms_re(acronyms: Iterable[str]) -> re.Pattern[str] | None:
+    """One case-sensitive regex finding any of `acronyms` as a whole word."""
+    alts = sorted(acronyms, key=len, reverse=True)
+    if not alts:
+        return None
+    body = "|".join(re.escape(a) for a in alts)
+    return re.compile(rf"(?<![A-Za-z0-9])({body})(?![A-Za-z0-9])")
+
+
+def _same_cities(name: str, norm: str) -> bool:
+    """False when the (normalised) unit name names a city that `norm` lacks.
+
+    A fuzzy match tolerates spelling, not another place: "... Cancerologie
+    de Toulouse" is not the "... Cancerologie de Lyon".
+    """
+    padded = f" {norm} "
+    return all(f" {c} " in padded for c in _cities_in(name))
+
+
+def _cities_in(name: str) -> tuple[str, ...]:
+    padded = f" {name} "
+    return tuple(c for c in city_names() if f" {c} " in padded)
 
 
 def _key(text: str) -> str:

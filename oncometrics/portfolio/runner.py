@@ -25,9 +25,16 @@ from oncometrics.indicators import collaboration as collab
 from oncometrics.indicators import impact, selection
 from oncometrics.pipeline import with_meta, write_table
 from oncometrics.portfolio import indicators as pi
+from oncometrics.portfolio.centres import (
+    centre_matcher,
+    centre_outputs,
+    centre_units,
+    load_centres,
+)
 from oncometrics.portfolio.matching import Matcher, best_matches, normalise
 from oncometrics.portfolio.registry import (
     Project,
+    RegistryError,
     Unit,
     load_curation,
     load_grants,
@@ -45,6 +52,9 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
     from ibis.backends import BaseBackend
 
+#: Tables that do not depend on the domain (no ``domain_hash`` column).
+NO_META = {"unmatched_affiliations", "centre_site_matches"}
+
 TABLES_NEEDED = ["works", "work_subjects", "authorship_countries",
                  "authorship_institutions", "affiliations", "grants"]  # fmt: skip
 
@@ -60,7 +70,7 @@ class Matched:
 
 def run_portfolio(
     store: Path,
-    units: Path,
+    units: Path | None,
     out: Path,
     *,
     grants: Path | None,
@@ -68,6 +78,7 @@ def run_portfolio(
     config: Config,
     log: Callable[[str], Any] = print,
     con: BaseBackend | None = None,
+    centres: Path | None = None,
 ) -> dict[str, Path]:
     """Indicators of the organisation's units and funded projects.
 
@@ -76,7 +87,7 @@ def run_portfolio(
     store
         Store folder.
     units
-        Unit registry CSV (``docs/portfolio.md``).
+        Unit registry CSV (``docs/portfolio.md``), or None (centres only).
     out
         Output folder (created).
     grants
@@ -89,6 +100,9 @@ def run_portfolio(
         One-line progress messages.
     con
         An existing Ibis backend (tests); not closed here.
+    centres
+        The organisation's clinical centres CSV, or None (no centre tables;
+        :mod:`~oncometrics.portfolio.centres`).
 
     Returns
     -------
@@ -96,9 +110,14 @@ def run_portfolio(
         Table name -> Parquet file (a CSV sits next to each).
     """
     t0 = time.perf_counter()
-    registry = load_units(units)
+    if units is None and centres is None:
+        raise RegistryError("portfolio: give a unit registry (--units) or --centres")
+    registry = load_units(units) if units else ()
+    sites = load_centres(centres) if centres else ()
     projects = load_grants(grants, registry) if grants else ()
-    decisions = load_curation(curation, registry) if curation else ()
+    decisions = (
+        load_curation(curation, registry + centre_units(sites)) if curation else ()
+    )
     matcher = Matcher(registry, curation=decisions)
     engine = Engine(con) if con is not None else Engine.from_config(config)
     out = Path(out)
@@ -107,14 +126,15 @@ def run_portfolio(
     keep = Keep(engine)
     try:
         engine.check_store(store)
-        tables = _compute(engine, Path(store), registry, projects, matcher, domain, config,
-                          log, keep)  # fmt: skip
+        tables = _compute(engine, Path(store), registry, projects, matcher, domain,
+                          config, log, keep) if registry else {}  # fmt: skip
+        if sites:
+            tables.update(centre_outputs(engine, Path(store), sites,
+                                         centre_matcher(sites, decisions), domain, config))  # fmt: skip
         written = {}
         with outputs.staging(out) as tmp:  # `out` replaced only on success
             for name, table in tables.items():
-                final = (
-                    table if name.startswith("unmatched") else with_meta(table, meta)
-                )
+                final = table if name in NO_META else with_meta(table, meta)
                 written[name] = out / write_table(tmp, name, final).name
                 secs = time.perf_counter() - t0
                 log(f"{name}: {table.num_rows:,} rows ({secs:.1f} s)")
@@ -195,9 +215,11 @@ def match_store(affiliations: ir.Table, matcher: Matcher) -> Matched:
                   "score": m.score, "n_authorships": row["n_authorships"]}
                  for m in best_matches(m for _, ms in parts for m in ms)]  # fmt: skip
         open_parts = [s for s, found in parts if not found]
-        if any(matcher.names_organisation(s) for s in open_parts) and not (
-            matcher.is_ignored(text)
-        ):
+        no_match = len(open_parts) == len(parts)
+        if (
+            any(matcher.names_organisation(s) for s in open_parts)
+            or (no_match and matcher.names_organisation(text))
+        ) and not matcher.is_ignored(text):
             guess, score = matcher.best_guess(text)
             unmatched.append({**row, "best_guess": guess, "guess_score": score})
     unmatched.sort(key=lambda r: (-r["n_authorships"], r["affiliation"]))

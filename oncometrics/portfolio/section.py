@@ -22,6 +22,13 @@ PROJECT_COLUMNS = (
     ("mncs", "MNCS", "interval:mncs"), ("pp_top10", "PP(top 10 %)", "interval:pp"),
     ("intl_collab_rate", "International co-publications", "pct"),
 )  # fmt: skip
+CENTRE_COLUMNS = (
+    ("key", "Centre / label", "text"), ("name", "Name", "text"),
+    ("city", "City", "text"), ("trials", "Oncology trials", "int"),
+    ("early_phase_trials", "Early-phase trials", "int"),
+    ("multinational_share", "Multinational", "pct"),
+    ("industry_share", "Industry-led", "pct"),
+)  # fmt: skip
 CALL_COLUMNS = (
     ("call", "Call", "text"), ("year", "Year", "text"),
     ("n_projects", "Projects", "int"), ("p_full", "P", "int"),
@@ -87,8 +94,8 @@ def portfolio_section(tables: Mapping[str, Any], *, max_rows: int = 40) -> str:
     tables
         Output tables of :func:`oncometrics.portfolio.run_portfolio` by name
         (``units``, optional ``projects``, ``calls``,
-        ``unmatched_affiliations``), as pyarrow Tables, DataFrames or lists
-        of dicts.
+        ``unmatched_affiliations``, ``centre_trials``), as pyarrow Tables,
+        DataFrames or lists of dicts.
     max_rows
         Units and projects shown (largest P first).
 
@@ -104,6 +111,10 @@ def portfolio_section(tables: Mapping[str, Any], *, max_rows: int = 40) -> str:
         key=lambda r: (-(r.get("p_frac") or 0), str(r.get("unit_code"))),
     )
     parts = ['<section id="portfolio"><h2>The organisation\'s units and projects</h2>']
+    if not units and not org:
+        parts = ['<section id="portfolio"><h2>The organisation\'s centres</h2>']
+        parts += [_centres(tables), "</section>"]
+        return "".join(parts)
     if org:
         o = org[0]
         parts.append(
@@ -137,5 +148,23 @@ def portfolio_section(tables: Mapping[str, Any], *, max_rows: int = 40) -> str:
             "organisation but no unit; they are listed in "
             "<code>unmatched_affiliations.csv</code> for curation.</p>"
         )
-    parts.append("</section>")
+    parts += [_centres(tables), "</section>"]
     return "".join(parts)
+
+
+def _centres(tables: Mapping[str, Any]) -> str:
+    """The centres' trials (``portfolio --centres``): labels first, then centres."""
+    rows = _records(tables.get("centre_trials"))
+    if not rows:
+        return ""
+    labels = [r for r in rows if r.get("level") == "label"]
+    centres = sorted((r for r in rows if r.get("level") == "centre"),
+                     key=lambda r: (-(r.get("trials") or 0), str(r.get("key"))))  # fmt: skip
+    intro = "".join(
+        f"<p>Centres labelled {_cell(r, 'key', 'text')} ran {_cell(r, 'trials', 'int')} "
+        f"oncology trials, {_cell(r, 'early_phase_trials', 'int')} of them early "
+        f"phase; {_cell(r, 'multinational_share', 'pct')} were multinational.</p>"
+        for r in labels
+    )
+    caption = "Oncology trials with a site at the organisation's centres"
+    return intro + _table(labels + centres, CENTRE_COLUMNS, caption)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from oncometrics.config import Config, parse_period
 from oncometrics.report import charts, i18n
+from oncometrics.report.family_statements import absent_text, missing_text
 from oncometrics.report.methodology import (
     method_text,
     sample_counts,
@@ -37,8 +38,10 @@ from oncometrics.report.tables import (
     country_rows,
     has_rows,
     load_tables,
+    no_citations,
     number,
     read_json,
+    without_impact,
 )
 from oncometrics.report.templates_text import CHART_TITLES, EVIDENCE, METHOD, UI
 from oncometrics.report.xlsx import write_workbook
@@ -63,6 +66,7 @@ class Chart:
     title: str
     svg: str
     caption: str
+    omitted: str = ""  # why the chart is not drawn (one line), if it is not
 
 
 @dataclass
@@ -91,15 +95,20 @@ def write_report(
         raise ValueError(
             f"{indicators}: no indicator tables here (run `oncometrics compute` first)"
         )
+    cited = not no_citations(tables)
+    if not cited:
+        log("report: no citation counts in the store: citation impact is n/a")
+        tables = {name: without_impact(df) for name, df in tables.items()}
     domain = read_json(Path(indicators) / "domain.json")
     manifest = read_json(Path(store) / "manifest.json")
     ctx = make_context(tables, domain, config, store, log, indicators)
+    check_actor(tables, ctx.actor)
     statements = build_statements(tables, ctx, log)
     log(f"report: {len(statements)} statements for {ctx.actor}; drawing charts")
     countries = {name: country_rows(df) for name, df in tables.items()}
     sections = build_sections(countries, statements, ctx, log)
     html = render_html(ctx, statements, sections, domain, manifest, tables, config)
-    html = _with_portfolio(html, Path(store) / "portfolio", log)
+    html = _with_portfolio(html, Path(store) / "portfolio", log, cited, ctx.lang)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.html"
@@ -107,6 +116,27 @@ def write_report(
     log(f"report: wrote {path} ({len(html.encode()) / 1e6:.2f} MB); writing workbook")
     write_workbook(tables, statements, out_dir / "report.xlsx", log=log)
     return path
+
+
+def check_actor(tables: Mapping[str, pd.DataFrame], actor: str) -> None:
+    """Raise ValueError (one line) when `actor` is in no country table.
+
+    A report "where ZZ stands" with nothing about ZZ is not a report.
+    """
+    names = [t for _, t in SECTIONS if has_rows(tables, t)]
+    if any(actor_row(country_rows(tables[t]), actor) is not None for t in names):
+        return
+    import pycountry
+
+    what = (
+        "not an ISO 3166 country code"
+        if pycountry.countries.get(alpha_2=actor) is None
+        else "a country with no record in these tables"
+    )
+    raise ValueError(
+        f"actor {actor}: {what}; it appears in none of "
+        f"{', '.join(names) or 'the indicator tables'}: nothing to report"
+    )
 
 
 def citation_rows(df: pd.DataFrame | None, lang: str) -> list[dict[str, Any]]:
@@ -129,14 +159,25 @@ def citation_rows(df: pd.DataFrame | None, lang: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _with_portfolio(html: str, folder: Path, log: Log) -> str:
-    """`html` with the portfolio section (``oncometrics portfolio`` output)."""
+def _with_portfolio(
+    html: str, folder: Path, log: Log, cited: bool = True, lang: str = "en"
+) -> str:
+    """`html` with the portfolio section (``oncometrics portfolio`` output).
+
+    Without citation counts its impact columns are n/a, with the reason.
+    """
     files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
     if not files:
         return html
     from oncometrics.portfolio import portfolio_section
 
-    fragment = portfolio_section({p.stem: pd.read_parquet(p) for p in files})
+    frames = {p.stem: pd.read_parquet(p) for p in files}
+    if not cited:
+        frames = {name: without_impact(df) for name, df in frames.items()}
+    fragment = portfolio_section(frames)
+    if not cited:
+        note = f'<p class="notice no-impact">{UI[lang]["no_impact"]}</p>'
+        fragment = fragment.replace("</h2>", "</h2>" + note, 1)
     log(f"report: portfolio section from {folder}")
     return html.replace(
         '<section id="methodology">', fragment + '\n<section id="methodology">', 1
@@ -232,24 +273,33 @@ def build_sections(
     out = []
     for key, table in SECTIONS:
         present = has_rows(tables, table)
-        sec = Section(key, ui[key], present, "" if present else ui[f"missing_{key}"])
+        missing = "" if present else ui[f"missing_{key}"]
+        missing = (not present and missing_text(key, tables, ctx.lang)) or missing
+        sec = Section(key, ui[key], present, missing)
         if present:
             sec.statements = [s for s in statements if s.section == key]
             if actor_row(tables[table], ctx.actor) is None:
                 name = i18n.capitalise(i18n.country_name(ctx.actor, ctx.lang).subject)
                 sec.missing = ui["actor_absent"].format(actor=name, table=table)
+                sec.missing += absent_text(key, tables, ctx)
             sec.charts = [c for c in _CHARTS[key](tables, ctx) if c is not None]
-            log(f"report: {key}: {len(sec.charts)} charts")
+            for c in sec.charts:
+                if c.omitted:
+                    log(f"report: chart {c.key} not drawn: {c.omitted}")
+            drawn = sum(1 for c in sec.charts if not c.omitted)
+            log(f"report: {key}: {drawn} charts")
             if key == "publications":
                 sec.table = institutions_table(tables, ctx)
         out.append(sec)
     return out
 
 
-def _chart(key: str, svg: str | None, ctx: Context, caption: str) -> Chart | None:
-    return (
-        None if svg is None else Chart(key, CHART_TITLES[ctx.lang][key], svg, caption)
-    )
+def _chart(key: str, svg: str | None, ctx: Context, caption: str) -> Chart:
+    """The chart, or its title and why it is not drawn (``omitted``)."""
+    title = CHART_TITLES[ctx.lang][key]
+    if svg is None:
+        return Chart(key, title, "", caption, omitted=UI[ctx.lang]["chart_omitted"])
+    return Chart(key, title, svg, caption)
 
 
 def _publication_charts(
@@ -399,7 +449,7 @@ def _cell(value: Any, column: str, lang: str) -> str:
     x = number(value) if not isinstance(value, str) else None
     if x is None:
         return (
-            ""
+            "n/a"
             if value is None or (not isinstance(value, str) and pd.isna(value))
             else str(value)
         )

@@ -18,7 +18,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from oncometrics.report import i18n
-from oncometrics.report.tables import col, country_rows
+from oncometrics.report.relations import named_partners
+from oncometrics.report.tables import col, country_rows, rounded
 
 ACTOR_COLOUR = "#c0392b"
 OTHER_COLOUR = "#5b7fa6"
@@ -116,8 +117,8 @@ def ranking_bars(
         big = size.rank(method="first", ascending=False) <= among[1]
         df = df[big | (df[cc].astype(str).str.upper() == actor.upper())]
     d = df.assign(_v=pd.to_numeric(df[value], errors="coerce")).dropna(subset=["_v"])
-    if d.empty or (len(d) > 1 and d["_v"].nunique() == 1):
-        return None  # nothing to rank when every country has the same value
+    if d.empty or (len(d) > 1 and rounded(d["_v"], value).nunique() == 1):
+        return None  # nothing to rank: every country shows the same value
     d = d.sort_values("_v", ascending=False)
     is_actor = d[cc].astype(str).str.upper() == actor.upper()
     shown = pd.concat([d.head(top), d[is_actor & ~d.index.isin(d.head(top).index)]])
@@ -249,7 +250,9 @@ def partner_bars(
     """Bars of an actor's partners (frame from `statements.partner_list`)."""
     if partners is None or partners.empty:
         return None
-    shown = partners.head(top)
+    shown = named_partners(partners, top)[0]  # never an arbitrary tied one
+    if shown.empty:
+        return None
     fig = _figure(7.5, 0.9 + 0.3 * len(shown))
     ax = fig.add_subplot()
     y = list(range(len(shown)))[::-1]

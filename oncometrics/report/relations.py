@@ -12,7 +12,7 @@ import pandas as pd
 
 from oncometrics.report import i18n
 from oncometrics.report.evidence import Context, Log, Statement, actor_fields
-from oncometrics.report.tables import col, number
+from oncometrics.report.tables import col, number, rounded
 from oncometrics.report.templates_text import TEMPLATES, WORDS
 
 
@@ -51,6 +51,28 @@ def partner_list(df: pd.DataFrame, actor: str) -> pd.DataFrame:
     return both.drop_duplicates("partner").reset_index(drop=True)
 
 
+def named_partners(
+    partners: pd.DataFrame, top: int
+) -> tuple[pd.DataFrame, tuple[int, float] | None]:
+    """The first `top` partners, never cutting through a tie group.
+
+    When the `top`-th partner is tied with partners beyond it, the tied group
+    is not named (which one would be arbitrary): it is returned as
+    (number of partners tied, their value) instead.
+
+    >>> p = pd.DataFrame({"partner": list("ABCD"), "co": [3.0, 1.0, 1.0, 1.0]})
+    >>> head, tied = named_partners(p, 2)
+    >>> list(head["partner"]), tied
+    (['A'], (3, 1.0))
+    """
+    co = rounded(partners["co"], "co")
+    head = partners.head(top)
+    if len(partners) <= top or co.iloc[top] != co.iloc[top - 1]:
+        return head, None
+    last = co.iloc[top - 1]
+    return head[co.head(top) != last], (int((co == last).sum()), float(last))
+
+
 def partners_statement(
     tables: Mapping[str, pd.DataFrame],
     table: str,
@@ -67,12 +89,20 @@ def partners_statement(
     if partners.empty:
         log(f"report: no partners of {ctx.actor} in {table}; statement {key} skipped")
         return None
-    head = partners.head(top)
+    head, tied = named_partners(partners, top)
     items = [
         f"{i18n.country_name(p, ctx.lang).subject} "
         f"({i18n.fmt_number(float(n), ctx.lang)})"
         for p, n in zip(head["partner"], head["co"], strict=True)
     ]
+    if tied is not None:
+        items.append(
+            WORDS[ctx.lang]["tied_group"].format(
+                n=i18n.fmt_number(tied[0], ctx.lang),
+                value=i18n.fmt_number(tied[1], ctx.lang),
+            )
+        )
+    head = head if len(head) else partners.head(1)
     name = i18n.country_name(ctx.actor, ctx.lang)
     text = TEMPLATES[ctx.lang][key].format(
         **actor_fields(name, ctx.lang), partners=i18n.join_list(items, ctx.lang)

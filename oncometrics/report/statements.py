@@ -31,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 
-from oncometrics.report import i18n
+from oncometrics.report import family_statements, i18n
 from oncometrics.report.evidence import Context, Log, Statement, actor_fields
 from oncometrics.report.relations import (
     institution_statement,
@@ -194,7 +194,8 @@ def build_statements(
                 )
             )
             out += _optional(shift_statement(tables, ctx, say))
-    return out
+            out += _optional(family_statements.coinvention_statement(tables, ctx, say))
+    return family_statements.annotate(out, tables, ctx)
 
 
 def _optional(st: Statement | None) -> list[Statement]:

@@ -134,6 +134,55 @@ def has_rows(tables: Mapping[str, pd.DataFrame], name: str) -> bool:
     return df is not None and len(df) > 0
 
 
+#: Citation-based columns: n/a when the store holds no citation counts.
+IMPACT_COLUMNS: tuple[str, ...] = (
+    "mncs", "mncs_lo", "mncs_hi", "tncs", "pp_top1", "pp_top10",
+    "pp_top1_lo", "pp_top1_hi", "pp_top10_lo", "pp_top10_hi",
+    "p_top1", "p_top10", "rank_mncs", "rank_pp_top1", "rank_pp_top10",
+)  # fmt: skip
+
+
+def precision(column: str) -> int:
+    """Decimals a value of `column` is shown with (as a fraction for shares).
+
+    Shares and rates are shown as percentages with one decimal (3 decimals of
+    the fraction), ratios (MNCS, AI, RTA, Salton) with two, counts with one.
+
+    >>> precision("pp_top10"), precision("mncs"), precision("p_frac")
+    (3, 2, 1)
+    """
+    if column.startswith(("pp_", "share")) or column.endswith("_rate"):
+        return 3
+    if column.startswith(("mncs", "ai", "rsi", "rta", "salton", "tncs")):
+        return 2
+    return 1
+
+
+def rounded(values: pd.Series, column: str) -> pd.Series:
+    """`values` as numbers rounded to the output precision of `column`.
+
+    Ties are decided on these: 0.1000001 and 0.0999999 are both "10.0 %".
+
+    >>> rounded(pd.Series([0.1000001, 0.0999999]), "pp_top10").nunique()
+    1
+    """
+    return pd.to_numeric(values, errors="coerce").round(precision(column))
+
+
+def no_citations(tables: Mapping[str, pd.DataFrame]) -> bool:
+    """True when ``citation_sources`` says no domain work has citation counts."""
+    df = tables.get("citation_sources")
+    if df is None or df.empty or "citation_source" not in df.columns:
+        return False
+    return bool((df["citation_source"].astype(str) == "none").all())
+
+
+def without_impact(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` with its citation-based columns set to missing (n/a)."""
+    cols = [c for c in IMPACT_COLUMNS if c in df.columns]
+    return df.assign(**{c: float("nan") for c in cols}) if cols else df
+
+
 def competition_rank(values: pd.Series, eligible: pd.Series | None = None) -> pd.Series:
     """Descending competition ranks (1, 2, 2, 4); NaN or ineligible -> NA.
 
@@ -168,7 +217,7 @@ def ranks_for(
         eligible &= pd.to_numeric(df[size_col], errors="coerce") >= min_size
     if size_col and "ranked" in df.columns:  # the table's own size threshold
         eligible &= df["ranked"].astype("boolean").fillna(False).astype(bool)
-    return competition_rank(df[value_col], eligible)
+    return competition_rank(rounded(df[value_col], value_col), eligible)
 
 
 def number(x: Any) -> float | None:

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from oncometrics.report.statements import Statement
+from oncometrics.safe_text import safe_cell
 
 STATEMENT_COLUMNS = (
     "key",
@@ -91,7 +92,7 @@ def _sheet(wb: Workbook, title: str, df: pd.DataFrame) -> None:
     bold = Font(bold=True)
     header = []
     for c in df.columns:
-        cell = WriteOnlyCell(ws, value=str(c))
+        cell = WriteOnlyCell(ws, value=safe_cell(str(c)))
         cell.font = bold
         header.append(cell)
     ws.append(header)
@@ -122,5 +123,5 @@ def _typed(row: Iterable[Any], kinds: list[str]) -> list[Any]:
         elif k == "bool":
             out.append(bool(v))
         else:
-            out.append(v if isinstance(v, (int, float, bool)) else str(v))
+            out.append(v if isinstance(v, (int, float, bool)) else safe_cell(str(v)))
     return out

@@ -139,10 +139,10 @@ class Limits:
             f"(max_decompression_ratio): a decompression bomb?"
         )
 
-    def too_long(self, size: int | str) -> str:
-        """The reject reason of a record of `size` bytes (or 'more than …')."""
+    def too_long(self, size: int) -> str:
+        """The reject reason of a record of `size` bytes."""
         return (
-            f"record of {size} bytes is longer than max_record_bytes "
+            f"record of {size:,} bytes is longer than max_record_bytes "
             f"({self.record_bytes:,})"
         )
 
@@ -169,6 +169,22 @@ def _limits(record: str | None, ratio: str | None) -> Limits:
             f"ONCOMETRICS_MAX_DECOMPRESSION_RATIO {ratio!r}: expected numbers"
         ) from None
     return Limits(max(size, 1), max(factor, 1.0))
+
+
+def csv_limits() -> Limits:
+    """The input limits, with the csv module's cell limit set to the record size."""
+    import csv
+
+    limits = input_limits()
+    csv.field_size_limit(limits.record_bytes)
+    return limits
+
+
+def csv_error(exc: Exception, limits: Limits) -> str:
+    """A csv module error as a reject reason (a cell too long names the setting)."""
+    if "field larger than field limit" in str(exc):
+        return f"a cell is longer than max_record_bytes ({limits.record_bytes:,})"
+    return f"CSV syntax error: {exc}"
 
 
 def open_input(path: Path) -> IO[bytes]:
@@ -315,7 +331,7 @@ def guarded(items: Iterator[Record | Reject], path: Path) -> Iterator[Record | R
 
     try:
         for item in items:
-            if type(item) is Reject:
+            if isinstance(item, Reject):
                 if "\n" in item.reason:
                     item.reason = " ".join(item.reason.split())
             elif (why := check_record(item.rows)) is not None:

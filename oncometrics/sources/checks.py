@@ -156,6 +156,7 @@ class _Plan:
         self.names = tuple(schema.names)
         self.kinds: list[str] = []
         self.allowed: list[tuple[type, ...]] = []
+        allowed: tuple[type, ...]
         for f in schema:
             if pa.types.is_string(f.type):
                 kind, allowed = "s", (str, _NONE)
@@ -268,3 +269,22 @@ def check_record(rows: Mapping[str, list[Any]]) -> str | None:
             if (reason := why(values)) is not None:
                 return reason
     return None
+
+
+def pmid_problem(pmid: str) -> str | None:
+    """Why `pmid` is not a PubMed id (digits only, at most 12), or None."""
+    if pmid.isdigit() and pmid.isascii() and len(pmid) <= 12:
+        return None
+    return f"PMID: {_short(repr(pmid))} is not a PubMed id (digits only)"
+
+
+def reason_of(exc: Exception, what: str = "record") -> str:
+    """A reject reason for `exc` raised while reading one record.
+
+    A :class:`BadValue` names its field; anything else (a value of a type
+    the reader did not expect, deep inside the record) is said plainly,
+    without Python's internal wording.
+    """
+    if isinstance(exc, BadValue):
+        return str(exc)
+    return f"malformed {what}: a value is not of the expected kind or shape"

@@ -28,13 +28,15 @@ from pathlib import Path
 
 from oncometrics.countries import country_code, fold_hk_macao
 from oncometrics.sources.base import Record, Reject, clip
+from oncometrics.sources.checks import BadValue
 from oncometrics.sources.export_io import Row, cell, csv_rows, split
 from oncometrics.sources.export_record import (
     Author,
     ExportWork,
     export_doc_type,
-    to_int,
+    to_count,
     to_record,
+    to_year,
 )
 from oncometrics.sources.medline import mesh_ids
 
@@ -56,7 +58,11 @@ def parse(path: Path) -> Iterator[Record | Reject]:
             yield item
             continue
         record_no, row = item
-        work = dimensions_work(row)
+        try:
+            work = dimensions_work(row)
+        except BadValue as exc:
+            yield Reject(record_no, str(exc), clip(str(row)))
+            continue
         if not (work.source_id or work.doi or work.pmid):
             yield Reject(
                 record_no, "row has no Publication ID, DOI or PMID", clip(str(row))
@@ -70,11 +76,11 @@ def dimensions_work(row: Row) -> ExportWork:
     work = ExportWork(source="dimensions", source_id=cell(row, "Publication ID"))
     work.doi, work.pmid = cell(row, "DOI"), cell(row, "PMID")
     work.title, work.journal = cell(row, "Title"), cell(row, "Source title")
-    work.year = to_int(cell(row, "PubYear"))
+    work.year = to_year("PubYear", cell(row, "PubYear"))
     date = cell(row, "Publication Date") or ""
     work.date = date if len(date) == 10 and date[4] == "-" else None
     work.doc_type = export_doc_type(cell(row, "Publication Type"))
-    work.cited_by_count = to_int(cell(row, "Times cited"))
+    work.cited_by_count = to_count("Times cited", cell(row, "Times cited"))
     work.authors = _authors(row)
     if not any(a.affiliations for a in work.authors):
         countries = [

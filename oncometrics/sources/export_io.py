@@ -18,10 +18,10 @@ from oncometrics.sources.base import (
     SourceError,
     TruncatedInput,
     clip,
+    csv_error,
+    csv_limits,
     open_input,
 )
-
-csv.field_size_limit(1 << 30)  # "References" cells can be very long
 
 
 def decode(blob: bytes) -> str:
@@ -73,6 +73,7 @@ def csv_rows(
         raise SourceError(path, "empty file")
     if preamble and text.lstrip('"').startswith(preamble):
         text = text.split("\n", 1)[1] if "\n" in text else ""
+    limits = csv_limits()  # "References" cells can be long, but not unbounded
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip() for h in next(reader, [])]
     missing = [c for c in required if c not in header]
@@ -97,7 +98,7 @@ def csv_rows(
                 continue
             yield record_no, dict(zip(header, cells, strict=True))
     except csv.Error as exc:
-        yield Reject(record_no + 1, damage or f"CSV syntax error: {exc}")
+        yield Reject(record_no + 1, damage or csv_error(exc, limits))
         return
     if damage:
         yield Reject(record_no + 1, damage)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from oncometrics.countries import countries_in_affiliation, country_from_affiliation
+from oncometrics.sources import checks
 from oncometrics.sources.base import (
     Record,
     Row,
@@ -181,6 +182,16 @@ def doi_in(text: str | None) -> str | None:
     """The first DOI found in free text ('… DOI 10.1/x' -> '10.1/x')."""
     m = _DOI_IN_TEXT.search(text or "")
     return norm_doi(m.group(1).rstrip(".")) if m else None
+
+
+def to_year(field: str, text: str | None) -> int | None:
+    """A year cell (empty: None); BadValue naming `field` when not a plausible year."""
+    return checks.year(field, text)
+
+
+def to_count(field: str, text: str | None) -> int | None:
+    """A count cell (empty: None); BadValue naming `field` when not a count."""
+    return checks.count(field, text)
 
 
 def to_int(text: str | None) -> int | None:

@@ -27,13 +27,15 @@ from typing import Any
 
 from oncometrics.countries import country_code, fold_hk_macao
 from oncometrics.sources.base import Record, Reject, SourceError, clip
+from oncometrics.sources.checks import BadValue, count, reason_of, shape, text, year
 from oncometrics.sources.export_io import Row, cell, csv_rows, read_text, split
 from oncometrics.sources.export_record import (
     Author,
     ExportWork,
     export_doc_type,
-    to_int,
+    to_count,
     to_record,
+    to_year,
 )
 from oncometrics.sources.medline import mesh_ids
 
@@ -61,7 +63,12 @@ def _csv(path: Path) -> Iterator[Record | Reject]:
             yield item
             continue
         record_no, row = item
-        yield _emit(csv_work(row), record_no, path, row)
+        try:
+            work = csv_work(row)
+        except BadValue as exc:
+            yield Reject(record_no, str(exc), clip(str(row)))
+            continue
+        yield _emit(work, record_no, path, row)
 
 
 def csv_work(row: Row) -> ExportWork:
@@ -69,10 +76,12 @@ def csv_work(row: Row) -> ExportWork:
     work = ExportWork(source="lens", source_id=cell(row, "Lens ID"))
     work.doi, work.pmid = cell(row, "DOI"), cell(row, "PMID")
     work.title, work.journal = cell(row, "Title"), cell(row, "Source Title")
-    work.year = to_int(cell(row, "Publication Year"))
+    work.year = to_year("Publication Year", cell(row, "Publication Year"))
     work.date = _iso(cell(row, "Date Published"))
     work.doc_type = export_doc_type(cell(row, "Publication Type"))
-    work.cited_by_count = to_int(cell(row, "Citing Works Count"))
+    work.cited_by_count = to_count(
+        "Citing Works Count", cell(row, "Citing Works Count")
+    )
     work.authors = [Author(n) for n in split(cell(row, "Author/s"))]
     ids = mesh_ids()
     for term in split(cell(row, "MeSH Terms")):
@@ -93,9 +102,10 @@ def _json(path: Path, text: str, damage: str | None) -> Iterator[Record | Reject
         lines = None
     except json.JSONDecodeError as exc:
         records, lines = None, text.splitlines()
-        # JSON Lines only when the first line is a whole object (a pretty
-        # printed document cut short is one broken document)
-        if not _is_object(text.lstrip().split("\n", 1)[0]):
+        # JSON Lines only when a line is a whole object (a pretty printed
+        # document cut short is one broken document); broken lines before
+        # it are rejected one by one, whatever the line ends
+        if not any(_is_object(line) for line in lines):
             if damage:
                 yield Reject(1, damage)
                 return
@@ -138,8 +148,8 @@ def _from_json(rec: Any, n: int, path: Path) -> Record | Reject:
         return Reject(n, "record is not a JSON object", clip(json.dumps(rec)))
     try:
         work = json_work(rec)
-    except (AttributeError, TypeError, ValueError) as exc:
-        return Reject(n, f"malformed record ({exc})", clip(json.dumps(rec)))
+    except (AttributeError, TypeError, ValueError, KeyError) as exc:
+        return Reject(n, reason_of(exc), clip(json.dumps(rec)))
     return _emit(work, n, path, rec)
 
 
@@ -149,22 +159,48 @@ def _emit(work: ExportWork, n: int, path: Path, raw: Any) -> Record | Reject:
     return to_record(work, n, str(path))
 
 
+#: Types of the top-level fields of a Lens JSON record that are read.
+_JSON_SHAPE: dict[str, type | tuple[type, ...]] = {
+    "lens_id": str,
+    "title": str,
+    "year_published": (int, str),
+    "date_published": str,
+    "publication_type": str,
+    "scholarly_citations_count": (int, str),
+    "external_ids": list,
+    "source": dict,
+    "languages": list,
+    "authors": list,
+    "mesh_terms": list,
+    "funding": list,
+}
+
+
 def json_work(rec: dict[str, Any]) -> ExportWork:
-    """An :class:`ExportWork` from one Lens scholarly JSON record."""
+    """An :class:`ExportWork` from one Lens scholarly JSON record.
+
+    Raises :class:`BadValue` naming the field whose value has the wrong type
+    or range.
+    """
+    shape(rec, _JSON_SHAPE)
+    for key in ("external_ids", "authors", "mesh_terms", "funding"):
+        if not all(isinstance(x, dict) for x in rec.get(key) or []):
+            raise BadValue(key, "expected a list of objects")
     ids = {
         str(e.get("type")): str(e.get("value")) for e in rec.get("external_ids") or []
     }
     work = ExportWork(source="lens", source_id=rec.get("lens_id"))
     work.doi, work.pmid = ids.get("doi"), ids.get("pmid")
     work.title = rec.get("title")
-    work.journal = (rec.get("source") or {}).get("title")
-    year = rec.get("year_published")
-    work.year = int(year) if isinstance(year, int | float) else to_int(str(year or ""))
+    work.journal = text("source.title", (rec.get("source") or {}).get("title"))
+    work.year = year("year_published", rec.get("year_published"))
     work.date = _iso(rec.get("date_published"))
     work.doc_type = export_doc_type(rec.get("publication_type"))
     langs = rec.get("languages") or []
     work.language = langs[0] if langs else None
-    work.cited_by_count = rec.get("scholarly_citations_count")
+    work.cited_by_count = count(
+        "scholarly_citations_count", rec.get("scholarly_citations_count")
+    )
     work.authors = [_json_author(a) for a in rec.get("authors") or []]
     names = mesh_ids()
     for m in rec.get("mesh_terms") or []:

@@ -35,15 +35,20 @@ from importlib import resources
 from pathlib import Path
 
 from oncometrics.sources.base import (
+    LongLine,
     Record,
     Reject,
     SourceError,
     TruncatedInput,
+    bounded_lines,
+    input_limits,
     norm_doi,
     open_input,
 )
+from oncometrics.sources.checks import pmid_problem
 from oncometrics.sources.pubmed_record import Paper, to_record
 
+_LONG = "\x00long"  # marks a line beyond max_record_bytes (see _lines)
 _TAG = re.compile(r"^([A-Z][A-Z0-9 ]{1,3})- ?(.*)$")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _DP_DATE = re.compile(r"^(\d{4}) ([A-Za-z]{3})[a-z]* (\d{1,2})$")
@@ -94,14 +99,25 @@ def parse(path: Path) -> Iterator[Record | Reject]:
         if not paper.pmid:
             yield Reject(record_no, "record has no PMID", raw)
             continue
+        if (why := pmid_problem(paper.pmid)) is not None:
+            yield Reject(record_no, why, raw)
+            continue
         yield to_record(paper, record_no, str(path), "pubmed")
 
 
 def _lines(path: Path) -> Iterator[str]:
-    """Decoded lines without line ends; TruncatedInput passes through."""
+    """Decoded lines without line ends; TruncatedInput passes through.
+
+    A line beyond ``max_record_bytes`` comes as one line that is not a
+    MEDLINE field (its record is rejected as such) and is not held whole.
+    """
+    limits = input_limits()
     with open_input(path) as fh:
         first = True
-        for raw in fh:
+        for raw in bounded_lines(fh, limits.record_bytes):
+            if isinstance(raw, LongLine):
+                yield f"{_LONG} {limits.too_long(raw.size)}"
+                continue
             line = raw.decode("utf-8", "replace").rstrip("\r\n")
             if first:
                 line, first = line.lstrip("\ufeff"), False
@@ -135,6 +151,8 @@ def _blocks(path: Path) -> Iterator[tuple[Fields, str, str | None] | str]:
                     yield fields, "\n".join(raw[:-1]), bad
                     fields, raw, bad = [], [line], None
                 fields.append((m.group(1).strip(), m.group(2).strip()))
+            elif bad is None and line.startswith(_LONG):
+                bad = f"line {n}: {line[len(_LONG) + 1 :]}"
             elif bad is None:
                 bad = f"line {n} is not a MEDLINE field: {line[:60]!r}"
     except TruncatedInput as exc:

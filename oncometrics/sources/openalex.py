@@ -32,6 +32,7 @@ from oncometrics.sources.base import (
     SourceError,
     TruncatedInput,
     clip,
+    first_bytes,
     input_limits,
     open_input,
 )
@@ -82,6 +83,9 @@ def parse(path: Path) -> Iterator[Record | Reject]:
     ['W1']
     """
     path = Path(path)
+    head = first_bytes(path, 4096).lstrip(_BOM).lstrip(_WS)
+    if head and head[:1] not in (b"{", b"["):  # e.g. a zip: say so without reading it
+        raise SourceError(path, f"not OpenAlex JSON: {_describe(head)}")
     ctx = Context(str(path), _affiliation_parser())
     with open_input(path) as fh:
         yield from _read(fh, path, ctx)
@@ -138,25 +142,29 @@ def _buffer(
     for item in lines:
         buffered.append(item)
         line = item[1]
-        held += line.size if type(line) is LongLine else len(line) + 1
+        held += line.size if isinstance(line, LongLine) else len(line) + 1
         if held > limits.record_bytes:
             if not any(_is_work_line(ln) for _, ln in buffered):
                 buffered.append((-1, b""))
             return buffered, None
-    if any(type(line) is LongLine for _, line in buffered):
+    if any(isinstance(line, LongLine) for _, line in buffered):
         return buffered, None
-    return buffered, _try_loads(b"\n".join(ln for _, ln in buffered))  # type: ignore[misc]
+    return buffered, _try_loads(b"\n".join(_bytes(ln) for _, ln in buffered))
+
+
+def _bytes(line: bytes | LongLine) -> bytes:
+    return line.head if isinstance(line, LongLine) else line
 
 
 def _is_work_line(line: bytes | LongLine) -> bool:
-    if type(line) is LongLine:
+    if isinstance(line, LongLine):
         return False
     obj = _try_loads(line)
     return type(obj) is dict and not _is_page(obj)
 
 
 def _doc_error(buffered: list[tuple[int, bytes | LongLine]]) -> str:
-    data = b"\n".join(ln for _, ln in buffered if type(ln) is bytes)
+    data = b"\n".join(ln for _, ln in buffered if isinstance(ln, bytes))
     try:
         orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -169,7 +177,7 @@ def _first_line(
 ) -> tuple[int, bytes]:
     """The first non-blank line and its number; SourceError if not JSON."""
     for no, line in lines:
-        if type(line) is LongLine:
+        if isinstance(line, LongLine):
             if line.head.lstrip(_BOM).lstrip(_WS)[:1] in (b"{", b"["):
                 raise SourceError(
                     path, f"line {no}: {input_limits().too_long(line.size)}"
@@ -269,7 +277,7 @@ def _expect_end(
     lines: Iterator[tuple[int, bytes | LongLine]], path: Path, no: int
 ) -> None:
     for _, line in lines:
-        if type(line) is LongLine or line.strip(_WS):
+        if isinstance(line, LongLine) or line.strip(_WS):
             raise SourceError(
                 path, f"unexpected content after the JSON document on line {no}"
             )
@@ -315,13 +323,14 @@ def _jsonl(
     try:
         for no, line in lines:
             try:
-                obj = loads(line)
+                obj = loads(line)  # type: ignore[arg-type] # a LongLine fails here
             except decode_error:
-                if type(line) is LongLine:
+                if isinstance(line, LongLine):
                     yield Reject(no, too_long(line.size), clip(line.head))
                 elif line.strip(_WS):
                     yield _broken_line(no, line)
                 continue
+            assert type(line) is bytes
             if type(obj) is not dict:
                 yield Reject(
                     no,

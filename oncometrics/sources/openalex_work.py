@@ -16,6 +16,7 @@ from typing import Any
 
 from oncometrics.schema import TABLES
 from oncometrics.sources.base import Record, clip, norm_award_id, norm_doi
+from oncometrics.sources.checks import YEAR_MIN, year_max
 
 #: The column order the rows below are built in; checked against the schema
 #: at import (on a mismatch the rows are handed over as dicts instead).
@@ -75,6 +76,7 @@ LIST_FIELDS = (
 )
 TEXT_FIELDS = ("title", "display_name", "publication_date", "language", "type")
 _I32 = 2**31
+_YMAX = year_max()  # the latest plausible year (read once per process)
 _I64 = 2**63
 _AFF_CACHE_MAX = 200_000
 _EMPTY: dict[str, Any] = {}
@@ -177,8 +179,13 @@ def _check(w: dict[str, Any]) -> tuple[str, int | None, int | None]:
     if wid[:1] != "W" or not wid[1:].isdigit():
         raise BadWork(f"id {clip(raw_id, 60)!r} is not an OpenAlex work id (W…)")
     year = w.get("publication_year")
-    if year is not None and (type(year) is not int or not -_I32 < year < _I32):
-        raise BadWork(f"publication_year is {clip(repr(year), 40)}, not an integer")
+    if year is not None and (type(year) is not int or not YEAR_MIN <= year <= _YMAX):
+        if type(year) is not int:
+            raise BadWork(f"publication_year is {clip(repr(year), 40)}, not an integer")
+        raise BadWork(
+            f"publication_year: {clip(repr(year), 40)} is not a year "
+            f"in {YEAR_MIN}..{_YMAX}"
+        )
     cites = w.get("cited_by_count")
     if cites is not None and (type(cites) is not int or not 0 <= cites < _I64):
         raise BadWork(f"cited_by_count is {clip(repr(cites), 40)}, not a count")

@@ -18,27 +18,26 @@ forced with its own source name (``patents-uspto``, ``patents-epo``,
 
 from __future__ import annotations
 
-import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
-from oncometrics.sources.base import (
-    Record,
-    Reject,
-    SourceError,
-    TruncatedInput,
-    first_bytes,
-    open_input,
+from oncometrics.sources.base import Record, Reject, SourceError, first_bytes
+from oncometrics.sources.patent_files import (
+    FORMATS,
+    HEAD,
+    ZIP_MAGIC,
+    Format,
+    StreamParser,
+    detect_in,
+    members,
+    parse_members,
 )
 
-ZIP_MAGIC = b"PK\x03\x04"
-HEAD = 8192  # bytes read to detect a format
-StreamParser = Callable[[IO[bytes], str], Iterator[Record | Reject]]
-FORMATS = "USPTO grant XML, EPO OPS XML, Lens CSV/JSON or the canonical patent CSV"
+__all__ = ["FORMATS", "HEAD", "ZIP_MAGIC", "detect", "members", "parse",
+           "parse_with", "sniff"]  # fmt: skip
 
 
-def _formats() -> list[tuple[str, Callable[[bytes], bool], StreamParser]]:
+def _formats() -> list[Format]:
     from oncometrics.sources import (
         patents_csv,
         patents_epo,
@@ -57,10 +56,7 @@ def _formats() -> list[tuple[str, Callable[[bytes], bool], StreamParser]]:
 
 def detect(head: bytes) -> tuple[str, StreamParser] | None:
     """The (name, stream parser) of the format `head` starts, or None."""
-    for name, sniff, parser in _formats():
-        if sniff(head):
-            return name, parser
-    return None
+    return detect_in(_formats(), head)
 
 
 def sniff(head: bytes) -> bool:
@@ -68,55 +64,9 @@ def sniff(head: bytes) -> bool:
     return head.startswith(ZIP_MAGIC) or detect(head) is not None
 
 
-def members(path: Path) -> Iterator[tuple[str, bytes, IO[bytes]]]:
-    """(label, first bytes, binary stream): the file itself, or each zip member."""
-    with open(path, "rb") as raw:
-        magic = raw.read(4)
-    if magic != ZIP_MAGIC:
-        yield path.name, first_bytes(path, HEAD), open_input(path)
-        return
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise SourceError(path, f"damaged zip file ({exc})") from exc
-    with zf:
-        for info in zf.infolist():
-            if info.is_dir():
-                continue
-            with zf.open(info) as peek:
-                head = peek.read(HEAD)
-            yield f"{path.name}!{info.filename}", head, zf.open(info)
-
-
 def parse_with(path: Path, only: str | None = None) -> Iterator[Record | Reject]:
     """Parse `path` member by member, with the detected (or `only`) format."""
-    offset, found = 0, False
-    try:
-        for label, head, fh in members(path):
-            with fh:
-                fmt = detect(head)
-                if fmt is None or (only and not fmt[0].startswith(only)):
-                    if "!" in label:
-                        continue  # zip companion files (lst.txt, rpt.html…)
-                    what = (
-                        f"not {only} patent data"
-                        if only
-                        else (f"not a recognised patent format (expected {FORMATS})")
-                    )
-                    raise SourceError(path, what)
-                found = True
-                last = 0
-                for item in fmt[1](fh, label):
-                    last = item.record_no
-                    item.record_no += offset
-                    yield item
-                offset += last
-    except TruncatedInput as exc:  # already says "damaged or truncated gzip"
-        raise SourceError(path, str(exc)) from exc
-    except (zipfile.BadZipFile, EOFError) as exc:
-        raise SourceError(path, f"damaged or truncated input ({exc})") from exc
-    if not found:
-        raise SourceError(path, f"no patent data found (expected {FORMATS})")
+    return parse_members(path, _formats(), only)
 
 
 def parse(path: Path) -> Iterator[Record | Reject]:

@@ -28,7 +28,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from oncometrics.sources.base import Record, Reject, SourceError, clip
+from oncometrics.sources.base import (
+    Record,
+    Reject,
+    SourceError,
+    clip,
+    csv_error,
+    csv_limits,
+)
+from oncometrics.sources.checks import year
+from oncometrics.sources.patent_files import parse_members
 from oncometrics.sources.patent_model import PatentDoc
 
 ROLES = {
@@ -49,13 +58,12 @@ def sniff(head: bytes) -> bool:
 
 def parse(path: Path) -> Iterator[Record | Reject]:
     """Parse a canonical patent CSV (plain, gzip or zip)."""
-    from oncometrics.sources.patents import parse_with
-
-    return parse_with(path, only="csv")
+    return parse_members(path, [("csv", sniff, parse_stream)], only="csv")
 
 
 def _rows(fh: IO[bytes], label: str) -> Iterator[tuple[int, dict[str, str]]]:
     text = codecs.getreader("utf-8-sig")(fh)
+    limits = csv_limits()
     reader = csv.DictReader(text)
     try:
         if not reader.fieldnames or "family_id" not in reader.fieldnames:
@@ -70,7 +78,9 @@ def _rows(fh: IO[bytes], label: str) -> Iterator[tuple[int, dict[str, str]]]:
             label, f"not UTF-8 text near line {reader.line_num + 1} ({exc.reason})"
         ) from exc
     except csv.Error as exc:
-        raise SourceError(label, f"bad CSV at line {reader.line_num} ({exc})") from exc
+        raise SourceError(
+            label, f"bad CSV at line {reader.line_num} ({csv_error(exc, limits)})"
+        ) from exc
 
 
 def parse_stream(fh: IO[bytes], label: str) -> Iterator[Record | Reject]:
@@ -121,9 +131,17 @@ def _record(
         )
 
 
+def _check_year(value: str | None) -> None:
+    """BadValue unless `value` (a year, or a date starting with one) is plausible."""
+    if value:
+        m = re.match(r"\d+(?=$|-)", value)
+        year("priority_year", m.group(0) if m else value)
+
+
 def _doc(group: list[tuple[int, dict[str, str]]]) -> PatentDoc:
     first = group[0][1]
     fam = first["family_id"]
+    _check_year(first.get("priority_year"))
     doc = PatentDoc(
         source="canonical",
         doc_number=first.get("patent_id") or fam,

@@ -17,7 +17,8 @@ from typing import IO
 
 from lxml import etree
 
-from oncometrics.sources.base import Record, Reject, clip
+from oncometrics.sources.base import LongLine, Record, Reject, clip, input_limits
+from oncometrics.sources.patent_files import parse_members
 from oncometrics.sources.patent_model import (
     PatentDoc,
     class_from_parts,
@@ -40,7 +41,12 @@ def sniff(head: bytes) -> bool:
 def parse_stream(fh: IO[bytes], label: str) -> Iterator[Record | Reject]:
     """Records of one OPS XML stream (numbered from 1)."""
     no = 0
+    too_long = input_limits().too_long
     for chunk in documents(fh):
+        if isinstance(chunk, LongLine):
+            no += 1
+            yield Reject(no, f"{label}: {too_long(chunk.size)}", clip(chunk.head))
+            continue
         try:
             root = etree.fromstring(chunk, _PARSER)
         except etree.XMLSyntaxError as exc:
@@ -64,9 +70,7 @@ def parse_stream(fh: IO[bytes], label: str) -> Iterator[Record | Reject]:
 
 def parse(path: Path) -> Iterator[Record | Reject]:
     """Parse an EPO OPS XML file (plain, gzip or zip members)."""
-    from oncometrics.sources.patents import parse_with
-
-    return parse_with(path, only="epo")
+    return parse_members(path, [("epo", sniff, parse_stream)], only="epo")
 
 
 def _records(root: etree._Element) -> Iterator[etree._Element]:

@@ -24,7 +24,16 @@ from typing import IO, Any
 
 import orjson
 
-from oncometrics.sources.base import Record, Reject, SourceError, clip
+from oncometrics.sources.base import (
+    Record,
+    Reject,
+    SourceError,
+    clip,
+    csv_error,
+    csv_limits,
+)
+from oncometrics.sources.checks import BadValue, count, reason_of, shape, text
+from oncometrics.sources.patent_files import parse_members
 from oncometrics.sources.patent_model import PatentDoc
 
 _PRIO = re.compile(
@@ -62,20 +71,30 @@ def _decode(data: bytes) -> str:
 
 def parse(path: Path) -> Iterator[Record | Reject]:
     """Parse a Lens patent export (CSV or JSON; plain, gzip or zip)."""
-    from oncometrics.sources.patents import parse_with
-
-    return parse_with(path, only="lens")
+    return parse_members(
+        path,
+        [
+            ("lens-json", sniff_json, parse_json_stream),
+            ("lens-csv", sniff_csv, parse_csv_stream),
+        ],
+        only="lens",
+    )
 
 
 # ----------------------------------------------------------------- CSV
 def parse_csv_stream(fh: IO[bytes], label: str) -> Iterator[Record | Reject]:
     """Records of a Lens CSV export (row n = record n)."""
+    limits = csv_limits()
     reader = csv.DictReader(io.StringIO(_decode(fh.read()), newline=""))
-    for no, row in enumerate(reader, start=1):
-        try:
-            yield _csv_doc(row).record(no)
-        except ValueError as exc:
-            yield Reject(no, f"{label}: {exc}", clip(repr(row)))
+    no = 0
+    try:
+        for no, row in enumerate(reader, start=1):
+            try:
+                yield _csv_doc(row).record(no)
+            except ValueError as exc:
+                yield Reject(no, f"{label}: {exc}", clip(repr(row)))
+    except csv.Error as exc:
+        yield Reject(no + 1, f"{label}: {csv_error(exc, limits)}; reading stopped")
 
 
 def _split(value: str | None) -> list[str]:
@@ -159,8 +178,10 @@ def parse_json_stream(fh: IO[bytes], label: str) -> Iterator[Record | Reject]:
             yield _json_doc(rec).record(no)
         except orjson.JSONDecodeError as exc:
             yield Reject(no, f"{label}: invalid JSON ({exc})", clip(line))
-        except (ValueError, TypeError, AttributeError) as exc:
+        except ValueError as exc:
             yield Reject(no, f"{label}: {exc}", clip(line))
+        except (TypeError, AttributeError, KeyError) as exc:
+            yield Reject(no, f"{label}: {reason_of(exc)}", clip(line))
 
 
 def _name(p: dict[str, Any]) -> str | None:
@@ -173,10 +194,35 @@ def _name(p: dict[str, Any]) -> str | None:
     return None
 
 
+#: Types of the fields of a Lens patent JSON record that are read.
+_SHAPE: dict[str, type | tuple[type, ...]] = {
+    "jurisdiction": str,
+    "kind": str,
+    "doc_number": str,
+    "date_published": str,
+    "biblio": dict,
+}
+_BIBLIO_SHAPE: dict[str, type | tuple[type, ...]] = {
+    "application_reference": dict,
+    "invention_title": list,
+    "priority_claims": dict,
+    "parties": dict,
+    "cited_by": dict,
+    "classifications_cpc": dict,
+    "classifications_ipcr": dict,
+}
+
+
 def _json_doc(rec: dict[str, Any]) -> PatentDoc:
+    shape(rec, _SHAPE)
     bib = rec.get("biblio") or {}
+    shape(bib, _BIBLIO_SHAPE)
     app = bib.get("application_reference") or {}
     titles = bib.get("invention_title") or []
+    for t in titles:
+        if not isinstance(t, dict):
+            raise BadValue("biblio.invention_title", "expected a list of objects")
+        text("biblio.invention_title.text", t.get("text"))
     title = next(
         (t.get("text") for t in titles if t.get("lang") == "en"),
         titles[0].get("text") if titles else None,
@@ -216,5 +262,5 @@ def _json_doc(rec: dict[str, Any]) -> PatentDoc:
             if c.get("symbol"):
                 doc.classes.append((scheme, c["symbol"]))
     cited = (bib.get("cited_by") or {}).get("patent_count")
-    doc.cited_by_count = cited if isinstance(cited, int) else None
+    doc.cited_by_count = count("biblio.cited_by.patent_count", cited)
     return doc

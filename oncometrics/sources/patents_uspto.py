@@ -18,7 +18,15 @@ from typing import IO
 
 from lxml import etree
 
-from oncometrics.sources.base import Record, Reject, clip
+from oncometrics.sources.base import (
+    LongLine,
+    Record,
+    Reject,
+    bounded_lines,
+    clip,
+    input_limits,
+)
+from oncometrics.sources.patent_files import parse_members
 from oncometrics.sources.patent_model import PatentDoc, class_from_parts
 
 _PARSER = etree.XMLParser(
@@ -37,30 +45,69 @@ def sniff(head: bytes) -> bool:
     return any(r in head for r in ROOTS)
 
 
-def documents(fh: IO[bytes]) -> Iterator[bytes]:
+def documents(fh: IO[bytes], limit: int | None = None) -> Iterator[bytes | LongLine]:
     """The concatenated XML documents of a bulk file, one bytes chunk each.
 
     A document starts at each XML declaration (``<?xml version=…``), also one
-    glued to the end of the previous document's last line.
+    glued to the end of the previous document's last line.  A document longer
+    than `limit` bytes (default: the ``max_record_bytes`` setting) is read
+    through without being kept and comes as a :class:`LongLine`.
     """
-    buf: list[bytes] = []
-    for line in fh:
-        m = _DECL.search(line)
+    limit = input_limits().record_bytes if limit is None else limit
+    doc = _Doc(limit)
+    for line in bounded_lines(fh, limit):
+        m = None if isinstance(line, LongLine) else _DECL.search(line)
         if m is None:
-            buf.append(line)
+            doc.add(line)
             continue
+        assert isinstance(line, bytes)
         if m.start():
-            buf.append(line[: m.start()])
-        if any(b.strip() for b in buf):
-            yield b"".join(buf)
-        buf = [line[m.start() :]]
-    if any(b.strip() for b in buf):
-        yield b"".join(buf)
+            doc.add(line[: m.start()])
+        if (whole := doc.take()) is not None:
+            yield whole
+        doc.add(line[m.start() :])
+    if (whole := doc.take()) is not None:
+        yield whole
+
+
+class _Doc:
+    """The lines of one document, held up to `limit` bytes."""
+
+    def __init__(self, limit: int):
+        self.limit, self.size, self.head = limit, 0, b""
+        self.buf: list[bytes] = []
+
+    def add(self, line: bytes | LongLine) -> None:
+        if isinstance(line, LongLine):
+            self.size += line.size
+            self.head = self.head or b"".join([*self.buf, line.head])[:2000]
+            self.buf = []
+            return
+        self.size += len(line)
+        if self.head:
+            return
+        self.buf.append(line)
+        if self.size > self.limit:
+            self.head, self.buf = b"".join(self.buf)[:2000], []
+
+    def take(self) -> bytes | LongLine | None:
+        """The document (None: only blanks), and start the next one."""
+        out: bytes | LongLine | None = None
+        if self.head:
+            out = LongLine(self.size, self.head)
+        elif any(b.strip() for b in self.buf):
+            out = b"".join(self.buf)
+        self.buf, self.size, self.head = [], 0, b""
+        return out
 
 
 def parse_stream(fh: IO[bytes], label: str) -> Iterator[Record | Reject]:
     """Records of one (decompressed) bulk XML stream; numbering from 1."""
+    too_long = input_limits().too_long
     for no, chunk in enumerate(documents(fh), start=1):
+        if isinstance(chunk, LongLine):
+            yield Reject(no, f"{label}: {too_long(chunk.size)}", clip(chunk.head))
+            continue
         try:
             root = etree.fromstring(chunk, _PARSER)
         except etree.XMLSyntaxError as exc:
@@ -79,9 +126,7 @@ def parse_stream(fh: IO[bytes], label: str) -> Iterator[Record | Reject]:
 
 def parse(path: Path) -> Iterator[Record | Reject]:
     """Parse a USPTO bulk XML file (plain, gzip or zip members)."""
-    from oncometrics.sources.patents import parse_with
-
-    return parse_with(path, only="uspto")
+    return parse_members(path, [("uspto", sniff, parse_stream)], only="uspto")
 
 
 def _text(el: etree._Element | None, path: str) -> str | None:

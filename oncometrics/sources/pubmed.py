@@ -39,6 +39,7 @@ from oncometrics.sources.base import (
     open_input,
     work_id_for,
 )
+from oncometrics.sources.checks import pmid_problem, reason_of
 from oncometrics.sources.pubmed_record import DOC_TYPES, Paper, doc_type, to_record
 
 __all__ = ["DOC_TYPES", "Paper", "doc_type", "parse", "sniff", "to_record"]
@@ -159,9 +160,11 @@ def _one(el: Any, record_no: int, file: str) -> Record | Reject:
     try:
         paper = _book(el) if el.tag == "PubmedBookArticle" else _article(el)
     except Exception as exc:  # a record-level surprise must not stop the file
-        return Reject(record_no, f"unreadable record ({_msg(exc)})", _raw(el))
+        return Reject(record_no, reason_of(exc), _raw(el))
     if not paper.pmid:
         return Reject(record_no, "record has no PMID", _raw(el))
+    if (why := pmid_problem(paper.pmid)) is not None:
+        return Reject(record_no, why, _raw(el))
     return to_record(paper, record_no, file, "pubmed")
 
 

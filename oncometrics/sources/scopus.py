@@ -27,14 +27,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from oncometrics.sources.base import Record, Reject, clip
+from oncometrics.sources.checks import BadValue
 from oncometrics.sources.export_io import Row, cell, csv_rows, split
 from oncometrics.sources.export_record import (
     Author,
     ExportWork,
     doi_in,
     export_doc_type,
-    to_int,
+    to_count,
     to_record,
+    to_year,
 )
 from oncometrics.sources.medline import mesh_ids
 
@@ -56,7 +58,11 @@ def parse(path: Path) -> Iterator[Record | Reject]:
             yield item
             continue
         record_no, row = item
-        work = scopus_work(row)
+        try:
+            work = scopus_work(row)
+        except BadValue as exc:
+            yield Reject(record_no, str(exc), clip(str(row)))
+            continue
         if not (work.source_id or work.doi or work.pmid):
             yield Reject(record_no, "row has no EID, DOI or PubMed ID", clip(str(row)))
             continue
@@ -68,10 +74,11 @@ def scopus_work(row: Row) -> ExportWork:
     work = ExportWork(source="scopus", source_id=cell(row, "EID"))
     work.doi, work.pmid = cell(row, "DOI"), cell(row, "PubMed ID")
     work.title, work.journal = cell(row, "Title"), cell(row, "Source title")
-    work.year = to_int(cell(row, "Year"))
+    work.year = to_year("Year", cell(row, "Year"))
     work.language = cell(row, "Language of Original Document")
     work.doc_type = export_doc_type(cell(row, "Document Type"))
-    work.cited_by_count = to_int(cell(row, "Cited by")) if "Cited by" in row else None
+    if "Cited by" in row:
+        work.cited_by_count = to_count("Cited by", cell(row, "Cited by"))
     if work.cited_by_count is None and "Cited by" in row:
         work.cited_by_count = 0  # an empty "Cited by" cell means no citation yet
     work.authors, work.unlinked = _authors(row)

@@ -32,24 +32,27 @@ from oncometrics.sources.base import (
     SourceError,
     TruncatedInput,
     first_bytes,
+    input_limits,
     open_input,
-    richness,
 )
+from oncometrics.sources.checks import count, reason_of, shape
 from oncometrics.sources.trials_norm import (
     EARLY_PHASES,
     NCT_RE,
-    TRIAL_COUNTRY_NAMES,
     norm_mesh_ui,
     norm_phase,
     norm_sponsor,
     start_year,
     trial_country,
 )
+from oncometrics.sources.trials_rows import finish as _finish
+from oncometrics.sources.trials_rows import raw_json as _raw
+from oncometrics.sources.trials_rows import site_row as _site
+from oncometrics.sources.trials_rows import sponsor_row as _sponsor
 
 __all__ = [
     "EARLY_PHASES",
     "NCT_RE",
-    "TRIAL_COUNTRY_NAMES",
     "norm_mesh_ui",
     "norm_phase",
     "norm_sponsor",
@@ -91,11 +94,27 @@ def study_record(study: Any, record_no: int) -> Record | Reject:
     nct = nct.strip()
     try:
         return _study_rows(nct, ps, study.get("derivedSection"), record_no)
-    except (TypeError, ValueError, AttributeError) as exc:
-        return Reject(record_no, f"{nct}: malformed study ({exc})", _raw(study))
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        return Reject(record_no, f"{nct}: {reason_of(exc, 'study')}", _raw(study))
+
+
+#: Modules of an API v2 ``protocolSection`` that are read (objects).
+_MODULES = dict.fromkeys(
+    (
+        "statusModule",
+        "designModule",
+        "sponsorCollaboratorsModule",
+        "identificationModule",
+        "conditionsModule",
+        "armsInterventionsModule",
+        "contactsLocationsModule",
+    ),
+    dict,
+)
 
 
 def _study_rows(nct: str, ps: dict[str, Any], derived: Any, record_no: int) -> Record:
+    shape(ps, _MODULES)
     rec = Record(record_no)
     status = ps.get("statusModule") or {}
     design = ps.get("designModule") or {}
@@ -130,7 +149,7 @@ def _study_rows(nct: str, ps: dict[str, Any], derived: Any, record_no: int) -> R
         "start_date": start,
         "start_year": start_year(start),
         "completion_date": _get(status, "completionDateStruct", "date"),
-        "enrollment": int(enrol) if enrol is not None else None,
+        "enrollment": count("enrollment", enrol),
         "lead_sponsor": lead.get("name"),
         "lead_sponsor_class": lead.get("class"),
         "lead_sponsor_country": None,
@@ -166,53 +185,6 @@ def _conditions(rec: Record, nct: str, ps: dict[str, Any], derived: Any) -> None
                         "kind": kind,
                     },
                 )
-
-
-def _sponsor(rec: Record, nct: str, role: str, name: Any, cls: Any) -> None:
-    if isinstance(name, str) and name.strip():
-        rec.add(
-            "trial_sponsors",
-            {
-                "nct_id": nct,
-                "role": role,
-                "name": name.strip(),
-                "name_norm": norm_sponsor(name),
-                "sponsor_class": cls,
-            },
-        )
-
-
-def _site(rec: Record, nct: str, facility: Any, city: Any, country: Any) -> None:
-    name = country.strip() if isinstance(country, str) and country.strip() else None
-    rec.add(
-        "trial_sites",
-        {
-            "nct_id": nct,
-            "facility": facility,
-            "city": city,
-            "country_name": name,
-            "country": trial_country(name),
-            "facility_norm": norm_sponsor(facility)
-            if isinstance(facility, str)
-            else None,
-        },
-    )
-
-
-def _finish(rec: Record, row: Row) -> None:
-    """Add the main row with its richness (facts + child rows)."""
-    children = sum(len(v) for v in rec.rows.values())
-    row["richness"] = richness(row, children)
-    row["ingest_file"] = None
-    row["record_no"] = rec.record_no
-    rec.rows = {"trials": [row], **rec.rows}
-
-
-def _raw(obj: Any) -> str:
-    try:
-        return orjson.dumps(obj).decode()[:2000]
-    except TypeError:
-        return repr(obj)[:2000]
 
 
 # ------------------------------------------------------------------ file level
@@ -252,9 +224,10 @@ def _parse_blob(blob: bytes, label: str, start: int) -> Iterator[Record | Reject
         doc = orjson.loads(blob)
     except orjson.JSONDecodeError as exc:
         lines = [ln for ln in blob.splitlines() if ln.strip()]
-        # JSON Lines only when the first line is a whole object (a pretty
-        # printed document cut short is one broken document, not N records)
-        if len(lines) > 1 and _is_object(lines[0]):
+        # JSON Lines only when a line is a whole object (a pretty printed
+        # document cut short is one broken document, not N records); broken
+        # lines before it are rejected one by one, whatever the line ends
+        if len(lines) > 1 and any(_is_object(line) for line in lines):
             yield from _parse_lines(lines, label, start)
             return
         raise SourceError(label, f"invalid JSON ({exc})") from None
@@ -292,6 +265,10 @@ def _parse_zip(path: Path) -> Iterator[Record | Reject]:
             if info.is_dir() or not info.filename.lower().endswith(".json"):
                 continue
             label = f"{path}!{info.filename}"
+            if (why := _member_too_big(info)) is not None:
+                n += 1
+                yield Reject(n, f"{info.filename}: {why}")
+                continue
             try:
                 blob = zf.read(info)
                 for item in _parse_blob(blob, label, n + 1):
@@ -301,6 +278,11 @@ def _parse_zip(path: Path) -> Iterator[Record | Reject]:
                 n += 1
                 msg = exc.message if isinstance(exc, SourceError) else str(exc)
                 yield Reject(n, f"{info.filename}: {msg}")
+
+
+def _member_too_big(info: zipfile.ZipInfo) -> str | None:
+    """Why a zip member must not be extracted (a decompression bomb), or None."""
+    return input_limits().bomb(info.file_size, info.compress_size)
 
 
 def parse(path: Path) -> Iterator[Record | Reject]:

@@ -11,14 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from oncometrics.sources.base import Record, Reject, Row
-from oncometrics.sources.trials import (
-    NCT_RE,
-    _finish,
-    _raw,
-    _site,
-    _sponsor,
-    start_year,
-)
+from oncometrics.sources.checks import count, reason_of
+from oncometrics.sources.trials_norm import NCT_RE, start_year
+from oncometrics.sources.trials_rows import finish as _finish
+from oncometrics.sources.trials_rows import raw_json as _raw
+from oncometrics.sources.trials_rows import site_row as _site
+from oncometrics.sources.trials_rows import sponsor_row as _sponsor
 
 #: NCI CTS phase codes -> ClinicalTrials.gov API v2 phase values
 #: ("O" is NCI's Phase 0, which ClinicalTrials.gov calls EARLY_PHASE1).
@@ -46,8 +44,8 @@ def nci_record(trial: Any, record_no: int) -> Record | Reject:
         return Reject(record_no, f"missing or invalid NCT id ({nct!r})", _raw(trial))
     try:
         return _rows(trial, nct, record_no)
-    except (TypeError, ValueError, AttributeError) as exc:
-        return Reject(record_no, f"{nct}: malformed trial ({exc})", _raw(trial))
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        return Reject(record_no, f"{nct}: {reason_of(exc, 'trial')}", _raw(trial))
 
 
 def _rows(trial: dict[str, Any], nct: str, record_no: int) -> Record:
@@ -99,7 +97,7 @@ def _rows(trial: dict[str, Any], nct: str, record_no: int) -> Record:
         "start_date": trial.get("start_date"),
         "start_year": start_year(trial.get("start_date")),
         "completion_date": trial.get("completion_date"),
-        "enrollment": int(accrual) if accrual is not None else None,
+        "enrollment": count("minimum_target_accrual_number", accrual),
         "lead_sponsor": trial.get("lead_org"),
         "lead_sponsor_class": None,
         "lead_sponsor_country": None,

@@ -1,8 +1,8 @@
 """Normalisers shared by the trial parsers: countries, sponsors, MeSH, phases.
 
-Location country names are mapped with the shared country table plus
-:data:`TRIAL_COUNTRY_NAMES`, the registry's historical and variant names
-(tested in ``tests/test_trials_parse.py``).
+Location country names are mapped with the shared country table
+(``oncometrics/data/countries/variants.csv``, which holds the registry's
+historical and variant names too; tested in ``tests/test_trials_parse.py``).
 """
 
 from __future__ import annotations
@@ -11,65 +11,20 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from oncometrics.countries import country_code
+from oncometrics.countries import registry_country_code
 
 NCT_RE = re.compile(r"^NCT\d{8}$")
 EARLY_PHASES = ("EARLY_PHASE1", "PHASE1", "PHASE1/PHASE2")
 
-#: Location country names of ClinicalTrials.gov (and NCI CTS) that the shared
-#: country table does not resolve: historical and registry-specific variants.
-TRIAL_COUNTRY_NAMES: dict[str, str] = {
-    "former serbia and montenegro": "CS",
-    "serbia and montenegro": "CS",
-    "yugoslavia": "YU",
-    "netherlands antilles": "AN",
-    "macedonia, the former yugoslav republic of": "MK",
-    "turkey": "TR",
-    "libyan arab jamahiriya": "LY",
-    "kosovo": "XK",
-    "swaziland": "SZ",
-    "palestinian territory, occupied": "PS",
-    "palestinian territories": "PS",
-    "virgin islands (u.s.)": "VI",
-    "virgin islands (british)": "VG",
-    "reunion": "RE",
-    "macau": "MO",
-    "burma": "MM",
-    "cape verde": "CV",
-    "saint martin": "MF",
-    "great britain": "GB",
-    "england": "GB",
-    "scotland": "GB",
-    "wales": "GB",
-    "northern ireland": "GB",
-    "korea, south": "KR",
-    "south korea": "KR",
-    "north korea": "KP",
-    "russia": "RU",
-    "iran": "IR",
-    "syria": "SY",
-    "laos": "LA",
-    "the netherlands": "NL",
-    "holland": "NL",
-    "usa": "US",
-    "u.s.a.": "US",
-    "united states of america": "US",
-    "uk": "GB",
-    "czech republic": "CZ",
-    "ivory coast": "CI",
-    "east timor": "TL",
-    "zaire": "CD",
-    "congo, democratic republic": "CD",
-    "congo, the democratic republic of the": "CD",
-}
-
 
 def trial_country(name: str | None) -> str | None:
-    """ISO alpha-2 code of a location country name as trial registries print it."""
-    if not name or not name.strip():
-        return None
-    key = " ".join(name.split()).lower()
-    return TRIAL_COUNTRY_NAMES.get(key) or country_code(name.strip())
+    """ISO alpha-2 code of a location country name as trial registries print it.
+
+    The registry's historical and variant names are rows of the shared
+    ``oncometrics/data/countries/variants.csv`` (``scope`` = ``trials`` where a
+    registry keeps a historical code).
+    """
+    return registry_country_code(name, "trials")
 
 
 _LEGAL = re.compile(
@@ -120,6 +75,6 @@ def norm_phase(phases: Iterable[str] | None) -> str | None:
 
 def start_year(date: str | None) -> int | None:
     """Year of an ISO-ish date ('2007-11-05', '2006-11'), or None."""
-    if date and len(date) >= 4 and date[:4].isdigit():
+    if isinstance(date, str) and len(date) >= 4 and date[:4].isdigit():
         return int(date[:4])
     return None

@@ -36,6 +36,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from oncometrics.sources.base import Record, Reject, SourceError, clip
+from oncometrics.sources.checks import reason_of
 from oncometrics.sources.export_io import decode, read_text
 from oncometrics.sources.export_record import (
     Author,
@@ -43,8 +44,9 @@ from oncometrics.sources.export_record import (
     doi_in,
     export_doc_type,
     split_funding,
-    to_int,
+    to_count,
     to_record,
+    to_year,
 )
 
 Fields = dict[str, list[str]]
@@ -198,7 +200,7 @@ def _one(fields: Fields, record_no: int, file: str, raw: list[str]) -> Record | 
     try:
         work = wos_work(fields)
     except Exception as exc:  # a record-level surprise must not stop the file
-        return Reject(record_no, f"unreadable record ({exc})", clip("\n".join(raw)))
+        return Reject(record_no, reason_of(exc), clip("\n".join(raw)))
     if not (work.source_id or work.doi or work.pmid):
         return Reject(record_no, "record has no UT, DOI or PMID", clip("\n".join(raw)))
     return to_record(work, record_no, file)
@@ -214,14 +216,14 @@ def wos_work(fields: Fields) -> ExportWork:
     ut = _first(fields, "UT")
     # PY, else the year of early access (EA "DEC 2022") for records not yet
     # in an issue
-    year = to_int(_first(fields, "PY")) or _year_in(_first(fields, "EA"))
+    year = to_year("PY", _first(fields, "PY")) or _year_in(_first(fields, "EA"))
     work = ExportWork(source="wos", source_id=ut.removeprefix("WOS:") if ut else None)
     work.doi, work.pmid = _first(fields, "DI"), _first(fields, "PM")
     work.title, work.journal = _first(fields, "TI"), _first(fields, "SO")
     work.language, work.year = _first(fields, "LA"), year
     work.date = _date(year, _first(fields, "PD"))
     work.doc_type = export_doc_type(_first(fields, "DT"))
-    work.cited_by_count = to_int(_first(fields, "TC"))
+    work.cited_by_count = to_count("TC", _first(fields, "TC"))
     work.citation_date = _first(fields, "DA")
     work.authors, work.unlinked = _authors(fields)
     for tag, scheme in (("WC", "wos_category"), ("SC", "wos_research_area")):

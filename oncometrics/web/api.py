@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from oncometrics.config import parse_period
+from oncometrics.safe_text import safe_cell
 from oncometrics.web.data import MAX_LIMIT, IndicatorData, QueryError
 from oncometrics.web.data import Query as TableQuery
 
@@ -38,6 +39,7 @@ ROW_PARAMS = {
     "country",
     "institution",
     "unit",
+    "centre",
     "domain",
     "period",
     "sort",
@@ -122,6 +124,10 @@ def domain(request: Request) -> dict[str, Any]:
 Country = Annotated[str | None, Query(pattern=CODE, description="ISO alpha-2 code.")]
 Institution = Annotated[str | None, Query(pattern=CODE, description="Institution id.")]
 Unit = Annotated[str | None, Query(pattern=CODE, description="Unit code.")]
+Centre = Annotated[
+    str | None,
+    Query(pattern=r"^[\w.²-]{1,40}$", description="Centre code or label (CLIP²)."),
+]
 Domain = Annotated[
     str | None, Query(pattern=r"^[0-9a-f]{1,64}$", description="Domain hash.")
 ]
@@ -140,6 +146,7 @@ def _query(limit_default: int) -> Any:
         country: Country = None,
         institution: Institution = None,
         unit: Unit = None,
+        centre: Centre = None,
         domain: Domain = None,
         period: Period = None,
         sort: Sort = None,
@@ -151,7 +158,7 @@ def _query(limit_default: int) -> Any:
         if table not in snapshot(request).tables:
             raise HTTPException(404, f"unknown table {table!r}")
         actors = (("country", country), ("institution", institution),
-                  ("unit", unit), ("domain", domain))  # fmt: skip
+                  ("unit", unit), ("centre", centre), ("domain", domain))  # fmt: skip
         filters = {k: v for k, v in actors if v is not None}
         try:
             years = parse_period(period)
@@ -197,8 +204,8 @@ def table_csv(
     _, cols, data = _rows(request, q)
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(cols)
-    writer.writerows([[_clean(v) for v in r] for r in data])
+    writer.writerow([safe_cell(c) for c in cols])
+    writer.writerows([[safe_cell(_clean(v)) for v in r] for r in data])
     return Response(
         buf.getvalue(),
         media_type="text/csv",

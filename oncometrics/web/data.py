@@ -37,6 +37,7 @@ ACTOR_FILTERS: dict[str, tuple[str, ...]] = {
     "country": ("country", "partner"),
     "institution": ("institution_id", "ror"),
     "unit": ("unit_code",),
+    "centre": ("key", "centre_code"),
     "domain": ("domain_hash",),
 }
 MAX_LIMIT = 1000
@@ -104,6 +105,7 @@ class IndicatorData:
                 check_columns(name, self.tables[name])
             except ValueError as exc:
                 raise ValueError(f"{path}: {exc}") from None
+        self.cited = self._blank_impact_without_citations()
         domain = self.folder / "domain.json"
         self.domain: dict[str, Any] = (
             json.loads(domain.read_text()) if domain.exists() else {}
@@ -112,6 +114,27 @@ class IndicatorData:
         self._con.execute("SET lock_configuration = true")
         self._lock = threading.Lock()
         self._frames: dict[str, pd.DataFrame] = {}
+
+    def _blank_impact_without_citations(self) -> bool:
+        """Set citation-based columns to NULL (n/a) when no work has citations.
+
+        Returns False when ``citation_sources`` says no domain publication has
+        citation counts: the impact values computed then (MNCS 1, 10 % in the
+        top 10 %) are defaults, not measurements, and are never served.
+        """
+        from oncometrics.report.tables import IMPACT_COLUMNS
+
+        if "citation_source" not in self.tables.get("citation_sources", {}):
+            return True
+        sql = "SELECT count(*), count(*) FILTER (WHERE citation_source <> 'none') "
+        row = self._con.execute(sql + 'FROM "citation_sources"').fetchone()
+        total, cited = row or (0, 0)
+        if not total or cited:
+            return True
+        for name, cols in self.tables.items():
+            for c in (c for c in IMPACT_COLUMNS if c in cols):
+                self._con.execute(f'UPDATE "{name}" SET "{c}" = NULL')
+        return False
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """Every table as a pandas frame (the pages' view of this snapshot)."""

@@ -200,6 +200,26 @@ def unit(request: Request, code: str, period: Period = None) -> HTMLResponse:
     )
 
 
+#: A centre code or a label such as ``CLIP²`` (letters, digits, ``-_.²``).
+CENTRE_RE = re.compile(r"^[\w.²-]{1,40}$")
+
+
+@router.get("/centre/{code}", response_class=HTMLResponse, include_in_schema=False)
+def centre(request: Request, code: str) -> HTMLResponse:
+    """The trial tables' rows for one centre (or one label) of the organisation."""
+    if not CENTRE_RE.match(code):
+        raise HTTPException(400, "bad centre code")
+    sections = _actor_sections(_tables(request), ("key", "centre_code"), code)
+    return _render(
+        "country.html",
+        title=f"Centre {code}",
+        code=code,
+        kind="centre",
+        sections=sections,
+        action=f"/centre/{code}",
+    )
+
+
 @router.get("/table/{name}", response_class=HTMLResponse, include_in_schema=False)
 def table(
     request: Request,
