@@ -8,7 +8,6 @@ expected error into one line on stderr and a non-zero exit (no traceback).
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import signal
 import sys
@@ -21,7 +20,13 @@ import typer
 from rich.console import Console
 
 from oncometrics.config import load_config
-from oncometrics.errors import OncometricsError, UserError, describe, one_line
+from oncometrics.errors import (
+    UserError,
+    crash_log,
+    describe,
+    is_user_error,
+    one_line,
+)
 from oncometrics.sources import SOURCES
 
 app = typer.Typer(
@@ -391,9 +396,11 @@ def demo(
     ] = Path("oncometrics-demo"),
 ) -> None:
     """Ingest the bundled real sample, compute the indicators, write the report."""
-    from oncometrics.demo import run_demo
+    from oncometrics.demo import counts_lines, run_demo
 
     report_path = run_demo(out_dir, log=_log)
+    for line in counts_lines(out_dir / "store"):  # read vs counted, computed
+        out.print(line, markup=False)
     out.print(f"demo report written to {report_path}", markup=False)
 
 
@@ -581,90 +588,13 @@ def _fail(exc: Exception) -> int:
     usage = _usage_error(exc)
     if usage is not None:
         return usage
-    log = _crash_log(exc)
+    log = crash_log(exc)
     err.print(
         f"error: unexpected {type(exc).__name__}: {describe(exc)} (please report "
         f"this, with the traceback in {log})",
         markup=False,
     )
     return 3
-
-
-#: OS errors that are the user's setup: a path missing, unreadable,
-#: unwritable or of the wrong kind, a full or read-only disk, no network.
-_SETUP_OS_ERRORS = (
-    FileNotFoundError,
-    PermissionError,
-    IsADirectoryError,
-    NotADirectoryError,
-    FileExistsError,
-    ConnectionError,
-    TimeoutError,
-)
-_SETUP_ERRNOS = frozenset(
-    getattr(errno, n) for n in ("ENOSPC", "EDQUOT", "EROFS", "ENAMETOOLONG")
-    if hasattr(errno, n)
-)  # fmt: skip
-
-
-def is_user_error(exc: BaseException) -> bool:
-    """Whether `exc` is the user's input or setup (exit 1), not a bug.
-
-    :class:`~oncometrics.errors.OncometricsError` (and the store's and
-    sources' errors); OS errors on the user's paths; DuckDB's "cannot
-    read this file" on a damaged store; a ``ValueError`` raised by
-    oncometrics' own code (one raised inside pandas or Ibis is a bug).
-    """
-    if isinstance(exc, (OncometricsError, *_loaded_errors())):
-        return True
-    if isinstance(exc, OSError):
-        return isinstance(exc, _SETUP_OS_ERRORS) or exc.errno in _SETUP_ERRNOS
-    duckdb = sys.modules.get("duckdb")
-    if duckdb is not None and isinstance(
-        exc, duckdb.IOException | duckdb.InvalidInputException
-    ):
-        return True
-    return isinstance(exc, ValueError) and _raised_by_oncometrics(exc)
-
-
-def _loaded_errors() -> tuple[type[BaseException], ...]:
-    """StoreError and SourceError, when their (heavy) modules are loaded."""
-    found = []
-    for module, name in (("oncometrics.store", "StoreError"),
-                         ("oncometrics.sources.base", "SourceError")):  # fmt: skip
-        mod = sys.modules.get(module)
-        if mod is not None:
-            found.append(getattr(mod, name))
-    return tuple(found)
-
-
-def _raised_by_oncometrics(exc: BaseException) -> bool:
-    """Whether the innermost frame of `exc`'s traceback is oncometrics' code."""
-    tb = exc.__traceback__
-    if tb is None:
-        return False
-    while tb.tb_next is not None:
-        tb = tb.tb_next
-    module = str(tb.tb_frame.f_globals.get("__name__", ""))
-    return module.split(".")[0] in ("oncometrics", "__main__")
-
-
-def _crash_log(exc: BaseException) -> Path:
-    """Write `exc`'s traceback to a new log file; its path.
-
-    In ``$ONCOMETRICS_LOG_DIR`` when set, else the system's temporary folder.
-    """
-    import os
-    import tempfile
-    import traceback
-
-    folder = os.environ.get("ONCOMETRICS_LOG_DIR") or tempfile.gettempdir()
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix="oncometrics-crash-", suffix=".log", dir=folder)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(f"oncometrics {' '.join(sys.argv[1:])}\n")
-        f.write("".join(traceback.format_exception(exc)))
-    return Path(name)
 
 
 def _usage_error(exc: Exception) -> int | None:

@@ -213,6 +213,8 @@ _ADDRESS_SPLIT = re.compile(
     r";|\.(?<!\b[A-Z]\.)(?<!\b[A-Z][a-z]\.)(?<!\bAve\.)(?<!\bBlvd\.)"
     r"\s+(?=[A-Z\[])"
 )
+#: The number of a PubMed-numbered address ("[2]", a leading "1]").
+_NUMBERED = re.compile(r"\s*(?:\[\d{1,2}\]|^\d{1,2}\])\s*")
 #: Where an address may join another: ", and " / " & " (rule 1b).
 _JOIN = re.compile(r",?\s+(?:and|&)\s+(?=(?:the\s+)?[A-Z])")
 #: A parenthesis of author initials only: "(E.V.G., F.J., M.N.)", "(S.B.G.)".
@@ -369,6 +371,8 @@ def _countries_in_affiliation(
         text = text.replace("#R##N#", ";").replace("#N#", " ").replace("#TAB#", " ")
     if " / " in text:  # "Univ A / CONICET, …": two addresses
         text = text.replace(" / ", ";")
+    if "]" in text:  # PubMed "1] … UK [2] … South Africa": numbered addresses
+        text = _NUMBERED.sub(";", text)
     if ".)" in text:
         text = _INITIALS.sub(" ", text)
     addresses = [

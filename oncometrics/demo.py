@@ -87,3 +87,44 @@ def run_demo(
     return write_report(
         store, out / "report", config=cfg, indicators=store / "indicators", log=log
     )
+
+
+#: Formats whose records are publications.
+PUBLICATION_SOURCES = ("openalex", "pubmed", "medline", "wos", "scopus", "lens")
+
+
+def counts_lines(store: Path) -> list[str]:
+    """What the report counts out of what was read, computed from the store.
+
+    Records read (every publication file) → distinct works stored → works in
+    the cancer domain (document type and subject) → works with an author
+    country (the ones country figures count); trials and patents likewise.
+    """
+    import json
+
+    import pandas as pd
+
+    manifest = json.loads((store / "manifest.json").read_text(encoding="utf-8"))
+    files = list(manifest.get("files", {}).values())
+
+    def read(*sources: str) -> tuple[int, int]:
+        mine = [f for f in files if f.get("source") in sources]
+        return sum(f["read"] for f in mine), sum(f["stored"] for f in mine)
+
+    ind = store / "indicators"
+    una = pd.read_parquet(ind / "publications_unassigned.parquet")
+    una = una[una["level"] == "country"]
+    domain, without = int(una["p_total"].sum()), int(una["p_unassigned"].sum())
+    p_read, p_stored = read(*PUBLICATION_SOURCES)
+    t_read, t_stored = read("trials")
+    i_read, i_stored = read("patents")
+    trials = pd.read_parquet(ind / "trials_summary.parquet")
+    return [
+        f"publications: {p_read:,} records read, {p_stored:,} stored; "
+        f"{domain:,} in the cancer domain (document type and subject); "
+        f"{domain - without:,} with an author country (counted by country)",
+        f"trials: {t_read:,} records read, {t_stored:,} stored; "
+        f"{int(trials['trials'].sum()):,} oncology trials counted",
+        f"patents: {i_read:,} documents read, {i_stored:,} stored "
+        "(duplicates across files counted once)",
+    ]

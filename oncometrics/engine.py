@@ -117,8 +117,8 @@ class Engine:
         return out
 
     def _read_parquet(self, files: list[str], name: str) -> ir.Table:
-        if self.name != "spark":
-            return self.con.read_parquet(files, table_name=name)
+        if self.name != "spark":  # by name: parts written by other versions
+            return self.con.read_parquet(files, table_name=name, union_by_name=True)
         session = self.con._session  # type: ignore[attr-defined]
         session.read.parquet(*files).createOrReplaceTempView(name)
         return self.con.table(name)

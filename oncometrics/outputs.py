@@ -120,7 +120,10 @@ ACTOR_INDICATORS: list[Col] = [
     ("rank_pp_top1", I64, "Rank on `pp_top1` among actors above the threshold."),
     ("rank_pp_top10", I64, "Rank on `pp_top10` among actors above the threshold."),
     ("ranked", B, "True when `p_frac ≥ threshold_p` (ranked on ratio indicators)."),
-]
+    ("rank_ai", I64, "Rank on `ai` among actors above the threshold."),
+    ("rank_intl_collab_rate", I64,
+     "Rank on `intl_collab_rate` among actors above the threshold."),
+]  # fmt: skip
 _INTL: list[Col] = [("p_intl", I64, "Publications with two or more countries.")]
 _P_ALL: list[Col] = [("p_all", F64, "All-field publications (fractional): AI base.")]
 _YEAR: list[Col] = [("publication_year", I32, "Publication year.")]
@@ -236,6 +239,8 @@ INDICATORS: dict[str, pa.Schema] = {
                 "all-field total over every country of the store)."),
          ("rank_rta", I64, "Competition rank on `rta` (eligible countries)."),
          ("coinvention_rate", F64, "Share of inventions with two or more countries."),
+         ("rank_coinvention_rate", I64, "Rank on `coinvention_rate` among "
+          "countries with `share_frac ≥ 0.5 %`."),
          ("i_all_frac", F64, "All-field inventions (fractional): RTA base.")],
         INV_META,
     ),

@@ -262,6 +262,14 @@ def test_hong_kong_default_from_environment(monkeypatch: pytest.MonkeyPatch) -> 
             "10670 Penang, Malaysia, email reid@millenniumassessment.org",
             ("GB", "MY"),
         ),
+        (
+            "1] Stem Cell Group, Cardiovascular &Cell Sciences Research Institute, "
+            "St. George's University of London, Cranmer Terrace, London SW17 0RE, "
+            "UK [2] Wits/SAMRC Antiviral Gene Therapy Research Unit, Faculty of "
+            "Health Sciences, University of the Witwatersrand, Johannesburg, "
+            "South Africa.",
+            ("GB", "ZA"),
+        ),
         # French unit codes, Inserm/CNRS, F- postcodes: France when no country
         ("Inserm U1061", ("FR",)),
         ("UMR 7057", ("FR",)),

@@ -27,6 +27,10 @@ def _tables() -> dict[str, pd.DataFrame]:
             "coinvention_rate": [0.2, 0.6, 0.6, 0.9, 1.0, None],
             "share_frac": [0.5, 0.4, 0.05, 0.046, 0.004, None],
             "rank_i_frac": [1, 2, 3, 4, 5, None],
+            # as compute writes them (ranked above the size threshold only)
+            "rank_coinvention_rate": [4, 2, 2, 1, None, None],
+            "rta": [0.9, 1.2, 1.0, 1.1, 2.0, None],
+            "rank_rta": [4, 1, 3, 2, None, None],
             "family_scope": "international",
             "domain_hash": "abc123",
         }

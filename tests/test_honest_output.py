@@ -22,7 +22,6 @@ from oncometrics.config import load_config
 from oncometrics.report import charts
 from oncometrics.report.build import write_report
 from oncometrics.report.relations import named_partners
-from oncometrics.report.tables import ranks_for
 from oncometrics.web.app import create_app
 from tests.web_fixtures import HASH, _write
 
@@ -128,6 +127,7 @@ def test_report_without_citations_shows_no_impact_value(
         figure = re.search(r'id="chart-pub_top10".*?</figure>', page, re.S)
         assert figure and "<svg" not in figure.group(0)
         assert "notice omitted" in figure.group(0)
+        assert ("n/a" if lang == "en" else "n/d") in _text(figure.group(0))
         # the portfolio says impact is n/a, and why
         portfolio = _text(page[page.index('id="portfolio"') :])
         assert ("n/a" if lang == "en" else "n/d") in portfolio
@@ -185,12 +185,23 @@ def _impact_cells(page: str) -> list[tuple[str, str]]:
     return cells
 
 
+def _ranks(df: pd.DataFrame) -> set[int]:
+    """Compute's ranks (the report states them, never ranks again)."""
+    import ibis
+
+    from oncometrics.indicators.output import competition_rank
+
+    t = ibis.memtable(df)
+    got = t.mutate(r=competition_rank(t.pp_top10)).to_pyarrow()["r"].to_pylist()
+    return {r for r in got if r is not None}
+
+
 def test_ties_are_decided_on_rounded_values() -> None:
     df = pd.DataFrame({"country": CODES, "pp_top10": [0.1 + e for e in NOISE]})
-    assert set(ranks_for(df, "pp_top10").dropna()) == {1}
+    assert _ranks(df) == {1}
     assert charts.ranking_bars(df, "pp_top10", "FR", percent=True) is None
     df["pp_top10"] = [0.1 + 0.002 * (i % 2) for i in range(len(CODES))]
-    assert set(ranks_for(df, "pp_top10").dropna()) == {1, 16}
+    assert _ranks(df) == {1, 16}
 
 
 def test_named_partners_never_cut_a_tie_group() -> None:
@@ -201,3 +212,36 @@ def test_named_partners_never_cut_a_tie_group() -> None:
     assert list(head["partner"]) == ["A", "B", "C", "D"] and tied is None
     head, tied = named_partners(p.head(2), 3)
     assert len(head) == 2 and tied is None
+
+
+# ---------------------------------------------------------------- dashboard
+def test_dashboard_docs_are_offline(store: Path) -> None:
+    client = TestClient(create_app(store))
+    docs = client.get("/docs").text
+    assert "cdn" not in docs.lower() and "https://" not in docs
+    for asset in re.findall(r'(?:src|href)="(/[^"]+)"', docs):
+        assert client.get(asset).status_code == 200, asset
+
+
+def test_dashboard_labels_numbers_country_case_and_banner(store: Path) -> None:
+    client = TestClient(create_app(store))
+    upper = client.get(
+        "/api/v1/tables/publications_by_country", params={"country": "FR"}
+    ).json()
+    lower = client.get(
+        "/api/v1/tables/publications_by_country", params={"country": "fr"}
+    ).json()
+    assert upper["total"] == lower["total"] == 1
+    page = client.get("/table/publications_by_country").text
+    assert "Publications, fractional counting" in page  # the schema's description
+    assert not re.search(r"\d\.\d+e[-+]\d\d", page)  # no scientific notation
+    banner = re.findall(r'<p class="banner"[^>]*>(.*?)</p>', page, re.S)
+    assert any("no citation counts" in b for b in banner)
+
+
+def test_cell_format_never_uses_scientific_notation() -> None:
+    from oncometrics.web.format import cell
+
+    assert cell(8.651e-05) == "0.00008651"
+    assert cell(0.1 + 1e-17) == "0.1"
+    assert cell(123456.7) == "123,457"

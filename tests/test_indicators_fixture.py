@@ -1,9 +1,11 @@
-"""The hand-worked fixture (tests/data/indicators/EXPECTED.md), on DuckDB."""
+"""The hand-worked fixture (tests/data/indicators/EXPECTED.md), on every engine
+(DuckDB; Spark under the `spark` marker) for the shared `result` tables."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -15,18 +17,23 @@ from tests.indicators_fixtures import fixture_store
 TOL = 1e-6  # EXPECTED.md shows six decimals; exact fractions use 1e-12
 
 
-def _run(tmp: Path, **settings: object) -> dict[str, pd.DataFrame]:
+def _run(tmp: Path, con: Any = None, **settings: object) -> dict[str, pd.DataFrame]:
     store = fixture_store(tmp / "store")
     cfg = load_config(period="2020-2021", **settings)
-    written = compute(store, tmp / "out", config=cfg, log=lambda m: None)
+    written = compute(store, tmp / "out", config=cfg, log=lambda m: None, con=con)
     tables = {k: pd.read_parquet(p) for k, p in written.items() if k != "domain"}
     tables["_domain"] = json.loads(written["domain"].read_text())
     return tables
 
 
-@pytest.fixture(scope="module")
-def result(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
-    return _run(tmp_path_factory.mktemp("ind"))
+@pytest.fixture(
+    scope="module", params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
+)
+def result(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, pd.DataFrame]:
+    con = request.getfixturevalue("spark_con") if request.param == "spark" else None
+    return _run(tmp_path_factory.mktemp("ind"), con)
 
 
 @pytest.fixture(scope="module")

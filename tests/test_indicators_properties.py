@@ -1,4 +1,5 @@
-"""Invariants of the indicators on random small worlds (hypothesis, DuckDB)."""
+"""Invariants of the indicators on random small worlds (hypothesis), on every
+engine (the `con` fixture: DuckDB, and Spark under the `spark` marker)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,10 @@ work_st = st.tuples(
 )
 world_st = st.lists(work_st, min_size=1, max_size=40)
 SETTINGS = settings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=20,
+    deadline=None,
+    # one backend per engine serves every example (conftest `con`)
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 
 
@@ -62,9 +66,9 @@ def _assigned(world: list[Any]) -> int:
 
 @SETTINGS
 @given(world_st)
-def test_top_shares_sum_to_x_n(world: list[Any]) -> None:
+def test_top_shares_sum_to_x_n(con: Any, world: list[Any]) -> None:
     works, _ = _tables(world)
-    wi = impact.work_impact(works).to_pyarrow().to_pandas()
+    wi = con.to_pyarrow(impact.work_impact(works)).to_pandas()
     for _, g in wi.groupby(["publication_year", "field"]):
         n = len(g)
         assert abs(g.top10_share.sum() - 0.1 * n) < 1e-9
@@ -78,11 +82,12 @@ def test_top_shares_sum_to_x_n(world: list[Any]) -> None:
 
 @SETTINGS
 @given(world_st)
-def test_counting_and_shares(world: list[Any]) -> None:
+def test_counting_and_shares(con: Any, world: list[Any]) -> None:
     works, links = _tables(world)
     w = counting.actor_weights(works, links)
     wi = impact.work_impact(works)
-    t = output.ranked_indicators(impact.actor_impact(w, wi)).to_pyarrow().to_pandas()
+    t = con.to_pyarrow(output.ranked_indicators(impact.actor_impact(w, wi)))
+    t = t.to_pandas()
     assigned = _assigned(world)
     assert abs(t.p_frac.sum() - assigned) < 1e-9
     assert (t.p_frac <= t.p_full + 1e-12).all()
@@ -93,17 +98,17 @@ def test_counting_and_shares(world: list[Any]) -> None:
     assert t.p_top10.sum() <= 0.1 * len(world) + 1e-9
     if assigned == len(world):
         assert abs(t.p_top10.sum() - 0.1 * len(world)) < 1e-9
-    per_work = w.to_pyarrow().to_pandas().groupby("work_id").weight.sum()
+    per_work = con.to_pyarrow(w).to_pandas().groupby("work_id").weight.sum()
     assert ((per_work - 1.0).abs() < 1e-9).all()
 
 
 @SETTINGS
 @given(world_st)
-def test_activity_index_is_one_for_everything(world: list[Any]) -> None:
+def test_activity_index_is_one_for_everything(con: Any, world: list[Any]) -> None:
     works, links = _tables(world)
     w = counting.actor_weights(works, links)
     t = impact.actor_impact(w, impact.work_impact(works))
     totals = specialisation.actor_totals(w, works)
-    ai = specialisation.activity_index(t, totals).to_pyarrow().to_pandas()
+    ai = con.to_pyarrow(specialisation.activity_index(t, totals)).to_pandas()
     assert ((ai.ai - 1.0).abs() < 1e-9).all()
     assert (ai.rsi.abs() < 1e-9).all()

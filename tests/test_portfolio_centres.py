@@ -166,3 +166,37 @@ def test_report_section_and_dashboard_page(tmp_path: Path) -> None:
     assert page.status_code == 200 and "centre_trials" in page.text
     rows = client.get("/api/v1/tables/centre_trials", params={"centre": "PAED"})
     assert [r["trials"] for r in rows.json()["rows"]] == [3]
+
+
+def test_cli_centres_with_curation(tmp_path: Path, capsys) -> None:
+    """`portfolio --centres` alone, with the units' curation file format."""
+    from oncometrics.cli import main
+
+    store = Store(tmp_path / "store")
+    store.ingest("trials", sorted(TRIALS.glob("*.json*")), log=lambda m: None)
+    curation = tmp_path / "curation.csv"
+    curation.write_text(
+        "affiliation,action,unit_code,note\n"
+        "Hospital for Sick Children,remove,SICKKIDS,test\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    main(["portfolio", "--store", str(store.root), "--centres", str(CENTRES),
+          "--curation", str(curation), "--out", str(out)])  # fmt: skip
+    assert "4 tables written" in capsys.readouterr().out
+    rows = {(r["level"], r["key"]): r
+            for r in pq.read_table(out / "centre_trials.parquet").to_pylist()}  # fmt: skip
+    assert rows[("centre", "SICKKIDS")]["trials"] == 0
+    assert rows[("centre", "SICKKIDS")]["multinational_share"] is None
+    assert rows[("label", "PAED")]["trials"] == 1  # NCT00567567 via the others
+
+
+def test_cli_needs_units_or_centres(tmp_path: Path, capsys) -> None:
+    from oncometrics.cli import main
+
+    store = Store(tmp_path / "store")
+    store.ingest("trials", sorted(TRIALS.glob("*.json*")), log=lambda m: None)
+    with pytest.raises(SystemExit) as exc:
+        main(["portfolio", "--store", str(store.root)])
+    assert exc.value.code == 1
+    assert "--units" in capsys.readouterr().err

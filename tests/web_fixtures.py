@@ -12,25 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
-from oncometrics.outputs import OUTPUTS, conform
+from tests.outputs_fixtures import write_published as _write
 
 HASH = "abc123def456"
-
-
-def _write(df: pd.DataFrame, path: Path) -> None:
-    """`df` completed to its published schema (other columns null), as Parquet."""
-    schema = OUTPUTS[path.stem]
-    cols = {
-        f.name: pa.array(df[f.name], f.type, from_pandas=True)
-        if f.name in df
-        else pa.nulls(len(df), f.type)
-        for f in schema
-    }
-    pq.write_table(conform(path.stem, pa.table(cols)), path)
 
 
 def make_store(root: Path) -> Path:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from oncometrics.indicators.output import competition_rank
+from oncometrics.indicators.pairs import partner_pairs
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -76,7 +76,8 @@ def country_partners(
     """Co-publications and Salton's index per ordered pair of countries.
 
     One row per (country, partner) with at least one co-publication, both
-    directions listed, so each country's partners can be read off its rows.
+    directions listed, so each country's partners can be read off its rows
+    (:func:`oncometrics.indicators.pairs.partner_pairs`).
 
     Returns
     -------
@@ -86,23 +87,8 @@ def country_partners(
         country's partners.
     """
     wc = work_countries(domain_works, authorship_countries)
-    p = wc.group_by("country").aggregate(p_full=wc.work_id.count())
-    other = wc.select("work_id", partner=wc.country)
-    pairs = wc.join(other, "work_id")
-    pairs = pairs.filter(pairs.country != pairs.partner)
-    co = pairs.group_by("country", "partner").aggregate(
-        co_publications=pairs.work_id.count()
-    )
-    pa = p.select("country", p_full_country=p.p_full)
-    pb = p.select(partner=p.country, p_full_partner=p.p_full)
-    t = co.join(pa, "country").join(pb, "partner")
-    size = (t.p_full_country * t.p_full_partner).cast("float64").sqrt()
-    t = t.mutate(salton=t.co_publications.cast("float64") / size)
-    return t.mutate(
-        rank_co=competition_rank(
-            t.co_publications.cast("float64"), group_by=["country"]
-        ),
-        rank_salton=competition_rank(t.salton, group_by=["country"]),
+    return partner_pairs(
+        wc, "work_id", co="co_publications", size="p_full", rank="rank_co"
     )
 
 

@@ -46,11 +46,16 @@ from oncometrics.indicators.invention_selection import (
     inventions,
 )
 from oncometrics.indicators.output import RANK_DIGITS, competition_rank
+from oncometrics.indicators.pairs import partner_pairs
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
     from oncometrics.domain_patents import PatentDomain
+
+#: World share of fractional inventions a country needs to be ranked on its
+#: co-invention rate (contract section 3: 0.5 % of the world).
+COINVENTION_MIN_SHARE = 0.005
 
 #: Store tables the invention indicators read.
 TABLES_NEEDED = ["patents", "patent_parties", "patent_classes", "patent_priorities"]
@@ -150,14 +155,17 @@ def inventions_by_country(
         coinvention_rate=t.i_intl.cast("float64") / t.i_full,
     )
     eligible = t.i_frac.round(RANK_DIGITS) >= min_p
+    big = t.share_frac.round(RANK_DIGITS) >= COINVENTION_MIN_SHARE
     t = t.mutate(
         rank_i_frac=competition_rank(t.i_frac),
         rank_rta=competition_rank(t.rta, eligible=eligible),
+        rank_coinvention_rate=competition_rank(t.coinvention_rate, eligible=big),
     )
     t = t.select(
         country=t.actor, i_full=t.i_full, i_frac=t.i_frac, share_frac=t.share_frac,
         rank_i_frac=t.rank_i_frac, rta=t.rta, rank_rta=t.rank_rta,
-        coinvention_rate=t.coinvention_rate, i_all_frac=t.i_all_frac,
+        coinvention_rate=t.coinvention_rate,
+        rank_coinvention_rate=t.rank_coinvention_rate, i_all_frac=t.i_all_frac,
     )  # fmt: skip
     if n_families is None:
         return t
@@ -196,22 +204,9 @@ def coinvention_partners(links: ir.Table) -> ir.Table:
     directions listed: ``(country, partner, co_inventions, i_full_country,
     i_full_partner, salton, rank_co, rank_salton)``.
     """
-    fc = links.select("work_id", country=links.actor).distinct()
-    p = fc.group_by("country").aggregate(i_full=fc.work_id.count())
-    other = fc.select("work_id", partner=fc.country)
-    pairs = fc.join(other, "work_id")
-    pairs = pairs.filter(pairs.country != pairs.partner)
-    co = pairs.group_by("country", "partner").aggregate(
-        co_inventions=pairs.work_id.count()
-    )
-    t = co.join(p.select("country", i_full_country=p.i_full), "country")
-    t = t.join(p.select(partner=p.country, i_full_partner=p.i_full), "partner")
-    size = (t.i_full_country * t.i_full_partner).cast("float64").sqrt()
-    t = t.mutate(salton=t.co_inventions.cast("float64") / size)
-    return t.mutate(
-        rank_co=competition_rank(t.co_inventions.cast("float64"), group_by=["country"]),
-        rank_salton=competition_rank(t.salton, group_by=["country"]),
-    )
+    fc = links.select("work_id", country=links.actor)
+    return partner_pairs(fc, "work_id", co="co_inventions", size="i_full",
+                         rank="rank_co")  # fmt: skip
 
 
 def inventions_by_applicant(families: ir.Table, patent_parties: ir.Table) -> ir.Table:

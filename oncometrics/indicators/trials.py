@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import ibis
 
 from oncometrics.indicators.output import competition_rank, world_share
+from oncometrics.indicators.pairs import partner_pairs
 from oncometrics.indicators.trial_organisations import (
     trials_by_facility,
     trials_by_sponsor,
@@ -279,24 +280,8 @@ def trial_partners(trial_countries: ir.Table) -> ir.Table:
         salton, rank_shared, rank_salton)``; ranks among the country's
         partners.
     """
-    tc = trial_countries.select("nct_id", "country")
-    n = tc.group_by("country").aggregate(trials=tc.nct_id.count())
-    other = tc.select("nct_id", partner=tc.country)
-    pairs = tc.join(other, "nct_id")
-    pairs = pairs.filter(pairs.country != pairs.partner)
-    co = pairs.group_by("country", "partner").aggregate(
-        shared_trials=pairs.nct_id.count()
-    )
-    t = co.join(n.select("country", trials_country=n.trials), "country")
-    t = t.join(n.select(partner=n.country, trials_partner=n.trials), "partner")
-    size = (t.trials_country * t.trials_partner).cast("float64").sqrt()
-    t = t.mutate(salton=t.shared_trials.cast("float64") / size)
-    return t.mutate(
-        rank_shared=competition_rank(
-            t.shared_trials.cast("float64"), group_by=["country"]
-        ),
-        rank_salton=competition_rank(t.salton, group_by=["country"]),
-    )
+    return partner_pairs(trial_countries, "nct_id", co="shared_trials",
+                         size="trials", rank="rank_shared")  # fmt: skip
 
 
 def trials_summary(

@@ -27,6 +27,7 @@ from oncometrics.pipeline.inventions import invention_tables
 from oncometrics.pipeline.output import with_meta, write_domain, write_table
 from oncometrics.pipeline.publications import Counting, publication_tables
 from oncometrics.pipeline.trials import trial_tables
+from oncometrics.settings_file import write_settings
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -92,6 +93,7 @@ def compute(
         try:
             prov = _country_provenance(engine, store)
             written = {"domain": write_domain(out, domain, config, prov)}
+            write_settings(out, config)  # every resolved setting: --config reruns
             rows = 0
             tables = _all_tables(engine, (out, prov), store, domain, config, log)
             for name, table in tables:

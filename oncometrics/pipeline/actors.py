@@ -95,6 +95,9 @@ def actor_table(
     else:
         t = t.mutate(p_all=ibis.null("float64"), ai=ibis.null("float64"),
                      rsi=ibis.null("float64"))  # fmt: skip
+    t = t.mutate(**{f"rank_{c}": output.competition_rank(t[c], group_by=by,
+                                                          eligible=t.ranked)
+                    for c in ("ai", "intl_collab_rate")})  # fmt: skip
     table = _notes(inp.engine.to_arrow(t), inp, totals_file, min_coverage)
     share = size.min_share if size.min_p is None else None
     table = table.append_column(
@@ -134,9 +137,11 @@ def _notes(
     elif n and pc.all(pc.less(pc.abs(pc.subtract(table["ai"], 1.0)), 1e-9)).as_py():
         reason = AI_ALL_ONE
     if reason is not None:
-        for c in ("ai", "rsi"):
-            i = table.column_names.index(c)
-            table = table.set_column(i, c, pa.nulls(n, pa.float64()))
+        for c in ("ai", "rsi", "rank_ai"):
+            if c in table.column_names:
+                i = table.column_names.index(c)
+                typ = table.schema.field(c).type
+                table = table.set_column(i, c, pa.nulls(n, typ))
     table = table.append_column("ai_note", pa.array([reason] * n, pa.string()))
     notes: list[str | None] = []
     cover, mncs = table["impact_coverage"].to_pylist(), table["mncs"].to_pylist()

@@ -33,8 +33,8 @@ from oncometrics.report.statements import (
     partner_list,
 )
 from oncometrics.report.tables import (
+    YEAR_COLUMN,
     actor_row,
-    col,
     country_rows,
     has_rows,
     load_tables,
@@ -43,8 +43,16 @@ from oncometrics.report.tables import (
     read_json,
     without_impact,
 )
-from oncometrics.report.templates_text import CHART_TITLES, EVIDENCE, METHOD, UI
+from oncometrics.report.templates_text import (
+    CHART_TITLES,
+    EVIDENCE,
+    HEADERS,
+    INDICATORS_FR,
+    METHOD,
+    UI,
+)
 from oncometrics.report.xlsx import write_workbook
+from oncometrics.settings_file import FILENAME, write_settings
 
 Log = Callable[[str], None]
 
@@ -114,7 +122,15 @@ def write_report(
     path = out_dir / "report.html"
     path.write_text(html, encoding="utf-8")
     log(f"report: wrote {path} ({len(html.encode()) / 1e6:.2f} MB); writing workbook")
-    write_workbook(tables, statements, out_dir / "report.xlsx", log=log)
+    write_workbook(tables, statements, out_dir / "report.xlsx", log=log, lang=ctx.lang)
+    write_settings(out_dir, config)
+    from oncometrics.report.networks import write_networks
+
+    nets = write_networks(dict(tables), out_dir / "networks")
+    if nets:
+        log(
+            f"report: {len(nets)} network files (VOSviewer, GraphML) in {nets[0].parent}"
+        )
     return path
 
 
@@ -171,10 +187,14 @@ def _with_portfolio(
         return html
     from oncometrics.portfolio import portfolio_section
 
-    frames = {p.stem: pd.read_parquet(p) for p in files}
+    frames = load_tables(folder)  # checked against the published columns
     if not cited:
         frames = {name: without_impact(df) for name, df in frames.items()}
     fragment = portfolio_section(frames)
+    if lang == "fr":
+        from oncometrics.report.french import portfolio_fr
+
+        fragment = portfolio_fr(fragment)
     if not cited:
         note = f'<p class="notice no-impact">{UI[lang]["no_impact"]}</p>'
         fragment = fragment.replace("</h2>", "</h2>" + note, 1)
@@ -219,7 +239,15 @@ def make_context(
         min_p=float(config.min_p or 0.0),
         periods=config.periods,
         indicators=None if indicators is None else str(indicators),
+        settings=_settings_path(store, indicators),
     )
+
+
+def _settings_path(store: Path, indicators: Path | None) -> str | None:
+    """The tables' ``settings.toml``, when compute wrote one."""
+    folder = Path(indicators) if indicators is not None else Path(store) / "indicators"
+    path = folder / FILENAME
+    return str(path) if path.is_file() else None
 
 
 def _period(
@@ -237,9 +265,9 @@ def _period(
             )
         return str(own)
     years = [
-        pd.to_numeric(df[c], errors="coerce")
-        for name, df in tables.items()
-        if name.endswith("_year") and (c := col(df, "year"))
+        pd.to_numeric(tables[name][c], errors="coerce")
+        for name, c in YEAR_COLUMN.items()
+        if name in tables
     ]
     years = [y.dropna() for y in years if y.notna().any()]
     if years:
@@ -283,6 +311,13 @@ def build_sections(
                 sec.missing = ui["actor_absent"].format(actor=name, table=table)
                 sec.missing += absent_text(key, tables, ctx)
             sec.charts = [c for c in _CHARTS[key](tables, ctx) if c is not None]
+            for c in sec.charts:  # an impact chart without any impact value
+                if (
+                    c.omitted
+                    and c.key == "pub_top10"
+                    and _all_missing(tables[table], "pp_top10")
+                ):
+                    c.omitted = ui["no_impact"]
             for c in sec.charts:
                 if c.omitted:
                     log(f"report: chart {c.key} not drawn: {c.omitted}")
@@ -292,6 +327,11 @@ def build_sections(
                 sec.table = institutions_table(tables, ctx)
         out.append(sec)
     return out
+
+
+def _all_missing(df: pd.DataFrame, column: str) -> bool:
+    """True when `df` has no value in `column` (or no such column)."""
+    return column not in df.columns or bool(df[column].isna().all())
 
 
 def _chart(key: str, svg: str | None, ctx: Context, caption: str) -> Chart:
@@ -306,7 +346,6 @@ def _publication_charts(
     t: Mapping[str, pd.DataFrame], ctx: Context
 ) -> list[Chart | None]:
     df, a, lang = t["publications_by_country"], ctx.actor, ctx.lang
-    partners = t.get("country_partners")
     return [
         _chart(
             "pub_rank",
@@ -342,22 +381,27 @@ def _publication_charts(
             ctx,
             "publications_by_country.ai, share_frac",
         ),
-        _chart(
-            "pub_partners",
-            charts.partner_bars(partner_list(partners, a), lang=lang, salt="pubpart")
-            if partners is not None
-            else None,
-            ctx,
-            "country_partners",
-        ),
+        _partner_chart("pub_partners", t, "country_partners", ctx),
     ]
+
+
+def _partner_chart(
+    key: str, t: Mapping[str, pd.DataFrame], table: str, ctx: Context
+) -> Chart | None:
+    """The bars of the actor's partners in pair table `table` (when present)."""
+    partners = t.get(table)
+    if partners is None:
+        return None
+    frame = partner_list(partners, ctx.actor, table)
+    salt = key.split("_")[0] + "part"  # pubpart, invpart, trialpart
+    svg = charts.partner_bars(frame, lang=ctx.lang, salt=salt)
+    return _chart(key, svg, ctx, table)
 
 
 def _invention_charts(
     t: Mapping[str, pd.DataFrame], ctx: Context
 ) -> list[Chart | None]:
     df, a, lang = t["inventions_by_country"], ctx.actor, ctx.lang
-    partners = t.get("coinvention_partners")
     return [
         _chart(
             "inv_rank",
@@ -365,14 +409,7 @@ def _invention_charts(
             ctx,
             "inventions_by_country.i_frac",
         ),
-        _chart(
-            "inv_partners",
-            charts.partner_bars(partner_list(partners, a), lang=lang, salt="invpart")
-            if partners is not None
-            else None,
-            ctx,
-            "coinvention_partners",
-        ),
+        _partner_chart("inv_partners", t, "coinvention_partners", ctx),
         _chart(
             "inv_tech",
             charts.technology_mix(
@@ -386,7 +423,6 @@ def _invention_charts(
 
 def _trial_charts(t: Mapping[str, pd.DataFrame], ctx: Context) -> list[Chart | None]:
     df, a, lang = t["trials_by_country"], ctx.actor, ctx.lang
-    partners = t.get("trial_partners")
     return [
         _chart(
             "trial_rank",
@@ -394,14 +430,7 @@ def _trial_charts(t: Mapping[str, pd.DataFrame], ctx: Context) -> list[Chart | N
             ctx,
             "trials_by_country.trials, early_phase_trials",
         ),
-        _chart(
-            "trial_partners",
-            charts.partner_bars(partner_list(partners, a), lang=lang, salt="trialpart")
-            if partners is not None
-            else None,
-            ctx,
-            "trial_partners",
-        ),
+        _partner_chart("trial_partners", t, "trial_partners", ctx),
         _chart(
             "trial_phase",
             charts.trials_by_phase(t["trials_by_phase"], a, lang=lang)
@@ -425,22 +454,17 @@ def institutions_table(
 ) -> dict[str, Any] | None:
     """The actor's leading institutions by P_frac (else the world's)."""
     df = tables.get("publications_by_institution")
-    name = col(df, "institution")
-    if df is None or df.empty or name is None or "p_frac" not in df.columns:
+    if df is None or df.empty:
         return None
-    cc = col(df, "country", exclude=[name])
-    mine = df[df[cc].astype(str).str.upper() == ctx.actor] if cc else df.iloc[0:0]
+    name, cc = "institution_name", "country_code"
+    mine = df[df[cc].astype(str).str.upper() == ctx.actor]
     ui, cn = UI[ctx.lang], i18n.country_name(ctx.actor, ctx.lang)
     title = ui["institutions"].format(actor=cn.subject, of_actor=cn.of)
     if mine.empty:
         mine, title = df, ui["institutions_world"]
     mine = mine.assign(_p=pd.to_numeric(mine["p_frac"], errors="coerce"))
     mine = mine.sort_values("_p", ascending=False).head(top)
-    cols = [
-        c
-        for c in (name, cc, "p_frac", "rank_p_frac", "pp_top10", "mncs")
-        if c and c in mine.columns
-    ]
+    cols = [name, cc, "p_frac", "rank_p_frac", "pp_top10", "mncs"]
     rows = [[_cell(r[c], c, ctx.lang) for c in cols] for _, r in mine.iterrows()]
     return {"title": title, "columns": cols, "rows": rows}
 
@@ -490,6 +514,10 @@ def render_html(
         ctx=ctx,
         ui=ui,
         ev=EVIDENCE[ctx.lang],
+        th=HEADERS[ctx.lang],
+        indicator_name=(
+            (lambda x: INDICATORS_FR.get(x, x)) if ctx.lang == "fr" else (lambda x: x)
+        ),
         lang=ctx.lang,
         actor_name=cn.label,
         actor_subject=cn.subject,

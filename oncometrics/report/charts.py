@@ -19,7 +19,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from oncometrics.report import i18n
 from oncometrics.report.relations import named_partners
-from oncometrics.report.tables import col, country_rows, rounded
+from oncometrics.report.tables import country_rows, rounded
 
 ACTOR_COLOUR = "#c0392b"
 OTHER_COLOUR = "#5b7fa6"
@@ -108,8 +108,8 @@ def ranking_bars(
     ``among=("p_frac", 25)`` ranks only the 25 largest countries by P_frac
     (ratio indicators of tiny countries are noise), the actor always shown.
     """
-    cc = col(df, "country")
-    if cc is None or value not in df.columns:
+    cc = "country"
+    if value not in df.columns:
         return None
     df = country_rows(df)
     if among and among[0] in df.columns:
@@ -158,8 +158,8 @@ def share_over_time(
     salt: str = "time",
 ) -> str | None:
     """World share by year: the `top` countries (by total output) plus the actor."""
-    cc, yc = col(df, "country"), col(df, "year")
-    if cc is None or yc is None or share not in df.columns or df.empty:
+    cc, yc = "country", "publication_year"
+    if df.empty:
         return None
     df = country_rows(df)
     d = df.assign(
@@ -206,9 +206,7 @@ def specialisation_map(
     salt: str = "spec",
 ) -> str | None:
     """Scatter of activity index (y) against world share (x, log scale)."""
-    cc = col(df, "country")
-    if cc is None or index not in df.columns or share not in df.columns:
-        return None
+    cc = "country"
     df = country_rows(df)
     d = df.assign(
         _x=pd.to_numeric(df[share], errors="coerce") * 100,
@@ -282,13 +280,11 @@ def technology_mix(
     salt: str = "tech",
 ) -> str | None:
     """The actor's shares by technology field: two periods if known, else one."""
-    src = shift if shift is not None and col(shift, "share_p1") else mix
+    src = shift if shift is not None and len(shift) else mix
     if src is None or src.empty:
         return None
-    cc, fc = col(src, "country"), col(src, "field")
-    if fc is None:
-        return None
-    d = src if cc is None else src[src[cc].astype(str).str.upper() == actor.upper()]
+    fc = "field_name"
+    d = src[src["country"].astype(str).str.upper() == actor.upper()]
     series = _mix_series(d)
     if d.empty or not series:
         return None
@@ -309,9 +305,8 @@ def technology_mix(
             color=PALETTE[i],
             label=label,
         )
-    nr = col(order, "field_nr", exclude=[fc])
     labels = [
-        i18n.field_label(f, order.at[i, nr] if nr else None, lang)
+        i18n.field_label(f, order.at[i, "field_nr"], lang)
         for i, f in zip(order.index, order[fc], strict=True)
     ]
     ax.set_yticks(base, labels, fontsize=8)
@@ -323,14 +318,13 @@ def technology_mix(
 
 
 def _mix_series(d: pd.DataFrame) -> list[tuple[str, str]]:
-    p1, p2 = col(d, "share_p1"), col(d, "share_p2")
-    if p1 and p2:
-        r = d.iloc[0] if len(d) else None
-        l1 = str(r["period_1"]) if r is not None and "period_1" in d.columns else p1
-        l2 = str(r["period_2"]) if r is not None and "period_2" in d.columns else p2
-        return [(p1, l1), (p2, l2)]
-    share = next((c for c in ("share", "share_frac") if c in d.columns), None)
-    return [(share, share)] if share else []
+    """(column, label) of the shares drawn: two periods (a shift) or one (a mix)."""
+    if "share_1" not in d.columns:
+        return [("share", "share")]
+    r = d.iloc[0] if len(d) else None
+    l1 = str(r["period_1"]) if r is not None else "share_1"
+    l2 = str(r["period_2"]) if r is not None else "share_2"
+    return [("share_1", l1), ("share_2", l2)]
 
 
 def trials_by_phase(
@@ -341,41 +335,15 @@ def trials_by_phase(
     top: int = 10,
     salt: str = "trials",
 ) -> str | None:
-    """Trials by phase: stacked by country (top countries + actor) if possible."""
-    pc, nc = col(phases, "phase"), col(phases, "trials")
-    if phases is None or phases.empty or pc is None or nc is None:
+    """Oncology trials by phase (the world's; the table has no country)."""
+    if phases is None or phases.empty:
         return None
-    cc = col(phases, "country")
-    phases = country_rows(phases)
-    d = phases.assign(_n=pd.to_numeric(phases[nc], errors="coerce").fillna(0))
+    d = phases.assign(_n=pd.to_numeric(phases["trials"], errors="coerce").fillna(0))
+    g = d.groupby("phase")["_n"].sum()
     fig = _figure(7.5, 3.8)
     ax = fig.add_subplot()
-    if cc is None:
-        g = d.groupby(pc)["_n"].sum()
-        ax.bar([str(p) for p in g.index], g.values, color=OTHER_COLOUR)
-        ax.set_xlabel(LABELS[lang]["phase"])
-    else:
-        wide = d.pivot_table(
-            index=cc, columns=pc, values="_n", aggfunc="sum", fill_value=0
-        )
-        order = wide.sum(axis=1).sort_values(ascending=False)
-        keep = list(order.index[:top]) + [
-            c for c in order.index[top:] if str(c).upper() == actor.upper()
-        ]
-        wide = wide.loc[keep, sorted(wide.columns, key=str)]
-        bottom = pd.Series(0.0, index=wide.index)
-        labels = [_name(c, lang) for c in wide.index]
-        for i, phase in enumerate(wide.columns):
-            ax.bar(
-                labels,
-                wide[phase],
-                bottom=bottom,
-                label=str(phase),
-                color=PALETTE[i % len(PALETTE)],
-            )
-            bottom += wide[phase]
-        ax.legend(fontsize=8, frameon=False, title=LABELS[lang]["phase"])
-        ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+    ax.bar([str(p) for p in g.index], g.values, color=OTHER_COLOUR)
+    ax.set_xlabel(LABELS[lang]["phase"])
     ax.set_ylabel(LABELS[lang]["trials"])
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.spines[["top", "right"]].set_visible(False)
@@ -407,9 +375,7 @@ def trials_by_country(
     salt: str = "trialcountry",
 ) -> str | None:
     """Stacked bars per country: early-phase trials and the other trials."""
-    cc = col(df, "country")
-    if cc is None or "trials" not in df.columns:
-        return None
+    cc = "country"
     d = country_rows(df)
     d = d.assign(_n=pd.to_numeric(d["trials"], errors="coerce").fillna(0))
     early = (

@@ -30,6 +30,7 @@ class Context:
     min_p: float = 0.0
     periods: str | None = None  # "2002-2011,2012-2021" (technology shift)
     indicators: str | None = None  # folder of the tables (default STORE/indicators)
+    settings: str | None = None  # the tables' settings.toml (all resolved settings)
 
     @property
     def indicators_dir(self) -> str:
@@ -49,7 +50,20 @@ class Context:
 
     @property
     def command(self) -> str:
-        """Shell command that recomputes the tables and this report."""
+        """Shell command that recomputes the tables and this report.
+
+        With the tables' ``settings.toml`` both commands read every setting
+        from it (``--period``, ``--periods``, ``--by``… are never dropped).
+        """
+        if self.settings:
+            ind = f" --out {self.indicators}" if self.indicators else ""
+            src = f" --indicators {self.indicators}" if self.indicators else ""
+            cfg = f" --config {self.settings}"
+            return (
+                f"oncometrics compute --store {self.store}{cfg}{ind} && "
+                f"oncometrics report --store {self.store}{cfg}{src} "
+                f"--actor {self.actor} --lang {self.lang}"
+            )
         p = f" --period {self.period}" if self.period else ""
         return (
             f"oncometrics compute --store {self.store}{p} && oncometrics report "

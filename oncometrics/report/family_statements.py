@@ -19,14 +19,15 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from oncometrics.indicators.inventions import COINVENTION_MIN_SHARE
 from oncometrics.report import i18n
 from oncometrics.report.evidence import Context, Log, Statement, actor_fields
 from oncometrics.report.relations import partner_list
-from oncometrics.report.tables import competition_rank, number
+from oncometrics.report.tables import number
 
 #: Share of the world's fractional inventions a country needs to be ranked
-#: on a rate (contract section 3: 0.5 % of the world, relative to the corpus).
-MIN_SHARE = 0.005
+#: on a rate (compute's rule, stated in the sentence).
+MIN_SHARE = COINVENTION_MIN_SHARE
 
 TEXT = {
     "en": {
@@ -107,16 +108,19 @@ def coinvention_statement(
         return None
     c = df[df["country"].astype(str).str.fullmatch(r"[A-Z]{2}")].copy()
     size = pd.to_numeric(c["i_frac"], errors="coerce")
-    threshold = MIN_SHARE * float(size.sum())
-    rate = pd.to_numeric(c["coinvention_rate"], errors="coerce")
-    eligible = (size >= threshold) & rate.notna()
-    ranks = competition_rank(rate, eligible)
+    threshold = MIN_SHARE * float(size.sum())  # the rule compute ranked with
+    ranks = pd.to_numeric(c["rank_coinvention_rate"], errors="coerce").astype("Int64")
+    eligible = ranks.notna()
     me = c.index[c["country"].astype(str).str.upper() == ctx.actor.upper()]
     if len(me) == 0 or pd.isna(ranks.loc[me[0]]):
         log(f"report: {ctx.actor} unranked for co-invention; statement skipped")
         return None
     row, rank = c.loc[me[0]], int(ranks.loc[me[0]])
-    partners = partner_list(pairs, ctx.actor) if pairs is not None else None
+    partners = (
+        partner_list(pairs, ctx.actor, "coinvention_partners")
+        if pairs is not None
+        else None
+    )
     if partners is None or partners.empty:
         log(f"report: no co-invention partners of {ctx.actor}; statement skipped")
         return None

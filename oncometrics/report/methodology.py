@@ -13,7 +13,7 @@ import pandas as pd
 
 from oncometrics.config import Config
 from oncometrics.report import i18n
-from oncometrics.report.tables import col, has_rows
+from oncometrics.report.tables import has_rows
 from oncometrics.report.templates_text import METHOD, UI
 
 #: Below these sizes the report carries a sample-size warning.
@@ -43,10 +43,8 @@ def sample_counts(
     phases = tables.get("trials_by_phase")
     if summary is not None and "trials" in summary.columns:
         trials = total_of(summary, "trials")
-    elif (
-        phases is not None and col(phases, "country") is None and col(phases, "trials")
-    ):
-        trials = total("trials_by_phase", col(phases, "trials") or "")
+    elif phases is not None:
+        trials = total("trials_by_phase", "trials")
     else:
         trials = (
             sum(

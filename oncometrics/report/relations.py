@@ -12,43 +12,35 @@ import pandas as pd
 
 from oncometrics.report import i18n
 from oncometrics.report.evidence import Context, Log, Statement, actor_fields
-from oncometrics.report.tables import col, number, rounded
+from oncometrics.report.tables import number, rounded
 from oncometrics.report.templates_text import TEMPLATES, WORDS
 
+#: The shared-item count of each partner table (both directions listed).
+PARTNER_COUNT = {
+    "country_partners": "co_publications",
+    "coinvention_partners": "co_inventions",
+    "trial_partners": "shared_trials",
+}
 
-def partner_list(df: pd.DataFrame, actor: str) -> pd.DataFrame:
-    """The partners of `actor` in a pair table: columns partner, co, salton.
 
-    Works whether the table lists each pair once or in both directions;
-    sorted by co-occurrences (descending), then partner code.
+def partner_list(df: pd.DataFrame, actor: str, table: str) -> pd.DataFrame:
+    """The partners of `actor` in pair table `table`: columns partner, co, salton.
+
+    The pair tables list each pair in both directions: the actor's rows are
+    those where it is ``country``.  Sorted by co-occurrences (descending),
+    then partner code.
     """
-    a = col(df, "country_a")
-    b = col(df, "partner", exclude=[a] if a else [])
-    c = col(df, "co", exclude=[x for x in (a, b) if x])
-    if a is None or b is None or c is None:
-        return pd.DataFrame(columns=["partner", "co", "salton"])
-    s = col(df, "salton")
-    sides = []
-    for me, other in ((a, b), (b, a)):
-        hit = df[df[me].astype(str).str.upper() == actor.upper()]
-        sides.append(
-            pd.DataFrame(
-                {
-                    "partner": hit[other].astype(str).str.upper(),
-                    "co": pd.to_numeric(hit[c], errors="coerce"),
-                    "salton": pd.to_numeric(hit[s], errors="coerce")
-                    if s
-                    else float("nan"),
-                }
-            )
-        )
-    both = pd.concat(sides, ignore_index=True)
-    both = both[
-        (both["partner"] != actor.upper())
-        & both["partner"].str.fullmatch(r"[A-Z]{2}").fillna(False)
-    ]
+    hit = df[df["country"].astype(str).str.upper() == actor.upper()]
+    both = pd.DataFrame(
+        {
+            "partner": hit["partner"].astype(str).str.upper(),
+            "co": pd.to_numeric(hit[PARTNER_COUNT[table]], errors="coerce"),
+            "salton": pd.to_numeric(hit["salton"], errors="coerce"),
+        }
+    )
+    both = both[both["partner"].str.fullmatch(r"[A-Z]{2}").fillna(False)]
     both = both.sort_values(["co", "partner"], ascending=[False, True])
-    return both.drop_duplicates("partner").reset_index(drop=True)
+    return both.reset_index(drop=True)
 
 
 def named_partners(
@@ -85,7 +77,7 @@ def partners_statement(
     df = tables.get(table)
     if df is None or df.empty:
         return None
-    partners = partner_list(df, ctx.actor)
+    partners = partner_list(df, ctx.actor, table)
     if partners.empty:
         log(f"report: no partners of {ctx.actor} in {table}; statement {key} skipped")
         return None
@@ -122,9 +114,9 @@ def partners_statement(
         domain_hash=ctx.domain_hash,
         table=table,
         row=f"pairs with {ctx.actor}",
-        column=col(df, "co") or "",
+        column=PARTNER_COUNT[table],
         command=ctx.command,
-        query=_pairs_query(df, table, ctx),
+        query=_pairs_query(table, ctx),
         details={
             "partners": list(head["partner"]),
             "salton": [number(x) for x in head["salton"]],
@@ -139,14 +131,8 @@ def shift_statement(
     df = tables.get("technology_shift")
     if df is None or df.empty:
         return None
-    fc, cc = col(df, "field"), col(df, "country")
+    fc, cc = "field_name", "country"
     delta = shift_pp(df)
-    if fc is None or cc is None or delta is None:
-        log(
-            "report: technology_shift lacks a field, country or share-change "
-            "column; statement inv_shift skipped"
-        )
-        return None
     mine = df.assign(_d=delta)[df[cc].astype(str).str.upper() == ctx.actor.upper()]
     gains = mine[mine["_d"] > 0].sort_values("_d", ascending=False).head(top)
     if gains.empty:
@@ -155,8 +141,7 @@ def shift_statement(
             "statement inv_shift skipped"
         )
         return None
-    nr = col(gains, "field_nr", exclude=[fc])
-    numbers = gains[nr] if nr else pd.Series([None] * len(gains), index=gains.index)
+    numbers = gains["field_nr"]
     items = [
         f"{i18n.field_label(f, k, ctx.lang)} ({i18n.fmt_signed_pp(d, ctx.lang)})"
         for f, k, d in zip(gains[fc], numbers, gains["_d"], strict=True)
@@ -191,30 +176,15 @@ def shift_statement(
     )
 
 
-def shift_pp(df: pd.DataFrame) -> pd.Series | None:
-    """The change of each field's share in percentage points, or None."""
-    if (c := col(df, "delta_pp")) is not None:
-        return pd.to_numeric(df[c], errors="coerce")
-    if (c := col(df, "delta_share")) is not None:
-        d = pd.to_numeric(df[c], errors="coerce")
-        return d * 100 if d.abs().max() <= 1 else d
-    p1, p2 = col(df, "share_p1"), col(df, "share_p2")
-    if p1 and p2:
-        return 100 * (
-            pd.to_numeric(df[p2], errors="coerce")
-            - pd.to_numeric(df[p1], errors="coerce")
-        )
-    return None
+def shift_pp(df: pd.DataFrame) -> pd.Series:
+    """The change of each field's share in percentage points."""
+    return pd.to_numeric(df["shift_pp"], errors="coerce")
 
 
 def _shift_periods(row: pd.Series, ctx: Context) -> tuple[str, str]:
-    for a, b in (("period_1", "period_2"), ("p1", "p2"), ("period1", "period2")):
-        if a in row.index and b in row.index:
-            return str(row[a]).replace("-", "–"), str(row[b]).replace("-", "–")
-    if ctx.periods and "," in ctx.periods:
-        p1, p2 = ctx.periods.split(",", 1)
-        return p1.strip().replace("-", "–"), p2.strip().replace("-", "–")
-    return WORDS[ctx.lang]["first_period"], WORDS[ctx.lang]["second_period"]
+    return str(row["period_1"]).replace("-", "–"), str(row["period_2"]).replace(
+        "-", "–"
+    )
 
 
 def institution_statement(
@@ -224,20 +194,9 @@ def institution_statement(
     df = tables.get("publications_by_institution")
     if df is None or df.empty:
         return None
-    name = col(df, "institution")
-    cc = col(df, "country", exclude=[name] if name else [])
-    if name is None or cc is None or "p_frac" not in df.columns:
-        log(
-            "report: publications_by_institution lacks a name, country or p_frac "
-            "column; statement pub_institution skipped"
-        )
-        return None
+    name, cc = "institution_name", "country_code"
     p = pd.to_numeric(df["p_frac"], errors="coerce")
-    ranks = (
-        pd.to_numeric(df["rank_p_frac"], errors="coerce")
-        if "rank_p_frac" in df.columns
-        else p.rank(method="min", ascending=False)
-    )
+    ranks = pd.to_numeric(df["rank_p_frac"], errors="coerce")
     mine = df[(df[cc].astype(str).str.upper() == ctx.actor) & p.notna()]
     if mine.empty:
         log(
@@ -257,7 +216,7 @@ def institution_statement(
         n=i18n.fmt_number(n, ctx.lang),
         value=i18n.fmt_number(value, ctx.lang),
     )
-    id_col = "institution_id" if "institution_id" in df.columns else name
+    id_col = "institution_id"
     return Statement(
         key="pub_institution",
         section="publications",
@@ -290,14 +249,8 @@ def trend_statement(
     an odd span is left out.  Needs at least two years.
     """
     df = tables.get("publications_by_country_year")
-    cc, yc = col(df, "country"), col(df, "year")
+    cc, yc = "country", "publication_year"
     if df is None or df.empty:
-        return None
-    if cc is None or yc is None or "p_frac" not in df.columns:
-        log(
-            "report: publications_by_country_year lacks country, year or p_frac; "
-            "statement pub_trend skipped"
-        )
         return None
     d = df.assign(
         _y=pd.to_numeric(df[yc], errors="coerce"),
@@ -347,14 +300,11 @@ def trend_statement(
     )
 
 
-def _pairs_query(df: pd.DataFrame, table: str, ctx: Context) -> str:
+def _pairs_query(table: str, ctx: Context) -> str:
     """SQL listing the actor's pairs, largest first."""
-    a = col(df, "country_a")
-    b = col(df, "partner", exclude=[a] if a else [])
-    c = col(df, "co", exclude=[x for x in (a, b) if x])
     return (
-        f"SELECT * FROM {ctx.source(table)} WHERE {a} = '{ctx.actor}' "
-        f"OR {b} = '{ctx.actor}' ORDER BY {c} DESC"
+        f"SELECT * FROM {ctx.source(table)} WHERE country = '{ctx.actor}' "
+        f"ORDER BY {PARTNER_COUNT[table]} DESC"
     )
 
 

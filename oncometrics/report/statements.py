@@ -7,7 +7,8 @@ rank, number of ranked actors, period, domain hash, stability interval, the
 table/row/column it came from and the command that reproduces it), as the
 contract requires (indicators.md section 8).  A rank whose stability
 interval overlaps a neighbour's is flagged in the sentence itself.  When a
-table or column is missing the statement is skipped and the reason logged.
+table is missing, or the actor has no value or rank, the statement is skipped
+and the reason logged; ranks are those compute wrote.
 
 The dashboard reuses :func:`build_statements`.  The data model lives in
 :mod:`~oncometrics.report.evidence`, pair and shift statements in
@@ -16,9 +17,11 @@ The dashboard reuses :func:`build_statements`.  The data model lives in
 Examples
 --------
 >>> import pandas as pd
->>> t = {"publications_by_country": pd.DataFrame({
-...     "country": ["US", "FR", "DE"], "p_frac": [50.0, 30.0, 20.0],
-...     "share_frac": [0.5, 0.3, 0.2]})}
+>>> from oncometrics.outputs import OUTPUTS
+>>> empty = dict.fromkeys(OUTPUTS["publications_by_country"].names)
+>>> t = {"publications_by_country": pd.DataFrame([
+...     {**empty, "country": c, "p_frac": p, "share_frac": p / 100, "rank_p_frac": r}
+...     for c, p, r in (("US", 50.0, 1), ("FR", 30.0, 2), ("DE", 20.0, 3))])}
 >>> [s.text for s in build_statements(t, Context(actor="FR", period="2016-2020"))]
 ['France ranks 2nd of 3 countries for cancer publications in 2016–2020 (fractional count 30; 30.0\xa0% of the world).']
 """
@@ -41,7 +44,7 @@ from oncometrics.report.relations import (
     shift_statement,
     trend_statement,
 )
-from oncometrics.report.tables import actor_row, col, country_rows, number, ranks_for
+from oncometrics.report.tables import actor_row, country_rows, number
 from oncometrics.report.templates_text import TEMPLATES, WORDS
 
 __all__ = [
@@ -67,8 +70,7 @@ class _Spec:
     column: str
     indicator: str
     kind: str  # count | percent | ratio
-    rank_col: str | None = None  # the table's rank column if not rank_<column>
-    size_col: str | None = None  # size threshold for ratio indicators
+    rank_col: str  # the table's rank column (ranks are compute's, never redone)
     share_col: str | None = None
 
 
@@ -90,7 +92,7 @@ RANKED: tuple[_Spec, ...] = (
         "pp_top1",
         "PP(top 1 %)",
         "percent",
-        size_col="p_frac",
+        "rank_pp_top1",
     ),
     _Spec(
         "pub_top10",
@@ -99,7 +101,7 @@ RANKED: tuple[_Spec, ...] = (
         "pp_top10",
         "PP(top 10 %)",
         "percent",
-        size_col="p_frac",
+        "rank_pp_top10",
     ),
     _Spec(
         "pub_mncs",
@@ -108,7 +110,7 @@ RANKED: tuple[_Spec, ...] = (
         "mncs",
         "MNCS",
         "ratio",
-        size_col="p_frac",
+        "rank_mncs",
     ),
     _Spec(
         "pub_ai",
@@ -117,7 +119,7 @@ RANKED: tuple[_Spec, ...] = (
         "ai",
         "Activity index (AI)",
         "ratio",
-        size_col="p_frac",
+        "rank_ai",
     ),
     _Spec(
         "pub_collab",
@@ -126,7 +128,7 @@ RANKED: tuple[_Spec, ...] = (
         "intl_collab_rate",
         "International co-publication rate",
         "percent",
-        size_col="p_frac",
+        "rank_intl_collab_rate",
     ),
     _Spec(
         "inv_output",
@@ -145,7 +147,7 @@ RANKED: tuple[_Spec, ...] = (
         "rta",
         "Revealed technological advantage (RTA)",
         "ratio",
-        size_col="i_frac",
+        "rank_rta",
     ),
     _Spec(
         "trial_output",
@@ -210,14 +212,8 @@ def ranked_statement(
     df = tables.get(spec.table)
     if df is None or df.empty:
         return None  # the section says the table is missing
-    cc = col(df, "country")
-    if cc is None or spec.column not in df.columns:
-        log(
-            f"report: {spec.table} has no {spec.column if cc else 'country'} column; "
-            f"statement {spec.key} skipped"
-        )
-        return None
-    ranks = _ranks(df, spec, ctx)
+    cc = "country"
+    ranks = pd.to_numeric(df[spec.rank_col], errors="coerce").astype("Int64")
     row = actor_row(df, ctx.actor)
     if row is None:
         log(f"report: {ctx.actor} not in {spec.table}; statement {spec.key} skipped")
@@ -278,38 +274,13 @@ def ranked_statement(
 
 def rank_query(df: pd.DataFrame, spec: _Spec, ctx: Context, cc: str) -> str:
     """DuckDB SQL over the table's CSV giving the actor's value, rank and n."""
-    own = spec.rank_col if spec.rank_col in df.columns else f"rank_{spec.column}"
-    if own in df.columns:
-        inner = f"{cc}, {spec.column}, {own} AS rank, count({own}) OVER () AS n"
-        where = f"regexp_full_match({cc}, '[A-Z]{{2}}')"
-    else:
-        inner = (
-            f"{cc}, {spec.column}, rank() OVER (ORDER BY {spec.column} DESC) "
-            "AS rank, count(*) OVER () AS n"
-        )
-        cond = [f"{spec.column} IS NOT NULL", f"regexp_full_match({cc}, '[A-Z]{{2}}')"]
-        if spec.size_col and spec.size_col in df.columns and _min_size(spec, ctx):
-            cond.append(f"{spec.size_col} >= {_min_size(spec, ctx)}")
-        if spec.size_col and "ranked" in df.columns:
-            cond.append("ranked")
-        where = " AND ".join(cond)
+    own = spec.rank_col
+    inner = f"{cc}, {spec.column}, {own} AS rank, count({own}) OVER () AS n"
+    where = f"regexp_full_match({cc}, '[A-Z]{{2}}')"
     return (
         f"SELECT * FROM (SELECT {inner} FROM {ctx.source(spec.table)} "
         f"WHERE {where}) WHERE {cc} = '{ctx.actor}'"
     )
-
-
-def _ranks(df: pd.DataFrame, spec: _Spec, ctx: Context) -> pd.Series:
-    if spec.rank_col and spec.rank_col in df.columns:
-        return pd.to_numeric(df[spec.rank_col], errors="coerce").astype("Int64")
-    return ranks_for(
-        df, spec.column, min_size=_min_size(spec, ctx), size_col=spec.size_col
-    )
-
-
-def _min_size(spec: _Spec, ctx: Context) -> float:
-    """`min_p` is a threshold on P_frac: publications only."""
-    return ctx.min_p if spec.size_col == "p_frac" else 0.0
 
 
 def _interval(row: pd.Series, column: str) -> tuple[float, float] | None:
@@ -393,12 +364,8 @@ def _fmt(value: float, kind: str, lang: str) -> str:
 
 
 def _share(df: pd.DataFrame, row: pd.Series, spec: _Spec, lang: str) -> str:
-    """The world share: the table's column, else value / sum over countries."""
-    share = number(row.get(spec.share_col)) if spec.share_col else None
-    if share is None and spec.share_col:
-        total = float(pd.to_numeric(df[spec.column], errors="coerce").sum())
-        value = number(row[spec.column])
-        share = value / total if value is not None and total > 0 else None
+    """The world share (the table's column), or a dash."""
+    share = number(row[spec.share_col]) if spec.share_col else None
     return i18n.fmt_percent(share, lang) if share is not None else "–"
 
 

@@ -1,9 +1,10 @@
 """Reading the indicator tables and looking things up in them.
 
 `load_tables` reads what ``oncometrics compute`` wrote (``<table>.parquet``,
-else ``<table>.csv``) into pandas frames; the other helpers are pure and
-tolerant: extra columns are ignored, and a column may go by a few names
-(`ALIASES`), so that the report keeps working while the tables evolve.
+else ``<table>.csv``) into pandas frames, and refuses a published table that
+lacks one of its columns (:data:`oncometrics.outputs.OUTPUTS`): the report
+reads columns by their exact published names, and ranks as compute wrote
+them (never re-ranked here).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from oncometrics.outputs import check_columns
 
 #: The tables the report knows, in the order of the report and the workbook.
 KNOWN_TABLES: tuple[str, ...] = (
@@ -35,37 +38,11 @@ KNOWN_TABLES: tuple[str, ...] = (
     "trials_by_sponsor",
 )
 
-#: Alternative names of columns the report reads (first present wins).
-ALIASES: dict[str, tuple[str, ...]] = {
-    "country": ("country", "country_code", "actor"),
-    "partner": ("partner", "partner_country", "country_b", "country2", "b"),
-    "country_a": ("country_a", "country1", "a", "country"),
-    "co": (
-        "co_publications",
-        "copublications",
-        "co_pubs",
-        "co_inventions",
-        "coinventions",
-        "shared_trials",
-        "co_trials",
-        "n",
-        "count",
-        "p_full",
-        "i_full",
-        "trials",
-    ),
-    "salton": ("salton", "salton_index"),
-    "year": ("publication_year", "priority_year", "start_year", "year"),
-    "field": ("field_name", "technology_field", "field", "technology", "field_id"),
-    "field_nr": ("field_nr", "field_id", "field_number"),
-    "phase": ("phase", "trial_phase"),
-    "trials": ("trials", "n_trials", "count", "n"),
-    "early": ("early_phase_trials", "early_trials", "early_phase"),
-    "share_p1": ("share_p1", "share_1", "share_first", "share_before"),
-    "share_p2": ("share_p2", "share_2", "share_second", "share_after"),
-    "delta_pp": ("delta_pp", "shift_pp", "share_change_pp", "delta_share_pp"),
-    "delta_share": ("delta_share", "share_change", "shift"),
-    "institution": ("institution_name", "name", "institution", "institution_id"),
+#: The year column of each year table.
+YEAR_COLUMN: dict[str, str] = {
+    "publications_by_country_year": "publication_year",
+    "inventions_by_country_year": "year",
+    "trials_by_country_year": "start_year",
 }
 
 
@@ -102,6 +79,10 @@ def load_tables(
                 f"{pq_path if pq_path.exists() else csv_path}: "
                 f"unreadable indicator table ({exc})"
             ) from exc
+        try:
+            check_columns(name, found[name].columns)
+        except ValueError as exc:
+            raise ValueError(f"{folder / name}: {exc}") from None
     return found
 
 
@@ -114,18 +95,6 @@ def read_json(path: Path) -> dict[str, Any]:
     except (OSError, ValueError) as exc:
         raise ValueError(f"{path}: unreadable JSON ({exc})") from exc
     return data if isinstance(data, dict) else {}
-
-
-def col(
-    df: pd.DataFrame | None, role: str, *, exclude: Sequence[str] = ()
-) -> str | None:
-    """The column of `df` playing `role` (its own name or an alias), or None."""
-    if df is None:
-        return None
-    for name in (role, *ALIASES.get(role, ())):
-        if name in df.columns and name not in exclude:
-            return name
-    return None
 
 
 def has_rows(tables: Mapping[str, pd.DataFrame], name: str) -> bool:
@@ -183,43 +152,6 @@ def without_impact(df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(**{c: float("nan") for c in cols}) if cols else df
 
 
-def competition_rank(values: pd.Series, eligible: pd.Series | None = None) -> pd.Series:
-    """Descending competition ranks (1, 2, 2, 4); NaN or ineligible -> NA.
-
-    Examples
-    --------
-    >>> competition_rank(pd.Series([5.0, 7.0, 7.0, None])).tolist()
-    [3, 1, 1, <NA>]
-    """
-    v = pd.to_numeric(values, errors="coerce")
-    if eligible is not None:
-        v = v.where(eligible.astype(bool))
-    return v.rank(method="min", ascending=False).astype("Int64")
-
-
-def ranks_for(
-    df: pd.DataFrame,
-    value_col: str,
-    *,
-    min_size: float = 0.0,
-    size_col: str | None = None,
-) -> pd.Series:
-    """The table's own `rank_<value_col>` when present, else computed ranks.
-
-    Ratio indicators (those with a `size_col`) exclude actors whose size is
-    below `min_size`, or whose ``ranked`` flag (when the table has one) is false.
-    """
-    own = f"rank_{value_col}"
-    if own in df.columns:
-        return pd.to_numeric(df[own], errors="coerce").astype("Int64")
-    eligible = pd.Series(True, index=df.index)
-    if size_col and size_col in df.columns and min_size > 0:
-        eligible &= pd.to_numeric(df[size_col], errors="coerce") >= min_size
-    if size_col and "ranked" in df.columns:  # the table's own size threshold
-        eligible &= df["ranked"].astype("boolean").fillna(False).astype(bool)
-    return competition_rank(rounded(df[value_col], value_col), eligible)
-
-
 def number(x: Any) -> float | None:
     """`x` as a float, None for missing/NaN."""
     try:
@@ -231,10 +163,7 @@ def number(x: Any) -> float | None:
 
 def actor_row(df: pd.DataFrame, actor: str, key: str = "country") -> pd.Series | None:
     """The row of `actor` (case-insensitive code match) or None."""
-    c = col(df, key)
-    if c is None:
-        return None
-    hit = df[df[c].astype(str).str.upper() == actor.upper()]
+    hit = df[df[key].astype(str).str.upper() == actor.upper()]
     return None if hit.empty else hit.iloc[0]
 
 

@@ -319,3 +319,61 @@ EVIDENCE: dict[str, dict[str, str]] = {
         "query": "requête (DuckDB)",
     },
 }
+
+#: Column headers of the methodology tables and the domain definition's keys.
+HEADERS: dict[str, dict[str, str]] = {
+    "en": {
+        "source": "source", "files": "files", "read": "read", "stored": "stored",
+        "duplicates": "duplicates", "rejected": "rejected", "ingested": "ingested",
+        "publications": "publications", "date": "date", "table": "table",
+        "rows": "rows", "true": "yes", "false": "no",
+        "name": "name", "version": "version", "hash": "hash",
+        "types": "document types", "mesh_tree": "MeSH tree",
+        "mesh_descriptors_count": "MeSH descriptors",
+        "openalex_subfields": "OpenAlex subfields", "any_topic": "any topic",
+        "keywords": "keywords", "patent_codes": "patent classes (CPC/IPC)",
+        "patent_keywords": "patent keywords", "trial_keywords": "trial keywords",
+        "period": "period",
+    },
+    "fr": {
+        "source": "source", "files": "fichiers", "read": "lus",
+        "stored": "stockés", "duplicates": "doublons", "rejected": "rejetés",
+        "ingested": "ingestion", "publications": "publications", "date": "date",
+        "table": "table", "rows": "lignes", "true": "oui", "false": "non",
+        "name": "nom", "version": "version", "hash": "empreinte",
+        "types": "types de documents", "mesh_tree": "arbre MeSH",
+        "mesh_descriptors_count": "descripteurs MeSH",
+        "openalex_subfields": "sous-domaines OpenAlex",
+        "any_topic": "tout sujet", "keywords": "mots-clés",
+        "patent_codes": "classes de brevets (CPC/CIB)",
+        "patent_keywords": "mots-clés brevets",
+        "trial_keywords": "mots-clés essais", "period": "période",
+    },
+}  # fmt: skip
+
+#: French names of the statements' indicators (evidence blocks).
+INDICATORS_FR: dict[str, str] = {
+    "P_frac (fractional publication count)": "P_frac (compte fractionnaire des "
+    "publications)",
+    "PP(top 1 %)": "PP(top 1 %)",
+    "PP(top 10 %)": "PP(top 10 %)",
+    "MNCS": "MNCS",
+    "Activity index (AI)": "Indice d'activité (AI)",
+    "International co-publication rate": "Taux de co-publication internationale",
+    "I_frac (fractional invention count)": "I_frac (compte fractionnaire des "
+    "inventions)",
+    "Revealed technological advantage (RTA)": "Avantage technologique révélé (RTA)",
+    "Oncology trials (full count)": "Essais en oncologie (compte entier)",
+    "Early-phase oncology trials (full count)": "Essais en oncologie de phase "
+    "précoce (compte entier)",
+    "International co-invention rate (full counting)": "Taux de co-invention "
+    "internationale (compte entier)",
+    "Co-occurrences with partner countries (full counting)": "Co-occurrences avec "
+    "les pays partenaires (compte entier)",
+    "Change in technology-field share (percentage points)": "Variation de la part "
+    "du domaine technologique (points de pourcentage)",
+    "P_frac (fractional publication count) of institutions": "P_frac (compte "
+    "fractionnaire des publications) des établissements",
+    "World share of P_frac, pooled over years": "Part mondiale de P_frac, années "
+    "cumulées",
+}

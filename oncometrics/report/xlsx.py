@@ -43,21 +43,36 @@ STATEMENT_COLUMNS = (
 )
 
 
+#: The statements sheet in French: its name and headers.
+STATEMENTS_FR = ("constats", {
+    "key": "clé", "section": "section", "text": "texte", "indicator": "indicateur",
+    "actor": "acteur", "value": "valeur", "value_text": "valeur affichée",
+    "rank": "rang", "n_ranked": "classés", "robust": "robuste",
+    "period": "période", "domain_hash": "empreinte du domaine", "table": "table",
+    "row": "ligne", "column": "colonne", "command": "commande",
+})  # fmt: skip
+
+
 def write_workbook(
     tables: Mapping[str, pd.DataFrame],
     statements: list[Statement],
     path: Path,
     log: Callable[[str], None] | None = None,
+    lang: str = "en",
 ) -> Path:
-    """Write `path` with a 'statements' sheet and one sheet per table."""
+    """Write `path` with a 'statements' sheet and one sheet per table.
+
+    In French the statements sheet is 'constats', with French headers; the
+    table sheets keep the tables' names and columns (as in the CSV files).
+    """
     wb = Workbook(write_only=True)
     used: set[str] = set()
     rows = [{c: _flat(asdict(s)[c]) for c in STATEMENT_COLUMNS} for s in statements]
-    _sheet(
-        wb,
-        _sheet_name("statements", used),
-        pd.DataFrame(rows, columns=list(STATEMENT_COLUMNS)),
-    )
+    frame = pd.DataFrame(rows, columns=list(STATEMENT_COLUMNS))
+    title = "statements"
+    if lang == "fr":
+        title, frame = STATEMENTS_FR[0], frame.rename(columns=STATEMENTS_FR[1])
+    _sheet(wb, _sheet_name(title, used), frame)
     for name, df in tables.items():
         if log and len(df) > 5000:
             log(f"report: workbook sheet {name} ({len(df):,} rows)")

@@ -26,7 +26,9 @@ def create_app(store: Path | str, *, query_timeout: float = 5.0) -> FastAPI:
     Every request reads one snapshot of the tables (``snapshot(request)``);
     a new one is loaded when compute or portfolio replaces the folders.
     """
-    app = FastAPI(
+    from fastapi_offline import FastAPIOffline
+
+    app = FastAPIOffline(  # /docs and /redoc assets from the package: no CDN
         title="oncometrics",
         version=__version__,
         description="Read-only API over the indicator tables of an oncometrics store.",

@@ -180,6 +180,8 @@ class IndicatorData:
             targets = [c for c in ACTOR_FILTERS[key] if c in cols]
             if not targets:
                 raise QueryError(f"table {q.table!r} cannot be filtered by {key!r}")
+            if key == "country":  # ISO codes: fr is FR
+                value = str(value).upper()
             ors = " OR ".join(f'CAST("{c}" AS VARCHAR) = ?' for c in targets)
             clauses.append(f"({ors})")
             params.extend([value] * len(targets))

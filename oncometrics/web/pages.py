@@ -18,12 +18,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from oncometrics.report import charts
 from oncometrics.web.api import CODE, PERIOD, snapshot
+from oncometrics.web.format import cell, label
 
 router = APIRouter()
 TEMPLATES = Path(__file__).parent / "templates"
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"])
 )
+_env.filters["num"] = cell
+_env.globals["label"] = label
 COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
 
 
@@ -45,11 +48,34 @@ def _statements(
     ctx = Context(
         actor=actor.upper(),
         lang=lang,
-        period=period,
+        # the tables' own period, not "all years", when none is asked for
+        period=period or data.domain.get("settings", {}).get("period"),
         domain_hash=data.domain.get("hash"),
         store=str(request.app.state.store),
+        indicators=str(data.folder),
+        settings=_settings(data.folder),
     )
     return build_statements(_tables(request), ctx, lambda m: None)
+
+
+def _banners(request: Request, lang: str = "en") -> list[str]:
+    """Warnings shown on every page: small sample, no citation counts."""
+    from oncometrics.report.methodology import sample_counts, sample_warning
+    from oncometrics.report.tables import read_json
+    from oncometrics.report.templates_text import UI
+
+    data = snapshot(request)
+    manifest = read_json(Path(request.app.state.store) / "manifest.json")
+    out = [sample_warning(sample_counts(data.published(), manifest), lang)]
+    if not data.cited:
+        out.append(UI[lang]["no_impact"])
+    return [b for b in out if b]
+
+
+def _settings(folder: Path) -> str | None:
+    """The tables' ``settings.toml`` (the reproduce commands read it)."""
+    path = folder / "settings.toml"
+    return str(path) if path.is_file() else None
 
 
 def _records(
@@ -77,15 +103,37 @@ def overview(
     data = snapshot(request)
     return _render(
         "overview.html",
-        title="Overview",
+        banners=_banners(request, lang),
+        title="Overview" if lang == "en" else "Vue d'ensemble",
+        t=OVERVIEW[lang],
         actor=actor.upper(),
         lang=lang,
         statements=statements,
         tables=data.tables,
         domain=data.domain,
-        charts=_charts(request, actor),
+        charts=[(OVERVIEW[lang][k], svg) for k, svg in _charts(request, actor)],
     )
 
+
+#: The overview's wording by language (the statements are the report's own).
+OVERVIEW: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Where {actor} stands", "country": "Country",
+        "language": "Language", "show": "Show", "statements": "Statements",
+        "empty": "No statement can be made for {actor} from these tables.",
+        "tables": "Tables", "columns": "columns", "domain": "Domain",
+        "hash": "hash", "Ranking": "Ranking", "Specialisation": "Specialisation",
+        "Trials by phase": "Trials by phase",
+    },
+    "fr": {
+        "title": "La position de {actor}", "country": "Pays",
+        "language": "Langue", "show": "Afficher", "statements": "Constats",
+        "empty": "Aucun constat sur {actor} ne peut être tiré de ces tables.",
+        "tables": "Tables", "columns": "colonnes", "domain": "Domaine",
+        "hash": "empreinte", "Ranking": "Classement",
+        "Specialisation": "Spécialisation", "Trials by phase": "Essais par phase",
+    },
+}  # fmt: skip
 
 #: The overview's charts: title, chart function, table it draws.
 CHARTS: tuple[tuple[str, Callable[..., str | None], str], ...] = (
@@ -147,21 +195,39 @@ def _actor_sections(
     return sections
 
 
+#: The published columns naming the actor of each actor page.
+PAGE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "country": ("country",),
+    "institution": ("institution_id", "ror"),
+    "unit": ("unit_code",),
+    "centre": ("key", "centre_code"),
+}
+#: A centre code or a label such as ``CLIP²`` (letters, digits, ``-_.²``).
+CENTRE_RE = re.compile(r"^[\w.²-]{1,40}$")
+
+
+def _actor_page(
+    request: Request, kind: str, code: str, period: str | None = None
+) -> HTMLResponse:
+    """Every table's rows for one actor of `kind`."""
+    sections = _actor_sections(_tables(request), PAGE_COLUMNS[kind], code, period)
+    return _render(
+        "country.html",
+        banners=_banners(request),
+        title=f"{kind.capitalize()} {code}",
+        code=code,
+        kind=kind,
+        sections=sections,
+        action=f"/{kind}/{code}",
+    )
+
+
 @router.get("/country/{code}", response_class=HTMLResponse, include_in_schema=False)
 def country(request: Request, code: str, period: Period = None) -> HTMLResponse:
     """Every table's rows for one country (publications, inventions, trials)."""
     if not COUNTRY_RE.match(code):
         raise HTTPException(400, "country must be an ISO alpha-2 code")
-    code = code.upper()
-    sections = _actor_sections(_tables(request), ("country",), code, period)
-    return _render(
-        "country.html",
-        title=f"Country {code}",
-        code=code,
-        kind="country",
-        sections=sections,
-        action=f"/country/{code}",
-    )
+    return _actor_page(request, "country", code.upper(), period)
 
 
 @router.get(
@@ -171,17 +237,7 @@ def institution(request: Request, ident: str, period: Period = None) -> HTMLResp
     """Every table's rows for one institution (OpenAlex id or ROR id)."""
     if not re.match(CODE, ident):
         raise HTTPException(400, "bad institution id")
-    sections = _actor_sections(
-        _tables(request), ("institution_id", "ror"), ident, period
-    )
-    return _render(
-        "country.html",
-        title=f"Institution {ident}",
-        code=ident,
-        kind="institution",
-        sections=sections,
-        action=f"/institution/{ident}",
-    )
+    return _actor_page(request, "institution", ident, period)
 
 
 @router.get("/unit/{code}", response_class=HTMLResponse, include_in_schema=False)
@@ -189,19 +245,7 @@ def unit(request: Request, code: str, period: Period = None) -> HTMLResponse:
     """Every portfolio table's rows for one unit of the organisation."""
     if not re.match(CODE, code):
         raise HTTPException(400, "bad unit code")
-    sections = _actor_sections(_tables(request), ("unit_code",), code, period)
-    return _render(
-        "country.html",
-        title=f"Unit {code}",
-        code=code,
-        kind="unit",
-        sections=sections,
-        action=f"/unit/{code}",
-    )
-
-
-#: A centre code or a label such as ``CLIP²`` (letters, digits, ``-_.²``).
-CENTRE_RE = re.compile(r"^[\w.²-]{1,40}$")
+    return _actor_page(request, "unit", code, period)
 
 
 @router.get("/centre/{code}", response_class=HTMLResponse, include_in_schema=False)
@@ -209,15 +253,7 @@ def centre(request: Request, code: str) -> HTMLResponse:
     """The trial tables' rows for one centre (or one label) of the organisation."""
     if not CENTRE_RE.match(code):
         raise HTTPException(400, "bad centre code")
-    sections = _actor_sections(_tables(request), ("key", "centre_code"), code)
-    return _render(
-        "country.html",
-        title=f"Centre {code}",
-        code=code,
-        kind="centre",
-        sections=sections,
-        action=f"/centre/{code}",
-    )
+    return _actor_page(request, "centre", code)
 
 
 @router.get("/table/{name}", response_class=HTMLResponse, include_in_schema=False)
@@ -236,6 +272,7 @@ def table(
     cols, rows = _records(df, limit=200)
     return _render(
         "table.html",
+        banners=_banners(request),
         title=name,
         name=name,
         cols=cols,
@@ -274,6 +311,7 @@ def compare(
         )
     return _render(
         "compare.html",
+        banners=_banners(request),
         title="Compare",
         actors=",".join(codes),
         codes=codes,
