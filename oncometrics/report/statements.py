@@ -321,7 +321,7 @@ def _rank_interval(row: pd.Series, column: str) -> tuple[int, int] | None:
 
 def _threshold_text(row: pd.Series, spec: _Spec, lang: str) -> str:
     """ " with at least 0.5 % of world output" for ratio ranks, else ""."""
-    if spec.size_col != "p_frac":
+    if not spec.table.startswith("publications") or spec.kind == "count":
         return ""
     share = number(row.get("threshold_share"))
     if share:
