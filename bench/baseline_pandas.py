@@ -61,8 +61,10 @@ def cancer_topics() -> tuple[set[str], set[str]]:
 
 
 def read_table(store: Path, name: str, columns: list[str]) -> pd.DataFrame:
-    """All Parquet parts of one canonical table (empty frame if none)."""
-    parts = sorted((store / name).glob("part-*.parquet"))
+    """All data files of one canonical table (empty frame if none)."""
+    from oncometrics.store import table_files
+
+    parts = table_files(store, name)
     if not parts:
         return pd.DataFrame({c: [] for c in columns})
     return pd.concat(

@@ -62,7 +62,7 @@ def store_for(n: int, root: Path, build: bool) -> Path:
     world = root / f"world-{label(n)}"
     for suffix in ("-store", "-sqlstore", "-genstore"):
         s = world.with_name(world.name + suffix)
-        if (s / "manifest.json").exists():
+        if (s / "manifest.json").exists() or (s / "catalog.ducklake").exists():
             return s
     if not build:
         raise SystemExit(f"no store for {n:,} works under {root} (use --build)")

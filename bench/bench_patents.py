@@ -82,7 +82,7 @@ def main() -> None:
     args = ap.parse_args()
     store = args.out / f"patents-{args.families}"
     res: dict[str, object] = {"machine": machine(), "families": args.families}
-    if not (store / "manifest.json").exists():
+    if not any((store / f).exists() for f in ("manifest.json", "catalog.ducklake")):
         run = measure([sys.executable, str(HERE / "generate_patents.py"),
                        "--families", str(args.families), "--out", str(store)])  # fmt: skip
         res["generate"] = {"seconds": run.seconds, "peak_mb": run.peak_mb,

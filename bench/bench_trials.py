@@ -67,7 +67,10 @@ def main() -> None:
     py = sys.executable
     lines = [f"Machine: {machine()}", "",
              "| step | wall s | CPU s | peak MB | status |", "|---|---|---|---|---|"]  # fmt: skip
-    if not (a.keep_store and (store / "manifest.json").exists()):
+    if not (
+        a.keep_store
+        and any((store / f).exists() for f in ("manifest.json", "catalog.ducklake"))
+    ):
         shutil.rmtree(store, ignore_errors=True)
         r = measure([py, "-m", "oncometrics.cli", "ingest", "trials", str(a.world),
                      "--store", str(store)])  # fmt: skip

@@ -121,6 +121,13 @@ SETTINGS: tuple[Setting, ...] = (
         "activity index; default: the store's own totals.",
         kind=str,
     ),
+    Setting(
+        "snapshot",
+        None,
+        "Store snapshot to compute from (default: the latest); every output "
+        "records the one it used in domain.json (docs/store.md).",
+        kind=int,
+    ),
     # domain
     Setting(
         "domain",
@@ -286,11 +293,6 @@ SETTINGS: tuple[Setting, ...] = (
         "spark_driver_memory",
         "2g",
         "spark.driver.memory of a local Spark session (e.g. '6g').",
-    ),
-    Setting(
-        "fast_ingest",
-        False,
-        "Experimental DuckDB staging of clean OpenAlex JSON Lines (env only).",
     ),
     # input limits (ingest; env or TOML)
     Setting(

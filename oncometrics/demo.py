@@ -100,11 +100,12 @@ def counts_lines(store: Path) -> list[str]:
     the cancer domain (document type and subject) → works with an author
     country (the ones country figures count); trials and patents likewise.
     """
-    import json
 
     import pandas as pd
 
-    manifest = json.loads((store / "manifest.json").read_text(encoding="utf-8"))
+    from oncometrics.store import read_manifest
+
+    manifest = read_manifest(store)
     files = list(manifest.get("files", {}).values())
 
     def read(*sources: str) -> tuple[int, int]:

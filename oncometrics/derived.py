@@ -7,41 +7,32 @@
   ``compute`` from all the authorship rows (~5 per work, window functions).
   ``compute`` selects the domain's works from it.
 * ``country_totals``: those weights summed per country, publication year and
-  document type, one small aggregate per part: the all-field totals of the
-  activity index for any period and document types are the sum of the
-  parts' rows, without reading a row per work (docs/benchmarks.md, compute).
+  document type, one small aggregate per ingested file: the all-field totals
+  of the activity index for any period and document types are the sum of
+  its rows, without reading a row per work (docs/benchmarks.md, compute).
 * ``work_institution_weights`` and ``institution_totals``: the same for
   institutions (from ``authorship_institutions``).
 
-Layout: ``STORE/<table>/part-<sha16>.parquet``, one part per part of the
-authorship table it comes from, same name; a part is computed from the parts
-of the same name of its sources (the rows of one ingested file: a work's
-rows all come from one file).  When a richer duplicate supersedes a work,
-the store removes its rows from the ``work_*_weights`` as from every
-child table; the rewritten parts are then newer than the aggregates built
-from them, which makes those stale.  :func:`complete` says whether every
-part of a derived table is there and not older than its sources; when it
-is not, ``compute`` works from the canonical tables as before (same
-figures, slower), so a store written by an older version still computes,
-and :func:`derive` (run at the end of every ``oncometrics ingest``, also
-when all files are skipped) brings the derived tables up to date.
+They are written in the same DuckLake transaction as the rows they come
+from (:mod:`oncometrics.store_commit`), so they are never behind: a file's
+commit adds the weights of its stored works and their totals; when a richer
+record supersedes a stored work, the commit deletes that work's weights and
+adds its totals with the opposite sign (a sum of rows, so the totals of any
+snapshot are those of its works).  :func:`complete` is False only for a
+store whose derived table is missing (:func:`drop`, tests of the long way):
+``compute`` then works from the canonical tables (same figures, slower).
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyarrow.parquet as pq
-
-from oncometrics import layout
 from oncometrics.schema import DERIVED, TABLES
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
-    from ibis.backends import BaseBackend
 
 COUNTRY_WEIGHTS = "work_country_weights"
 COUNTRY_TOTALS = "country_totals"
@@ -64,176 +55,124 @@ ACTOR: dict[str, str] = {
 }
 
 
-def _parts(root: Path, table: str) -> dict[str, Path]:
-    d = root / table
-    return {p.name: p for p in d.glob("part-*.parquet")} if d.is_dir() else {}
-
-
-def _files(
-    root: Path | str, table: str, list_files: layout.Lister
-) -> dict[str, layout.DataFile]:
-    return {f.name: f for f in layout.table_files(root, table, list_files)}
-
-
-def stale_parts(
-    root: Path | str,
-    table: str = COUNTRY_WEIGHTS,
-    list_files: layout.Lister = layout.list_local,
-) -> list[str]:
-    """Parts of derived `table` that are missing or older than a source part.
-
-    `list_files` lists a folder of the store (the engine's listing for a
-    store addressed by URL); the addresses of the parts are returned.
-    """
-    have = _files(root, table, list_files)
-    sources = [_files(root, s, list_files) for s in SOURCES[table]]
-    out = []
-    for name in sorted(sources[0]):
-        dest = have.get(name)
-        newest = max(s[name].mtime_ns for s in sources if name in s)
-        if dest is None or dest.mtime_ns < newest:
-            out.append(layout.join(root, table, name))
-    return out
-
-
 def complete(
-    root: Path | str,
-    table: str = COUNTRY_WEIGHTS,
-    list_files: layout.Lister = layout.list_local,
+    root: Path | str, table: str = COUNTRY_WEIGHTS, list_files: Any = None
 ) -> bool:
-    """Whether derived `table` is up to date with its sources, part by part.
+    """Whether derived `table` (and the derived tables it needs) is in the store.
 
-    True for a store without authorship countries (nothing to derive).
+    True for a store without the links it is derived from (nothing to derive).
+
+    Read at the pinned snapshot of `root` (:func:`oncometrics.lake.pin`);
+    `list_files` (the engine's folder listing) is not needed with a catalog.
     """
-    derived_sources = [s for s in SOURCES[table] if s in DERIVED]
-    if not all(complete(root, s, list_files) for s in derived_sources):
+    from oncometrics import layout
+    from oncometrics.store import snapshot
+
+    local = layout.local_path(root)
+    if local is None:  # a store read through a URL: no catalog to ask
         return False
-    extra = set(_files(root, table, list_files)) - set(
-        _files(root, SOURCES[table][0], list_files)
-    )
-    return not extra and not stale_parts(root, table, list_files)
+    snap = snapshot(local)
+    if not snap.files.get(SOURCES[table][0]):
+        return True  # no links: nothing to derive
+    return all(snap.has(t) for t in (table, *SOURCES[table]) if t in DERIVED)
 
 
-def plan(root: Path | str) -> list[tuple[str, str]]:
-    """``(table, part name)`` that :func:`derive` would write, in build order.
+def derive(root: Path | str, **_: Any) -> int:
+    """Bring the derived tables of `root` up to date; returns tables rebuilt.
 
-    A part is planned when it is stale, or when a derived source of it is
-    planned (its weights part will be rewritten).
+    Derived tables are kept in step by every commit, so this only opens the
+    store (migrating one of the old format, which builds them) and rebuilds
+    any that is missing (:func:`drop`).
     """
-    root = Path(root)
-    out: list[tuple[str, str]] = []
-    for table in SOURCES:
-        names = {Path(p).name for p in stale_parts(root, table)}
-        names |= {n for t, n in out if t in SOURCES[table]}
-        out += [(table, n) for n in sorted(names)]
-    return out
+    from oncometrics import lake
+    from oncometrics.store import Store
 
-
-def derive(
-    root: Path | str,
-    *,
-    threads: int | None = None,
-    memory_limit: str | None = None,
-    temp_directory: str | None = None,
-    progress: Callable[[int], Any] | None = None,
-) -> int:
-    """Write the missing or stale derived parts of the store at `root`.
-
-    Each part is written to a temporary file and moved into place, so an
-    interruption leaves either the old part or the new one; parts without a
-    source part are removed.  `progress` is fed the bytes of source parts
-    done so far (out of :func:`plan_bytes`).  Returns the parts written.
-    """
-    root = Path(root)
-    for table, sources in SOURCES.items():
-        wanted = _parts(root, sources[0])
-        for name, dest in _parts(root, table).items():
-            if name not in wanted:
-                dest.unlink()
-    todo = plan(root)
-    if not todo:
+    st = Store(root, create=False)
+    missing = [t for t in SOURCES if not complete(st.root, t)]
+    if not missing:
         return 0
-    import ibis  # only when there is work: ingest of patents or trials skips it
-
-    opts = {"threads": threads, "memory_limit": memory_limit,
-            "temp_directory": temp_directory}  # fmt: skip
-    con = ibis.duckdb.connect(**{k: v for k, v in opts.items() if v})
-    con.raw_sql("SET enable_progress_bar = false")  # ingest draws its own
-    done = 0
-    try:
-        for table, name in todo:
-            dest = root / table / name
-            dest.parent.mkdir(exist_ok=True)
-            expr = _BUILD[table](con, root, table, name)
-            tmp = dest.with_name(dest.name + ".tmp")
-            expr.to_parquet(tmp, compression="zstd")  # DuckDB COPY: streamed
-            os.replace(tmp, dest)
-            done += _size(root, table, name)
-            if progress is not None:
-                progress(done)
-    finally:
-        con.disconnect()
-    return len(todo)
+    with lake.WriterLock(st.root), st.connect() as con:
+        con.execute("BEGIN")
+        create_missing(con)
+        rebuild(con)
+        con.execute("COMMIT")
+    return len(missing)
 
 
-def plan_bytes(root: Path | str, todo: list[tuple[str, str]]) -> int:
-    """Bytes of the source parts of `todo` (a :func:`plan`), for progress."""
-    return sum(_size(Path(root), t, n) for t, n in todo)
+def drop(root: Path | str, tables: list[str]) -> None:
+    """Remove derived `tables` from the store (a store of an older version)."""
+    from oncometrics import lake
+    from oncometrics.store import Store
+
+    st = Store(root, create=False)
+    with lake.WriterLock(st.root), st.connect() as con:
+        for t in tables:
+            con.execute(f"DROP TABLE IF EXISTS {lake.ALIAS}.{t}")
 
 
-def _size(root: Path, table: str, name: str) -> int:
-    src = root / SOURCES[table][0] / name
-    return src.stat().st_size if src.exists() else 0
+def create_missing(con: Any) -> None:
+    """Create the derived tables the catalog lacks (empty), in `con`'s transaction."""
+    from oncometrics.store_commit import create_table
+
+    for table in SOURCES:
+        create_table(con, table, DERIVED[table])
 
 
-def _read(con: BaseBackend, root: Path, table: str, name: str) -> ir.Table:
-    """Part `name` of `table` (an empty table of its schema when absent or empty)."""
-    from oncometrics.engine import empty_table
+@functools.cache
+def weights_sql(table: str, source: str) -> str:
+    """SQL of the weights `table` of the links in relation `source`.
 
-    path = root / table / name
-    if not path.exists() or pq.ParquetFile(path).metadata.num_rows == 0:
-        return empty_table(con, f"empty_{table}", {**TABLES, **DERIVED}[table])
-    return con.read_parquet(str(path))
+    `source` has the columns of the links table (``SOURCES[table][0]``);
+    the query is :func:`oncometrics.indicators.counting.actor_weights`.
+    """
+    import ibis
+
+    links_table = SOURCES[table][0]
+    links = ibis.table(ibis.schema(TABLES[links_table]), name=source)
+    return str(ibis.to_sql(_weights_of(links, ACTOR[table]), dialect="duckdb"))
 
 
-def _weights(con: BaseBackend, root: Path, table: str, name: str) -> ir.Table:
-    """Weights of the works of part `name` (counting.actor_weights)."""
+def totals_sql(table: str, weights: str, works: str, sign: str = "") -> str:
+    """SQL of the totals `table` of the weights in `weights` joined with `works`.
+
+    ``sign`` ``-`` gives the totals to subtract (superseded works).
+    """
+    actor = ACTOR[table]
+    return f"""SELECT w.{actor}, CAST(k.publication_year AS INTEGER) AS publication_year,
+        k.doc_type, {sign}sum(w.weight) AS p_frac, {sign}count(w.work_id) AS p_full
+        FROM {weights} w JOIN {works} k ON k.work_id = w.work_id
+        GROUP BY ALL ORDER BY ALL"""
+
+
+def rebuild(con: Any) -> None:
+    """Recompute every derived table from the canonical ones (one transaction)."""
+    from oncometrics.lake import ALIAS
+
+    for table, sources in SOURCES.items():
+        con.execute(f"DELETE FROM {ALIAS}.{table}")
+        if table.endswith("_weights"):
+            con.execute(
+                "CREATE OR REPLACE TEMP VIEW all_links AS "
+                f"SELECT * FROM {ALIAS}.{sources[0]}"
+            )
+            con.execute(
+                f"INSERT INTO {ALIAS}.{table} BY NAME {weights_sql(table, 'all_links')}"
+            )
+        else:
+            con.execute(
+                f"INSERT INTO {ALIAS}.{table} BY NAME "
+                + totals_sql(table, f"{ALIAS}.{sources[2]}", f"{ALIAS}.works")
+            )
+
+
+def _weights_of(links: ir.Table, actor: str) -> ir.Table:
+    """Weights of the works of `links` (counting.actor_weights), typed."""
     from oncometrics.indicators import counting
 
-    links_table, actor = SOURCES[table][0], ACTOR[table]
-    links = _read(con, root, links_table, name)
     links = links.select("work_id", "author_position", actor=links[actor])
     w = counting.actor_weights(None, links)
-    w = w.select(
+    return w.select(
         work_id=w.work_id.cast("string"),
         **{actor: w.actor.cast("string")},
         weight=w.weight.cast("float64"),
-    )
-    return w.order_by("work_id", actor)  # the same part whatever the threads
-
-
-def _totals(con: BaseBackend, root: Path, table: str, name: str) -> ir.Table:
-    """Weights of part `name` summed per actor, publication year and type."""
-    actor = ACTOR[table]
-    w = _read(con, root, SOURCES[table][2], name)
-    works = _read(con, root, "works", name)
-    works = works.select("work_id", "publication_year", "doc_type")
-    j = w.join(works, "work_id")
-    agg = j.group_by(actor, "publication_year", "doc_type").aggregate(
-        p_frac=j.weight.sum(), p_full=j.work_id.count()
-    )
-    return agg.select(
-        **{actor: agg[actor].cast("string")},
-        publication_year=agg.publication_year.cast("int32"),
-        doc_type=agg.doc_type.cast("string"),
-        p_frac=agg.p_frac.cast("float64"),
-        p_full=agg.p_full.cast("int64"),
-    ).order_by(actor, "publication_year", "doc_type")
-
-
-_BUILD: dict[str, Callable[[Any, Path, str, str], Any]] = {
-    COUNTRY_WEIGHTS: _weights,
-    COUNTRY_TOTALS: _totals,
-    INSTITUTION_WEIGHTS: _weights,
-    INSTITUTION_TOTALS: _totals,
-}
+    ).order_by("work_id", actor)  # the same files whatever the threads

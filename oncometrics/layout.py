@@ -94,8 +94,23 @@ def table_files(
 def store_files(
     store: str | Path, table: str, list_files: Lister = list_local
 ) -> list[str]:
-    """The addresses of the data files of `table` in `store` (may be empty)."""
+    """The addresses of the data files of `table` in `store` (may be empty).
+
+    A local DuckLake store (docs/store.md) answers from its catalog: the
+    files of the pinned snapshot, else of the latest (an old-format local
+    store is converted first).
+    """
+    local = local_path(store)
+    if local is not None and (is_lake(local) or (local / MANIFEST).exists()):
+        from oncometrics.store import table_files as snapshot_files
+
+        return snapshot_files(local, table)
     return [f.url for f in table_files(store, table, list_files)]
+
+
+def is_lake(root: Path) -> bool:
+    """Whether the local folder `root` holds a DuckLake catalog."""
+    return (root / "catalog.ducklake").is_file()
 
 
 def is_store(
@@ -103,7 +118,10 @@ def is_store(
     list_files: Lister = list_local,
     tables: tuple[str, ...] = ("works", "patents", "trials"),
 ) -> bool:
-    """Whether `store` holds a store: its manifest, or data files of `tables`."""
+    """Whether `store` holds a store: its catalog or manifest, or data files."""
+    local = local_path(store)
+    if local is not None and is_lake(local):
+        return True
     if any(f.name == MANIFEST for f in list_files(str(store))):
         return True
     return any(table_files(store, t, list_files) for t in tables)

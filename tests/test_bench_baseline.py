@@ -52,6 +52,7 @@ def write_store(
     works: list[dict[str, Any]],
     countries: list[tuple[str, int, str]],
     mesh: list[tuple[str, str]],
+    subjects: list[dict[str, Any]] | None = None,
 ) -> Path:
     """A store of canonical Parquet parts built directly (no parser)."""
     rows: dict[str, list[dict[str, Any]]] = {
@@ -84,7 +85,8 @@ def write_store(
             }
             for w in works
             if w.get("primary_subfield_id")
-        ],
+        ]
+        + list(subjects or []),
     }
     for name, data in rows.items():
         (root / name).mkdir(parents=True, exist_ok=True)
@@ -168,7 +170,12 @@ def test_baseline_by_hand(tiny_store: Path) -> None:
     assert t.rank_p_frac.to_dict() == {"FR": 1, "US": 2, "DE": 3, "GB": 3}
 
 
-def random_store(root: Path, n: int = 600, seed: int = 7) -> Path:
+def random_store(
+    root: Path,
+    n: int = 600,
+    seed: int = 7,
+    extra: tuple[list[dict], list[tuple[str, int, str]]] | None = None,
+) -> Path:
     """A random store with many ties, multi-country and unresolved authorships."""
     rng = np.random.default_rng(seed)
     subs = ["2730", "1306", "1111", "2204", None]
@@ -199,6 +206,8 @@ def random_store(root: Path, n: int = 600, seed: int = 7) -> Path:
                 replace=False,
             ):
                 countries.append((wid, pos, str(cc)))
+    if extra is not None:  # works and authorship countries added as given
+        works, countries = works + extra[0], countries + extra[1]
     return write_store(root, works, countries, mesh)
 
 

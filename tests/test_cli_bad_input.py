@@ -31,8 +31,10 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+from oncometrics.lake import is_lake
 from oncometrics.schema import ENTITIES
 from oncometrics.sources import SOURCES
+from oncometrics.store import _complete, read_manifest, table_files
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent
@@ -244,12 +246,7 @@ def check_balance(run: Run) -> tuple[int, int, int, int]:
     per_file = [_summary(ln) for ln in run.err_lines() if SUMMARY.search(ln)]
     assert tuple(map(sum, zip(*per_file, strict=True))) == (totals if per_file else ())
     assert run.store is not None
-    manifest_path = run.store / "manifest.json"
-    entries = (
-        list(json.loads(manifest_path.read_text())["files"].values())
-        if manifest_path.exists()
-        else []
-    )
+    entries = list(read_manifest(run.store)["files"].values())
     in_manifest = tuple(
         sum(e[k] for e in entries) for k in ("read", "stored", "duplicates", "rejected")
     )
@@ -267,7 +264,7 @@ def check_balance(run: Run) -> tuple[int, int, int, int]:
         assert q["file"] in {str(f) for f in _files_of(run)} and q["record_no"] >= 1
     entity = SOURCES[run.args[1]].entity
     main = ENTITIES[entity][0]
-    parts = sorted((run.store / main).glob("part-*.parquet"))
+    parts = table_files(run.store, main) if is_lake(run.store) else []
     rows = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
     assert rows == totals[1], f"{main}: {rows} rows stored, summary says {totals[1]}"
     return totals
@@ -342,7 +339,7 @@ def command_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     (w / "a_file").write_text("not a folder\n")
     damaged = w / "damaged"
     shutil.copytree(good, damaged)
-    for part in (damaged / "works").glob("part-*.parquet"):
+    for part in (damaged / "data" / "main" / "works").glob("*.parquet"):
         part.write_bytes(b"garbage")
     (w / "bare").mkdir()
     sample = DATA / "wos" / "savedrecs_batch1.txt"
@@ -531,7 +528,7 @@ def test_full_store_is_fatal_and_loses_nothing(tmp_path: Path) -> None:
     assert run.code == 1, run.text
     (line,) = run.err_lines()
     assert line.startswith(f"error: {store}: cannot write the store"), line
-    assert not (store / "manifest.json").exists()
+    assert not _complete(store)  # no catalog committed (maybe a truncated file)
     again = cli(
         "ingest", "wos", sample, "--store", store, cwd=tmp_path, store=store,
         inputs=(sample,),

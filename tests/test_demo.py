@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from oncometrics.demo import SAMPLE, sample_dir
+from oncometrics.store import read_manifest
 
 
 def test_every_bundled_file_is_listed_and_present() -> None:
@@ -47,7 +47,7 @@ def test_demo_runs_from_the_cli(tmp_path: Path) -> None:
     assert "No patent records in this store" not in html
     assert "17 patent documents (3 design, 1 plant, 3 reissue, 10 utility)" in html
     assert (out / "report" / "report.xlsx").stat().st_size > 0
-    manifest = json.loads((out / "store" / "manifest.json").read_text())
+    manifest = read_manifest(out / "store")
     files = manifest["files"].values()
     assert len(files) == sum(len(v) for v in SAMPLE.values())
     for f in files:

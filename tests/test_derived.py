@@ -7,10 +7,7 @@ its distinct countries.
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -29,17 +26,18 @@ def _weights(st: Store) -> dict[tuple[str, str], float]:
     return {(r["work_id"], r["country"]): r["weight"] for r in _rows(st, W)}
 
 
-def _totals(st: Store) -> dict[tuple, list[tuple[float, int]]]:
-    """Rows of the country totals: key -> [(p_frac, p_full) per part]."""
-    out: dict[tuple, list[tuple[float, int]]] = {}
+def _totals(st: Store) -> dict[tuple, tuple[float, int]]:
+    """The country totals summed over their rows: key -> (p_frac, p_full).
+
+    Keys whose rows cancel out (a superseded work's) are left out.
+    """
+    out: dict[tuple, list[float]] = {}
     for r in _rows(st, T):
         key = (r["country"], r["publication_year"], r["doc_type"])
-        out.setdefault(key, []).append((pytest.approx(r["p_frac"]), r["p_full"]))
-    return {k: sorted(v, key=lambda x: x[1]) for k, v in out.items()}
-
-
-def _names(st: Store, table: str) -> list[str]:
-    return [p.name for p in st.parts(table)]
+        acc = out.setdefault(key, [0.0, 0])
+        acc[0] += r["p_frac"]
+        acc[1] += r["p_full"]
+    return {k: (pytest.approx(v[0]), v[1]) for k, v in out.items() if v[1]}
 
 
 def test_ingest_writes_hand_worked_weights_per_part(tmp_path: Path) -> None:
@@ -79,17 +77,18 @@ def test_ingest_writes_hand_worked_weights_per_part(tmp_path: Path) -> None:
             ("W6", "FR"): 1.0,
         }
     )
-    assert len(_names(st, W)) == 2
-    assert _names(st, W) == _names(st, "authorship_countries") == _names(st, T)
     assert derived.complete(st.root) and derived.complete(st.root, T)
-    # per part: a's FR 2020 articles are W1 (0.75) and W2 (1/3), b's is W5
+    # one aggregate per file, in the same commit as its rows
+    assert st.counts()["authorship_countries"] > 0
+    assert len(_rows(st, T)) == 7
+    # FR 2020 articles: W1 (0.75) and W2 (1/3) from a, W5 (1) from b
     assert _totals(st) == {
-        ("FR", 2020, "article"): [(1.0, 1), (0.75 + 1 / 3, 2)],
-        ("US", 2020, "article"): [(0.25, 1)],
-        ("DE", 2020, "article"): [(2 / 3, 1)],
-        ("IT", 2021, "review"): [(0.75, 1)],
-        ("ES", 2021, "review"): [(0.25, 1)],
-        ("FR", None, None): [(1.0, 1)],
+        ("FR", 2020, "article"): (1.0 + 0.75 + 1 / 3, 3),
+        ("US", 2020, "article"): (0.25, 1),
+        ("DE", 2020, "article"): (2 / 3, 1),
+        ("IT", 2021, "review"): (0.75, 1),
+        ("ES", 2021, "review"): (0.25, 1),
+        ("FR", None, None): (1.0, 1),
     }
 
 
@@ -103,54 +102,22 @@ def test_superseded_work_takes_its_weights_along(tmp_path: Path) -> None:
     res = st.ingest("toy", [_write(tmp_path / "b.jsonl", richer)], log=lambda m: None)
     assert res.files[0].replaced == 1
     assert _weights(st) == {("W7", "DE"): 0.5, ("W7", "US"): 0.5}
-    # the aggregate of the first file was rebuilt without the superseded work
-    assert _totals(st) == {
-        ("DE", 2022, None): [(0.5, 1)],
-        ("US", 2022, None): [(0.5, 1)],
-    }
+    # the superseded work's totals were taken back in the same commit
+    assert _totals(st) == {("DE", 2022, None): (0.5, 1), ("US", 2022, None): (0.5, 1)}
     assert derived.complete(st.root) and derived.complete(st.root, T)
 
 
-def test_missing_stale_or_extra_parts_are_seen_and_mended(
-    tmp_path: Path,
-) -> None:
+def test_missing_derived_tables_are_seen_and_rebuilt(tmp_path: Path) -> None:
     a = _write(tmp_path / "a.jsonl", {"oa": "W1", "n_auth": 1, "countries": [["FR"]]})
     b = _write(tmp_path / "b.jsonl", {"oa": "W2", "n_auth": 1, "countries": [["DE"]]})
     st = Store(tmp_path / "st")
     st.ingest("toy", [a, b], log=lambda m: None)
-    want = _weights(st)
-    parts = st.parts(W)
-
-    parts[0].unlink()  # missing (a crash, or a store from an older version)
-    assert not derived.complete(st.root)
-    st.ingest("toy", [a, b], log=lambda m: None)  # both skipped; weights mended
-    assert derived.complete(st.root) and _weights(st) == want
-
-    src = st.parts("authorship_countries")[1]  # rewritten after its weights
-    earlier = src.stat().st_mtime_ns - 10**9
-    os.utime(parts[1], ns=(earlier, earlier))
-    assert derived.stale_parts(st.root) == [str(parts[1])]
-    assert not derived.complete(st.root)
-    # the weights part, then the totals part built from it
-    assert st.derive() == 2 and derived.complete(st.root)
-    assert derived.complete(st.root, T)
-
-    extra = parts[0].with_name("part-ffffffffffffffff.parquet")
-    shutil.copy(parts[0], extra)  # no source part: not complete
-    assert not derived.complete(st.root)
-    st.derive()
-    assert not extra.exists() and derived.complete(st.root)
-    assert _weights(st) == want
-
-
-def test_orphan_derived_parts_are_removed_on_open(tmp_path: Path) -> None:
-    a = _write(tmp_path / "a.jsonl", {"oa": "W1", "n_auth": 1, "countries": [["FR"]]})
-    st = Store(tmp_path / "st")
-    st.ingest("toy", [a], log=lambda m: None)
-    orphan = st.table_dir(W) / "part-0123456789abcdef.parquet"
-    shutil.copy(st.parts(W)[0], orphan)  # a file that never reached the manifest
-    Store(tmp_path / "st")
-    assert not orphan.exists()
+    want, want_t = _weights(st), _totals(st)
+    derived.drop(st.root, [W, T])  # a store without them (older version)
+    assert not derived.complete(st.root) and not derived.complete(st.root, T)
+    assert st.derive() == 2
+    assert derived.complete(st.root) and derived.complete(st.root, T)
+    assert _weights(st) == want and _totals(st) == want_t
 
 
 def test_store_without_countries_is_complete(tmp_path: Path) -> None:
@@ -179,33 +146,6 @@ def test_institution_weights_and_totals(tmp_path: Path) -> None:
     }
     assert it == {("I1", 2020): (0.75, 1), ("I2", 2020): (0.25, 1),
                   ("I3", 2020): (1.0, 1), ("I1", 2021): (1.0, 1)}  # fmt: skip
-    assert _names(st, IW) == _names(st, IT) == _names(st, "authorship_institutions")
     assert derived.complete(st.root, IW) and derived.complete(st.root, IT)
     # a country-less store: the country tables are complete and empty
     assert derived.complete(st.root, T) and st.parts(W) == []
-
-
-def test_ingest_reports_derivation_progress(tmp_path: Path) -> None:
-    a = _write(
-        tmp_path / "a.jsonl", {"oa": "W1", "countries": [["FR"]], "insts": [["I1"]]}
-    )
-    seen: dict[str, list[int]] = {}
-
-    def progress(label: str, total: int) -> Any:
-        seen[label] = [total]
-        return seen[label].append
-
-    logs: list[str] = []
-    st = Store(tmp_path / "st")
-    st.ingest("toy", [a], log=logs.append, progress=progress)
-    done = seen["derived tables"]
-    # total = the two authorship parts, each read once for weights and totals
-    src = [*st.parts("authorship_countries"), *st.parts("authorship_institutions")]
-    assert done[0] == 2 * sum(p.stat().st_size for p in src) > 0
-    assert done[-1] == done[0] and done[1:] == sorted(done[1:])
-    # every message names a file (the derivation adds none)
-    assert logs == [] or all(m.startswith(str(a)) for m in logs)
-    # nothing to do: no bar
-    seen.clear()
-    st.ingest("toy", [a], log=logs.append, progress=progress)
-    assert "derived tables" not in seen

@@ -136,12 +136,6 @@ def _signal_store(root: Path) -> Path:
     works[2]["primary_subfield_id"] = "2730"  # W3: subfield
     works[5]["title"] = "A tumour board audit"  # W6: keyword (title)
     countries = [(f"W{i}", 1, "FR") for i in range(1, 8)]
-    store = write_store(root, works, countries, [("W1", "D009369"), ("W7", "D011085")])
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from oncometrics.schema import TABLES
-
     extra = [  # W2: listed topic (bladder cancer, subfield Surgery); W4: WoS;
         # W5: ASJC 2730
         {"work_id": "W2", "scheme": "openalex_topic", "code": "T10458",
@@ -149,10 +143,8 @@ def _signal_store(root: Path) -> Path:
         {"work_id": "W4", "scheme": "wos_category", "label": "Oncology"},
         {"work_id": "W5", "scheme": "scopus_asjc", "code": "2730"},
     ]  # fmt: skip
-    pq.write_table(
-        pa.Table.from_pylist(extra, schema=TABLES["work_subjects"]),
-        root / "work_subjects" / "part-0000000000000001.parquet",
-    )
+    mesh = [("W1", "D009369"), ("W7", "D011085")]
+    store = write_store(root, works, countries, mesh, extra)
     return store
 
 
@@ -246,25 +238,9 @@ def test_rank_interval_contested() -> None:
 def test_top1_ranking_holds_no_actor_below_the_threshold(tmp_path: Path) -> None:
     from tests.test_bench_baseline import random_store
 
-    store = random_store(tmp_path / "store", n=400, seed=11)
     # a tiny country with one highly cited paper: it would lead the top 1 %
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from oncometrics.schema import TABLES
-
-    extra = {
-        "works": [{**_w("WIS", "2730", 10_000, 2019), "source": "openalex"}],
-        "authorship_countries": [{"work_id": "WIS", "author_position": 1,
-                                  "country": "IS", "provenance": "openalex"}],
-        "work_subjects": [{"work_id": "WIS", "scheme": "openalex_subfield",
-                           "code": "2730", "is_primary": True}],
-    }  # fmt: skip
-    for name, rows in extra.items():
-        pq.write_table(
-            pa.Table.from_pylist(rows, schema=TABLES[name]),
-            store / name / "part-0000000000000009.parquet",
-        )
+    extra = ([_w("WIS", "2730", 10_000, 2019)], [("WIS", 1, "IS")])
+    store = random_store(tmp_path / "store", n=400, seed=11, extra=extra)
     cfg = load_config(bootstrap=100)
     written = compute(store, tmp_path / "out", config=cfg, log=lambda m: None)
     t = pd.read_parquet(written["publications_by_country"])
@@ -292,19 +268,10 @@ def test_wos_category_reference_sets(tmp_path: Path) -> None:
     FR 4 / (10/3) = 1.2."""
     works = [_w("W1", None, 4), _w("W2", None, 0), _w("W3", None, 6)]
     cs = [("W1", 1, "FR"), ("W2", 1, "US"), ("W3", 1, "DE")]
-    store = write_store(tmp_path / "store", works, cs, [("W3", "D009369")])
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from oncometrics.schema import TABLES
-
     rows = [{"work_id": w, "scheme": "wos_category", "label": lab}
             for w, lab in (("W1", "Oncology"), ("W2", "Oncology"),
                            ("W3", "Surgery"))]  # fmt: skip
-    pq.write_table(
-        pa.Table.from_pylist(rows, schema=TABLES["work_subjects"]),
-        store / "work_subjects" / "part-0000000000000001.parquet",
-    )
+    store = write_store(tmp_path / "store", works, cs, [("W3", "D009369")], rows)
     out = {}
     for scheme in ("wos_category", "openalex_subfield"):
         cfg = load_config(bootstrap=0, min_p=0, field_scheme=scheme)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from oncometrics import derived, outputs
+from oncometrics import derived, layout, outputs
 from oncometrics.config import Config, parse_period
 from oncometrics.domain import Domain
 from oncometrics.engine import Engine
@@ -28,6 +28,8 @@ from oncometrics.pipeline.output import with_meta, write_domain, write_table
 from oncometrics.pipeline.publications import Counting, publication_tables
 from oncometrics.pipeline.trials import trial_tables
 from oncometrics.settings_file import write_settings
+from oncometrics.store import pin as pin_store
+from oncometrics.store import unpin as unpin_store
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -88,14 +90,15 @@ def compute(
     )
     try:
         engine.check_store(store)
+        snap = _pin(store, config)  # every table from one snapshot
         domain = Domain.from_config(config)
         final, out = Path(out), outputs.stage(Path(out))  # `final` replaced on success
         try:
             prov = _country_provenance(engine, store)
-            written = {"domain": write_domain(out, domain, config, prov)}
+            written = {"domain": write_domain(out, domain, config, prov, snap)}
             write_settings(out, config)  # every resolved setting: --config reruns
             rows = 0
-            tables = _all_tables(engine, (out, prov), store, domain, config, log)
+            tables = _all_tables(engine, (out, prov, snap), store, domain, config, log)
             for name, table in tables:
                 written[name] = write_table(out, name, table)
                 secs = time.perf_counter() - t0
@@ -111,8 +114,24 @@ def compute(
             raise
     finally:
         engine.close()
+        if layout.local_path(store) is not None:
+            unpin_store(layout.local_path(store))  # type: ignore[arg-type]
     outputs.publish(out, final)
     return {k: final / p.name for k, p in written.items()}
+
+
+def _pin(store: Path | str, config: Config) -> int | None:
+    """Pin a local DuckLake store's snapshot (setting ``snapshot``: which).
+
+    Returns its id, recorded in ``domain.json``; None for a store read
+    through a URL (no catalog).
+    """
+    local = layout.local_path(store)
+    if local is None or not (
+        layout.is_lake(local) or (local / layout.MANIFEST).exists()
+    ):
+        return None
+    return pin_store(local, config.values.get("snapshot")).id
 
 
 def _country_provenance(
@@ -144,7 +163,7 @@ def _country_rows(table: pa.Table) -> int:
 
 def _all_tables(
     engine: Engine,
-    dest: tuple[Path, dict[str, dict[str, int]] | None],
+    dest: tuple[Path, dict[str, dict[str, int]] | None, int | None],
     store: Path | str,
     domain: Domain,
     config: Config,
@@ -160,7 +179,7 @@ def _all_tables(
             "`oncometrics ingest` on the same files to add them"
         )
     inp = inputs_of(engine, store, domain, config)
-    write_domain(dest[0], domain, config, dest[1], inp.summary)  # + corpus facts
+    write_domain(dest[0], domain, config, dest[1], dest[2], corpus=inp.summary)
     facts = inp.summary or {}
     meta = {"domain": domain.label, "domain_hash": domain.hash,
             "period": _period_label(config),

@@ -42,6 +42,7 @@ def write_domain(
     domain: Domain,
     config: Config,
     country_provenance: dict[str, dict[str, int]] | None = None,
+    snapshot: int | None = None,
     corpus: dict[str, Any] | None = None,
 ) -> Path:
     """``OUT/domain.json``: the domain definition, its hash and every
@@ -56,6 +57,7 @@ def write_domain(
     from oncometrics.pipeline import threshold_label
 
     doc = domain.to_dict()
+    doc["store_snapshot"] = snapshot  # compute with `snapshot` = it: same rows
     doc["settings"].update(figure_settings(config))  # + patent domain version
     doc["totals_file"] = config.values.get("totals")
     doc["size_threshold"] = threshold_label(config)

@@ -108,7 +108,9 @@ def write_report(
         log("report: no citation counts in the store: citation impact is n/a")
         tables = {name: without_impact(df) for name, df in tables.items()}
     domain = read_json(Path(indicators) / "domain.json")
-    manifest = read_json(Path(store) / "manifest.json")
+    from oncometrics.store import read_manifest  # at the snapshot computed from
+
+    manifest = read_manifest(Path(store), domain.get("store_snapshot"))
     ctx = make_context(tables, domain, config, store, log, indicators)
     check_actor(tables, ctx.actor)
     statements = build_statements(tables, ctx, log)

@@ -61,11 +61,11 @@ def _statements(
 def _banners(request: Request, lang: str = "en") -> list[str]:
     """Warnings shown on every page: small sample, no citation counts."""
     from oncometrics.report.methodology import sample_counts, sample_warning
-    from oncometrics.report.tables import read_json
     from oncometrics.report.templates_text import UI
+    from oncometrics.store import read_manifest
 
     data = snapshot(request)
-    manifest = read_json(Path(request.app.state.store) / "manifest.json")
+    manifest = read_manifest(Path(request.app.state.store))  # the ingested files
     out = [sample_warning(sample_counts(data.published(), manifest), lang)]
     if not data.cited:
         out.append(UI[lang]["no_impact"])
