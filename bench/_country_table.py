@@ -4,7 +4,8 @@
 publication-by-country table with the pipeline's own code path
 (``oncometrics.pipeline.inputs_of``, ``inputs.country_totals``, ``actors.actor_table``),
 bootstrap intervals off so that it does the same work as the pandas
-baseline, writes it as CSV and prints one JSON line of phase timings.
+baseline, writes it as CSV and prints one JSON line of phase timings
+(``BENCH_BOOTSTRAP=1000``: with the stability and rank intervals).
 ``ENGINE`` = ``pandas`` runs ``bench/baseline_pandas.py`` instead.
 ``ENGINE`` = ``duckdb-semijoin`` is a what-if: DuckDB with the domain's
 MeSH descriptors matched by a semi-join on a memtable instead of an ``IN``
@@ -67,7 +68,7 @@ def run_engine(store: Path, engine: str, out: Path) -> dict[str, float]:
         engine=engine,
         spark_master="local[2]",
         threads=2,
-        bootstrap=0,
+        bootstrap=int(os.environ.get("BENCH_BOOTSTRAP", "0")),
         memory_limit=os.environ.get("BENCH_DUCKDB_MEMORY_LIMIT"),
     )
     con = connect(
@@ -89,8 +90,9 @@ def run_engine(store: Path, engine: str, out: Path) -> dict[str, float]:
         totals.count().execute()
     c3 = time.process_time()
     how = pipeline.counting_of(cfg)
-    table = actor_table(inp, cw, totals, counting=how.counting, min_p=how.min_p,
-                        resampling=how.resampling)  # fmt: skip
+    table = actor_table(inp, cw, totals, counting=how.counting, size=how.size,
+                        resampling=how.resampling, min_coverage=how.min_coverage,
+                        totals_file=how.totals_file)  # fmt: skip
     t2 = time.perf_counter()
     c4 = time.process_time()
     table.to_pandas().rename(columns={"actor": "country"}).to_csv(out, index=False)

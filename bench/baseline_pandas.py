@@ -3,10 +3,16 @@
 A baseline for ``bench/bench_compute.py`` and an independent check of
 ``oncometrics.pipeline`` (``tests/test_bench_baseline.py``): it reads the
 store's Parquet tables whole into pandas and follows the indicator contract
-(sections 1-6) line by line, without sharing code with
-``oncometrics.indicators``.  Fractional counting, ``cited_by_count``
-citations, reference sets by (publication year, primary subfield), all
-years unless a period is given.
+(sections 1-6, as revised for issue 14) line by line, without sharing code
+with ``oncometrics.indicators``.  Fractional counting, ``cited_by_count``
+citations (a work without a count has no citation data: out of every
+reference set and impact figure; impact n/a below 50 % coverage),
+reference sets by (publication year,
+primary subfield) over every counted work of the store, the cancer domain
+as the union of its signals (MeSH C04 without cysts-only descriptors, the
+bundled cancer-topic list, subfields 2730/1306, WoS "Oncology"), ratio
+ranks among countries with at least 0.5 % of world P_frac; all years unless
+a period is given.
 
 Usage::
 
@@ -30,17 +36,28 @@ MESH_CSV = (
     / "reference"
     / "mesh2025_c04_complete.csv"
 )
+TOPICS_CSV = MESH_CSV.with_name("openalex_cancer_topics_2024.csv")
 UNCLASSIFIED = "unclassified"
 
 
-def c04_descriptors(tree: str = "C04") -> set[str]:
-    """MeSH descriptor UIs with a tree number under `tree`."""
+def c04_descriptors(tree: str = "C04", cysts: str = "C04.182") -> set[str]:
+    """MeSH descriptor UIs under `tree`, except those only under `cysts`."""
     with open(MESH_CSV, encoding="utf-8") as fh:
-        return {
-            r["mesh_id"]
+        rows = [
+            (r["mesh_id"], r["tree_number"])
             for r in csv.DictReader(fh)
             if r["tree_number"] == tree or r["tree_number"].startswith(tree + ".")
-        }
+        ]
+    other = {m for m, t in rows if not (t == cysts or t.startswith(cysts + "."))}
+    return other
+
+
+def cancer_topics() -> tuple[set[str], set[str]]:
+    """Ids and lower-case names of the bundled cancer-topic list."""
+    with open(TOPICS_CSV, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    ids = {r["topic_id"] for r in rows if r["topic_id"]}
+    return ids, {r["display_name"].strip().lower() for r in rows}
 
 
 def read_table(store: Path, name: str, columns: list[str]) -> pd.DataFrame:
@@ -64,6 +81,7 @@ def counted(
         w = w[w.publication_year.between(*period)]
     w = w.copy()
     w["field"] = w.primary_subfield_id.fillna(UNCLASSIFIED)
+    w["has_cit"] = w.cited_by_count.notna()
     w["c"] = w.cited_by_count.fillna(0).astype("float64")
     return w
 
@@ -71,15 +89,27 @@ def counted(
 def in_domain(
     w: pd.DataFrame, subjects: pd.DataFrame, subfields: tuple[str, ...]
 ) -> pd.DataFrame:
-    """Works with a C04 MeSH descriptor or a primary subfield of the domain."""
-    mesh = subjects[(subjects.scheme == "mesh") & subjects.code.isin(c04_descriptors())]
-    return w[
-        w.primary_subfield_id.isin(subfields) | w.work_id.isin(mesh.work_id)
-    ].copy()
+    """Works selected by any signal of the default cancer domain."""
+    s = subjects
+    mesh = s[(s.scheme == "mesh") & s.code.isin(c04_descriptors())]
+    ids, names = cancer_topics()
+    prim = s[(s.scheme == "openalex_topic") & s.is_primary.fillna(False).astype(bool)]
+    topic = prim[
+        prim.code.isin(ids) | prim.label.fillna("").str.strip().str.lower().isin(names)
+    ]
+    wos = s[
+        (s.scheme == "wos_category")
+        & (s.label.fillna("").str.strip().str.lower() == "oncology")
+    ]
+    asjc = s[(s.scheme == "scopus_asjc") & s.code.isin(subfields)]
+    hit = set(mesh.work_id) | set(topic.work_id) | set(wos.work_id) | set(asjc.work_id)
+    return w[w.primary_subfield_id.isin(subfields) | w.work_id.isin(hit)].copy()
 
 
 def add_impact(d: pd.DataFrame) -> pd.DataFrame:
-    """NCS and Waltman-Schreiber top 1 % / 10 % shares per work."""
+    """NCS and Waltman-Schreiber top 1 % / 10 % shares per work with
+    citation data (`d`: the works of the reference sets)."""
+    d = d[d.has_cit].copy()
     keys = ["publication_year", "field"]
     g = d.groupby(keys)["c"]
     d["n"] = g.transform("size").astype("float64")
@@ -129,34 +159,49 @@ def publications_by_country(
             "primary_subfield_id",
         ],
     )
-    subjects = read_table(store, "work_subjects", ["work_id", "scheme", "code"])
+    subjects = read_table(
+        store, "work_subjects", ["work_id", "scheme", "code", "label", "is_primary"]
+    )
     ac = read_table(
         store, "authorship_countries", ["work_id", "author_position", "country"]
     )
     allw = counted(works, types, period)
-    dom = add_impact(in_domain(allw, subjects, subfields))
+    dom = in_domain(allw, subjects, subfields)
+    ref = add_impact(allw)  # reference sets: the whole store's field
     w_all = country_weights(ac, allw.work_id)
     w_dom = w_all[w_all.work_id.isin(dom.work_id)]
     n_c = w_dom.groupby("work_id")["country"].transform("size")
     w_dom = w_dom.assign(intl=(n_c >= 2).astype("float64"))
-    j = w_dom.merge(dom[["work_id", "ncs", "top1", "top10"]], on="work_id")
+    j = w_dom.merge(ref[["work_id", "ncs", "top1", "top10"]], on="work_id", how="left")
+    j["cit"] = j.ncs.notna()
+    j["w_cit"] = j.weight.where(j.cit, 0.0)
     for col in ("ncs", "top1", "top10"):
-        j[f"w_{col}"] = j.weight * j[col]
+        j[f"w_{col}"] = (j.weight * j[col]).fillna(0.0)
     t = j.groupby("country").agg(
         p_full=("work_id", "size"),
         p_frac=("weight", "sum"),
+        p_cit=("w_cit", "sum"),
         tncs=("w_ncs", "sum"),
         p_top1=("w_top1", "sum"),
         p_top10=("w_top10", "sum"),
         p_intl=("intl", "sum"),
     )
-    t["mncs"] = t.tncs / t.p_frac
-    t["pp_top1"] = t.p_top1 / t.p_frac
-    t["pp_top10"] = t.p_top10 / t.p_frac
+    # impact figures only with citation data for at least half of the output
+    has = (t.p_cit > 0) & (t.p_cit >= 0.5 * t.p_frac)
+    t["impact_coverage"] = t.p_cit / t.p_frac
+    t["mncs"] = (t.tncs / t.p_cit).where(has)
+    t["pp_top1"] = (t.p_top1 / t.p_cit).where(has)
+    t["pp_top10"] = (t.p_top10 / t.p_cit).where(has)
     t["share_frac"] = t.p_frac / t.p_frac.sum()
     t["rank_p_frac"] = (
         t.p_frac.round(9).rank(method="min", ascending=False).astype("int64")
     )
+    # ratio ranks among countries with at least 0.5 % of world P_frac
+    big = t.p_frac.round(9) >= round(0.005 * t.p_frac.sum(), 9)
+    for col in ("mncs", "pp_top1", "pp_top10"):
+        t[f"rank_{col}"] = (
+            t[col].where(big).round(9).rank(method="min", ascending=False)
+        )
     t["intl_collab_rate"] = t.p_intl / t.p_full
     p_all = w_all.groupby("country")["weight"].sum()
     t["p_all"] = p_all.reindex(t.index)

@@ -53,8 +53,17 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "min_p",
-        0.0,
-        "Minimum P_frac for a country to be ranked on ratio indicators.",
+        None,
+        "Minimum P_frac for a country to be ranked on ratio indicators "
+        "(absolute; overrides min_share).",
+        kind=float,
+        minimum=0,
+    ),
+    Setting(
+        "min_share",
+        0.005,
+        "Minimum share of world P_frac (domain and period) for a country to be "
+        "ranked on ratio indicators, unless min_p is set (0.005 = 0.5 %).",
         minimum=0,
     ),
     Setting(
@@ -62,6 +71,12 @@ SETTINGS: tuple[Setting, ...] = (
         5.0,
         "Minimum P_frac for an institution to be ranked on ratio indicators.",
         minimum=0,
+    ),
+    Setting(
+        "min_coverage",
+        0.5,
+        "Least share of an actor's output with citation data for its impact "
+        "figures (MNCS, PP) to be given; below it they are n/a.",
     ),
     Setting(
         "citation_window",
@@ -76,8 +91,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "field_scheme",
         "openalex_subfield",
-        "Field used for reference sets: 'openalex_subfield' (default).",
-        choices=("openalex_subfield",),
+        "Field used for reference sets: 'openalex_subfield' (default) or "
+        "'wos_category' (Web of Science subject category, for WoS exports).",
+        choices=("openalex_subfield", "wos_category"),
     ),
     Setting(
         "bootstrap",
@@ -128,7 +144,34 @@ SETTINGS: tuple[Setting, ...] = (
         "OpenAlex subfield ids of the domain (2730 Oncology, 1306 Cancer Research).",
     ),
     Setting("any_topic", False, "Match any OpenAlex topic, not only the primary one."),
-    Setting("keywords", (), "Title/abstract keywords that also select a publication."),
+    Setting(
+        "mesh_exclude",
+        ("C04.182",),
+        "MeSH tree numbers whose descriptors leave the domain when reachable "
+        "only through them (C04.182 = Cysts).",
+    ),
+    Setting(
+        "cancer_topics",
+        "2024",
+        "OpenAlex topic model of the bundled cancer-topic list whose topics "
+        "select a publication whatever their subfield ('none': no list).",
+    ),
+    Setting(
+        "wos_categories",
+        ("Oncology",),
+        "Web of Science subject categories (WC) that select a publication.",
+    ),
+    Setting(
+        "asjc_codes",
+        ("2730", "1306"),
+        "Scopus ASJC codes that select a publication, where an export carries them.",
+    ),
+    Setting(
+        "keywords",
+        (),
+        "Keywords (case-insensitive) that also select a publication when found "
+        "in its title or abstract.",
+    ),
     Setting(
         "patent_codes",
         SPECIFIC_CODES,

@@ -73,7 +73,7 @@ def invention_settings(
         period=period,
         shift=shift_periods(period, given, first_truncated_year),
         by=str(config.by),
-        min_p=float(config.min_p),
+        min_p=float(config.min_p or 0.0),  # None: publications' relative default
         family_scope=str(config.family_scope),
         hk_macao_to_cn=bool(config.hk_macao_to_cn),
         first_truncated_year=first_truncated_year,

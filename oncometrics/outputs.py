@@ -49,7 +49,9 @@ PUB_META: list[Col] = [
     ("domain", S, "Domain name (`domain.json`)."),
     ("domain_hash", S, "12-digit hash of the domain definition."),
     ("period", S, "Publication years counted, `FIRST-LAST` or `all`."),
-]
+    ("citations_observed", S, "Date range at which the citation counts of the "
+     "domain works were observed (`n/a`: no citation data)."),
+]  # fmt: skip
 #: Provenance of the invention tables.
 INV_META: list[Col] = [
     ("period", S, "Priority years counted, `FIRST-LAST` or `all`."),
@@ -76,18 +78,51 @@ ACTOR_INDICATORS: list[Col] = [
     ("mncs_hi", F64, "Upper bound of the 95 % stability interval of `mncs`."),
     ("pp_top10_lo", F64, "Lower bound of the 95 % stability interval of `pp_top10`."),
     ("pp_top10_hi", F64, "Upper bound of the 95 % stability interval of `pp_top10`."),
+    ("pp_top1_lo", F64, "Lower bound of the 95 % stability interval of `pp_top1`."),
+    ("pp_top1_hi", F64, "Upper bound of the 95 % stability interval of `pp_top1`."),
+    *[
+        (f"rank_{i}_{e}", I64, f"{w} of the 95 % bootstrap interval of `rank_{i}`.")
+        for i in ("mncs", "pp_top1", "pp_top10")
+        for e, w in (("lo", "Best rank"), ("hi", "Worst rank"))
+    ],
+    (
+        "impact_coverage",
+        F64,
+        "Share of the actor's output (counting weights) with "
+        "citation data; impact figures cover only those works.",
+    ),
+    ("threshold_p", F64, "P_frac an actor needs to be ranked on ratio indicators."),
+    (
+        "threshold_share",
+        F64,
+        "The size threshold as a share of world P_frac "
+        "(null when an absolute `min_p` is used).",
+    ),
+    ("n_ranked", I64, "Actors above the size threshold (ranked on ratios)."),
+    (
+        "ai_note",
+        S,
+        "Why `ai`/`rsi` are n/a when the all-field totals are the "
+        "domain itself (null otherwise).",
+    ),
+    (
+        "impact_note",
+        S,
+        "Why the impact figures are n/a (no or too little "
+        "citation data; null otherwise).",
+    ),
     ("tncs", F64, "Total normalised citation score (sum of weights × NCS)."),
     ("p_top1", F64, "Publications in the world's top 1 % (weighted)."),
     ("p_top10", F64, "Publications in the world's top 10 % (weighted)."),
     ("share_full", F64, "World share of `p_full`."),
     ("rank_p_full", I64, "Competition rank on `p_full`."),
-    ("rank_mncs", I64, "Rank on `mncs` among actors with `p_frac ≥ min_p`."),
-    ("rank_pp_top1", I64, "Rank on `pp_top1` among actors with `p_frac ≥ min_p`."),
-    ("rank_pp_top10", I64, "Rank on `pp_top10` among actors with `p_frac ≥ min_p`."),
-    ("ranked", B, "True when `p_frac ≥ min_p` (ranked on ratio indicators)."),
-    ("rank_ai", I64, "Rank on `ai` among actors with `p_frac ≥ min_p`."),
+    ("rank_mncs", I64, "Rank on `mncs` among actors with `p_frac ≥ threshold_p`."),
+    ("rank_pp_top1", I64, "Rank on `pp_top1` among actors above the threshold."),
+    ("rank_pp_top10", I64, "Rank on `pp_top10` among actors above the threshold."),
+    ("ranked", B, "True when `p_frac ≥ threshold_p` (ranked on ratio indicators)."),
+    ("rank_ai", I64, "Rank on `ai` among actors above the threshold."),
     ("rank_intl_collab_rate", I64,
-     "Rank on `intl_collab_rate` among actors with `p_frac ≥ min_p`."),
+     "Rank on `intl_collab_rate` among actors above the threshold."),
 ]  # fmt: skip
 _INTL: list[Col] = [("p_intl", I64, "Publications with two or more countries.")]
 _P_ALL: list[Col] = [("p_all", F64, "All-field publications (fractional): AI base.")]
@@ -140,9 +175,13 @@ _PORT_IMPACT: list[Col] = [
     ("mncs", F64, "Mean normalised citation score."),
     ("pp_top1", F64, "Share in the world's top 1 %."),
     ("pp_top10", F64, "Share in the world's top 10 %."),
-]
+    ("impact_coverage", F64, "Share of the output with citation data (impact "
+     "figures cover only those works)."),
+]  # fmt: skip
 _PORT_INTERVALS: list[Col] = [
-    c for c in ACTOR_INDICATORS if c[0].endswith(("_lo", "_hi"))
+    c
+    for c in ACTOR_INDICATORS
+    if c[0].endswith(("_lo", "_hi")) and not c[0].startswith("rank_")
 ]
 _PORT_PROJECT_HEAD: list[Col] = [
     ("call", S, "Funding call."),
@@ -341,6 +380,8 @@ PORTFOLIO: dict[str, pa.Schema] = {
          ("pp_top10_lo", F64, "Lower bound of the 95 % interval of `pp_top10`."),
          ("pp_top10_hi", F64, "Upper bound of the 95 % interval of `pp_top10`."),
          ("pp_top1", F64, "Share in the world's top 1 %."),
+         ("pp_top1_lo", F64, "Lower bound of the 95 % interval of `pp_top1`."),
+         ("pp_top1_hi", F64, "Upper bound of the 95 % interval of `pp_top1`."),
          ("p_top10", F64, "Publications in the world's top 10 %."),
          ("p_top1", F64, "Publications in the world's top 1 %."),
          ("tncs", F64, "Total normalised citation score."),

@@ -89,9 +89,11 @@ def commit_file(
         entry.update(stored=0, duplicates=0, replaced=0)
         _enter(con, entry)
         return 0, 0, []
+    src, ver = VERSION_COLS.get(entity, ("NULL", "NULL"))
+    version = f"{src}::VARCHAR AS src, {ver}::VARCHAR AS ver"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE new AS SELECT {_REC}, {key} AS k, richness, "
-        f"{', '.join(keys)} FROM read_parquet(?)",
+        f"{version}, {', '.join(keys)} FROM read_parquet(?)",
         [staged[main]],
     )
     shares_a_key = " OR ".join(
@@ -99,7 +101,7 @@ def commit_file(
     )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE old AS SELECT {key} AS k, richness, "
-        f"{', '.join(keys)} FROM {ALIAS}.{main} WHERE {shares_a_key}"
+        f"{version}, {', '.join(keys)} FROM {ALIAS}.{main} WHERE {shares_a_key}"
     )
     n_replaced, n_new, n_dup = _decide(con, keys)
     touched: list[str] = []
@@ -218,6 +220,19 @@ def _pair_matches(keys: tuple[str, ...], a: str, b: str) -> list[tuple[str, str]
     return out
 
 
+#: Columns of the main table giving a record's source and version date (the
+#: latest version of a record wins, contract section 1); None: unversioned.
+VERSION_COLS: dict[str, tuple[str, str]] = {"work": ("source", "citation_date")}
+
+#: SQL: the best new record of a group beats the stored one (`_decide`):
+#: a later version date; same date, other source: richer; else file order.
+_BEATS_STORED = """coalesce(CASE
+    WHEN ver IS DISTINCT FROM old_ver THEN old_ver IS NULL OR ver > old_ver
+    WHEN src IS DISTINCT FROM old_src AND richness <> old_richness
+        THEN richness > old_richness
+    ELSE true END, false)"""
+
+
 def _decide(
     con: duckdb.DuckDBPyConnection, keys: tuple[str, ...]
 ) -> tuple[int, int, int]:
@@ -231,7 +246,8 @@ def _decide(
     # match within the same file (if any); equi-joins only, one per key.
     old_hits = " UNION ALL ".join(
         f"SELECT n.{_REC}, {i} AS prec, any_value(o.k) AS old_k, "
-        f"any_value(o.richness) AS old_richness FROM new n JOIN old o ON {on} "
+        f"any_value(o.richness) AS old_richness, any_value(o.src) AS old_src, "
+        f"any_value(o.ver) AS old_ver FROM new n JOIN old o ON {on} "
         f"WHERE {extra} GROUP BY n.{_REC}"
         for i, (on, extra) in enumerate(_pair_matches(keys, "n", "o"))
     )
@@ -243,11 +259,14 @@ def _decide(
     con.execute(
         f"""CREATE TEMP TABLE m AS
         WITH oh AS (SELECT {_REC}, arg_min(old_k, prec) AS old_k,
-                           arg_min(old_richness, prec) AS old_richness
+                           arg_min(old_richness, prec) AS old_richness,
+                           arg_min(old_src, prec) AS old_src,
+                           arg_min(old_ver, prec) AS old_ver
                     FROM ({old_hits}) GROUP BY {_REC}),
              nh AS (SELECT {_REC}, min(first_rec) AS first_rec
                     FROM ({new_hits}) GROUP BY {_REC})
-        SELECT n.{_REC}, n.k, n.richness, oh.old_k, oh.old_richness, nh.first_rec
+        SELECT n.{_REC}, n.k, n.richness, n.src, n.ver, oh.old_k, oh.old_richness,
+               oh.old_src, oh.old_ver, nh.first_rec
         FROM new n LEFT JOIN oh USING ({_REC}) LEFT JOIN nh USING ({_REC})"""
     )
     # Point every record at the root of its chain of in-file matches.
@@ -259,30 +278,36 @@ def _decide(
         if not changed or not changed[0]:
             break
     # A group is one stored record or one first-seen record of this file
-    # (with every record chained to it); the richest member wins (ties: the
-    # stored one, then the earliest).
+    # (with every record chained to it).  The latest version wins (version
+    # date, e.g. OpenAlex updated_date); between different sources the
+    # richest breaks a tie; then file order: the last one wins (contract 1).
     con.execute(
         f"""CREATE TEMP TABLE g AS
-        SELECT m.{_REC}, m.k, m.richness,
+        SELECT m.{_REC}, m.k, m.richness, m.src, m.ver,
                coalesce(m.old_k, r.old_k) AS old_k,
                coalesce(m.old_richness, r.old_richness) AS old_richness,
+               coalesce(m.old_src, r.old_src) AS old_src,
+               coalesce(m.old_ver, r.old_ver) AS old_ver,
                coalesce('old:' || m.old_k, 'old:' || r.old_k,
                         'rec:' || coalesce(m.first_rec, m.{_REC})) AS grp
         FROM m LEFT JOIN m r ON r.{_REC} = m.first_rec"""
     )
     con.execute(
         f"""CREATE TEMP TABLE ranked AS
-        SELECT *, row_number() OVER (PARTITION BY grp
-                   ORDER BY richness DESC, {_REC}) AS rn
-        FROM g"""
+        SELECT *, row_number() OVER (PARTITION BY grp ORDER BY ver DESC NULLS LAST,
+                   CASE WHEN n_src > 1 THEN richness END DESC NULLS LAST,
+                   {_REC} DESC) AS rn
+        FROM (SELECT *, count(DISTINCT src) OVER (PARTITION BY grp) AS n_src
+              FROM g)"""
     )
+    wins = _BEATS_STORED
     con.execute(
         f"""CREATE TEMP TABLE keep AS SELECT {_REC} FROM ranked
-        WHERE rn = 1 AND (old_k IS NULL OR richness > old_richness)"""
+        WHERE rn = 1 AND (old_k IS NULL OR {wins})"""
     )
     con.execute(
-        """CREATE TEMP TABLE replaced AS SELECT DISTINCT old_k AS k FROM ranked
-        WHERE rn = 1 AND old_k IS NOT NULL AND richness > old_richness"""
+        f"""CREATE TEMP TABLE replaced AS SELECT DISTINCT old_k AS k FROM ranked
+        WHERE rn = 1 AND old_k IS NOT NULL AND {wins}"""
     )
     n_replaced = con.execute("SELECT count(*) FROM replaced").fetchone()
     n_groups_new = con.execute(

@@ -32,6 +32,10 @@ COLUMNS = (
     "pp_top10",
     "ai",
     "intl_collab_rate",
+    "impact_coverage",
+    "rank_mncs",
+    "rank_pp_top1",
+    "rank_pp_top10",
 )
 
 
@@ -48,6 +52,7 @@ def write_store(
     works: list[dict[str, Any]],
     countries: list[tuple[str, int, str]],
     mesh: list[tuple[str, str]],
+    subjects: list[dict[str, Any]] | None = None,
 ) -> Path:
     """A store of canonical Parquet parts built directly (no parser)."""
     rows: dict[str, list[dict[str, Any]]] = {
@@ -80,7 +85,8 @@ def write_store(
             }
             for w in works
             if w.get("primary_subfield_id")
-        ],
+        ]
+        + list(subjects or []),
     }
     for name, data in rows.items():
         (root / name).mkdir(parents=True, exist_ok=True)
@@ -93,7 +99,9 @@ def write_store(
     return root
 
 
-def _w(wid: str, year: int, sub: str | None, c: int, typ: str = "article") -> dict:
+def _w(
+    wid: str, year: int, sub: str | None, c: int | None, typ: str = "article"
+) -> dict:
     return {
         "work_id": wid,
         "publication_year": year,
@@ -162,7 +170,12 @@ def test_baseline_by_hand(tiny_store: Path) -> None:
     assert t.rank_p_frac.to_dict() == {"FR": 1, "US": 2, "DE": 3, "GB": 3}
 
 
-def random_store(root: Path, n: int = 600, seed: int = 7) -> Path:
+def random_store(
+    root: Path,
+    n: int = 600,
+    seed: int = 7,
+    extra: tuple[list[dict], list[tuple[str, int, str]]] | None = None,
+) -> Path:
     """A random store with many ties, multi-country and unresolved authorships."""
     rng = np.random.default_rng(seed)
     subs = ["2730", "1306", "1111", "2204", None]
@@ -170,7 +183,9 @@ def random_store(root: Path, n: int = 600, seed: int = 7) -> Path:
     works, countries, mesh = [], [], []
     for i in range(n):
         wid = f"W{i + 1}"
-        c = 0 if rng.random() < 0.4 else int(rng.geometric(0.2))
+        c: int | None = 0 if rng.random() < 0.4 else int(rng.geometric(0.2))
+        if rng.random() < 0.1:  # no citation data (a PubMed-only record)
+            c = None
         works.append(
             _w(
                 wid,
@@ -182,6 +197,8 @@ def random_store(root: Path, n: int = 600, seed: int = 7) -> Path:
         )
         if rng.random() < 0.15:
             mesh.append((wid, "D009369"))
+        elif rng.random() < 0.05:  # polycystic ovary syndrome: cysts only
+            mesh.append((wid, "D011085"))
         for pos in range(1, int(rng.integers(1, 6)) + 1):
             for cc in rng.choice(
                 ["US", "CN", "FR", "DE", "GB", "JP"],
@@ -189,17 +206,19 @@ def random_store(root: Path, n: int = 600, seed: int = 7) -> Path:
                 replace=False,
             ):
                 countries.append((wid, pos, str(cc)))
+    if extra is not None:  # works and authorship countries added as given
+        works, countries = works + extra[0], countries + extra[1]
     return write_store(root, works, countries, mesh)
 
 
-def _pipeline_country_table(store: Path, out: Path) -> Any:
+def _pipeline_country_table(store: Path, out: Path, con: Any = None) -> Any:
     pipeline = pytest.importorskip(
         "oncometrics.pipeline",
         reason="oncometrics.pipeline is not written yet (indicators helper)",
     )
     from oncometrics.config import load_config
 
-    pipeline.compute(store, out, config=load_config(), log=lambda m: None)
+    pipeline.compute(store, out, config=load_config(), log=lambda m: None, con=con)
     for name in ("publications_by_country", "countries", "country"):
         hits = sorted(out.rglob(f"{name}.parquet"))
         if hits:
@@ -207,9 +226,9 @@ def _pipeline_country_table(store: Path, out: Path) -> Any:
     pytest.fail(f"no country table among {sorted(p.name for p in out.rglob('*'))}")
 
 
-def _compare(store: Path, out: Path) -> None:
+def _compare(store: Path, out: Path, con: Any = None) -> None:
     mine = _baseline().publications_by_country(store).set_index("country")
-    theirs = _pipeline_country_table(store, out)
+    theirs = _pipeline_country_table(store, out, con)
     key = "country" if "country" in theirs.columns else "actor"
     if "publication_year" in theirs.columns:  # all-years rows only
         theirs = theirs[theirs.publication_year.isna()]
@@ -220,6 +239,8 @@ def _compare(store: Path, out: Path) -> None:
     for col in shared:
         for c in mine.index:
             a, b = float(mine.loc[c, col]), float(theirs.loc[c, col])
+            if math.isnan(a) and math.isnan(b):  # both n/a (unranked)
+                continue
             assert math.isclose(a, b, rel_tol=0, abs_tol=1e-9), (col, c, a, b)
 
 
@@ -229,3 +250,10 @@ def test_pipeline_matches_baseline_tiny(tiny_store: Path, tmp_path: Path) -> Non
 
 def test_pipeline_matches_baseline_random(tmp_path: Path) -> None:
     _compare(random_store(tmp_path / "store"), tmp_path / "out")
+
+
+@pytest.mark.spark
+def test_pipeline_on_spark_matches_baseline_random(
+    tmp_path: Path, spark_con: Any
+) -> None:
+    _compare(random_store(tmp_path / "store"), tmp_path / "out", spark_con)

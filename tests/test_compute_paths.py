@@ -45,16 +45,18 @@ def _store(tmp_path: Path, which: str, *, n: int, seed: int) -> Path:
 # -- domain selection: semi-join on a memtable == IN list of literals --------
 
 
-def _domain_ids_in_list(work_subjects: Any, domain: Domain) -> Any:
-    """The domain's subject match as it was: an ``IN`` list of literals."""
+def _mesh_ids_in_list(work_subjects: Any, domain: Domain) -> Any:
+    """The domain's MeSH match as it was: an ``IN`` list of literals."""
     s = work_subjects
     mesh = s.filter(s.scheme == "mesh")
-    mesh = mesh.filter(mesh.code.isin(list(domain.mesh_descriptors)))
-    topic = s.filter(s.scheme == "openalex_subfield")
-    topic = topic.filter(topic.code.isin(list(domain.openalex_subfields)))
-    if not domain.any_topic:
-        topic = topic.filter(topic.is_primary.fill_null(False))
-    return mesh.select("work_id").union(topic.select("work_id"), distinct=True)
+    return mesh.filter(mesh.code.isin(list(domain.mesh_descriptors) or [""]))
+
+
+def _domain_ids_in_list(work_subjects: Any, domain: Domain) -> Any:
+    """Every subject signal, the MeSH one by an ``IN`` list."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(selection, "_mesh_ids", _mesh_ids_in_list)
+        return selection._domain_ids(work_subjects, domain)
 
 
 @pytest.mark.parametrize("which", ["fixture", "random"])
@@ -71,7 +73,7 @@ def test_semijoin_domain_selects_the_same_works(
             selection.domain_works(t["works"], t["work_subjects"], domain), ["work_id"]
         )
         ids_new = _rows(selection._domain_ids(t["work_subjects"], domain), ["work_id"])
-        monkeypatch.setattr(selection, "_domain_ids", _domain_ids_in_list)
+        monkeypatch.setattr(selection, "_mesh_ids", _mesh_ids_in_list)
         old = _rows(
             selection.domain_works(t["works"], t["work_subjects"], domain), ["work_id"]
         )

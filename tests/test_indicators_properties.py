@@ -52,6 +52,7 @@ def _tables(world: list[Any]) -> tuple[Any, Any]:
                    ("field", pa.string()), ("doc_type", pa.string()),
                    ("cited", pa.int64())])
     )  # fmt: skip
+    w = w.append_column("has_cit", pa.array([True] * w.num_rows))  # all have data
     a = pa.table(links).cast(
         pa.schema([("work_id", pa.string()), ("author_position", pa.int32()),
                    ("actor", pa.string())])

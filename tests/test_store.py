@@ -42,7 +42,8 @@ def _parse(path: Path) -> Iterator[Record | Reject]:
             "works",
             {
                 "work_id": wid,
-                "source": "toy",
+                "source": d.get("src", "toy"),
+                "citation_date": d.get("date"),
                 "openalex_id": d.get("oa"),
                 "doi": d.get("doi"),
                 "pmid": d.get("pmid"),
@@ -91,7 +92,7 @@ def test_counts_balance_and_quarantine(tmp_path: Path, toy: str) -> None:
         {"oa": "W1", "n_auth": 2},
         "{broken",
         {"doi": "10.1/x", "n_auth": 1},
-        {"oa": "W1", "n_auth": 1},
+        {"oa": "W1", "n_auth": 1, "src": "toy2"},  # other source: richer wins
     )
     st = Store(tmp_path / "st")
     res = st.ingest(toy, [f], log=lambda m: None).files[0]
@@ -128,7 +129,12 @@ def test_richer_newcomer_replaces_stored_record(tmp_path: Path, toy: str) -> Non
     )
     res = st.ingest(
         toy,
-        [_write(tmp_path / "b.jsonl", {"oa": "W7", "pmid": "7", "n_auth": 3})],
+        [
+            _write(
+                tmp_path / "b.jsonl",
+                {"oa": "W7", "pmid": "7", "n_auth": 3, "src": "other"},
+            )
+        ],
         log=lambda m: None,
     ).files[0]
     assert (res.stored, res.duplicates, res.replaced) == (0, 1, 1)
@@ -187,3 +193,36 @@ def test_empty_file_is_an_error(tmp_path: Path, toy: str) -> None:
     st = Store(tmp_path / "st")
     summary = st.ingest(toy, [_write(tmp_path / "e.jsonl")], log=lambda m: None)
     assert summary.errors and "empty input" in (summary.errors[0].error or "")
+
+
+def test_latest_version_wins(tmp_path: Path, toy: str) -> None:
+    """Contract 1: the most recently updated version wins, whatever its
+    richness; same date and source: the last in file order."""
+    st = Store(tmp_path / "st")
+
+    def ingest(name: str, *rows: dict) -> tuple[int, int, int]:
+        res = st.ingest(toy, [_write(tmp_path / name, *rows)], log=lambda m: None)
+        f = res.files[0]
+        return f.stored, f.duplicates, f.replaced
+
+    # stored: W1 updated 2025-01-01 with 3 authors
+    assert ingest("a.jsonl", {"oa": "W1", "date": "2025-01-01", "n_auth": 3}) == (
+        1, 0, 0)  # fmt: skip
+    # a poorer but newer snapshot replaces it (richness does not decide)
+    assert ingest("b.jsonl", {"oa": "W1", "date": "2025-06-01", "n_auth": 1}) == (
+        0, 1, 1)  # fmt: skip
+    # an older, richer snapshot is dropped
+    assert ingest("c.jsonl", {"oa": "W1", "date": "2024-01-01", "n_auth": 5}) == (
+        0, 1, 0)  # fmt: skip
+    assert len(_rows(st, "authorships")) == 1
+    # within one file: the newer of two dated versions, then the last one
+    ingest(
+        "d.jsonl",
+        {"oa": "W2", "date": "2025-03-01", "n_auth": 1},
+        {"oa": "W2", "date": "2025-02-01", "n_auth": 4},
+        {"oa": "W3", "n_auth": 2},
+        {"oa": "W3", "n_auth": 1},
+    )
+    works = {r["work_id"]: r for r in _rows(st, "works")}
+    assert works["W2"]["citation_date"] == "2025-03-01"
+    assert works["W3"]["richness"] == 1  # same source, no date: file order last

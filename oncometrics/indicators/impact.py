@@ -1,10 +1,14 @@
 """Field-normalised citation impact (contract section 4).
 
-Reference set of a work: the counted works of the same publication year and
-field (and document type when ``normalise_by_type``), world-wide.  Expected
-citations ``e`` = mean ``c`` of the set; ``NCS = c / e`` (``1`` when ``e = 0``).
+Reference set of a work: the counted works *of the whole store* (in the
+domain or not) of the same publication year and field (and document type
+when ``normalise_by_type``) that have citation data.  Expected citations
+``e`` = mean ``c`` of the set; ``NCS = c / e`` (``1`` when ``e = 0``).
 Top x % membership follows Waltman & Schreiber (2013): tied works share the
 positions they occupy, so each set's shares add up to exactly ``x·n``.
+A work without citation data has null ``c``, NCS and shares: it is in no
+reference set and no impact indicator, and the actors' ``impact_coverage``
+says how much of their output it leaves out.
 """
 
 from __future__ import annotations
@@ -33,33 +37,32 @@ def _top_share(t: ir.Table, pct: int) -> ir.Value:
     return ibis.greatest(ibis.least(t.lo + t.size, cut) - t.lo, 0.0) / t.size
 
 
-def work_impact(domain_works: ir.Table, *, normalise_by_type: bool = False) -> ir.Table:
+def work_impact(works: ir.Table, *, normalise_by_type: bool = False) -> ir.Table:
     """Citations, expected citations, NCS and top shares; one row per work.
 
     Parameters
     ----------
-    domain_works
-        ``(work_id, publication_year, field, doc_type, cited)`` as returned by
-        :func:`oncometrics.indicators.selection.domain_works`.
+    works
+        ``(work_id, publication_year, field, doc_type, cited, has_cit)`` as
+        returned by :func:`oncometrics.indicators.selection.counted_works`:
+        every counted work of the store, so that reference sets hold the
+        whole field.
     normalise_by_type
         Make document type part of the reference set.
 
     Returns
     -------
     ir.Table
-        ``(work_id, publication_year, field, doc_type, c, n_ref, e, ncs,
-        top1_share, top10_share)`` where ``n_ref`` is the size of the
+        ``(work_id, publication_year, field, doc_type, has_cit, c, n_ref, e,
+        ncs, top1_share, top10_share)`` where ``n_ref`` is the size of the
         reference set and ``top{x}_share`` in [0, 1] the work's fractional
-        membership of the set's top x %.
+        membership of the set's top x % (all null without citation data).
     """
-    keys = reference_keys(normalise_by_type)
-    t = domain_works.select(
-        "work_id",
-        "publication_year",
-        "field",
-        "doc_type",
-        c=domain_works.cited.fill_null(0).cast("int64"),
-    )
+    keys = [*reference_keys(normalise_by_type), "has_cit"]
+    t = works.select(
+        "work_id", "publication_year", "field", "doc_type", "has_cit",
+        c=works.cited.fill_null(0).cast("int64"),
+    )  # fmt: skip
     n_ref = t.c.count().over(group_by=keys)
     e = t.c.cast("float64").mean().over(group_by=keys)
     # tie group of each work: lo = works with strictly more citations,
@@ -69,7 +72,12 @@ def work_impact(domain_works: ir.Table, *, normalise_by_type: bool = False) -> i
     t = t.mutate(n_ref=n_ref, e=e, lo=lo, size=size)
     t = t.mutate(ncs=ibis.ifelse(t.e == 0, 1.0, t.c.cast("float64") / t.e))
     shares = {f"top{p}_share": _top_share(t, p) for p in TOP_LEVELS}
-    return t.mutate(**shares).drop("lo", "size")
+    t = t.mutate(**shares).drop("lo", "size")
+    none = {
+        c: ibis.ifelse(t.has_cit, t[c], ibis.null(t[c].type()))
+        for c in ("c", "n_ref", "e", "ncs", *shares)
+    }
+    return t.mutate(**none)
 
 
 def actor_impact(
@@ -78,12 +86,17 @@ def actor_impact(
     *,
     by: Sequence[str] = (),
     counting: str = "fractional",
+    min_coverage: float = 0.0,
 ) -> ir.Table:
-    """Output and impact per actor: P, MNCS and P/PP(top x %).
+    """Output and impact per actor: P, MNCS and P/PP(top x %), coverage.
 
     ``P_full`` counts works, ``P_frac`` sums weights; ``MNCS = Σ w·NCS / Σ w``
-    and ``PP(top x %) = Σ w·share / Σ w`` with ``w`` the fractional weight
-    (``counting="full"``: ``w = 1``).  Grain: one row per actor (and `by`).
+    and ``PP(top x %) = Σ w·share / Σ w`` over the works *with citation
+    data*, with ``w`` the fractional weight (``counting="full"``: ``w = 1``);
+    ``impact_coverage`` = their Σ w over all the actor's Σ w.  Without any
+    such work, or with a coverage below `min_coverage`, the impact columns
+    are null.  Grain: one row per actor (and
+    `by`).
 
     Parameters
     ----------
@@ -96,30 +109,46 @@ def actor_impact(
         Extra grouping columns of `work_impact`.
     counting
         ``"fractional"`` (default) or ``"full"``: the weights of the ratios.
+    min_coverage
+        Least ``impact_coverage`` for the impact figures to be given.
 
     Returns
     -------
     ir.Table
-        ``(actor, *by, p_full, p_frac, tncs, mncs, p_top1, pp_top1, p_top10,
-        pp_top10)``.
+        ``(actor, *by, p_full, p_frac, impact_coverage, tncs, mncs, p_top1,
+        pp_top1, p_top10, pp_top10)``.
     """
     if counting not in ("fractional", "full"):
         raise ValueError(f"unknown counting {counting!r}: 'fractional' or 'full'")
     j = weights.join(work_impact, "work_id")
     w = j.weight if counting == "fractional" else ibis.literal(1.0)
+    w_cit = ibis.ifelse(j.has_cit, w, 0.0)
     j = j.mutate(
         w=w,
-        w_ncs=w * j.ncs,
-        **{f"w_top{p}": w * j[f"top{p}_share"] for p in TOP_LEVELS},
+        w_cit=w_cit,
+        w_ncs=w_cit * j.ncs.fill_null(0.0),
+        **{f"w_top{p}": w_cit * j[f"top{p}_share"].fill_null(0.0) for p in TOP_LEVELS},
     )
     agg = j.group_by("actor", *by).aggregate(
         p_full=j.work_id.count(),
         p_frac=j.weight.sum(),
         p_w=j.w.sum(),
+        p_cit=j.w_cit.sum(),
         tncs=j.w_ncs.sum(),
         **{f"p_top{p}": j[f"w_top{p}"].sum() for p in TOP_LEVELS},
     )
+    ok = (agg.p_cit > 0) & (agg.p_cit >= agg.p_w * min_coverage)
+
+    def ratio(num: ir.NumericValue) -> ir.Value:
+        return ibis.ifelse(ok, num / agg.p_cit, ibis.null("float64"))
+
+    def total(num: ir.NumericValue) -> ir.Value:
+        return ibis.ifelse(ok, num, ibis.null("float64"))
+
     return agg.mutate(
-        mncs=agg.tncs / agg.p_w,
-        **{f"pp_top{p}": agg[f"p_top{p}"] / agg.p_w for p in TOP_LEVELS},
-    ).drop("p_w")
+        impact_coverage=agg.p_cit / agg.p_w,
+        tncs=total(agg.tncs),
+        mncs=ratio(agg.tncs),
+        **{f"p_top{p}": total(agg[f"p_top{p}"]) for p in TOP_LEVELS},
+        **{f"pp_top{p}": ratio(agg[f"p_top{p}"]) for p in TOP_LEVELS},
+    ).drop("p_w", "p_cit")

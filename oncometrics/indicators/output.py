@@ -3,8 +3,9 @@
 Ranks are *competition* ranks: descending on the indicator, ties share the
 best rank (1, 2, 2, 4).  Values are compared after rounding to 9 decimals, so
 the same actors tie on every engine whatever the summation order.  Ratio
-indicators are ranked only among actors with ``P_frac ≥ min_p``; the others
-keep a null rank but stay listed.
+indicators are ranked only among actors above a size threshold: by default
+relative to the corpus (``P_frac ≥ min_share × world P_frac``), or an
+absolute ``P_frac ≥ min_p``; the others keep a null rank but stay listed.
 """
 
 from __future__ import annotations
@@ -56,14 +57,34 @@ def world_share(value: ir.NumericColumn, group_by: Sequence[str] = ()) -> ir.Val
     return value / value.sum().over(group_by=list(group_by))
 
 
+def size_threshold(
+    p_frac: ir.NumericColumn,
+    *,
+    min_p: float | None = None,
+    min_share: float | None = None,
+    group_by: Sequence[str] = (),
+) -> ir.Value:
+    """The P_frac an actor needs to be ranked on ratio indicators.
+
+    `min_p` (absolute) when given, else `min_share` of the world P_frac
+    (sum over the actors, within `group_by`), else 0.
+    """
+    if min_p is not None:
+        return ibis.literal(float(min_p))
+    if min_share:
+        return p_frac.sum().over(group_by=list(group_by)) * float(min_share)
+    return ibis.literal(0.0)
+
+
 def ranked_indicators(
     actor_table: ir.Table,
     *,
-    min_p: float = 0.0,
+    min_p: float | None = 0.0,
+    min_share: float | None = None,
     group_by: Sequence[str] = (),
     ratios: Sequence[str] = RATIO_INDICATORS,
 ) -> ir.Table:
-    """`actor_table` plus ``share_frac``, ``share_full`` and ``rank_<indicator>``.
+    """`actor_table` plus shares, ``rank_<indicator>`` and the threshold.
 
     Parameters
     ----------
@@ -71,28 +92,35 @@ def ranked_indicators(
         One row per actor (and `group_by`), with ``p_frac``, ``p_full`` and the
         ratio columns present in `ratios`.
     min_p
-        Minimum ``p_frac`` to be ranked on ratio indicators.
+        Minimum ``p_frac`` to be ranked on ratio indicators (absolute).
+    min_share
+        Used when `min_p` is None: minimum share of the world ``p_frac``.
     group_by
         Columns within which shares and ranks are computed (e.g. year).
 
     Returns
     -------
     ir.Table
-        The same rows with the share and rank columns added.
+        The same rows with ``share_frac``, ``share_full``, the rank columns,
+        ``ranked`` (above the threshold), ``threshold_p`` (the P_frac needed)
+        and ``n_ranked`` (actors above it).
     """
     t = actor_table
     gb = list(group_by)
+    cut = size_threshold(t.p_frac, min_p=min_p, min_share=min_share, group_by=gb)
     t = t.mutate(
         share_frac=world_share(t.p_frac, gb),
         share_full=world_share(t.p_full.cast("float64"), gb),
+        threshold_p=cut.round(RANK_DIGITS),
     )
     ranks = {f"rank_{c}": competition_rank(t[c], group_by=gb) for c in SIZE_INDICATORS}
-    eligible = t.p_frac.round(RANK_DIGITS) >= min_p
+    eligible = t.p_frac.round(RANK_DIGITS) >= t.threshold_p
     for c in ratios:
         if c in t.columns:
             ranks[f"rank_{c}"] = competition_rank(t[c], group_by=gb, eligible=eligible)
     ranks["ranked"] = eligible
-    return t.mutate(**ranks)
+    t = t.mutate(**ranks)
+    return t.mutate(n_ranked=t.ranked.cast("int64").sum().over(group_by=gb))
 
 
 def growth_rate(

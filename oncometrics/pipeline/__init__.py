@@ -21,7 +21,7 @@ from oncometrics import derived, layout, outputs
 from oncometrics.config import Config, parse_period
 from oncometrics.domain import Domain
 from oncometrics.engine import Engine
-from oncometrics.pipeline.actors import HEAD, Resampling
+from oncometrics.pipeline.actors import HEAD, Resampling, Threshold
 from oncometrics.pipeline.inputs import TABLES_NEEDED, Inputs, inputs, read_totals
 from oncometrics.pipeline.inventions import invention_tables
 from oncometrics.pipeline.output import with_meta, write_domain, write_table
@@ -98,7 +98,8 @@ def compute(
             written = {"domain": write_domain(out, domain, config, prov, snap)}
             write_settings(out, config)  # every resolved setting: --config reruns
             rows = 0
-            for name, table in _all_tables(engine, store, domain, config, log):
+            tables = _all_tables(engine, (out, prov, snap), store, domain, config, log)
+            for name, table in tables:
                 written[name] = write_table(out, name, table)
                 secs = time.perf_counter() - t0
                 log(f"{name}: {table.num_rows:,} rows ({secs:.1f} s)")
@@ -162,6 +163,7 @@ def _country_rows(table: pa.Table) -> int:
 
 def _all_tables(
     engine: Engine,
+    dest: tuple[Path, dict[str, dict[str, int]] | None, int | None],
     store: Path | str,
     domain: Domain,
     config: Config,
@@ -177,8 +179,11 @@ def _all_tables(
             "`oncometrics ingest` on the same files to add them"
         )
     inp = inputs_of(engine, store, domain, config)
-    meta = {"domain": domain.name, "domain_hash": domain.hash,
-            "period": _period_label(config)}  # fmt: skip
+    write_domain(dest[0], domain, config, dest[1], dest[2], corpus=inp.summary)
+    facts = inp.summary or {}
+    meta = {"domain": domain.label, "domain_hash": domain.hash,
+            "period": _period_label(config),
+            "citations_observed": str(facts.get("citations_observed", "n/a"))}  # fmt: skip
     how = counting_of(config)
     for name, table in publication_tables(inp, how, totals_csv=config.totals, log=log):
         yield name, with_meta(table, meta)
@@ -200,21 +205,38 @@ def inputs_of(
         period=parse_period(config.period),
         citation_window=None if window is None else int(window),
         normalise_by_type=bool(config.normalise_by_type),
+        field_scheme=str(config.values.get("field_scheme") or "openalex_subfield"),
     )
 
 
 def counting_of(config: Config) -> Counting:
     """The counting and ranking settings of `config` as plain values."""
+    min_p, share = config.values.get("min_p"), config.values.get("min_share")
     return Counting(
         counting=str(config.counting),
-        min_p=float(config.min_p),
+        size=Threshold(
+            min_p=None if min_p in (None, "") else float(min_p),
+            min_share=None if share in (None, "") else float(share),
+        ),
         min_p_institution=float(config.min_p_institution),
+        min_coverage=float(config.values.get("min_coverage") or 0.0),
+        totals_file=bool(config.totals),
         resampling=Resampling(
             resamples=int(config.bootstrap),
             seed=int(config.seed),
             exact_max=int(config.bootstrap_exact_max),
         ),
     )
+
+
+def threshold_label(config: Config) -> str:
+    """How domain.json names the country size threshold."""
+    size = counting_of(config).size
+    if size.min_p is not None:
+        return f"P_frac ≥ {size.min_p:g}"
+    if size.min_share:
+        return f"at least {size.min_share * 100:g} % of world output"
+    return "no size threshold"
 
 
 def _period_label(config: Config) -> str:

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from oncometrics import derived
+from oncometrics.domain import SIGNALS, Domain
 from oncometrics.errors import InputError
 from oncometrics.indicators import collaboration as collab
 from oncometrics.indicators import counting, impact, selection, specialisation
@@ -24,7 +25,6 @@ from oncometrics.indicators import counting, impact, selection, specialisation
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-    from oncometrics.domain import Domain
     from oncometrics.engine import Engine
 
 TABLES_NEEDED = [
@@ -52,6 +52,8 @@ class Inputs:
     store: str | Path | None = None
     types: tuple[str, ...] = ()
     period: tuple[int, int] | None = None
+    #: what domain.json and the tables say about the corpus (:func:`summary`)
+    summary: dict[str, Any] | None = None
 
     @property
     def international(self) -> ir.Table:
@@ -75,16 +77,23 @@ def inputs(
     period: tuple[int, int] | None,
     citation_window: int | None = None,
     normalise_by_type: bool = False,
+    field_scheme: str = "openalex_subfield",
 ) -> Inputs:
-    """The selected works, their impact and country weights, cached."""
+    """The selected works, their impact and country weights, cached.
+
+    Reference sets hold every counted work of the store, in the domain or
+    not (contract section 4); `field_scheme` names their field.
+    """
     tables = engine.load_tables(store, TABLES_NEEDED)
-    counted = selection.counted_works(tables["works"], domain.types, period)
-    dw = selection.domain_works(
-        tables["works"], tables["work_subjects"], domain, period
-    )
+    works, subjects = tables["works"], tables["work_subjects"]
+    fields = None
+    if field_scheme != "openalex_subfield":
+        fields = selection.work_fields(works, subjects, field_scheme)
+    counted = selection.counted_works(works, domain.types, period, fields=fields)
     if citation_window is not None:
         cc = tables["citation_counts"]
-        dw = selection.windowed_citations(dw, cc, int(citation_window))
+        counted = selection.windowed_citations(counted, cc, int(citation_window))
+    dw = selection.domain_works(works, subjects, domain, counted=counted)
     dw = engine.cache(dw)  # selected once, used by every table
     inp = Inputs(engine, counted, dw, dw, tables, dw, store=store,
                  types=domain.types, period=period)  # fmt: skip
@@ -96,14 +105,17 @@ def inputs(
     )
     inp.country_weights = cw
     inp.work_impact = work_impact(inp, cw, normalise_by_type)
+    inp.summary = summary(inp, domain)
     return inp
 
 
 def work_impact(
     inp: Inputs, country_weights: ir.Table, normalise_by_type: bool
 ) -> ir.Table:
-    """One cached work table: impact plus the international flag."""
-    wi = impact.work_impact(inp.domain_works, normalise_by_type=normalise_by_type)
+    """One cached table of the domain works: impact (reference sets over every
+    counted work of the store) plus the international flag."""
+    wi = impact.work_impact(inp.counted, normalise_by_type=normalise_by_type)
+    wi = wi.semi_join(inp.domain_works.select("work_id"), "work_id")
     intl = collab.international_from_weights(country_weights)
     wi = wi.left_join(intl, "work_id").drop("work_id_right")
     wi = wi.mutate(
@@ -111,6 +123,40 @@ def work_impact(
         international=wi.international.fill_null(False),
     )
     return inp.cache(wi)
+
+
+def summary(inp: Inputs, domain: Domain) -> dict[str, Any]:
+    """Corpus facts for domain.json and the tables: each signal's counts,
+    which reference sets, citation coverage and observation dates."""
+    n_counted = int(inp.engine.to_arrow(inp.counted.aggregate(
+        n=inp.counted.work_id.count()))["n"][0].as_py() or 0)  # fmt: skip
+    d = inp.domain_works
+    facts = inp.engine.to_arrow(d.aggregate(
+        n=d.work_id.count(), n_cit=d.has_cit.cast("int64").sum(),
+        first=d.citation_date.min(), last=d.citation_date.max(),
+    )).to_pylist()[0]  # fmt: skip
+    signals: dict[str, Any] = {}
+    if not domain.is_everything:
+        sig = selection.work_signals(d, inp.tables["work_subjects"], domain)
+        rows = inp.engine.to_arrow(selection.signal_counts(sig)).to_pylist()
+        got = {r["signal"]: r for r in rows}
+        signals = {
+            name: {k: int(got.get(name, {}).get(k) or 0) for k in ("selected", "alone")}
+            for name in SIGNALS
+        }
+    only = n_counted == int(facts["n"] or 0) and not domain.is_everything
+    first, last = facts["first"], facts["last"]
+    return {
+        "counted_works": n_counted,
+        "domain_works": int(facts["n"] or 0),
+        "domain_works_with_citations": int(facts["n_cit"] or 0),
+        "signals": signals,
+        "reference_sets": "domain only: the store holds only domain works"
+        if only else "whole store (domain and non-domain works of the field)",
+        "only_domain_works": only,
+        "citations_observed": "n/a" if first is None
+        else (first if first == last else f"{first} to {last}"),
+    }  # fmt: skip
 
 
 def country_totals(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -16,11 +16,6 @@ from oncometrics.safe_text import safe_table
 if TYPE_CHECKING:
     from oncometrics.config import Config
     from oncometrics.domain import Domain
-
-#: The settings recorded in ``domain.json`` next to the tables.
-RECORDED = ("period", "counting", "citation_window", "normalise_by_type",
-            "field_scheme", "min_p", "min_p_institution", "bootstrap", "seed",
-            "totals")  # fmt: skip
 
 
 def with_meta(table: pa.Table, meta: dict[str, str]) -> pa.Table:
@@ -48,20 +43,28 @@ def write_domain(
     config: Config,
     country_provenance: dict[str, dict[str, int]] | None = None,
     snapshot: int | None = None,
+    corpus: dict[str, Any] | None = None,
 ) -> Path:
-    """``OUT/domain.json``: the domain definition, its hash and the settings.
+    """``OUT/domain.json``: the domain definition, its hash and every
+    figure-changing setting (``settings``, all in the hash).
 
     `country_provenance` (``{source: {provenance: authorships}}``) records
-    how many authorships' countries were read from affiliation strings.
+    how many authorships' countries were read from affiliation strings;
+    `corpus`, once the works are selected, the signal counts, which
+    reference sets, the citation coverage and observation dates.
     """
+    from oncometrics.family_settings import figure_settings
+    from oncometrics.pipeline import threshold_label
+
     doc = domain.to_dict()
     doc["store_snapshot"] = snapshot  # compute with `snapshot` = it: same rows
-    doc["settings"] = {k: config.values.get(k) for k in RECORDED}
-    from oncometrics.family_settings import figure_settings
-
-    doc["settings"].update(figure_settings(config))  # inventions and trials
+    doc["settings"].update(figure_settings(config))  # + patent domain version
+    doc["totals_file"] = config.values.get("totals")
+    doc["size_threshold"] = threshold_label(config)
     if country_provenance is not None:
         doc["country_provenance"] = country_provenance
+    if corpus is not None:
+        doc["corpus"] = corpus
     path = out / "domain.json"
     path.write_text(json.dumps(doc, indent=1, default=str) + "\n", encoding="utf-8")
     return path

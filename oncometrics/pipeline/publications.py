@@ -20,6 +20,7 @@ from oncometrics.indicators import collaboration as collab
 from oncometrics.indicators import counting, provenance
 from oncometrics.pipeline.actors import (
     Resampling,
+    Threshold,
     actor_table,
     actor_works_table,
     renamed,
@@ -40,9 +41,13 @@ class Counting:
     """How actors are counted and ranked (plain values of the settings)."""
 
     counting: str = "fractional"
-    min_p: float = 0.0
+    size: Threshold = field(default_factory=Threshold)
     min_p_institution: float = 5.0
     resampling: Resampling = field(default_factory=Resampling)
+    #: least share of an actor's output with citation data for impact figures
+    min_coverage: float = 0.5
+    #: whether the all-field totals come from a user file
+    totals_file: bool = False
 
 
 def publication_tables(
@@ -111,7 +116,9 @@ def publications_by_country(
 ) -> pa.Table:
     """One row per country."""
     t = actor_table(inp, country_weights, country_totals, counting=how.counting,
-                    min_p=how.min_p, resampling=how.resampling, works=country_works)  # fmt: skip
+                    size=how.size, resampling=how.resampling, works=country_works,
+                    min_coverage=how.min_coverage,
+                    totals_file=how.totals_file)  # fmt: skip
     return renamed(t, "country")
 
 
@@ -124,8 +131,10 @@ def publications_by_country_year(
 ) -> pa.Table:
     """One row per country and publication year."""
     t = actor_table(inp, country_weights, country_year_totals, counting=how.counting,
-                    min_p=how.min_p, resampling=how.resampling,
-                    by=["publication_year"], works=country_works)  # fmt: skip
+                    size=how.size, resampling=how.resampling,
+                    by=["publication_year"], works=country_works,
+                    min_coverage=how.min_coverage,
+                    totals_file=how.totals_file)  # fmt: skip
     return renamed(t, "country")
 
 
@@ -137,8 +146,10 @@ def publications_by_institution(
 ) -> pa.Table:
     """One row per institution, with its ROR id, name and country."""
     t = actor_table(inp, institution_weights, institution_totals,
-                    counting=how.counting, min_p=how.min_p_institution,
-                    resampling=how.resampling)  # fmt: skip
+                    counting=how.counting,
+                    size=Threshold(min_p=how.min_p_institution),
+                    resampling=how.resampling,
+                    min_coverage=how.min_coverage)  # fmt: skip
     a = inp.tables["authorship_institutions"]
     labels = a.group_by(actor=a.institution_id).aggregate(
         ror=a.ror.max(), institution_name=a.institution_name.max(),

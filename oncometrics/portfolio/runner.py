@@ -156,9 +156,13 @@ def _compute(
 ) -> dict[str, pa.Table]:
     """Every output table, materialised."""
     t = engine.load_tables(store, TABLES_NEEDED)
+    counted = selection.counted_works(t["works"], domain.types,
+                                      parse_period(config.period))  # fmt: skip
     dw = selection.domain_works(t["works"], t["work_subjects"], domain,
-                                parse_period(config.period))  # fmt: skip
-    wi = keep(impact.work_impact(dw, normalise_by_type=bool(config.normalise_by_type)))
+                                counted=counted)  # fmt: skip
+    by_type = bool(config.normalise_by_type)  # reference sets: the whole store
+    wi = impact.work_impact(counted, normalise_by_type=by_type)
+    wi = keep(wi.semi_join(dw.select("work_id"), "work_id"))
     intl = keep(collab.international_works(dw, t["authorship_countries"]))
     affs = t["affiliations"].semi_join(dw.select("work_id"), "work_id")
     m = match_store(affs, matcher)

@@ -51,7 +51,7 @@ def _intervals(
 ) -> Any:
     j = weights.join(wi, "work_id")
     w = j.weight if counting_ == "fractional" else ibis.literal(1.0)
-    df = frame(j.select(*keys, "work_id", "ncs", "top10_share", weight=w))
+    df = frame(j.select(*keys, "work_id", "ncs", "top1_share", "top10_share", weight=w))
     if df.empty:
         import pandas as pd
 

@@ -105,6 +105,15 @@ def source_rows(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
     return sorted(groups.values(), key=lambda g: g["source"])
 
 
+def _threshold(s: Mapping[str, Any], lang: str) -> str:
+    """The size threshold of ratio ranks: absolute ``min_p`` or relative."""
+    if s.get("min_p") not in (None, ""):
+        return i18n.fmt_number(float(s["min_p"]), lang)
+    share = float(s.get("min_share") or 0.0)
+    world = {"fr": "du total mondial"}.get(lang, "of the world's")
+    return f"{i18n.fmt_percent(share, lang)} {world}" if share else "0"
+
+
 def method_text(config: Config, domain: Mapping[str, Any], lang: str) -> dict[str, str]:
     """The counting and normalisation paragraphs with the settings filled in."""
     s = {**config.values, **domain.get("settings", {})}
@@ -116,10 +125,45 @@ def method_text(config: Config, domain: Mapping[str, Any], lang: str) -> dict[st
     window = s.get("citation_window")
     fields = {
         "counting": counting,
-        "min_p": i18n.fmt_number(float(s.get("min_p") or 0), lang),
+        "min_p": _threshold(s, lang),
         "field_scheme": s.get("field_scheme", "openalex_subfield"),
         "citation_window": window or METHOD[lang]["all_citations"],
         "bootstrap": i18n.fmt_number(int(s.get("bootstrap") or 0), lang),
         "seed": s.get("seed"),
     }
-    return {k: METHOD[lang][k].format(**fields) for k in ("counting", "normalisation")}
+    out = {k: METHOD[lang][k].format(**fields) for k in ("counting", "normalisation")}
+    out["normalisation"] += _corpus_text(domain.get("corpus") or {}, lang)
+    return out
+
+
+def _corpus_text(corpus: Mapping[str, Any], lang: str) -> str:
+    """Which reference sets, and when the citation counts were observed."""
+    if not corpus:
+        return ""
+    only = bool(corpus.get("only_domain_works"))
+    when = corpus.get("citations_observed", "n/a")
+    n, n_cit = (
+        corpus.get("domain_works", 0),
+        corpus.get("domain_works_with_citations", 0),
+    )
+    if lang == "fr":
+        sets = (
+            "les ensembles de référence ne contiennent que des publications du "
+            "domaine (le stock ne contient qu'elles)"
+            if only
+            else "les ensembles de référence couvrent tout le stock, domaine ou non"
+        )
+        return (
+            f" Ici, {sets} ; {n_cit} des {n} publications du domaine ont des "
+            f"citations, observées le {when} ; les autres sont exclues des "
+            "indicateurs d'impact."
+        )
+    sets = (
+        "reference sets hold only domain works (the store holds nothing else)"
+        if only
+        else "reference sets span the whole store, in the domain or not"
+    )
+    return (
+        f" Here {sets}; {n_cit} of the {n} domain works have citation data, "
+        f"observed {when}; the others are left out of the impact indicators."
+    )

@@ -236,10 +236,15 @@ def ranked_statement(
     robust, others = _robustness(df, ranks, int(rank), row.name, spec.column)
     name = i18n.country_name(ctx.actor, ctx.lang)
     fields = actor_fields(name, ctx.lang)
+    rank_iv = _rank_interval(row, spec.column)
+    if rank_iv is not None:  # the bootstrap's rank interval replaces overlaps
+        others = []
+        robust = rank_iv[0] == rank_iv[1]
     fields |= {
-        "rank": _rank_text(int(rank), ranks, others, name, ctx.lang),
-        "rank_m": _rank_text(int(rank), ranks, others, None, ctx.lang),
+        "rank": _rank_text(int(rank), ranks, others, name, ctx.lang, rank_iv),
+        "rank_m": _rank_text(int(rank), ranks, others, None, ctx.lang, rank_iv),
         "n": i18n.fmt_number(n_ranked, ctx.lang),
+        "threshold": _threshold_text(row, spec, ctx.lang),
         "value": _fmt(value, spec.kind, ctx.lang),
         "share": _share(df, row, spec, ctx.lang),
         "interval": _interval_text(interval, spec.kind, ctx.lang),
@@ -308,16 +313,40 @@ def _robustness(
     return not overlapping, sorted(set(overlapping) - {rank})
 
 
+def _rank_interval(row: pd.Series, column: str) -> tuple[int, int] | None:
+    """The actor's 95 % rank interval (``rank_<column>_lo/_hi``), if any."""
+    lo, hi = number(row.get(f"rank_{column}_lo")), number(row.get(f"rank_{column}_hi"))
+    return None if lo is None or hi is None else (int(lo), int(hi))
+
+
+def _threshold_text(row: pd.Series, spec: _Spec, lang: str) -> str:
+    """ " with at least 0.5 % of world output" for ratio ranks, else ""."""
+    if not spec.table.startswith("publications") or spec.kind == "count":
+        return ""
+    share = number(row.get("threshold_share"))
+    if share:
+        pct = i18n.fmt_percent(share, lang, 1).replace(",0", "").replace(".0", "")
+        return WORDS[lang]["threshold_share"].format(share=pct)
+    p = number(row.get("threshold_p"))
+    if p:
+        return WORDS[lang]["threshold_p"].format(p=i18n.fmt_number(p, lang))
+    return ""
+
+
 def _rank_text(
     rank: int,
     ranks: pd.Series,
     overlaps: list[int],
     name: i18n.CountryName | None,
     lang: str,
+    interval: tuple[int, int] | None = None,
 ) -> str:
     fem = bool(name and name.feminine)
     plural = bool(name and name.plural)
     text = i18n.ordinal(rank, lang, feminine=fem, plural=plural)
+    if interval is not None:
+        lo, hi = (i18n.ordinal(r, lang) for r in interval)
+        text = WORDS[lang]["rank_interval"].format(rank=text, lo=lo, hi=hi)
     if (k := int((ranks == rank).sum()) - 1) > 0:
         text = WORDS[lang]["tied"].format(rank=text, k=k, s="s" if k > 1 else "")
     if overlaps:

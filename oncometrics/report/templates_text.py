@@ -18,13 +18,17 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "in {period} (fractional count {value}; {share} of the world).",
         "pub_trend": "The world share {of_actor} in cancer publications moved from "
         "{a} in {p1} to {b} in {p2} ({delta}).",
-        "pub_top1": "{Actor} ranks {rank} of {n} countries for the share of its cancer "
+        "pub_top1": "{Actor} ranks {rank} of {n} countries{threshold} for the share "
+        "of its cancer "
         "papers in the top 1\xa0% most cited ({value}{interval}).",
-        "pub_top10": "{Actor} ranks {rank} of {n} countries for the share of its cancer "
+        "pub_top10": "{Actor} ranks {rank} of {n} countries{threshold} for the share "
+        "of its cancer "
         "papers in the top 10\xa0% most cited ({value}{interval}).",
-        "pub_mncs": "{Actor} ranks {rank} of {n} countries for the field-normalised "
+        "pub_mncs": "{Actor} ranks {rank} of {n} countries{threshold} for the "
+        "field-normalised "
         "citation impact of its cancer papers (MNCS {value}{interval}).",
-        "pub_ai": "{Actor} is the {rank} most specialised of {n} countries in cancer "
+        "pub_ai": "{Actor} is the {rank} most specialised of {n} countries{threshold} "
+        "in cancer "
         "research (activity index {value}).",
         "pub_collab": "{value} of the cancer papers {of_actor} are international "
         "co-publications ({rank_m} of {n} countries).",
@@ -49,16 +53,17 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "{share} du total mondial).",
         "pub_trend": "La part mondiale {of_actor} dans les publications sur le "
         "cancer est passée de {a} en {p1} à {b} en {p2} ({delta}).",
-        "pub_top1": "{Actor} {se_classe} {rank} sur {n} pays pour la part de ses "
-        f"publications sur le cancer parmi les 1{N}% les plus citées "
+        "pub_top1": "{Actor} {se_classe} {rank} sur {n} pays{threshold} pour la part de "
+        f"ses publications sur le cancer parmi les 1{N}% les plus citées "
         "({value}{interval}).",
-        "pub_top10": "{Actor} {se_classe} {rank} sur {n} pays pour la part de ses "
-        f"publications sur le cancer parmi les 10{N}% les plus citées "
+        "pub_top10": "{Actor} {se_classe} {rank} sur {n} pays{threshold} pour la part de "
+        f"ses publications sur le cancer parmi les 10{N}% les plus citées "
         "({value}{interval}).",
-        "pub_mncs": "{Actor} {se_classe} {rank} sur {n} pays pour l'impact normalisé "
+        "pub_mncs": "{Actor} {se_classe} {rank} sur {n} pays{threshold} pour l'impact "
+        "normalisé "
         "des citations de ses publications sur le cancer (MNCS {value}{interval}).",
         "pub_ai": "{Actor} {est} le {rank_m} pays le plus spécialisé en recherche sur "
-        "le cancer sur {n} (indice d'activité {value}).",
+        "le cancer sur {n}{threshold} (indice d'activité {value}).",
         "pub_collab": "{value} des publications sur le cancer {of_actor} sont des "
         "co-publications internationales ({rank_m} sur {n} pays).",
         "pub_partners": "Premiers partenaires de co-publication {of_actor} : "
@@ -86,6 +91,9 @@ WORDS: dict[str, dict[str, str]] = {
     "en": {
         "interval": "; 95\xa0% stability interval {lo_hi}",
         "not_robust": "{rank} (rank not robust: interval overlaps {others})",
+        "rank_interval": "{rank} ({lo}–{hi})",
+        "threshold_share": " with at least {share} of world output",
+        "threshold_p": " with P_frac ≥ {p}",
         "tied": "{rank} (tied with {k} other{s})",
         "tied_group": "{n} countries tied at {value}",
         "all_years": "all years",
@@ -97,6 +105,9 @@ WORDS: dict[str, dict[str, str]] = {
         "not_robust": "{rank} (rang non robuste : l'intervalle chevauche ceux des "
         "{others})",
         "tied": "{rank} ex aequo avec {k} autre{s}",
+        "rank_interval": "{rank} ({lo}–{hi})",
+        "threshold_share": " ayant au moins {share} de la production mondiale",
+        "threshold_p": " ayant P_frac ≥ {p}",
         "tied_group": "{n} pays ex aequo à {value}",
         "all_years": "toutes années",
         "first_period": "la première période",
