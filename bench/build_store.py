@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from oncometrics import derived
+from oncometrics.store import Store
 
 SUB = "STRUCT(id VARCHAR, display_name VARCHAR)"
 TOPIC = f"STRUCT(id VARCHAR, display_name VARCHAR, score DOUBLE, subfield {SUB}, field {SUB})"
@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> None:
         file=sys.stderr,
     )
     # the store's derived tables, as `oncometrics ingest` writes them
-    derived.derive(a.store, threads=a.threads, memory_limit=a.memory_limit)
+    Store(a.store, create=False).derive()
 
 
 if __name__ == "__main__":

@@ -33,6 +33,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from oncometrics.store import Store
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate_world import (
@@ -46,7 +48,6 @@ from generate_world import (
     build_world,
 )
 
-from oncometrics import derived
 from oncometrics.schema import TABLES
 
 
@@ -221,7 +222,7 @@ def main(argv: list[str] | None = None) -> None:
           file=sys.stderr)  # fmt: skip
     # the store's derived tables, as `oncometrics ingest` writes them
     t1 = time.perf_counter()
-    derived.derive(a.out)
+    Store(a.out, create=False).derive()
     print(f"{a.out}: derived tables in {time.perf_counter() - t1:.0f} s",
           file=sys.stderr)  # fmt: skip
 

@@ -18,18 +18,18 @@ from (:mod:`oncometrics.store_commit`), so they are never behind: a file's
 commit adds the weights of its stored works and their totals; when a richer
 record supersedes a stored work, the commit deletes that work's weights and
 adds its totals with the opposite sign (a sum of rows, so the totals of any
-snapshot are those of its works).  :func:`complete` is False only for a
-store whose derived table is missing (:func:`drop`, tests of the long way):
+snapshot are those of its works).  :func:`oncometrics.store.derived_complete` is False only for a
+store whose derived table is missing (:func:`oncometrics.store.drop_derived`, tests of
+the long way):
 ``compute`` then works from the canonical tables (same figures, slower).
 """
 
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from oncometrics.schema import DERIVED, TABLES
+from oncometrics.schema import TABLES
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -53,69 +53,6 @@ ACTOR: dict[str, str] = {
     INSTITUTION_WEIGHTS: "institution_id",
     INSTITUTION_TOTALS: "institution_id",
 }
-
-
-def complete(
-    root: Path | str, table: str = COUNTRY_WEIGHTS, list_files: Any = None
-) -> bool:
-    """Whether derived `table` (and the derived tables it needs) is in the store.
-
-    True for a store without the links it is derived from (nothing to derive).
-
-    Read at the pinned snapshot of `root` (:func:`oncometrics.lake.pin`);
-    `list_files` (the engine's folder listing) is not needed with a catalog.
-    """
-    from oncometrics import layout
-    from oncometrics.store import snapshot
-
-    local = layout.local_path(root)
-    if local is None:  # a store read through a URL: no catalog to ask
-        return False
-    snap = snapshot(local)
-    if not snap.files.get(SOURCES[table][0]):
-        return True  # no links: nothing to derive
-    return all(snap.has(t) for t in (table, *SOURCES[table]) if t in DERIVED)
-
-
-def derive(root: Path | str, **_: Any) -> int:
-    """Bring the derived tables of `root` up to date; returns tables rebuilt.
-
-    Derived tables are kept in step by every commit, so this only opens the
-    store (migrating one of the old format, which builds them) and rebuilds
-    any that is missing (:func:`drop`).
-    """
-    from oncometrics import lake
-    from oncometrics.store import Store
-
-    st = Store(root, create=False)
-    missing = [t for t in SOURCES if not complete(st.root, t)]
-    if not missing:
-        return 0
-    with lake.WriterLock(st.root), st.connect() as con:
-        con.execute("BEGIN")
-        create_missing(con)
-        rebuild(con)
-        con.execute("COMMIT")
-    return len(missing)
-
-
-def drop(root: Path | str, tables: list[str]) -> None:
-    """Remove derived `tables` from the store (a store of an older version)."""
-    from oncometrics import lake
-    from oncometrics.store import Store
-
-    st = Store(root, create=False)
-    with lake.WriterLock(st.root), st.connect() as con:
-        for t in tables:
-            con.execute(f"DROP TABLE IF EXISTS {lake.ALIAS}.{t}")
-
-
-def create_missing(con: Any) -> None:
-    """Create the derived tables the catalog lacks (empty), in `con`'s transaction."""
-    from oncometrics.store_commit import create_table
-
-    for table in SOURCES:
-        create_table(con, table, DERIVED[table])
 
 
 @functools.cache

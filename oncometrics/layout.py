@@ -108,6 +108,20 @@ def store_files(
     return [f.url for f in table_files(store, table, list_files)]
 
 
+def derived_complete(store: str | Path, table: str) -> bool:
+    """Whether the store's derived `table` is complete (False read by URL).
+
+    A store read through a URL has no catalog to ask: compute then takes the
+    long way from the canonical tables (same figures).
+    """
+    local = local_path(store)
+    if local is None:
+        return False
+    from oncometrics.store import derived_complete as in_catalog
+
+    return in_catalog(local, table)
+
+
 def is_lake(root: Path) -> bool:
     """Whether the local folder `root` holds a DuckLake catalog."""
     return (root / "catalog.ducklake").is_file()

@@ -37,12 +37,24 @@ from typing import Any
 
 import duckdb
 
-from oncometrics import lake
+from oncometrics import derived, lake
 from oncometrics.lake import ALIAS, FILES_TABLE, LakeError, Snapshot, crash_point
-from oncometrics.schema import TABLES
+from oncometrics.schema import DERIVED, TABLES
 from oncometrics.sources import SourceSpec, get_source
-from oncometrics.store_commit import DEDUP_KEYS, commit_file, compact, create_all
-from oncometrics.store_migrate import _create_empty, _legacy, _migrate
+from oncometrics.store_commit import (
+    DEDUP_KEYS,
+    commit_file,
+    compact,
+    create_all,
+    create_missing,
+)
+from oncometrics.store_migrate import (
+    _complete,
+    _create_empty,
+    _legacy,
+    _locked,
+    _migrate,
+)
 from oncometrics.store_stage import (
     _REC,
     BATCH_RECORDS,
@@ -252,10 +264,19 @@ class Store:
             return summary
 
     def derive(self, **_: Any) -> int:
-        """Derived tables are written by each commit; rebuild missing ones."""
-        from oncometrics import derived
+        """Derived tables are written by each commit; rebuild missing ones.
 
-        return derived.derive(self.root)
+        Returns the number of derived tables rebuilt (0 when none was missing).
+        """
+        missing = [t for t in derived.SOURCES if not derived_complete(self.root, t)]
+        if not missing:
+            return 0
+        with lake.WriterLock(self.root), self.connect() as con:
+            con.execute("BEGIN")
+            create_missing(con)
+            derived.rebuild(con)
+            con.execute("COMMIT")
+        return len(missing)
 
     def ingest_file(
         self,
@@ -554,31 +575,6 @@ def _snap(root: Path, snapshot_pin: int | None) -> Snapshot:
         raise StoreError(str(exc)) from None
 
 
-@contextlib.contextmanager
-def _locked(root: Path) -> Iterator[None]:
-    lock = lake.WriterLock(root)
-    try:
-        lock.acquire()
-    except LakeError as exc:
-        raise StoreError(str(exc)) from None
-    except OSError as exc:
-        raise StoreError(f"{root}: cannot write the store ({exc.strerror})") from exc
-    try:
-        yield
-    finally:
-        lock.release()
-
-
-def _complete(root: Path) -> bool:
-    """A catalog whose creation committed (it has ``ingested_files``)."""
-    if not lake.is_lake(root):
-        return False
-    try:
-        return FILES_TABLE in lake.read_snapshot(root).files
-    except LakeError:
-        return False
-
-
 def _create(root: Path) -> None:
     """A new catalog with every table, in one transaction (under the lock)."""
     _create_empty(root)  # a creation that never committed
@@ -587,3 +583,24 @@ def _create(root: Path) -> None:
         con.execute("BEGIN")
         create_all(con)
         con.execute("COMMIT")
+
+
+def derived_complete(root: Path | str, table: str = derived.COUNTRY_WEIGHTS) -> bool:
+    """Whether derived `table` (and the derived tables it needs) is in the store.
+
+    True for a store without the links it is derived from (nothing to derive);
+    read at the pinned snapshot of `root` (:func:`oncometrics.lake.pin`).
+    """
+    snap = snapshot(root)
+    if not snap.files.get(derived.SOURCES[table][0]):
+        return True  # no links: nothing to derive
+    need = (table, *derived.SOURCES[table])
+    return all(snap.has(t) for t in need if t in DERIVED)
+
+
+def drop_derived(root: Path | str, tables: list[str]) -> None:
+    """Remove derived `tables` from the store (a store of an older version)."""
+    st = Store(root, create=False)
+    with lake.WriterLock(st.root), st.connect() as con:
+        for t in tables:
+            con.execute(f"DROP TABLE IF EXISTS {ALIAS}.{t}")

@@ -317,3 +317,9 @@ def _decide(
     stored = int(n_groups_new[0]) if n_groups_new else 0
     n = int(total[0]) if total else 0
     return int(n_replaced[0]) if n_replaced else 0, stored, n - stored
+
+
+def create_missing(con: Any) -> None:
+    """Create the derived tables the catalog lacks (empty), in `con`'s transaction."""
+    for table in derived.SOURCES:
+        create_table(con, table, DERIVED[table])

@@ -12,11 +12,13 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 from oncometrics import lake
-from oncometrics.lake import ALIAS
+from oncometrics.lake import ALIAS, FILES_TABLE, LakeError
 from oncometrics.schema import DERIVED, TABLES
+from oncometrics.store_stage import StoreError
 
 
 def _legacy(root: Path) -> bool:
@@ -28,8 +30,6 @@ def _legacy(root: Path) -> bool:
 
 def _migrate(root: Path) -> None:
     """Convert an old-format store in one transaction, then remove its parts."""
-    from oncometrics.store import _complete, _locked
-
     with _locked(root):
         if not _complete(root):
             _convert(root)
@@ -70,3 +70,28 @@ def _create_empty(root: Path) -> None:
     for leftover in (lake.CATALOG, lake.CATALOG + ".wal"):
         (root / leftover).unlink(missing_ok=True)
     shutil.rmtree(root / lake.DATA, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    lock = lake.WriterLock(root)
+    try:
+        lock.acquire()
+    except LakeError as exc:
+        raise StoreError(str(exc)) from None
+    except OSError as exc:
+        raise StoreError(f"{root}: cannot write the store ({exc.strerror})") from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _complete(root: Path) -> bool:
+    """A catalog whose creation committed (it has ``ingested_files``)."""
+    if not lake.is_lake(root):
+        return False
+    try:
+        return FILES_TABLE in lake.read_snapshot(root).files
+    except LakeError:
+        return False

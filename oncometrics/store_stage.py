@@ -26,6 +26,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from oncometrics.errors import OncometricsError
 from oncometrics.schema import TABLES
 from oncometrics.sources import SourceSpec
 from oncometrics.sources.base import (
@@ -46,7 +47,7 @@ MAX_LISTED_REJECTS = 20
 _REC = "_rec"
 
 
-class StoreError(Exception):
+class StoreError(OncometricsError):
     """A fatal store problem (unwritable folder, store in use, old format…)."""
 
 

@@ -9,8 +9,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from oncometrics import derived
 from oncometrics.schema import TABLES
+from oncometrics.store import Store
 
 FIXTURE = Path(__file__).parent / "data" / "indicators"
 
@@ -44,7 +44,7 @@ def write_store(tables: dict[str, pa.Table], store: Path) -> Path:
         (store / name).mkdir(exist_ok=True)
         pq.write_table(table, store / name / "part-0.parquet")
     (store / "manifest.json").write_text(json.dumps({"files": {}}))
-    derived.derive(store)  # as `oncometrics ingest` does
+    Store(store, create=False).derive()  # as `oncometrics ingest` does
     return store
 
 

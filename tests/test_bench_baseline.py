@@ -19,8 +19,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from oncometrics import derived
 from oncometrics.schema import TABLES
+from oncometrics.store import Store
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "baseline_pandas.py"
 COLUMNS = (
@@ -95,7 +95,7 @@ def write_store(
             root / name / "part-0000000000000000.parquet",
         )
     (root / "manifest.json").write_text(json.dumps({"version": 1, "files": {}}))
-    derived.derive(root)  # as `oncometrics ingest` does
+    Store(root, create=False).derive()  # as `oncometrics ingest` does
     return root
 
 

@@ -26,6 +26,7 @@ from oncometrics.engine import Engine, EngineError, connect, load_tables
 from oncometrics.indicators import counting, selection, specialisation
 from oncometrics.pipeline.inputs import country_totals
 from oncometrics.schema import DERIVED
+from oncometrics.store import derived_complete, drop_derived
 from tests.indicators_fixtures import fixture_store
 from tests.test_bench_baseline import random_store
 
@@ -225,7 +226,7 @@ def test_compute_same_with_and_without_derived_tables(
     tmp_path: Path, which: str, drop: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = _store(tmp_path, which, n=500, seed=13)
-    assert derived.complete(store) and derived.complete(store, derived.COUNTRY_TOTALS)
+    assert derived_complete(store) and derived_complete(store, derived.COUNTRY_TOTALS)
     # the random store: a period and types other than the defaults (the
     # totals' filters), with some works of each left out
     opts = {} if which == "fixture" else {"period": "2019-2020", "types": ("article",)}
@@ -246,9 +247,9 @@ def test_compute_same_with_and_without_derived_tables(
     assert calls == []  # read from the store, never recomputed
     assert not any("derived tables" in m for m in logs)
     # a store of an older version: no totals, or no derived table at all
-    derived.drop(store, [t for t in DERIVED if drop == "both" or t.endswith("_totals")])
-    assert not derived.complete(store, derived.COUNTRY_TOTALS)
-    assert not derived.complete(store, derived.INSTITUTION_TOTALS) or which == "random"
+    drop_derived(store, [t for t in DERIVED if drop == "both" or t.endswith("_totals")])
+    assert not derived_complete(store, derived.COUNTRY_TOTALS)
+    assert not derived_complete(store, derived.INSTITUTION_TOTALS) or which == "random"
     pipeline.compute(store, tmp_path / "slow", config=cfg, log=logs.append)
     hint = [m for m in logs if "derived tables missing or out of date" in m]
     assert len(hint) == 1 and "country_totals" in hint[0] and "ingest" in hint[0]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from oncometrics import derived
-from oncometrics.store import Store
+from oncometrics.store import Store, derived_complete, drop_derived
 from tests.test_store import _rows, _write, toy  # noqa: F401 (fixture)
 
 W = derived.COUNTRY_WEIGHTS
@@ -77,7 +77,7 @@ def test_ingest_writes_hand_worked_weights_per_part(tmp_path: Path) -> None:
             ("W6", "FR"): 1.0,
         }
     )
-    assert derived.complete(st.root) and derived.complete(st.root, T)
+    assert derived_complete(st.root) and derived_complete(st.root, T)
     # one aggregate per file, in the same commit as its rows
     assert st.counts()["authorship_countries"] > 0
     assert len(_rows(st, T)) == 7
@@ -104,7 +104,7 @@ def test_superseded_work_takes_its_weights_along(tmp_path: Path) -> None:
     assert _weights(st) == {("W7", "DE"): 0.5, ("W7", "US"): 0.5}
     # the superseded work's totals were taken back in the same commit
     assert _totals(st) == {("DE", 2022, None): (0.5, 1), ("US", 2022, None): (0.5, 1)}
-    assert derived.complete(st.root) and derived.complete(st.root, T)
+    assert derived_complete(st.root) and derived_complete(st.root, T)
 
 
 def test_missing_derived_tables_are_seen_and_rebuilt(tmp_path: Path) -> None:
@@ -113,17 +113,17 @@ def test_missing_derived_tables_are_seen_and_rebuilt(tmp_path: Path) -> None:
     st = Store(tmp_path / "st")
     st.ingest("toy", [a, b], log=lambda m: None)
     want, want_t = _weights(st), _totals(st)
-    derived.drop(st.root, [W, T])  # a store without them (older version)
-    assert not derived.complete(st.root) and not derived.complete(st.root, T)
+    drop_derived(st.root, [W, T])  # a store without them (older version)
+    assert not derived_complete(st.root) and not derived_complete(st.root, T)
     assert st.derive() == 2
-    assert derived.complete(st.root) and derived.complete(st.root, T)
+    assert derived_complete(st.root) and derived_complete(st.root, T)
     assert _weights(st) == want and _totals(st) == want_t
 
 
 def test_store_without_countries_is_complete(tmp_path: Path) -> None:
     st = Store(tmp_path / "st")
     st.ingest("toy", [_write(tmp_path / "a.jsonl", {"oa": "W1"})], log=lambda m: None)
-    assert derived.complete(st.root) and st.parts(W) == []
+    assert derived_complete(st.root) and st.parts(W) == []
 
 
 def test_institution_weights_and_totals(tmp_path: Path) -> None:
@@ -146,6 +146,6 @@ def test_institution_weights_and_totals(tmp_path: Path) -> None:
     }
     assert it == {("I1", 2020): (0.75, 1), ("I2", 2020): (0.25, 1),
                   ("I3", 2020): (1.0, 1), ("I1", 2021): (1.0, 1)}  # fmt: skip
-    assert derived.complete(st.root, IW) and derived.complete(st.root, IT)
+    assert derived_complete(st.root, IW) and derived_complete(st.root, IT)
     # a country-less store: the country tables are complete and empty
-    assert derived.complete(st.root, T) and st.parts(W) == []
+    assert derived_complete(st.root, T) and st.parts(W) == []

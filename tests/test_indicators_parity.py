@@ -8,11 +8,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from oncometrics import derived
 from oncometrics.config import load_config
 from oncometrics.engine import connect
 from oncometrics.pipeline import compute
 from oncometrics.schema import DERIVED
+from oncometrics.store import drop_derived
 from tests.indicators_fixtures import fixture_store
 
 pytestmark = pytest.mark.spark
@@ -28,7 +28,7 @@ def test_all_tables_equal_on_duckdb_and_spark(
 ) -> None:
     store = fixture_store(tmp_path / "store")
     if not derived_tables:  # a store of an older version: the long way
-        derived.drop(store, list(DERIVED))
+        drop_derived(store, list(DERIVED))
     cfg = load_config(period="2020-2021", min_p_institution=1.25)
     duck = connect("duckdb")
     try:

@@ -95,7 +95,11 @@ def compute(
         final, out = Path(out), outputs.stage(Path(out))  # `final` replaced on success
         try:
             prov = _country_provenance(engine, store)
-            written = {"domain": write_domain(out, domain, config, prov, snap)}
+            written = {
+                "domain": write_domain(
+                    out, domain, config, prov, snap, threshold=threshold_label(config)
+                )
+            }
             write_settings(out, config)  # every resolved setting: --config reruns
             rows = 0
             tables = _all_tables(engine, (out, prov, snap), store, domain, config, log)
@@ -171,7 +175,7 @@ def _all_tables(
 ) -> Iterator[tuple[str, pa.Table]]:
     """Every output table, materialised one after the other."""
     stale = [t for t in derived.SOURCES
-             if not derived.complete(store, t, engine.list_files)]  # fmt: skip
+             if not layout.derived_complete(store, t)]  # fmt: skip
     if stale:
         log(
             f"{store}: derived tables missing or out of date ({', '.join(stale)}): "
@@ -179,7 +183,15 @@ def _all_tables(
             "`oncometrics ingest` on the same files to add them"
         )
     inp = inputs_of(engine, store, domain, config)
-    write_domain(dest[0], domain, config, dest[1], dest[2], corpus=inp.summary)
+    write_domain(
+        dest[0],
+        domain,
+        config,
+        dest[1],
+        dest[2],
+        corpus=inp.summary,
+        threshold=threshold_label(config),
+    )
     facts = inp.summary or {}
     meta = {"domain": domain.label, "domain_hash": domain.hash,
             "period": _period_label(config),

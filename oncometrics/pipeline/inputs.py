@@ -16,7 +16,7 @@ import ibis
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from oncometrics import derived
+from oncometrics import derived, layout
 from oncometrics.domain import SIGNALS, Domain
 from oncometrics.errors import InputError
 from oncometrics.indicators import collaboration as collab
@@ -237,7 +237,7 @@ def stored_weights(
 
     None when the derived table is not complete (oncometrics.derived).
     """
-    if store is None or not derived.complete(store, table, engine.list_files):
+    if store is None or not layout.derived_complete(store, table):
         return None
     w = engine.load_tables(store, [table])[table]
     return w.select("work_id", actor=w[derived.ACTOR[table]], weight=w.weight)
@@ -253,7 +253,7 @@ def stored_totals(
     derived table is not complete.
     """
     store, engine = inp.store, inp.engine
-    if store is None or not derived.complete(store, table, engine.list_files):
+    if store is None or not layout.derived_complete(store, table):
         return None
     t = engine.load_tables(store, [table])[table]
     t = t.filter(t.doc_type.isin(list(inp.types)), t.publication_year.notnull())

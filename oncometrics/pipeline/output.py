@@ -44,6 +44,7 @@ def write_domain(
     country_provenance: dict[str, dict[str, int]] | None = None,
     snapshot: int | None = None,
     corpus: dict[str, Any] | None = None,
+    threshold: str = "no size threshold",
 ) -> Path:
     """``OUT/domain.json``: the domain definition, its hash and every
     figure-changing setting (``settings``, all in the hash).
@@ -54,13 +55,12 @@ def write_domain(
     reference sets, the citation coverage and observation dates.
     """
     from oncometrics.family_settings import figure_settings
-    from oncometrics.pipeline import threshold_label
 
     doc = domain.to_dict()
     doc["store_snapshot"] = snapshot  # compute with `snapshot` = it: same rows
     doc["settings"].update(figure_settings(config))  # + patent domain version
     doc["totals_file"] = config.values.get("totals")
-    doc["size_threshold"] = threshold_label(config)
+    doc["size_threshold"] = threshold  # how the country size threshold reads
     if country_provenance is not None:
         doc["country_provenance"] = country_provenance
     if corpus is not None:

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from oncometrics.errors import OncometricsError
+
 Row = dict[str, Any]
 
 
@@ -73,7 +75,7 @@ class Reject:
     raw: str | None = None
 
 
-class SourceError(Exception):
+class SourceError(OncometricsError):
     """A problem that stops reading a whole file (the message names it)."""
 
     def __init__(self, path: Path | str, message: str, record_no: int | None = None):
