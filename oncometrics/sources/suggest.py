@@ -49,6 +49,17 @@ def sniffed(path: Path, exclude: str = "") -> str | None:
     return None
 
 
+def _is_own(path: Path, used: str) -> bool:
+    """Whether `used`'s own ``sniff`` accepts `path` (a damaged file of it)."""
+    head = _head(path)
+    module = importlib.import_module(SOURCES[used].module)
+    sniff = getattr(module, "sniff", None)
+    try:
+        return head is not None and sniff is not None and bool(sniff(head))
+    except (ValueError, UnicodeError):
+        return False
+
+
 def suggest_source(path: Path, used: str) -> str | None:
     """One line telling which subcommand reads `path`, or what `used` reads.
 
@@ -58,6 +69,8 @@ def suggest_source(path: Path, used: str) -> str | None:
     path = Path(path)
     if not path.is_file() or used not in SOURCES or path.stat().st_size == 0:
         return None
+    if _is_own(path, used):
+        return None  # the right format, damaged: the error says where
     other = sniffed(path, exclude=used)
     if other is not None:
         return (
