@@ -26,6 +26,7 @@ def _works() -> pd.DataFrame:
             "work_id": [f"W{i:02d}" for i in range(N)],
             "weight": 1.0,
             "ncs": y,
+            "top1_share": y,
             "top10_share": y,
         }
     )
@@ -51,6 +52,7 @@ def test_bootstrap_interval_is_95_percent() -> None:
     lo, hi = _binomial_quantile(0.025), _binomial_quantile(0.975)
     assert (lo, hi) == (0.35, 0.65)
     assert (row.pp_top10_lo, row.pp_top10_hi) == pytest.approx((lo, hi), abs=1e-12)
+    assert (row.pp_top1_lo, row.pp_top1_hi) == pytest.approx((lo, hi), abs=1e-12)
     assert (row.mncs_lo, row.mncs_hi) == pytest.approx((lo, hi), abs=1e-12)
 
 
@@ -59,9 +61,11 @@ def test_normal_interval_is_95_percent() -> None:
     iv = stability_intervals(_works(), resamples=100, exact_max=1)
     half = NormalDist().inv_cdf(0.975) * 0.5 / sqrt(N)
     row = iv.iloc[0]
-    assert (row.pp_top10_lo, row.pp_top10_hi) == pytest.approx(
-        (0.5 - half, 0.5 + half), abs=1e-12
-    )
+    for lo, hi in (
+        (row.pp_top10_lo, row.pp_top10_hi),
+        (row.pp_top1_lo, row.pp_top1_hi),
+    ):
+        assert (lo, hi) == pytest.approx((0.5 - half, 0.5 + half), abs=1e-12)
 
 
 def test_growth_is_null_across_a_gap_year(con: Any) -> None:
