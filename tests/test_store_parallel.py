@@ -93,9 +93,13 @@ def _tables(root: Path) -> dict[str, list[dict[str, Any]]]:
     out = {}
     for t in [*TABLES, *DERIVED]:
         parts = st.parts(t)
-        # data files are named by time-ordered UUIDs: commit order
+        # data files are named by time-ordered UUIDs: commit order; compacted
+        # files carry an extra _ducklake_internal_row_id: read by column name
+        names = (TABLES | DERIVED)[t].names
         out[t] = [len(parts)] + (
-            pa.concat_tables([pq.read_table(p) for p in parts]).to_pylist()
+            pa.concat_tables(
+                [pq.read_table(p, columns=names) for p in parts]
+            ).to_pylist()
             if parts
             else []
         )
