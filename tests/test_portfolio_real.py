@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from oncometrics.config import load_config
 from oncometrics.portfolio import run_portfolio
-from oncometrics.store import Store
+from oncometrics.schema import TABLES
+from oncometrics.store import Store, table_files
 
 DATA = Path(__file__).parent / "data" / "portfolio"
 EXAMPLE = Path(__file__).parents[1] / "oncometrics" / "data" / "portfolio"
@@ -32,7 +34,10 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
                             curation=EXAMPLE / "curation.csv", config=cfg,
                             log=lambda m: None)  # fmt: skip
     out = {name: pq.read_table(p).to_pandas() for name, p in written.items()}
-    out["works"] = pq.read_table(root / "store" / "works").to_pandas()
+    names = TABLES["works"].names  # by name: data files may carry more columns
+    out["works"] = pa.concat_tables(
+        [pq.read_table(f, columns=names) for f in table_files(root / "store", "works")]
+    ).to_pandas()
     return out
 
 
