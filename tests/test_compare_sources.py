@@ -96,7 +96,10 @@ def test_cli_json(two_sources: Path, capsys: pytest.CaptureFixture[str]) -> None
     except SystemExit as exc:  # typer may exit 0 explicitly
         assert exc.code in (0, None)
     rows = {r["country"]: r for r in json.loads(capsys.readouterr().out)}
-    # default cancer domain: only PubMed has MeSH codes; the one 2022-2023
-    # PubMed record with a C04 heading is not selectable in WoS (no MeSH)
+    # default cancer domain: one 2022-2023 paper (PMID 36378136), selected
+    # in PubMed by its C04 MeSH heading (Breast Neoplasms) and in WoS, which
+    # has no MeSH, by its WoS category Oncology (the `wos_category` signal)
     assert rows["(domain works)"]["P_full_pubmed"] == 1
-    assert rows["(domain works)"]["P_full_wos"] == 0
+    assert rows["(domain works)"]["P_full_wos"] == 1
+    # the same paper in both (reference on a tie: alphabetical, PubMed)
+    assert rows["(also in reference)"]["P_full_wos"] == 1
