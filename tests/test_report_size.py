@@ -85,6 +85,8 @@ def synthetic_store(root: Path) -> Path:
         "country_partners": pairs,
         "inventions_by_country": pubs.rename(
             columns={"p_frac": "i_frac", "rank_p_frac": "rank_i_frac"}
+        ).assign(  # provenance of the invention tables (outputs.INV_META)
+            period="2014-2023", domain="cancer", by="inventor", family_scope="all"
         ),
         "trials_by_country": trials,
     }.items():
