@@ -645,7 +645,12 @@ def test_lens_json_of_another_source_or_cut_is_a_file_error(tmp_path: Path) -> N
     check_ingest_messages(run)
     assert run.code == 1
     assert check_balance(run) == (0, 0, 0, 0)
-    assert [ln.split(": ")[:2] for ln in run.err_lines()] == [
+    lines = [ln for ln in run.err_lines() if ": hint: " not in ln]
+    assert [ln.split(": ")[:2] for ln in lines] == [
         [str(cut), "not valid JSON (Unterminated string starting at"],
         [str(trial), "not a Lens JSON export (record keys"],
     ]
+    # the trial page is pointed to its own subcommand; the cut export is not
+    hints = [ln for ln in run.err_lines() if ": hint: " in ln]
+    assert len(hints) == 1 and hints[0].startswith(f"{trial}: hint: ")
+    assert "use `oncometrics ingest trials`" in hints[0]

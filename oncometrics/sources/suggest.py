@@ -69,14 +69,17 @@ def suggest_source(path: Path, used: str) -> str | None:
     path = Path(path)
     if not path.is_file() or used not in SOURCES or path.stat().st_size == 0:
         return None
-    if _is_own(path, used):
-        return None  # the right format, damaged: the error says where
+    if _head(path) is None or _is_own(path, used):
+        return None  # unreadable, or the right format damaged: the error says
     other = sniffed(path, exclude=used)
     if other is not None:
         return (
             f"{path}: hint: this looks like {SOURCES[other].help}: "
             f"use `oncometrics ingest {other}`"
         )
+    with path.open("rb") as fh:
+        if fh.read(2) in (b"\x1f\x8b", b"PK"):
+            return None  # compressed and of no known format: likely damaged
     kind = path.suffix.lower().lstrip(".") or "this file"
     return (
         f"{path}: hint: `oncometrics ingest {used}` reads {SOURCES[used].help}; "
