@@ -185,6 +185,7 @@ def _statements_of_replacing_commit(world: dict[str, Any]) -> int:
         _ingest(root, world["files"])
     finally:
         del os.environ[lake.CRASH_AT_ENV]
+        shutil.rmtree(root)  # the module's store folders are shared by both params
     return lake.CRASH_COUNTS["sql"]
 
 
