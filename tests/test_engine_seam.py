@@ -56,10 +56,18 @@ def test_spark_lists_a_url_with_hadoop(tmp_path: Path, spark_con: Any) -> None:
     store = fixture_store(tmp_path / "store")
     engine = Engine(spark_con)
     url = store.resolve().as_uri()
-    hadoop = layout.store_files(url, "works", engine.list_files)
+    # a local DuckLake store answers from its catalog, whatever its address
+    by_url = layout.store_files(url, "works", engine.list_files)
     local = layout.store_files(store, "works")
-    assert [Path(f).name for f in hadoop] == [Path(f).name for f in local]
-    assert all(f.startswith("file:") for f in hadoop)
+    assert local and [Path(f).name for f in by_url] == [Path(f).name for f in local]
+    # a folder URL is listed by Hadoop's file system, like the local disk
+    folder = Path(local[0]).parent.resolve()
+    hadoop = engine.list_files(folder.as_uri())
+    on_disk = layout.list_local(str(folder))
+    assert sorted(Path(f.url).name for f in hadoop) == sorted(
+        Path(f.url).name for f in on_disk
+    )
+    assert hadoop and all(f.url.startswith("file:") for f in hadoop)
     assert engine.list_files(url + "/no_such_table") == []
 
 
