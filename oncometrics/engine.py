@@ -102,7 +102,8 @@ class Engine:
         for name in names or list(TABLES):
             files = layout.store_files(store, name, self.list_files)
             if not files:
-                out[name] = self.empty_table(f"store_{name}", _SCHEMAS[name])
+                # its own name: on Spark a view `store_<name>` may exist already
+                out[name] = self.empty_table(f"store_{name}_empty", _SCHEMAS[name])
                 continue
             t = self._read_parquet(files, f"store_{name}")
             schema = ibis.schema(_SCHEMAS[name])
