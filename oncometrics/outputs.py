@@ -552,7 +552,9 @@ def published(name: str, *columns: str) -> tuple[str, ...]:
 def _ours(folder: Path) -> bool:
     """True when `folder` holds only output files (safe to replace whole)."""
     names = {f"{t}.{ext}" for t in OUTPUTS for ext in ("csv", "parquet")}
-    return all(p.name in names or p.name == "domain.json" for p in folder.iterdir())
+    # domain.json and settings.toml (the reproduce settings) are written with them
+    names |= {"domain.json", "settings.toml"}
+    return all(p.name in names for p in folder.iterdir())
 
 
 def stage(out: Path) -> Path:
