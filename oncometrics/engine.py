@@ -128,10 +128,11 @@ class Engine:
 
     def empty_table(self, name: str, schema: pa.Schema) -> ir.Table:
         """An empty table of `schema` (for a table the store lacks)."""
+        if self.name == "spark":
+            return self._spark_view(schema.empty_table(), name)
         return self.con.create_table(
-            name, schema=ibis.schema(schema), temp=self.name == "duckdb",
-            overwrite=True,
-        )  # fmt: skip
+            name, schema=ibis.schema(schema), temp=True, overwrite=True
+        )
 
     def cache(self, expr: ir.Table) -> ir.Table:
         """`expr` computed once on the engine (dropped by :meth:`release`)."""
@@ -142,18 +143,38 @@ class Engine:
         return cached
 
     def upload(self, table: pa.Table, name: str) -> ir.Table:
-        """`table` as a table of the engine (memtables do not reach Spark SQL)."""
+        """`table` as a table of the engine (memtables do not reach Spark SQL).
+
+        On Spark the Arrow table becomes a temporary view directly: Ibis'
+        own route goes through pandas, where a null string turns into the
+        text ``"NaN"``.
+        """
         self._uploaded.append(name)
         if self.name == "duckdb":
             return self.con.create_table(name, obj=table, temp=True)
-        return self.con.create_table(name, obj=table, overwrite=True)
+        return self._spark_view(table, name)
+
+    def _spark_view(self, table: pa.Table, name: str) -> ir.Table:
+        """`table` as the Spark temporary view `name` (replacing any)."""
+        session: Any = self.con._session  # type: ignore[attr-defined]
+        from ibis.backends.pyspark.datatypes import PySparkSchema
+
+        spark_schema = PySparkSchema.from_ibis(ibis.schema(table.schema))
+        session.createDataFrame(table, schema=spark_schema).createOrReplaceTempView(
+            name
+        )
+        return self.con.table(name)
 
     def release(self) -> None:
         """Drop the cached and uploaded tables."""
         while self._cached:
             self._cached.pop().release()
         while self._uploaded:
-            self.con.drop_table(self._uploaded.pop(), force=True)
+            name = self._uploaded.pop()
+            if self.name == "spark":
+                self.con._session.catalog.dropTempView(name)  # type: ignore[attr-defined]
+            else:
+                self.con.drop_table(name, force=True)
 
     def to_arrow(self, expr: ir.Table) -> pa.Table:
         """Materialise `expr` as Arrow, with the expression's schema.
