@@ -320,6 +320,34 @@ def report(
 
 
 @app.command()
+def drill(
+    level: Annotated[str, typer.Argument(help="country or institution.")],
+    actor: Annotated[str, typer.Argument(help="Country code or institution id.")],
+    store: StoreOpt = Path("store"),
+    indicators: Annotated[
+        Path | None,
+        typer.Option(help="Tables from `compute` (default STORE/indicators)."),
+    ] = None,
+    out_csv: Annotated[
+        Path | None, typer.Option("--out", help="CSV file (default: stdout).")
+    ] = None,
+) -> None:
+    """The publications behind one actor's row, with weights (CSV)."""
+    from oncometrics.drill import drill as run
+    from oncometrics.drill import write_csv
+
+    table = run(
+        _existing_store(store), indicators or store / "indicators", level, actor
+    )
+    if out_csv is None:
+        write_csv(table, sys.stdout)
+        return
+    with out_csv.open("w", encoding="utf-8", newline="") as fh:
+        write_csv(table, fh)
+    out.print(f"{table.num_rows} works written to {out_csv}", markup=False)
+
+
+@app.command()
 def portfolio(
     units: Annotated[Path | None, typer.Option(help="Unit registry CSV.")] = None,
     store: StoreOpt = Path("store"),

@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from oncometrics.report import charts
 from oncometrics.web.api import CODE, PERIOD, snapshot
-from oncometrics.web.format import cell, label
+from oncometrics.web.format import cell, drill_link, label
 
 router = APIRouter()
 TEMPLATES = Path(__file__).parent / "templates"
@@ -27,6 +27,7 @@ _env = Environment(
 )
 _env.filters["num"] = cell
 _env.globals["label"] = label
+_env.globals["drill_link"] = drill_link
 COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
 
 
