@@ -10,10 +10,14 @@ snapshot it records (``domain.json``, ``store_snapshot``), through the
 :class:`~oncometrics.engine.Engine`.  Nothing is written to the store.
 
 A work without citation data has null citations, NCS and shares and the
-reason in ``note`` (n/a, never a default value).
+reason in ``note`` (n/a, never a default value).  The same goes for the
+patent families behind a row of ``inventions_by_country`` (weights add up to
+``i_frac``; no citation indicator is defined for families) and the trials
+behind a row of ``trials_by_country`` (each counts once: weights add up to
+``trials``).  The queries themselves are in :mod:`oncometrics.drill_exprs`.
 
 >>> sorted(LEVELS)
-['country', 'institution']
+['country', 'institution', 'inventions', 'trials']
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-import ibis
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
     from oncometrics.config import Config
+    from oncometrics.domain import Domain
     from oncometrics.engine import Engine
     from oncometrics.pipeline.inputs import Inputs
 
@@ -51,21 +55,25 @@ class Level:
     column: str
     #: the figure the weights add up to
     total: str = "p_frac"
+    #: what the rows are: publications, inventions or trials
+    kind: str = "publications"
 
 
 #: Level name (CLI, API) -> the table and column it drills into.
 LEVELS: dict[str, Level] = {
     "country": Level("publications_by_country", "country"),
     "institution": Level("publications_by_institution", "institution_id"),
+    "inventions": Level("inventions_by_country", "country", "i_frac", "inventions"),
+    "trials": Level("trials_by_country", "country", "trials", "trials"),
 }
 
-NO_CITATIONS = "n/a: no citation data for this work"
 
-#: Columns of a drill-down (CSV, API, dashboard), described.
-SCHEMA = pa.schema(
-    [
-        pa.field(n, t, metadata={"description": d})
-        for n, t, d in (
+def _schema(*cols: tuple[str, pa.DataType, str]) -> pa.Schema:
+    return pa.schema([pa.field(n, t, metadata={"description": d}) for n, t, d in cols])
+
+
+#: Columns of a drill-down of publications (CSV, API, dashboard), described.
+SCHEMA = _schema(
             ("work_id", S, "Publication id in the store."),
             ("doi", S, "DOI (lower case, no URL prefix), when known."),
             ("publication_year", I32, "Publication year."),
@@ -79,9 +87,30 @@ SCHEMA = pa.schema(
             ("top1_share", F64, "Share of the work in the world's top 1 % "
              "(null: no citation data)."),
             ("note", S, "Why citation figures are n/a (null when given)."),
-        )
-    ]
 )  # fmt: skip
+#: Columns of each kind of drill-down.
+SCHEMAS: dict[str, pa.Schema] = {
+    "publications": SCHEMA,
+    "inventions": _schema(
+        ("family_id", S, "Patent family id (DOCDB, else from the priority)."),
+        ("patent_number", S, "A publication number of the family (the smallest)."),
+        ("priority_year", I32, "Earliest priority year of the family."),
+        ("title", S, "Title of a document of the family."),
+        ("weight", F64, "Fractional weight of the country on the family "
+         "(the weights add up to the country's i_frac)."),
+        ("documents", I64, "Documents of the family in the store."),
+    ),
+    "trials": _schema(
+        ("nct_id", S, "Trial registry number."),
+        ("start_year", I32, "Start year."),
+        ("phase", S, "Trial phase."),
+        ("title", S, "Title."),
+        ("lead_sponsor_class", S, "Lead sponsor class (INDUSTRY, OTHER, NIH…)."),
+        ("site_countries", I64, "Countries with a site of the trial."),
+        ("weight", F64, "1: a trial counts once in each of its site countries "
+         "(the weights add up to the country's trials)."),
+    ),
+}  # fmt: skip
 
 
 class DrillError(InputError):
@@ -90,7 +119,7 @@ class DrillError(InputError):
 
 def normalise_actor(level: str, actor: str) -> str:
     """`actor` as the table writes it (country codes upper case)."""
-    return actor.strip().upper() if level == "country" else actor.strip()
+    return actor.strip() if level == "institution" else actor.strip().upper()
 
 
 def level_of(level: str) -> Level:
@@ -112,7 +141,7 @@ def actor_row(indicators: Path, level: str, actor: str) -> dict[str, Any]:
     t = pq.read_table(path)
     rows = [r for r in t.to_pylist() if r.get(lv.column) == actor]
     if not rows:
-        raise DrillError(f"{actor}: not in {path} (no row for this {level})")
+        raise DrillError(f"{actor}: not in {path} (no row for this actor)")
     return rows[0]
 
 
@@ -161,7 +190,7 @@ class Drill:
         self.config, self.domain_doc = folder_config(self.indicators)
         self._engine = engine
         self._inp: Inputs | None = None
-        self._weights: dict[str, ir.Table] = {}
+        self._prepared: dict[str, tuple[ir.Table, ir.Table]] = {}
         self._lock = threading.Lock()
 
     def __enter__(self) -> Drill:
@@ -170,47 +199,74 @@ class Drill:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _inputs(self) -> Inputs:
-        if self._inp is None:
-            from oncometrics.domain import Domain
-            from oncometrics.engine import Engine
-            from oncometrics.pipeline import inputs_of
+    def _domain(self) -> Domain:
+        from oncometrics.domain import Domain
 
-            domain = Domain.from_config(self.config)
-            if domain.hash != self.domain_doc.get("hash"):
-                raise DrillError(
-                    f"{self.indicators}: the domain definition changed since these "
-                    "tables were computed (hash differs); rerun `oncometrics compute`"
+        domain = Domain.from_config(self.config)
+        if domain.hash != self.domain_doc.get("hash"):
+            raise DrillError(
+                f"{self.indicators}: the domain definition changed since these "
+                "tables were computed (hash differs); rerun `oncometrics compute`"
+            )
+        return domain
+
+    def _engine_(self) -> Engine:
+        from oncometrics.engine import Engine
+
+        if self._engine is None:
+            self._engine = Engine.from_config(self.config)
+        return self._engine
+
+    def _prepare(self, level: str) -> tuple[ir.Table, ir.Table]:
+        """What the level's query reads, built once at the recorded snapshot."""
+        if level in self._prepared:
+            return self._prepared[level]
+        from oncometrics import drill_exprs as dx
+
+        engine, kind = self._engine_(), LEVELS[level].kind
+        with _at_snapshot(self.store, self.domain_doc.get("store_snapshot")):
+            engine.check_store(self.store)
+            if kind == "inventions":
+                got = dx.family_weights(engine, self.store, self.config)
+            elif kind == "trials":
+                got = dx.trial_countries_of(
+                    engine, self.store, self._domain(), self.config
                 )
-            if self._engine is None:
-                self._engine = Engine.from_config(self.config)
-            with _at_snapshot(self.store, self.domain_doc.get("store_snapshot")):
-                self._engine.check_store(self.store)
-                self._inp = inputs_of(self._engine, self.store, domain, self.config)
-        return self._inp
-
-    def _level_weights(self, level: str) -> ir.Table:
-        if level not in self._weights:
-            inp = self._inputs()
-            if level == "country":
-                self._weights[level] = inp.country_weights
             else:
-                from oncometrics.pipeline.publications import institution_weights
+                got = self._publication_weights(level)
+        self._prepared[level] = got
+        return got
 
-                with _at_snapshot(self.store, self.domain_doc.get("store_snapshot")):
-                    self._weights[level] = institution_weights(inp)[1]
-        return self._weights[level]
+    def _publication_weights(self, level: str) -> tuple[ir.Table, ir.Table]:
+        from oncometrics.pipeline import inputs_of
+        from oncometrics.pipeline.publications import institution_weights
+
+        if self._inp is None:
+            engine = self._engine_()
+            self._inp = inputs_of(engine, self.store, self._domain(), self.config)
+        inp = self._inp
+        w = inp.country_weights if level == "country" else institution_weights(inp)[1]
+        return inp.work_impact, w
 
     def works(self, level: str, actor: str) -> pa.Table:
-        """Every work behind `actor`'s row (heaviest first), as :data:`SCHEMA`."""
+        """Every row behind `actor`'s row (heaviest first), as its
+        :data:`SCHEMAS` says (DrillError: unknown level or actor)."""
+        from oncometrics import drill_exprs as dx
+
+        kind = level_of(level).kind
         actor = normalise_actor(level, actor)
         actor_row(self.indicators, level, actor)  # DrillError when absent
         with self._lock:
-            inp = self._inputs()
-            expr = _works_expr(inp, self._level_weights(level), actor)
-            assert self._engine is not None
-            t = self._engine.to_arrow(expr)
-        return _finish(t)
+            left, right = self._prepare(level)
+            if kind == "inventions":
+                expr = dx.family_rows(left, right, actor)
+            elif kind == "trials":
+                expr = dx.trial_rows(left, right, actor)
+            else:
+                assert self._inp is not None
+                expr = dx.publication_rows(self._inp, right, actor)
+            t = self._engine_().to_arrow(expr)
+        return _finish(t, SCHEMAS[kind])
 
     def close(self) -> None:
         """Release the engine (if this object started it)."""
@@ -218,34 +274,13 @@ class Drill:
             self._engine.close()
             self._engine = None
         self._inp = None
-        self._weights = {}
+        self._prepared = {}
 
 
-def _works_expr(inp: Inputs, weights: ir.Table, actor: str) -> ir.Table:
-    """The actor's works joined with their impact and bibliographic data."""
-    w = weights.filter(weights.actor == actor).select("work_id", "weight")
-    wi = inp.work_impact.select(
-        "work_id", "publication_year", "has_cit", "c", "ncs",
-        "top10_share", "top1_share",
-    )  # fmt: skip
-    j = w.join(wi, "work_id")
-    works = inp.tables["works"].semi_join(w, "work_id")
-    bib = works.group_by("work_id").aggregate(
-        doi=works.doi.max(), title=works.title.max()
-    )
-    j = j.left_join(bib, "work_id").drop("work_id_right")
-    return j.select(
-        "work_id", "doi", "publication_year", "title", "weight",
-        citations=j.c, ncs=j.ncs, top10_share=j.top10_share,
-        top1_share=j.top1_share,
-        note=ibis.ifelse(j.has_cit, ibis.null("string"), ibis.literal(NO_CITATIONS)),
-    ).order_by(ibis.desc("weight"), "work_id")  # fmt: skip
-
-
-def _finish(t: pa.Table) -> pa.Table:
-    """`t` cast to :data:`SCHEMA`, in its column order."""
-    cols = [t[f.name].cast(f.type) for f in SCHEMA]
-    return pa.Table.from_arrays(cols, schema=SCHEMA)
+def _finish(t: pa.Table, schema: pa.Schema) -> pa.Table:
+    """`t` cast to `schema`, in its column order."""
+    cols = [t[f.name].cast(f.type) for f in schema]
+    return pa.Table.from_arrays(cols, schema=schema)
 
 
 def drill(

@@ -155,8 +155,8 @@ def test_api_is_paginated_and_bounded(store: Path) -> None:
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["total"] == 6 and body["limit"] == 2 and len(body["rows"]) == 2
-    assert body["p_frac"] == pytest.approx(4.0)
-    assert body["weight_sum"] == pytest.approx(body["p_frac"])
+    assert body["figure_column"] == "p_frac" and body["figure"] == pytest.approx(4.0)
+    assert body["weight_sum"] == pytest.approx(body["figure"])
     assert [w["work_id"] for w in body["rows"]] == ["W13", "W10"]
     assert client.get("/api/v1/drill/country/FR?limit=100000").status_code == 400
     assert client.get("/api/v1/drill/country/ZZ").status_code == 404
@@ -167,3 +167,54 @@ def test_api_is_paginated_and_bounded(store: Path) -> None:
     assert page.count("<tr>") == 7 and "W01" in page
     listing = client.get("/table/publications_by_country").text
     assert 'href="/drill/country/FR"' in listing
+
+
+@pytest.fixture(scope="module")
+def full_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Publications, trials (tests/data/trials/fixture) and the real patent
+    samples in one store, computed for every domain."""
+    from oncometrics.store import Store
+    from tests.test_trials_indicators import fixture_tables
+
+    root = tmp_path_factory.mktemp("drill_full")
+    tables = {p.stem: read_canonical(p, p.stem) for p in sorted(FIXTURE.glob("*.csv"))}
+    store = write_store({**tables, **fixture_tables()}, root / "store")
+    data = Path(__file__).parent / "data" / "patents"
+    samples = sorted(p for p in data.iterdir() if p.suffix in (".zip", ".xml", ".csv"))
+    assert not Store(store).ingest("patents", samples, log=lambda m: None).errors
+    cfg = load_config(domain="all")
+    compute(store, store / "indicators", config=cfg, log=lambda m: None)
+    return store
+
+
+@pytest.mark.parametrize(
+    ("level", "table", "figure"),
+    [("inventions", "inventions_by_country", "i_frac"),
+     ("trials", "trials_by_country", "trials")],
+)  # fmt: skip
+def test_families_and_trials_add_up_to_their_row(
+    full_store: Path, level: str, table: str, figure: str
+) -> None:
+    ind = full_store / "indicators"
+    rows = [
+        r
+        for r in pq.read_table(ind / f"{table}.parquet").to_pylist()
+        if r["country"] != "unassigned"
+    ]
+    assert len(rows) >= 2
+    with Drill(full_store, ind) as d:
+        for row in rows:
+            t = d.works(level, row["country"])
+            assert t.num_rows > 0
+            total = sum(t["weight"].to_pylist())
+            assert total == pytest.approx(row[figure], abs=1e-9), row["country"]
+
+
+def test_trials_of_a_country_have_a_site_there(full_store: Path) -> None:
+    sites = pd.read_csv(
+        Path(__file__).parent / "data" / "trials" / "fixture" / "trial_sites.csv"
+    )
+    fr_sites = set(sites.nct_id[sites.country == "FR"])
+    t = drill(full_store, full_store / "indicators", "trials", "fr").to_pandas()
+    assert set(t.nct_id) <= fr_sites and len(t) >= 3
+    assert (t.weight == 1.0).all()

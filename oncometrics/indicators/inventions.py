@@ -295,26 +295,12 @@ def invention_tables(
     """
     keep_ = cache or (lambda t: t)
     s = settings
-    if s.by not in ("inventor", "applicant"):
-        raise ValueError(f"bad by {s.by!r}: expected 'inventor' or 'applicant'")
     tables = unify_families(tables)
     pat, classes = tables["patents"], tables["patent_classes"]
     parties = fold_hk_macao(tables["patent_parties"], s.hk_macao_to_cn)
-    offices = keep_(family_offices(pat, tables["patent_priorities"]))
-
-    def select(period: tuple[int, int] | None, everything: bool = False) -> ir.Table:
-        f = (
-            inventions(pat, period)
-            if everything
-            else (cancer_inventions(pat, classes, domain, period))
-        )
-        return in_scope(f, offices, s.family_scope)
-
+    select, offices, fams, links, w = _counted_families(tables, domain, s, keep_)
     label = _label(s.period)
-    fams = keep_(select(s.period))
     every = select(s.period, everything=True)
-    links = keep_(family_actors(fams, parties, s.by))
-    w = keep_(invention_weights(fams, links))
     w_all = invention_weights(every, family_actors(every, parties, s.by))
     out = {
         "inventions_by_country": inventions_by_country(
@@ -347,6 +333,43 @@ def invention_tables(
             t = t.mutate(period=ibis.literal(label))
         res[name] = t.mutate(**tags).order_by(*ORDER[name])
     return res
+
+
+def counted_families(
+    tables: dict[str, ir.Table], domain: PatentDomain, settings: InventionSettings
+) -> tuple[ir.Table, ir.Table]:
+    """The counted families (``family_id``) and their country weights
+    ``(work_id, actor, weight)``, as :func:`invention_tables` counts them
+    (the drill-down of ``inventions_by_country``)."""
+    _, _, fams, _, w = _counted_families(unify_families(tables), domain, settings)
+    return fams, w
+
+
+def _counted_families(
+    tables: dict[str, ir.Table],
+    domain: PatentDomain,
+    s: InventionSettings,
+    keep_: Callable[[ir.Table], ir.Table] = lambda t: t,
+) -> tuple[Callable[..., ir.Table], ir.Table, ir.Table, ir.Table, ir.Table]:
+    """The family selector, the families' offices, the counted families,
+    their actor links and weights (`tables` already unified)."""
+    if s.by not in ("inventor", "applicant"):
+        raise ValueError(f"bad by {s.by!r}: expected 'inventor' or 'applicant'")
+    pat, classes = tables["patents"], tables["patent_classes"]
+    parties = fold_hk_macao(tables["patent_parties"], s.hk_macao_to_cn)
+    offices = keep_(family_offices(pat, tables["patent_priorities"]))
+
+    def select(period: tuple[int, int] | None, everything: bool = False) -> ir.Table:
+        f = (
+            inventions(pat, period)
+            if everything
+            else (cancer_inventions(pat, classes, domain, period))
+        )
+        return in_scope(f, offices, s.family_scope)
+
+    fams = keep_(select(s.period))
+    links = keep_(family_actors(fams, parties, s.by))
+    return select, offices, fams, links, keep_(invention_weights(fams, links))
 
 
 def _label(period: tuple[int, int] | None) -> str:

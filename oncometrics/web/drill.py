@@ -20,7 +20,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
-from oncometrics.drill import LEVELS, SCHEMA, Drill, DrillError, normalise_actor
+from oncometrics.drill import LEVELS, SCHEMAS, Drill, DrillError, normalise_actor
 from oncometrics.web.api import CODE, Problem, _reject_unknown, snapshot
 
 MAX_LIMIT = 500
@@ -39,7 +39,8 @@ class DrillRows(BaseModel):
     level: str
     actor: str
     table: str
-    p_frac: float | None
+    figure_column: str
+    figure: float | None
     weight_sum: float
     total: int
     limit: int
@@ -106,7 +107,7 @@ def _works(request: Request, level: str, actor: str) -> tuple[str, pa.Table]:
         raise HTTPException(404, msg) from None
 
 
-def _p_frac(request: Request, level: str, actor: str) -> float | None:
+def _figure(request: Request, level: str, actor: str) -> float | None:
     lv = LEVELS[level]
     df = snapshot(request).published().get(lv.table)
     if df is None or lv.column not in df.columns:
@@ -124,8 +125,10 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 def drill_rows(
     request: Request, level: str, actor: str, limit: Limit = 100, offset: Offset = 0
 ) -> DrillRows:
-    """The works behind one actor's row (country or institution), heaviest
-    first: weight, citations, NCS, top shares (null: no citation data)."""
+    """The rows behind one actor's row, heaviest first: publications of a
+    `country` or `institution` (weight, citations, NCS, top shares; null: no
+    citation data), patent families of a country (`inventions`), trials of a
+    country (`trials`).  The weights add up to `figure`."""
     _reject_unknown(request, {"limit", "offset"})
     actor, t = _works(request, level, actor)
     page = t.slice(offset, limit)
@@ -134,7 +137,8 @@ def drill_rows(
         level=level,
         actor=actor,
         table=LEVELS[level].table,
-        p_frac=_p_frac(request, level, actor),
+        figure_column=LEVELS[level].total,
+        figure=_figure(request, level, actor),
         weight_sum=float(sum(w for w in weights if w is not None)),
         total=t.num_rows,
         limit=limit,
@@ -194,7 +198,8 @@ def drill_page(
         level=level,
         actor=actor,
         table=LEVELS[level].table,
-        p_frac=_p_frac(request, level, actor),
+        figure_column=LEVELS[level].total,
+        figure=_figure(request, level, actor),
         weight_sum=sum(weights),
         total=t.num_rows,
         offset=offset,
@@ -202,23 +207,23 @@ def drill_page(
         cols=cols,
         rows=[list(r.values()) for r in page.to_pylist()],
         descriptions={f.name: (f.metadata or {}).get(b"description", b"").decode()
-                      for f in SCHEMA},
+                      for f in SCHEMAS[LEVELS[level].kind]},
     )  # fmt: skip
 
 
 #: The drill-down page's wording by language.
 TEXT: dict[str, dict[str, str]] = {
     "en": {
-        "title": "Publications behind {actor}",
-        "row": "Row of {table}: p_frac = {p}; the weights below add up to {w}.",
-        "works": "{n} publications", "csv": "Download CSV",
+        "title": "What makes up {actor} in {table}",
+        "row": "Row of {table}: {col} = {p}; the weights below add up to {w}.",
+        "works": "{n} rows", "csv": "Download CSV",
         "prev": "Previous", "next": "Next",
         "na": "n/a: no citation data for this work",
     },
     "fr": {
-        "title": "Publications derrière {actor}",
-        "row": "Ligne de {table} : p_frac = {p} ; les poids ci-dessous totalisent {w}.",
-        "works": "{n} publications", "csv": "Télécharger le CSV",
+        "title": "Ce qui compose {actor} dans {table}",
+        "row": "Ligne de {table} : {col} = {p} ; les poids ci-dessous totalisent {w}.",
+        "works": "{n} lignes", "csv": "Télécharger le CSV",
         "prev": "Précédentes", "next": "Suivantes",
         "na": "n.d. : pas de données de citation pour cette publication",
     },
