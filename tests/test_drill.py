@@ -218,3 +218,32 @@ def test_trials_of_a_country_have_a_site_there(full_store: Path) -> None:
     t = drill(full_store, full_store / "indicators", "trials", "fr").to_pandas()
     assert set(t.nct_id) <= fr_sites and len(t) >= 3
     assert (t.weight == 1.0).all()
+
+
+def test_report_links_drilldown_files_and_draws_network_and_map(
+    store: Path, tmp_path: Path
+) -> None:
+    import re
+
+    from oncometrics.report import write_report
+
+    cfg = load_config(actor="FR", period="2020-2021")
+    msgs: list[str] = []
+    html = write_report(
+        store, tmp_path / "r", config=cfg, indicators=store / "indicators",
+        log=msgs.append,
+    ).read_text(encoding="utf-8")  # fmt: skip
+    links = re.findall(r'<a href="(drill/[^"]+\.csv)">', html)
+    assert "drill/country_FR.csv" in links
+    assert len(links) == 5 + 2  # five countries; I_FR1, I_FR2 (fixture CSV)
+    for link in links:
+        assert (tmp_path / "r" / link).is_file(), link
+    rows = list(csv.DictReader((tmp_path / "r" / "drill/country_FR.csv").open()))
+    assert {r["work_id"] for r in rows} == set(FR)
+    assert sum(float(r["weight"]) for r in rows) == pytest.approx(4.0)
+    # the network and map are drawn from the tables: one node per country
+    net = html.split('data-chart="pub_network"')[1].split("</figure>")[0]
+    assert len(re.findall(r'class="net-node"', net)) == 5
+    assert len(re.findall(r'class="net-edge"', net)) >= 4
+    world = html.split('data-chart="pub_map"')[1].split("</figure>")[0]
+    assert len(re.findall(r'class="map-country"', world)) == 5
