@@ -247,3 +247,13 @@ def test_report_links_drilldown_files_and_draws_network_and_map(
     assert len(re.findall(r'class="net-edge"', net)) >= 4
     world = html.split('data-chart="pub_map"')[1].split("</figure>")[0]
     assert len(re.findall(r'class="map-country"', world)) == 5
+
+
+def test_same_works_on_every_engine(store: Path, con: object) -> None:
+    """The drill-down is an Ibis query through the Engine: Spark lists the
+    same works with the same weights (the `spark` marker runs it there)."""
+    from oncometrics.engine import Engine
+
+    t = drill(store, store / "indicators", "country", "FR", engine=Engine(con))
+    got = dict(zip(t["work_id"].to_pylist(), t["weight"].to_pylist(), strict=True))
+    assert got == pytest.approx({w: v[0] for w, v in FR.items()}, abs=1e-12)
