@@ -5,6 +5,7 @@ with their data (rows and SVG nodes counted), offline."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -32,7 +33,7 @@ def page(served: str) -> Iterator[object]:
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        pg = browser.new_page()
+        pg: Any = browser.new_page()
         pg.errors = []  # type: ignore[attr-defined]
         pg.foreign = []  # type: ignore[attr-defined]
         pg.on("console", lambda m: m.type == "error" and pg.errors.append(m.text))
