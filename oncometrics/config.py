@@ -319,6 +319,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Language of the report statements: 'en' or 'fr'.",
         choices=("en", "fr"),
     ),
+    Setting(
+        "drill_top",
+        10,
+        "Largest actors of each table whose drill-down CSV the report writes "
+        "next to report.html, besides the report's country (0: no file; the "
+        "files re-read the store, docs/report.md).",
+        minimum=0,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

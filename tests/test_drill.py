@@ -257,3 +257,18 @@ def test_same_works_on_every_engine(store: Path, con: object) -> None:
     t = drill(store, store / "indicators", "country", "FR", engine=Engine(con))
     got = dict(zip(t["work_id"].to_pylist(), t["weight"].to_pylist(), strict=True))
     assert got == pytest.approx({w: v[0] for w, v in FR.items()}, abs=1e-12)
+
+
+def test_report_without_drilldown_files(store: Path, tmp_path: Path) -> None:
+    from oncometrics.report import write_report
+
+    msgs: list[str] = []
+    out = tmp_path / "r"
+    (out / "drill").mkdir(parents=True)
+    (out / "drill" / "country_XX.csv").write_text("stale\n")  # an earlier report's
+    cfg = load_config(actor="FR", period="2020-2021", drill_top=0)
+    html = write_report(
+        store, out, config=cfg, indicators=store / "indicators", log=msgs.append
+    ).read_text(encoding="utf-8")
+    assert 'href="drill/' not in html and not list((out / "drill").glob("*.csv"))
+    assert "report: no drill-down files (drill_top = 0)" in msgs

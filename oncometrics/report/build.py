@@ -122,7 +122,13 @@ def write_report(
     from oncometrics.report.drilldown import write_drilldowns
 
     drill = write_drilldowns(
-        Path(store), Path(indicators), Path(out_dir) / "drill", tables, ctx.actor, log
+        Path(store),
+        Path(indicators),
+        Path(out_dir) / "drill",
+        tables,
+        ctx.actor,
+        log,
+        top=int(config.values.get("drill_top", 10) or 0),
     )
     for sec in sections:
         sec.drill = drill.get(sec.key, [])

@@ -21,7 +21,8 @@ from oncometrics.drill import LEVELS, Drill, write_csv
 from oncometrics.errors import is_user_error, one_line
 from oncometrics.report.tables import country_rows
 
-#: Largest actors of each level that get a file (plus the report's country).
+#: Largest actors of each level that get a file (plus the report's country);
+#: the setting ``drill_top``.
 TOP = 10
 #: The report section each level's links go to.
 SECTION = {
@@ -65,20 +66,25 @@ def write_drilldowns(
     tables: Mapping[str, pd.DataFrame],
     actor: str,
     log: Callable[[str], None],
+    top: int = TOP,
 ) -> dict[str, list[tuple[str, str]]]:
     """Write the drill-down CSV files; section -> [(actor, relative path)].
 
-    Returns ``{}`` (with one log line saying why) when they cannot be made.
+    Returns ``{}`` (with one log line saying why) when they cannot be made,
+    or when `top` is 0 (setting ``drill_top``).
     """
     folder = Path(folder)
     if folder.is_dir():
         for old in folder.glob("*.csv"):  # of an earlier report
             old.unlink()
+    if top <= 0:
+        log("report: no drill-down files (drill_top = 0)")
+        return {}
     links: dict[str, list[tuple[str, str]]] = {}
     try:
         with Drill(store, indicators) as d:
             for level in LEVELS:
-                for code in drill_actors(tables, level, actor):
+                for code in drill_actors(tables, level, actor, top):
                     t = d.works(level, code)
                     folder.mkdir(parents=True, exist_ok=True)
                     name = file_name(level, code)
