@@ -321,8 +321,16 @@ def report(
 
 @app.command()
 def drill(
-    level: Annotated[str, typer.Argument(help="country or institution.")],
-    actor: Annotated[str, typer.Argument(help="Country code or institution id.")],
+    level: Annotated[
+        str,
+        typer.Argument(
+            help="country, institution (publications), inventions (patent "
+            "families) or trials."
+        ),
+    ],
+    actor: Annotated[
+        str, typer.Argument(help="Country code (ISO alpha-2) or institution id.")
+    ],
     store: StoreOpt = Path("store"),
     indicators: Annotated[
         Path | None,
@@ -332,7 +340,11 @@ def drill(
         Path | None, typer.Option("--out", help="CSV file (default: stdout).")
     ] = None,
 ) -> None:
-    """The publications behind one actor's row, with weights (CSV)."""
+    """The records behind one actor's row of a table, with their weights (CSV).
+
+    The weights add up to the row's p_frac (i_frac, trials); the store is
+    read at the snapshot and with the settings the tables were computed with.
+    """
     from oncometrics.drill import drill as run
     from oncometrics.drill import write_csv
 
