@@ -324,12 +324,16 @@ def drill(
     level: Annotated[
         str,
         typer.Argument(
-            help="country, institution (publications), inventions (patent "
-            "families) or trials."
+            help="country, institution (publications), inventions, applicant "
+            "(patent families) or trials."
         ),
     ],
     actor: Annotated[
-        str, typer.Argument(help="Country code (ISO alpha-2) or institution id.")
+        str,
+        typer.Argument(
+            help="Country code (ISO alpha-2), institution id or applicant (as "
+            "in inventions_by_applicant)."
+        ),
     ],
     store: StoreOpt = Path("store"),
     indicators: Annotated[

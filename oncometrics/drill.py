@@ -17,7 +17,7 @@ behind a row of ``trials_by_country`` (each counts once: weights add up to
 ``trials``).  The queries themselves are in :mod:`oncometrics.drill_exprs`.
 
 >>> sorted(LEVELS)
-['country', 'institution', 'inventions', 'trials']
+['applicant', 'country', 'institution', 'inventions', 'trials']
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ LEVELS: dict[str, Level] = {
     "country": Level("publications_by_country", "country"),
     "institution": Level("publications_by_institution", "institution_id"),
     "inventions": Level("inventions_by_country", "country", "i_frac", "inventions"),
+    "applicant": Level("inventions_by_applicant", "applicant", "i_frac", "inventions"),
     "trials": Level("trials_by_country", "country", "trials", "trials"),
 }
 
@@ -96,8 +97,8 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("patent_number", S, "A publication number of the family (the smallest)."),
         ("priority_year", I32, "Earliest priority year of the family."),
         ("title", S, "Title of a document of the family."),
-        ("weight", F64, "Fractional weight of the country on the family "
-         "(the weights add up to the country's i_frac)."),
+        ("weight", F64, "Fractional weight of the country (applicant) on the "
+         "family (the weights add up to its i_frac)."),
         ("documents", I64, "Documents of the family in the store."),
     ),
     "trials": _schema(
@@ -119,7 +120,8 @@ class DrillError(InputError):
 
 def normalise_actor(level: str, actor: str) -> str:
     """`actor` as the table writes it (country codes upper case)."""
-    return actor.strip() if level == "institution" else actor.strip().upper()
+    lv = LEVELS.get(level)
+    return actor.strip().upper() if lv and lv.column == "country" else actor.strip()
 
 
 def level_of(level: str) -> Level:
@@ -227,7 +229,9 @@ class Drill:
         with _at_snapshot(self.store, self.domain_doc.get("store_snapshot")):
             engine.check_store(self.store)
             if kind == "inventions":
-                got = dx.family_weights(engine, self.store, self.config)
+                got = dx.family_weights(
+                    engine, self.store, self.config, applicants=level == "applicant"
+                )
             elif kind == "trials":
                 got = dx.trial_countries_of(
                     engine, self.store, self._domain(), self.config

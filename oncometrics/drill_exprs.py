@@ -46,17 +46,20 @@ def publication_rows(inp: Inputs, weights: ir.Table, actor: str) -> ir.Table:
 
 
 def family_weights(
-    engine: Engine, store: str | Path, config: Config
+    engine: Engine, store: str | Path, config: Config, *, applicants: bool = False
 ) -> tuple[ir.Table, ir.Table]:
-    """The store's patents and the counted families' country weights."""
+    """The store's patents and the counted families' country weights (or
+    applicant weights)."""
     from oncometrics.family_settings import invention_settings, patent_domain
     from oncometrics.indicators import inventions as inv
 
     tables = engine.load_tables(store, inv.TABLES_NEEDED)
     # the lag year only moves the technology shift, never the counted families
-    _, w = inv.counted_families(
-        tables, patent_domain(config), invention_settings(config)
-    )
+    dom, settings = patent_domain(config), invention_settings(config)
+    if applicants:
+        w = inv.counted_applicant_weights(tables, dom, settings)
+    else:
+        w = inv.counted_families(tables, dom, settings)[1]
     return tables["patents"], engine.cache(w)
 
 

@@ -188,26 +188,27 @@ def full_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("level", "table", "figure"),
-    [("inventions", "inventions_by_country", "i_frac"),
-     ("trials", "trials_by_country", "trials")],
+    ("level", "table", "column", "figure"),
+    [("inventions", "inventions_by_country", "country", "i_frac"),
+     ("applicant", "inventions_by_applicant", "applicant", "i_frac"),
+     ("trials", "trials_by_country", "country", "trials")],
 )  # fmt: skip
 def test_families_and_trials_add_up_to_their_row(
-    full_store: Path, level: str, table: str, figure: str
+    full_store: Path, level: str, table: str, column: str, figure: str
 ) -> None:
     ind = full_store / "indicators"
     rows = [
         r
         for r in pq.read_table(ind / f"{table}.parquet").to_pylist()
-        if r["country"] != "unassigned"
+        if r[column] not in (None, "unassigned")
     ]
     assert len(rows) >= 2
     with Drill(full_store, ind) as d:
         for row in rows:
-            t = d.works(level, row["country"])
+            t = d.works(level, row[column])
             assert t.num_rows > 0
             total = sum(t["weight"].to_pylist())
-            assert total == pytest.approx(row[figure], abs=1e-9), row["country"]
+            assert total == pytest.approx(row[figure], abs=1e-9), row[column]
 
 
 def test_trials_of_a_country_have_a_site_there(full_store: Path) -> None:

@@ -222,6 +222,26 @@ def inventions_by_applicant(families: ir.Table, patent_parties: ir.Table) -> ir.
     ir.Table
         ``(applicant, name, country, i_full, i_frac, share_frac, rank_i_frac)``.
     """
+    app, fam = _applicant_families(families, patent_parties)
+    t = fam.group_by(applicant=fam.name_norm).aggregate(
+        i_full=fam.family_id.count(), i_frac=(1.0 / fam.k.cast("float64")).sum()
+    )
+    t = t.mutate(
+        share_frac=t.i_frac / t.i_frac.sum().over(),
+        rank_i_frac=competition_rank(t.i_frac),
+    )
+    t = t.left_join(_mode(app, "name"), "applicant").drop("applicant_right")
+    t = t.left_join(_mode(app, "country"), "applicant").drop("applicant_right")
+    return t.select(
+        "applicant", "name", "country", "i_full", "i_frac", "share_frac", "rank_i_frac"
+    )
+
+
+def _applicant_families(
+    families: ir.Table, patent_parties: ir.Table
+) -> tuple[ir.Table, ir.Table]:
+    """The applicants of each family's representative document, and the
+    ``(family_id, name_norm, k)`` links (`k`: the family's distinct names)."""
     pp = patent_parties.filter(
         (patent_parties.role == "applicant") & patent_parties.name_norm.notnull()
     )
@@ -234,18 +254,15 @@ def inventions_by_applicant(families: ir.Table, patent_parties: ir.Table) -> ir.
     app = keep(pp, rep, "patent_id")
     fam = app.select("family_id", "name_norm").distinct()
     n = fam.group_by("family_id").aggregate(k=fam.name_norm.count())
-    fam = fam.join(n, "family_id")
-    t = fam.group_by(applicant=fam.name_norm).aggregate(
-        i_full=fam.family_id.count(), i_frac=(1.0 / fam.k.cast("float64")).sum()
-    )
-    t = t.mutate(
-        share_frac=t.i_frac / t.i_frac.sum().over(),
-        rank_i_frac=competition_rank(t.i_frac),
-    )
-    t = t.left_join(_mode(app, "name"), "applicant").drop("applicant_right")
-    t = t.left_join(_mode(app, "country"), "applicant").drop("applicant_right")
-    return t.select(
-        "applicant", "name", "country", "i_full", "i_frac", "share_frac", "rank_i_frac"
+    return app, fam.join(n, "family_id")
+
+
+def applicant_weights(families: ir.Table, patent_parties: ir.Table) -> ir.Table:
+    """``(work_id, actor, weight)``: each family's weight 1 shared among its
+    applicants, as :func:`inventions_by_applicant` counts them."""
+    _, fam = _applicant_families(families, patent_parties)
+    return fam.select(
+        work_id=fam.family_id, actor=fam.name_norm, weight=1.0 / fam.k.cast("float64")
     )
 
 
@@ -343,6 +360,17 @@ def counted_families(
     (the drill-down of ``inventions_by_country``)."""
     _, _, fams, _, w = _counted_families(unify_families(tables), domain, settings)
     return fams, w
+
+
+def counted_applicant_weights(
+    tables: dict[str, ir.Table], domain: PatentDomain, settings: InventionSettings
+) -> ir.Table:
+    """The counted families' applicant weights (drill-down of
+    ``inventions_by_applicant``)."""
+    tables = unify_families(tables)
+    _, _, fams, _, _ = _counted_families(tables, domain, settings)
+    parties = fold_hk_macao(tables["patent_parties"], settings.hk_macao_to_cn)
+    return applicant_weights(fams, parties)
 
 
 def _counted_families(

@@ -29,6 +29,7 @@ SECTION = {
     "country": "publications",
     "institution": "publications",
     "inventions": "inventions",
+    "applicant": "inventions",
     "trials": "trials",
 }
 

@@ -127,8 +127,9 @@ def drill_rows(
 ) -> DrillRows:
     """The rows behind one actor's row, heaviest first: publications of a
     `country` or `institution` (weight, citations, NCS, top shares; null: no
-    citation data), patent families of a country (`inventions`), trials of a
-    country (`trials`).  The weights add up to `figure`."""
+    citation data), patent families of a country (`inventions`) or an
+    applicant (`applicant`), trials of a country (`trials`).  The weights add
+    up to `figure`."""
     _reject_unknown(request, {"limit", "offset"})
     actor, t = _works(request, level, actor)
     page = t.slice(offset, limit)

@@ -64,6 +64,11 @@ def drill_link(table: str, column: str, value: Any) -> str | None:
     from oncometrics.drill import LEVELS
 
     for level, lv in LEVELS.items():
-        if lv.table == table and lv.column == column and isinstance(value, str):
+        if (
+            lv.table == table
+            and lv.column == column
+            and isinstance(value, str)
+            and "/" not in value  # one path segment
+        ):
             return f"/drill/{level}/{quote(value, safe=':')}"
     return None
