@@ -55,12 +55,17 @@ def family_weights(
 
     tables = engine.load_tables(store, inv.TABLES_NEEDED)
     # the lag year only moves the technology shift, never the counted families
-    dom, settings = patent_domain(config), invention_settings(config)
-    if applicants:
-        w = inv.counted_applicant_weights(tables, dom, settings)
-    else:
-        w = inv.counted_families(tables, dom, settings)[1]
-    return tables["patents"], engine.cache(w)
+    settings = invention_settings(config)
+    tables = inv.unify_families(tables)
+    _, _, fams, _, w = inv.family_selection(tables, patent_domain(config), settings)
+    if applicants:  # as inventions_by_applicant counts them
+        parties = inv.fold_hk_macao(tables["patent_parties"], settings.hk_macao_to_cn)
+        w = inv.applicant_weights(fams, parties)
+    # the unified families' documents (merged priority families renamed)
+    patents = tables["patents"].select(
+        "patent_id", "family_id", "title", "priority_year"
+    )
+    return engine.cache(patents), engine.cache(w)
 
 
 def family_rows(patents: ir.Table, weights: ir.Table, actor: str) -> ir.Table:

@@ -315,7 +315,7 @@ def invention_tables(
     tables = unify_families(tables)
     pat, classes = tables["patents"], tables["patent_classes"]
     parties = fold_hk_macao(tables["patent_parties"], s.hk_macao_to_cn)
-    select, offices, fams, links, w = _counted_families(tables, domain, s, keep_)
+    select, offices, fams, links, w = family_selection(tables, domain, s, keep_)
     label = _label(s.period)
     every = select(s.period, everything=True)
     w_all = invention_weights(every, family_actors(every, parties, s.by))
@@ -352,35 +352,15 @@ def invention_tables(
     return res
 
 
-def counted_families(
-    tables: dict[str, ir.Table], domain: PatentDomain, settings: InventionSettings
-) -> tuple[ir.Table, ir.Table]:
-    """The counted families (``family_id``) and their country weights
-    ``(work_id, actor, weight)``, as :func:`invention_tables` counts them
-    (the drill-down of ``inventions_by_country``)."""
-    _, _, fams, _, w = _counted_families(unify_families(tables), domain, settings)
-    return fams, w
-
-
-def counted_applicant_weights(
-    tables: dict[str, ir.Table], domain: PatentDomain, settings: InventionSettings
-) -> ir.Table:
-    """The counted families' applicant weights (drill-down of
-    ``inventions_by_applicant``)."""
-    tables = unify_families(tables)
-    _, _, fams, _, _ = _counted_families(tables, domain, settings)
-    parties = fold_hk_macao(tables["patent_parties"], settings.hk_macao_to_cn)
-    return applicant_weights(fams, parties)
-
-
-def _counted_families(
+def family_selection(
     tables: dict[str, ir.Table],
     domain: PatentDomain,
     s: InventionSettings,
     keep_: Callable[[ir.Table], ir.Table] = lambda t: t,
 ) -> tuple[Callable[..., ir.Table], ir.Table, ir.Table, ir.Table, ir.Table]:
     """The family selector, the families' offices, the counted families,
-    their actor links and weights (`tables` already unified)."""
+    their actor links and weights (`tables` already unified), as
+    :func:`invention_tables` counts them (and the drill-down lists them)."""
     if s.by not in ("inventor", "applicant"):
         raise ValueError(f"bad by {s.by!r}: expected 'inventor' or 'applicant'")
     pat, classes = tables["patents"], tables["patent_classes"]
