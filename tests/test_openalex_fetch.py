@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from oncometrics.fetch.http import backoff, retry_after
+from oncometrics.fetch.retry import backoff, retry_after
 from oncometrics.fetch.openalex import WorksQuery, fetch_works
 from oncometrics.fetch.pages import STATE_FILE
 from oncometrics.sources.base import SourceError

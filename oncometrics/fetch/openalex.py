@@ -11,25 +11,16 @@ stopped and a finished one does nothing (:mod:`oncometrics.fetch.pages`).
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
-import httpx
 import orjson
 
-from oncometrics.fetch.http import MAX_ATTEMPTS
-from oncometrics.fetch.http import get as http_get
-from oncometrics.fetch.pages import (
-    FetchResult,
-    enough,
-    load_state,
-    next_size,
-    save_page,
-    save_state,
-)
+from oncometrics.fetch import pages
+from oncometrics.fetch.pages import FetchResult
+from oncometrics.fetch.retry import HttpOptions, session
 from oncometrics.sources.base import SourceError
 
 BASE_URL = "https://api.openalex.org"
@@ -136,11 +127,7 @@ def fetch_works(
     api_key: str | None = None,
     max_records: int | None = None,
     per_page: int = MAX_PER_PAGE,
-    log: Callable[[str], None] = print,
-    client: httpx.Client | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    base_url: str = BASE_URL,
-    max_attempts: int = MAX_ATTEMPTS,
+    **options: Unpack[HttpOptions],
 ) -> FetchResult:
     """Download the works matching `filter` into `out_dir`, resuming if possible.
 
@@ -149,13 +136,14 @@ def fetch_works(
     continues after the last saved page; a finished run is a no-op.  429 and
     5xx answers and network errors are retried with exponential backoff
     (honouring ``Retry-After``) up to `max_attempts` times; other HTTP errors
-    raise :class:`SourceError` with OpenAlex's message.
+    raise :class:`SourceError` with OpenAlex's message.  `options`: see
+    :class:`~oncometrics.fetch.retry.HttpOptions`.
     """
     query = (
         WorksQuery().filter(filter).per_page(per_page).polite(email).api_key(api_key)
     )
-    out_dir = Path(out_dir)
-    state = load_state(out_dir, "filter", filter, {"next_cursor": "*"})
+    out_dir, log = Path(out_dir), options.get("log", print)
+    state = pages.load_state(out_dir, "filter", filter, {"next_cursor": "*"})
     resumed = state["pages"] > 0
     done = f"{state['records']:,} works in {state['pages']} pages"
     if not state["next_cursor"]:
@@ -165,19 +153,18 @@ def fetch_works(
         log(
             f"{out_dir}: resuming after page {state['pages']} ({state['records']:,} works saved)"
         )
-    http = client or httpx.Client(timeout=60.0, follow_redirects=True)
-    url = f"{base_url.rstrip('/')}/works"
-
-    def get(params: dict[str, str]) -> bytes:
-        return http_get(
-            http, url, params, max_attempts=max_attempts, sleep=sleep, log=log
-        )
-
-    try:
-        _download(get, url, query, out_dir, state, per_page, max_records, log)
-    finally:
-        if client is None:
-            http.close()
+    url = f"{options.get('base_url', BASE_URL).rstrip('/')}/works"
+    with session(options, timeout=60.0) as get:
+        while state["next_cursor"] and not pages.enough(state["records"], max_records):
+            size = pages.next_size(per_page, state["records"], max_records)
+            body = get(url, query.params(state["next_cursor"], size))
+            results, next_cursor, total = _page(body, url)
+            pages.save_page(out_dir, state, body, len(results))
+            state["next_cursor"] = next_cursor if results else None
+            pages.save_state(out_dir, state)
+            log(
+                f"page {state['pages']}: {len(results)} works ({state['records']:,} of {total:,})"
+            )
     if not state["next_cursor"]:
         log(
             f"{out_dir}: complete, {state['records']:,} works in {state['pages']} pages"
@@ -189,29 +176,6 @@ def fetch_works(
         )
     complete = not state["next_cursor"]
     return FetchResult(state["records"], state["pages"], resumed, complete)
-
-
-def _download(
-    get: Callable[[dict[str, str]], bytes],
-    url: str,
-    query: WorksQuery,
-    out_dir: Path,
-    state: dict[str, Any],
-    per_page: int,
-    max_records: int | None,
-    log: Callable[[str], None],
-) -> None:
-    """Fetch pages from the saved cursor on; save page, then state, each time."""
-    while state["next_cursor"] and not enough(state["records"], max_records):
-        size = next_size(per_page, state["records"], max_records)
-        body = get(query.params(state["next_cursor"], size))
-        results, next_cursor, total = _page(body, url)
-        save_page(out_dir, state, body, len(results))
-        state["next_cursor"] = next_cursor if results else None
-        save_state(out_dir, state)
-        log(
-            f"page {state['pages']}: {len(results)} works ({state['records']:,} of {total:,})"
-        )
 
 
 def _page(body: bytes, url: str) -> tuple[list[Any], str | None, int]:

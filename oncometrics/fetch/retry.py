@@ -8,8 +8,10 @@ with the API's own message.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from email.utils import parsedate_to_datetime
+from typing import TypedDict
 
 import httpx
 
@@ -18,6 +20,43 @@ from oncometrics.sources.base import SourceError
 MAX_ATTEMPTS = 6
 BACKOFF_SECONDS = 1.0
 MAX_WAIT_SECONDS = 300.0
+
+
+class HttpOptions(TypedDict, total=False):
+    """How a downloader talks to its API (all optional).
+
+    `log` (default ``print``) gets progress lines; `client` an
+    :class:`httpx.Client` to use instead of a new one (tests pass a mock);
+    `sleep` waits between retries (default ``time.sleep``); `base_url`
+    replaces the API's address; `max_attempts` (default 6) bounds the tries
+    of one request.
+    """
+
+    log: Callable[[str], None]
+    client: httpx.Client | None
+    sleep: Callable[[float], None]
+    base_url: str
+    max_attempts: int
+
+
+@contextmanager
+def session(
+    options: HttpOptions, timeout: float
+) -> Iterator[Callable[[str, dict[str, str]], bytes]]:
+    """A ``get(url, params)`` with retries set by `options`; closes what it opens."""
+    client = options.get("client")
+    http = client or httpx.Client(timeout=timeout, follow_redirects=True)
+    attempts = options.get("max_attempts", MAX_ATTEMPTS)
+    sleep, log = options.get("sleep", time.sleep), options.get("log", print)
+
+    def one(url: str, params: dict[str, str]) -> bytes:
+        return get(http, url, params, max_attempts=attempts, sleep=sleep, log=log)
+
+    try:
+        yield one
+    finally:
+        if client is None:
+            http.close()
 
 
 def get(
