@@ -76,6 +76,18 @@ GENERIC: tuple[CodeEntry, ...] = (
     CodeEntry("G06N", "ict", "Machine learning"),
 )
 
+#: Cancer types both default keyword lists (patents here, trials in
+#: ``config.trial_keywords``) look for, in their order.
+CANCER_TYPES: tuple[str, ...] = (
+    "lymphoma",
+    "melanoma",
+    "sarcoma",
+    "myeloma",
+    "glioma",
+    "glioblastoma",
+    "blastoma",
+)
+
 #: Cancer keywords (title or abstract, case-insensitive substrings).
 KEYWORDS: tuple[str, ...] = (
     "cancer",
@@ -88,13 +100,7 @@ KEYWORDS: tuple[str, ...] = (
     "metasta",
     "leukaemia",
     "leukemia",
-    "lymphoma",
-    "melanoma",
-    "sarcoma",
-    "myeloma",
-    "glioma",
-    "glioblastoma",
-    "blastoma",
+    *CANCER_TYPES,
     "mesothelioma",
 )
 
