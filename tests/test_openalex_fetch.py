@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from oncometrics.fetch.retry import backoff, retry_after
 from oncometrics.fetch.openalex import WorksQuery, fetch_works
 from oncometrics.fetch.pages import STATE_FILE
+from oncometrics.fetch.retry import backoff, retry_after
 from oncometrics.sources.base import SourceError
 from oncometrics.store import Store
 
