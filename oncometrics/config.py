@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from oncometrics.domain_patents import GENERIC_CODES, SPECIFIC_CODES
+from oncometrics.domain_patents import CANCER_TYPES, GENERIC_CODES, SPECIFIC_CODES
 from oncometrics.domain_patents import KEYWORDS as PATENT_KEYWORDS
 from oncometrics.errors import InputError, SettingError
 from oncometrics.setting import (
@@ -201,13 +201,7 @@ SETTINGS: tuple[Setting, ...] = (
             "tumour",
             "leukemia",
             "leukaemia",
-            "lymphoma",
-            "melanoma",
-            "sarcoma",
-            "myeloma",
-            "glioma",
-            "glioblastoma",
-            "blastoma",
+            *CANCER_TYPES,
             "oncology",
             "metasta",
             "malignan",
