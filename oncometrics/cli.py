@@ -325,14 +325,14 @@ def drill(
         str,
         typer.Argument(
             help="country, institution (publications), inventions, applicant "
-            "(patent families) or trials."
+            "(patent families), trials, sponsor or facility (trials)."
         ),
     ],
     actor: Annotated[
         str,
         typer.Argument(
-            help="Country code (ISO alpha-2), institution id or applicant (as "
-            "in inventions_by_applicant)."
+            help="Country code (ISO alpha-2), institution id, applicant, sponsor "
+            "or facility (as in its table)."
         ),
     ],
     store: StoreOpt = Path("store"),
@@ -342,6 +342,17 @@ def drill(
     ] = None,
     out_csv: Annotated[
         Path | None, typer.Option("--out", help="CSV file (default: stdout).")
+    ] = None,
+    year: Annotated[
+        str | None,
+        typer.Option(
+            help="A year or period (2020, 2019-2020): the rows of the by-year "
+            "table of country, inventions, trials (default: all years)."
+        ),
+    ] = None,
+    country: Annotated[
+        str | None,
+        typer.Option(help="A facility's country, when it has sites in several."),
     ] = None,
 ) -> None:
     """The records behind one actor's row of a table, with their weights (CSV).
@@ -353,7 +364,12 @@ def drill(
     from oncometrics.drill import write_csv
 
     table = run(
-        _existing_store(store), indicators or store / "indicators", level, actor
+        _existing_store(store),
+        indicators or store / "indicators",
+        level,
+        actor,
+        year=year,
+        country=country,
     )
     if out_csv is None:
         write_csv(table, sys.stdout)
