@@ -151,6 +151,8 @@ class Drill:
         self._engine = engine
         self._inp: Inputs | None = None
         self._prepared: dict[str, tuple[ir.Table, ir.Table]] = {}
+        #: the last actors' records, before a year filter (a few kept)
+        self._records: dict[tuple[str, str, Any], pa.Table] = {}
         self._lock = threading.Lock()
 
     def __enter__(self) -> Drill:
@@ -231,25 +233,35 @@ class Drill:
 
     def rows(self, row: Row) -> pa.Table:
         """Every record behind `row` (from :func:`resolve`)."""
+        kind = level_of(row.level).kind
+        with self._lock:
+            key = (row.level, row.actor, row.key)
+            if key not in self._records:
+                self._records[key] = self._query(row)
+                while len(self._records) > 4:
+                    self._records.pop(next(iter(self._records)))
+            t = self._records[key]
+        if row.years is not None:
+            t = _in_years(t, ROW_YEAR[kind], row.years)
+        return _finish(t, SCHEMAS[kind])
+
+    def _query(self, row: Row) -> pa.Table:
+        """Every record behind the actor of `row`, all years."""
         from oncometrics import drill_exprs as dx
 
         level, actor = row.level, row.actor
         kind = level_of(level).kind
-        with self._lock:
-            left, right = self._prepare(level)
-            if kind == "inventions":
-                expr = dx.family_rows(left, right, actor)
-            elif level in ("sponsor", "facility"):
-                expr = dx.trial_rows(left, right, actor, column="actor", key=row.key)
-            elif kind == "trials":
-                expr = dx.trial_rows(left, right, actor)
-            else:
-                assert self._inp is not None
-                expr = dx.publication_rows(self._inp, right, actor)
-            t = self._engine_().to_arrow(expr)
-        if row.years is not None:
-            t = _in_years(t, ROW_YEAR[kind], row.years)
-        return _finish(t, SCHEMAS[kind])
+        left, right = self._prepare(level)
+        if kind == "inventions":
+            expr = dx.family_rows(left, right, actor)
+        elif level in ("sponsor", "facility"):
+            expr = dx.trial_rows(left, right, actor, column="actor", key=row.key)
+        elif kind == "trials":
+            expr = dx.trial_rows(left, right, actor)
+        else:
+            assert self._inp is not None
+            expr = dx.publication_rows(self._inp, right, actor)
+        return self._engine_().to_arrow(expr)
 
     def close(self) -> None:
         """Release the engine (if this object started it)."""
@@ -258,6 +270,7 @@ class Drill:
             self._engine = None
         self._inp = None
         self._prepared = {}
+        self._records = {}
 
 
 def _in_years(t: pa.Table, column: str, years: tuple[int, int]) -> pa.Table:

@@ -236,12 +236,16 @@ def test_report_links_drilldown_files_and_draws_network_and_map(
     ).read_text(encoding="utf-8")  # fmt: skip
     links = re.findall(r'<a href="(drill/[^"]+\.csv)">', html)
     assert "drill/country_FR.csv" in links
-    assert len(links) == 5 + 2  # five countries; I_FR1, I_FR2 (fixture CSV)
+    # five countries; I_FR1, I_FR2 (fixture CSV); FR in 2020 and in 2021
+    assert len(links) == 5 + 2 + 2
+    assert {"drill/country_FR_2020.csv", "drill/country_FR_2021.csv"} <= set(links)
     for link in links:
         assert (tmp_path / "r" / link).is_file(), link
     rows = list(csv.DictReader((tmp_path / "r" / "drill/country_FR.csv").open()))
     assert {r["work_id"] for r in rows} == set(FR)
     assert sum(float(r["weight"]) for r in rows) == pytest.approx(4.0)
+    rows = list(csv.DictReader((tmp_path / "r" / "drill/country_FR_2020.csv").open()))
+    assert sum(float(r["weight"]) for r in rows) == pytest.approx(3.0)
     # the network and map are drawn from the tables: one node per country
     net = html.split('data-chart="pub_network"')[1].split("</figure>")[0]
     assert len(re.findall(r'class="net-node"', net)) == 5
@@ -449,3 +453,31 @@ def test_cli_year_and_api_year_sponsor_facility(
     assert 'href="/drill/facility/gustave%20roussy?country=FR"' in listing
     listing = client.get("/table/trials_by_sponsor").text
     assert 'href="/drill/sponsor/acme%20pharma"' in listing
+
+
+def test_report_writes_sponsor_facility_and_year_files(
+    full_store: Path, tmp_path: Path
+) -> None:
+    """Each file the report links adds up to its row: sponsors, facilities
+    (with their country) and the report country's trials by start year."""
+    import re
+
+    from oncometrics.report import write_report
+
+    cfg = load_config(actor="FR", domain="all")
+    html = write_report(
+        full_store, tmp_path / "r", config=cfg,
+        indicators=full_store / "indicators", log=lambda m: None,
+    ).read_text(encoding="utf-8")  # fmt: skip
+    links = set(re.findall(r'<a href="(drill/[^"]+\.csv)">', html))
+    want = {
+        "drill/sponsor_institut_gustave_roussy.csv": 4,  # T2 T3 T4 T5
+        "drill/facility_gustave_roussy_FR.csv": 4,  # T1 T2 T3 T7
+        "drill/facility_site_k.csv": 1,  # T5, its country unresolved
+        "drill/trials_FR_2020.csv": 3,  # T1 T2 T7
+        "drill/trials_FR_2021.csv": 1,  # T3
+    }
+    assert set(want) <= links
+    for link, n in want.items():
+        rows = list(csv.DictReader((tmp_path / "r" / link).open(encoding="utf-8")))
+        assert sum(float(r["weight"]) for r in rows) == n == len(rows), link
