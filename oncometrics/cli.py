@@ -325,7 +325,8 @@ def drill(
         str,
         typer.Argument(
             help="country, institution (publications), inventions, applicant "
-            "(patent families), trials, sponsor or facility (trials)."
+            "(patent families), trials, sponsor or facility (trials); partners, "
+            "inv_partners or trial_partners (a pair of countries)."
         ),
     ],
     actor: Annotated[
@@ -354,6 +355,10 @@ def drill(
         str | None,
         typer.Option(help="A facility's country, when it has sites in several."),
     ] = None,
+    partner: Annotated[
+        str | None,
+        typer.Option(help="The partner country of a pair (partner levels)."),
+    ] = None,
 ) -> None:
     """The records behind one actor's row of a table, with their weights (CSV).
 
@@ -370,6 +375,7 @@ def drill(
         actor,
         year=year,
         country=country,
+        partner=partner,
     )
     if out_csv is None:
         write_csv(table, sys.stdout)

@@ -71,7 +71,8 @@ SCHEMA = _schema(
             ("publication_year", I32, "Publication year."),
             ("title", S, "Title."),
             ("weight", F64, "Fractional weight of the actor on the work "
-             "(the weights add up to the actor's p_frac)."),
+             "(the weights add up to the actor's p_frac); 1 for a pair of "
+             "countries (they add up to co_publications)."),
             ("citations", I64, "Citations counted (null: no citation data)."),
             ("ncs", F64, "Normalised citation score (null: no citation data)."),
             ("top10_share", F64, "Share of the work in the world's top 10 % "
@@ -89,7 +90,8 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("priority_year", I32, "Earliest priority year of the family."),
         ("title", S, "Title of a document of the family."),
         ("weight", F64, "Fractional weight of the country (applicant) on the "
-         "family (the weights add up to its i_frac)."),
+         "family (the weights add up to its i_frac); 1 for a pair of countries "
+         "(they add up to co_inventions)."),
         ("documents", I64, "Documents of the family in the store."),
     ),
     "trials": _schema(
@@ -100,7 +102,8 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("lead_sponsor_class", S, "Lead sponsor class (INDUSTRY, OTHER, NIH…)."),
         ("site_countries", I64, "Countries with a site of the trial."),
         ("weight", F64, "1: a trial counts once in each of its site countries, "
-         "sponsors and facilities (the weights add up to the row's trials)."),
+         "sponsors, facilities and country pairs (the weights add up to the "
+         "row's trials, shared_trials)."),
     ),
 }  # fmt: skip
 
@@ -190,7 +193,11 @@ class Drill:
             engine.check_store(self.store)
             if kind == "inventions":
                 got = dx.family_weights(
-                    engine, self.store, self.config, applicants=level == "applicant"
+                    engine,
+                    self.store,
+                    self.config,
+                    applicants=level == "applicant",
+                    pairs=level == "inv_partners",
                 )
             elif level in ("sponsor", "facility"):
                 got = dx.trial_organisations_of(
@@ -206,6 +213,7 @@ class Drill:
         return got
 
     def _publication_weights(self, level: str) -> tuple[ir.Table, ir.Table]:
+        from oncometrics import drill_exprs as dx
         from oncometrics.pipeline import inputs_of
         from oncometrics.pipeline.publications import institution_weights
 
@@ -213,6 +221,8 @@ class Drill:
             engine = self._engine_()
             self._inp = inputs_of(engine, self.store, self._domain(), self.config)
         inp = self._inp
+        if level == "partners":
+            return inp.work_impact, self._engine_().cache(dx.work_country_links(inp))
         w = inp.country_weights if level == "country" else institution_weights(inp)[1]
         return inp.work_impact, w
 
@@ -223,13 +233,15 @@ class Drill:
         *,
         year: str | tuple[int, int] | None = None,
         country: str | None = None,
+        partner: str | None = None,
     ) -> pa.Table:
         """Every row behind `actor`'s row (heaviest first), as its
         :data:`SCHEMAS` says; `year` (``2020``, ``2019-2020``) keeps those
-        of the by-year table's rows, `country` names a facility's country
-        (DrillError: unknown level or actor, see :func:`resolve`)."""
+        of the by-year table's rows, `country` names a facility's country,
+        `partner` the other country of a pair (DrillError: unknown level or
+        actor, see :func:`resolve`)."""
         return self.rows(resolve(self.indicators, level, actor, year=year,
-                                 country=country))  # fmt: skip
+                                 country=country, partner=partner))  # fmt: skip
 
     def rows(self, row: Row) -> pa.Table:
         """Every record behind `row` (from :func:`resolve`)."""
@@ -250,8 +262,14 @@ class Drill:
         from oncometrics import drill_exprs as dx
 
         level, actor = row.level, row.actor
-        kind = level_of(level).kind
+        lv = level_of(level)
         left, right = self._prepare(level)
+        if lv.key == "partner":  # the items the pair shares, each once
+            assert row.key is not None and row.key[0] is not None
+            col = "country" if lv.kind == "trials" else "actor"
+            item = {"trials": "nct_id"}.get(lv.kind, "work_id")
+            right = dx.shared_with(right, item, col, actor, row.key[0])
+        kind = lv.kind
         if kind == "inventions":
             expr = dx.family_rows(left, right, actor)
         elif level in ("sponsor", "facility"):
@@ -295,16 +313,18 @@ def drill(
     *,
     year: str | tuple[int, int] | None = None,
     country: str | None = None,
+    partner: str | None = None,
     engine: Engine | None = None,
 ) -> pa.Table:
     """The works behind `actor`'s row of the `level` table of `indicators`
-    (of its by-year table in `year`; `country`: a facility's country).
+    (of its by-year table in `year`; `country`: a facility's country;
+    `partner`: the other country of a pair).
 
     Raises :class:`DrillError` (one line) for an unknown level or actor or a
     folder without its settings.
     """
     with Drill(store, indicators, engine=engine) as d:
-        return d.works(level, actor, year=year, country=country)
+        return d.works(level, actor, year=year, country=country, partner=partner)
 
 
 #: Columns written ``n/a`` in a CSV when the work has no citation data.

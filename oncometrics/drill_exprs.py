@@ -46,11 +46,35 @@ def publication_rows(inp: Inputs, weights: ir.Table, actor: str) -> ir.Table:
     ).order_by(ibis.desc("weight"), "work_id")  # fmt: skip
 
 
+def shared_with(
+    t: ir.Table, item: str, column: str, actor: str, partner: str
+) -> ir.Table:
+    """The rows of `t` of `actor` (in `column`) whose `item` `partner` has too:
+    the items a partner table counts for the pair (each once)."""
+    own = t.filter(t[column] == actor)
+    return own.semi_join(t.filter(t[column] == partner).select(item), item)
+
+
+def work_country_links(inp: Inputs) -> ir.Table:
+    """``(work_id, actor, weight = 1)``: each counted work and its distinct
+    countries, as ``country_partners`` counts them."""
+    from oncometrics.indicators.collaboration import work_countries
+
+    wc = work_countries(inp.domain_works, inp.tables["authorship_countries"])
+    return wc.select("work_id", actor=wc.country, weight=ibis.literal(1.0))
+
+
 def family_weights(
-    engine: Engine, store: str | Path, config: Config, *, applicants: bool = False
+    engine: Engine,
+    store: str | Path,
+    config: Config,
+    *,
+    applicants: bool = False,
+    pairs: bool = False,
 ) -> tuple[ir.Table, ir.Table]:
     """The store's patents and the counted families' country weights (or
-    applicant weights)."""
+    applicant weights; with `pairs`, weight 1 for each of a family's
+    countries, as ``coinvention_partners`` counts them)."""
     from oncometrics.family_settings import invention_settings, patent_domain
     from oncometrics.indicators import inventions as inv
 
@@ -58,8 +82,10 @@ def family_weights(
     # the lag year only moves the technology shift, never the counted families
     settings = invention_settings(config)
     tables = inv.unify_families(tables)
-    _, _, fams, _, w = inv.family_selection(tables, patent_domain(config), settings)
-    if applicants:  # as inventions_by_applicant counts them
+    _, _, fams, links, w = inv.family_selection(tables, patent_domain(config), settings)
+    if pairs:
+        w = links.select("work_id", "actor", weight=ibis.literal(1.0)).distinct()
+    elif applicants:  # as inventions_by_applicant counts them
         parties = inv.fold_hk_macao(tables["patent_parties"], settings.hk_macao_to_cn)
         w = inv.applicant_weights(fams, parties)
     # the family's year as the year tables count it (utility documents only)

@@ -5,11 +5,12 @@ drill-down is asked for one row of it (:func:`resolve`), or for the rows of
 the level's by-year table in a year or period (``--year 2020``,
 ``--year 2019-2020``): the figure is then the sum of that column over those
 rows.  A facility is one row per (facility, country): its country is given
-(``--country``) when the facility has sites in more than one country.
+(``--country``) when the facility has sites in more than one country; a
+partner table's row is a pair of countries (``--partner``).
 
 >>> sorted(LEVELS)  # doctest: +NORMALIZE_WHITESPACE
-['applicant', 'country', 'facility', 'institution', 'inventions', 'sponsor',
- 'trials']
+['applicant', 'country', 'facility', 'institution', 'inv_partners',
+ 'inventions', 'partners', 'sponsor', 'trial_partners', 'trials']
 >>> parse_years("2019-2020"), parse_years(" 2020 ")
 ((2019, 2020), (2020, 2020))
 """
@@ -40,7 +41,8 @@ class Level:
     total: str = "p_frac"
     #: what the rows are: publications, inventions or trials
     kind: str = "publications"
-    #: a second key column of the table (a facility's country)
+    #: a second key column of the table (a facility's country, a partner),
+    #: named by the qualifier of the same name (``country``, ``partner``)
     key: str | None = None
     #: the level's by-year table and its year column (None: none)
     year_table: str | None = None
@@ -67,6 +69,17 @@ LEVELS: dict[str, Level] = {
     "facility": Level(
         "trials_by_facility", "facility", "trials", "trials", key="country"
     ),
+    # a pair of countries: the items they share, each counting once
+    "partners": Level(
+        "country_partners", "country", "co_publications", key="partner"
+    ),
+    "inv_partners": Level(
+        "coinvention_partners", "country", "co_inventions", "inventions",
+        key="partner",
+    ),
+    "trial_partners": Level(
+        "trial_partners", "country", "shared_trials", "trials", key="partner"
+    ),
 }  # fmt: skip
 
 #: The column of each kind of drill-down the year filter reads.
@@ -84,7 +97,8 @@ class Row:
     level: str
     table: str
     actor: str
-    #: the facility's country as its table writes it, (None,) when unresolved
+    #: the facility's country (partner) as its table writes it, (None,) when
+    #: unresolved; None for a level without a second key
     key: tuple[str | None] | None
     years: tuple[int, int] | None
     #: the figure the weights add up to (sum over the year rows)
@@ -124,15 +138,19 @@ def _years_label(years: tuple[int, int]) -> str:
     return str(years[0]) if years[0] == years[1] else f"{years[0]}-{years[1]}"
 
 
-def _check_qualifiers(level: str, lv: Level, years: Any, country: Any) -> None:
+def _check_qualifiers(level: str, lv: Level, years: Any, keys: dict[str, Any]) -> None:
     if years is not None and lv.year_table is None:
         with_years = [n for n, v in LEVELS.items() if v.year_table]
         raise DrillError(
             f"{level}: no by-year table to drill into; a year works with "
             f"{', '.join(with_years)}"
         )
-    if country is not None and lv.key is None:
-        raise DrillError(f"{level}: a country only qualifies a facility")
+    for name, value in keys.items():
+        if value is not None and lv.key != name:
+            which = [n for n, v in LEVELS.items() if v.key == name]
+            raise DrillError(
+                f"{level}: --{name} only qualifies level(s) {', '.join(which)}"
+            )
 
 
 def resolve(
@@ -142,23 +160,26 @@ def resolve(
     *,
     year: str | tuple[int, int] | None = None,
     country: str | None = None,
+    partner: str | None = None,
 ) -> Row:
     """The row of `indicators` a drill-down of `actor` at `level` stands for.
 
     Raises :class:`DrillError` (one line) for an unknown level, an actor with
     no such row (in those years), a facility in several countries without
-    `country`, or a year for a level without a by-year table.
+    `country`, a pair without its `partner`, or a year for a level without a
+    by-year table.
     """
     lv, years = level_of(level), parse_years(year)
     actor = normalise_actor(level, actor)
-    _check_qualifiers(level, lv, years, country)
+    keys = {"country": country, "partner": partner}
+    _check_qualifiers(level, lv, years, keys)
     table = lv.year_table if years else lv.table
     assert table is not None
     path = Path(indicators) / f"{table}.parquet"
     if not path.is_file():
         raise DrillError(f"{path}: no such table (run `oncometrics compute` first)")
     rows = [r for r in pq.read_table(path).to_pylist() if r.get(lv.column) == actor]
-    key = _key_of(lv, rows, actor, country, path)
+    key = _key_of(lv, rows, actor, keys.get(lv.key or ""), path)
     if key is not None:
         rows = [r for r in rows if r.get(lv.key or "") == key[0]]
     if years is not None:
@@ -173,13 +194,14 @@ def resolve(
 
 
 def _key_of(
-    lv: Level, rows: list[dict[str, Any]], actor: str, country: str | None, path: Path
+    lv: Level, rows: list[dict[str, Any]], actor: str, given: str | None, path: Path
 ) -> tuple[str | None] | None:
-    """The facility's country the rows are narrowed to (None: no key column)."""
+    """The facility's country (partner) the rows are narrowed to (None: no
+    key column)."""
     if lv.key is None:
         return None
-    if country is not None:
-        return (country.strip().upper(),)
+    if given is not None:
+        return (given.strip().upper(),)
     keys = sorted({r.get(lv.key) for r in rows}, key=lambda k: (k is None, k or ""))
     if len(keys) > 1:
         named = ", ".join(k or "unresolved" for k in keys)

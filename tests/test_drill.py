@@ -236,9 +236,12 @@ def test_report_links_drilldown_files_and_draws_network_and_map(
     ).read_text(encoding="utf-8")  # fmt: skip
     links = re.findall(r'<a href="(drill/[^"]+\.csv)">', html)
     assert "drill/country_FR.csv" in links
-    # five countries; I_FR1, I_FR2 (fixture CSV); FR in 2020 and in 2021
-    assert len(links) == 5 + 2 + 2
+    # five countries; I_FR1, I_FR2 (fixture CSV); FR in 2020 and in 2021;
+    # FR's four partners (EXPECTED.md §6)
+    assert len(links) == 5 + 2 + 2 + 4
     assert {"drill/country_FR_2020.csv", "drill/country_FR_2021.csv"} <= set(links)
+    rows = list(csv.DictReader((tmp_path / "r" / "drill/partners_FR_BR.csv").open()))
+    assert {r["work_id"] for r in rows} == {"W08", "W10"}
     for link in links:
         assert (tmp_path / "r" / link).is_file(), link
     rows = list(csv.DictReader((tmp_path / "r" / "drill/country_FR.csv").open()))
@@ -319,7 +322,9 @@ def test_bad_years_and_qualifiers_are_one_line_errors(store: Path) -> None:
             drill(store, ind, "country", "FR", year=year)
     with pytest.raises(DrillError, match="no by-year table"):
         drill(store, ind, "institution", "I1", year="2020")
-    with pytest.raises(DrillError, match="only qualifies a facility"):
+    with pytest.raises(
+        DrillError, match=r"--country only qualifies level\(s\) facility"
+    ):
         drill(store, ind, "country", "FR", country="FR")
 
 
@@ -332,7 +337,13 @@ def test_bad_years_and_qualifiers_are_one_line_errors(store: Path) -> None:
      ("inventions", "inventions_by_country_year", ("country", "year"), "i_frac",
       "year"),
      ("trials", "trials_by_country_year", ("country", "start_year"), "trials",
-      "start_year")],
+      "start_year"),
+     ("partners", "country_partners", ("country", "partner"), "co_publications",
+      None),
+     ("inv_partners", "coinvention_partners", ("country", "partner"),
+      "co_inventions", None),
+     ("trial_partners", "trial_partners", ("country", "partner"), "shared_trials",
+      None)],
 )  # fmt: skip
 def test_every_row_of_the_other_tables_adds_up(
     full_store: Path,
@@ -342,21 +353,23 @@ def test_every_row_of_the_other_tables_adds_up(
     figure: str,
     year: str | None,
 ) -> None:
-    """Each row of the sponsor, facility and by-year tables: the weights of
-    its drill-down add up to the row's figure."""
+    """Each row of the sponsor, facility, by-year and partner tables: the
+    weights of its drill-down add up to the row's figure."""
     ind = full_store / "indicators"
     rows = [
         r
         for r in pq.read_table(ind / f"{table}.parquet").to_pylist()
         if r[keys[0]] not in (None, "unassigned")
     ]
-    assert len(rows) >= 3
+    assert len(rows) >= 2  # coinvention_partners: CN-US both ways
     with Drill(full_store, ind) as d:
         for row in rows:
             within: dict[str, str | None] = {}
             if year:
                 within["year"] = str(row[year])
-            elif len(keys) == 2:  # a facility: its country ("" when unresolved)
+            elif keys[-1] == "partner":  # a pair of countries
+                within["partner"] = row["partner"]
+            elif len(keys) == 2:  # a facility: its country (None: unresolved)
                 within["country"] = row["country"]
             t = d.works(level, row[keys[0]], **within)
             what = tuple(row[k] for k in keys)
@@ -481,3 +494,44 @@ def test_report_writes_sponsor_facility_and_year_files(
     for link, n in want.items():
         rows = list(csv.DictReader((tmp_path / "r" / link).open(encoding="utf-8")))
         assert sum(float(r["weight"]) for r in rows) == n == len(rows), link
+
+
+# EXPECTED.md §6: FR's co-publications with each partner
+FR_PAIRS = {"US": {"W01", "W05"}, "BR": {"W08", "W10"}, "DE": {"W05"},
+            "CN": {"W05"}}  # fmt: skip
+
+
+def test_pair_items_hand_worked(store: Path, full_store: Path) -> None:
+    with Drill(store, store / "indicators") as d:
+        for partner, works in FR_PAIRS.items():
+            t = d.works("partners", "fr", partner=partner.lower())
+            assert set(t["work_id"].to_pylist()) == works, partner
+            assert set(t["weight"].to_pylist()) == {1.0}
+        with pytest.raises(DrillError, match="name the partner"):
+            d.works("partners", "FR")
+        with pytest.raises(
+            DrillError, match=r"--partner only qualifies level\(s\) par"
+        ):
+            d.works("country", "FR", partner="US")
+    # trials/fixture EXPECTED.md: FR and US share T1 and T3, and T7 (Gustave
+    # Roussy and Boston) with domain "all"
+    t = drill(full_store, full_store / "indicators", "trial_partners", "FR",
+              partner="US")  # fmt: skip
+    assert t["nct_id"].to_pylist() == [f"NCT0000000{i}" for i in (1, 3, 7)]
+
+
+def test_api_and_links_of_a_pair(store: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from oncometrics.web.app import create_app
+
+    client = TestClient(create_app(store))
+    body = client.get("/api/v1/drill/partners/FR?partner=us&limit=1").json()
+    assert body["total"] == 2 and len(body["rows"]) == 1 and body["partner"] == "US"
+    assert body["figure_column"] == "co_publications" and body["figure"] == 2
+    assert body["weight_sum"] == 2
+    assert client.get("/api/v1/drill/partners/FR?partner=U S").status_code == 400
+    listing = client.get("/table/country_partners").text
+    assert 'href="/drill/partners/FR?partner=US"' in listing
+    page = client.get("/drill/partners/FR?partner=BR&lang=fr").text
+    assert "(avec BR)" in page and "W08" in page and "W10" in page

@@ -36,6 +36,9 @@ SECTION = {
     "trials": "trials",
     "sponsor": "trials",
     "facility": "trials",
+    "partners": "publications",
+    "inv_partners": "inventions",
+    "trial_partners": "trials",
 }
 #: A file to write: its label in the report, the actor, year / country.
 Target = tuple[str, str, dict[str, str]]
@@ -45,8 +48,11 @@ def drill_targets(
     tables: Mapping[str, pd.DataFrame], level: str, actor: str, top: int = TOP
 ) -> list[Target]:
     """The rows of `level` that get a file: :func:`drill_actors` (a
-    facility with its country), then each year of the report's country."""
+    facility with its country), then each year of the report's country; for
+    a partner table, the report country's `top` partners."""
     lv = LEVELS[level]
+    if lv.key == "partner":
+        return _partner_targets(tables.get(lv.table), lv.total, actor, top)
     out: list[Target] = []
     for code in drill_actors(tables, level, actor, top):
         if lv.key is None:
@@ -65,6 +71,20 @@ def drill_targets(
     for y in sorted({int(y) for y in mine.dropna()}):
         out.append((f"{actor} {y}", actor, {"year": str(y)}))
     return out
+
+
+def _partner_targets(
+    df: pd.DataFrame | None, co: str, actor: str, top: int
+) -> list[Target]:
+    """The report country's `top` partners in a partner table (most shared)."""
+    if df is None or df.empty:
+        return []
+    mine = df[df["country"].astype(str) == actor]
+    mine = mine.assign(_v=pd.to_numeric(mine[co], errors="coerce"))
+    mine = mine[mine["_v"] > 0].sort_values(["_v", "partner"], ascending=[False, True])
+    return [
+        (f"{actor}–{p}", actor, {"partner": str(p)}) for p in mine["partner"].head(top)
+    ]
 
 
 def drill_actors(

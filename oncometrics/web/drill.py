@@ -43,6 +43,7 @@ class DrillRows(BaseModel):
     figure: float | None
     year: str | None
     country: str | None
+    partner: str | None
     weight_sum: float
     total: int
     limit: int
@@ -102,23 +103,22 @@ def _drills(request: Request) -> Drills:
 
 
 def _works(
-    request: Request, level: str, actor: str, year: str | None, country: str | None
+    request: Request, level: str, actor: str, year: str | None, **keys: str | None
 ) -> tuple[Row, pa.Table]:
     if level not in LEVELS:
         raise HTTPException(404, f"unknown level {level!r}; one of {', '.join(LEVELS)}")
     try:
-        return _drills(request).works(request, level, actor, year=year, country=country)
+        return _drills(request).works(request, level, actor, year=year, **keys)
     except DrillError as exc:
         msg = str(exc).replace(str(request.app.state.store), "STORE")
         msg = msg.replace(str(snapshot(request).folder), "INDICATORS")
         raise HTTPException(404, msg) from None
 
 
-def _query(year: str | None, country: str | None) -> str:
-    """The query string naming the same row (``year``, ``country``)."""
+def _query(**q: str | None) -> str:
+    """The query string naming the same row (``year``, ``country``…)."""
     from urllib.parse import urlencode
 
-    q = {"year": year, "country": country}
     return urlencode({k: v.strip() for k, v in q.items() if v})
 
 
@@ -137,6 +137,10 @@ Country = Annotated[
     str | None,
     Query(pattern=CODE, description="A facility's country (ISO alpha-2)."),
 ]
+Partner = Annotated[
+    str | None,
+    Query(pattern=CODE, description="The partner country of a pair (ISO alpha-2)."),
+]
 
 
 @router.get("/api/v1/drill/{level}/{actor}", response_model=DrillRows)
@@ -148,16 +152,18 @@ def drill_rows(
     offset: Offset = 0,
     year: Year = None,
     country: Country = None,
+    partner: Partner = None,
 ) -> DrillRows:
     """The rows behind one actor's row, heaviest first: publications of a
     `country` or `institution` (weight, citations, NCS, top shares; null: no
     citation data), patent families of a country (`inventions`) or an
     applicant (`applicant`), trials of a country (`trials`), a sponsor
     (`sponsor`) or a site facility (`facility`, its `country` when in
-    several); `year` keeps a year or period of the by-year table.  The
-    weights add up to `figure`."""
-    _reject_unknown(request, {"limit", "offset", "year", "country"})
-    row, t = _works(request, level, actor, year, country)
+    several), the items a pair of countries shares (`partners`,
+    `inv_partners`, `trial_partners`, with `partner`); `year` keeps a year
+    or period of the by-year table.  The weights add up to `figure`."""
+    _reject_unknown(request, {"limit", "offset", "year", "country", "partner"})
+    row, t = _works(request, level, actor, year, country=country, partner=partner)
     page = t.slice(offset, limit)
     weights = t["weight"].to_pylist()
     return DrillRows(
@@ -167,7 +173,8 @@ def drill_rows(
         figure_column=LEVELS[level].total,
         figure=row.figure,
         year=year,
-        country=None if row.key is None else row.key[0],
+        country=_key(row, "country"),
+        partner=_key(row, "partner"),
         weight_sum=float(sum(w for w in weights if w is not None)),
         total=t.num_rows,
         limit=limit,
@@ -188,6 +195,7 @@ def drill_csv(
     actor: str,
     year: Year = None,
     country: Country = None,
+    partner: Partner = None,
 ) -> Response:
     """Every work behind one actor's row, as CSV (missing citation data: n/a)."""
     import io
@@ -195,8 +203,8 @@ def drill_csv(
 
     from oncometrics.drill import write_csv
 
-    _reject_unknown(request, {"year", "country"})
-    row, t = _works(request, level, actor, year, country)
+    _reject_unknown(request, {"year", "country", "partner"})
+    row, t = _works(request, level, actor, year, country=country, partner=partner)
     buf = io.StringIO()
     write_csv(t, buf)
     parts = [level, row.actor, *(row.key or ()), year]
@@ -220,11 +228,12 @@ def drill_page(
     lang: Annotated[str, Query(pattern="^(en|fr)$")] = "en",
     year: Year = None,
     country: Country = None,
+    partner: Partner = None,
 ) -> HTMLResponse:
     """The works behind one actor's row, 100 a page, with a CSV download."""
     from oncometrics.web.pages import _banners, _render
 
-    row, t = _works(request, level, actor, year, country)
+    row, t = _works(request, level, actor, year, country=country, partner=partner)
     actor = row.actor
     size = 100
     page = t.slice(offset, size)
@@ -242,7 +251,7 @@ def drill_page(
         figure_column=LEVELS[level].total,
         figure=row.figure,
         within=_within(row, lang),
-        query=_query(year, country),
+        query=_query(year=year, country=country, partner=partner),
         weight_sum=sum(weights),
         total=t.num_rows,
         offset=offset,
@@ -254,11 +263,18 @@ def drill_page(
     )  # fmt: skip
 
 
+def _key(row: Row, name: str) -> str | None:
+    """The row's `name` (``country``, ``partner``) qualifier, if it has one."""
+    lv = LEVELS[row.level]
+    return None if row.key is None or lv.key != name else row.key[0]
+
+
 def _within(row: Row, lang: str) -> str:
-    """The year(s) and facility country the page is narrowed to ('' if none)."""
+    """The year(s), facility country or partner the page is narrowed to."""
     t, parts = TEXT[lang], []
     if row.key is not None:
-        parts.append(t["country"].format(c=row.key[0] or "n/a"))
+        name = LEVELS[row.level].key or "country"
+        parts.append(t[name].format(c=row.key[0] or "n/a"))
     if row.years is not None:
         first, last = row.years
         parts.append(
@@ -278,6 +294,7 @@ TEXT: dict[str, dict[str, str]] = {
         "prev": "Previous", "next": "Next",
         "na": "n/a: no citation data for this work",
         "year": "year {y}", "years": "years {y}", "country": "country {c}",
+        "partner": "with {c}",
     },
     "fr": {
         "title": "Ce qui compose {actor} dans {table}",
@@ -286,5 +303,6 @@ TEXT: dict[str, dict[str, str]] = {
         "prev": "Précédentes", "next": "Suivantes",
         "na": "n.d. : pas de données de citation pour cette publication",
         "year": "année {y}", "years": "années {y}", "country": "pays {c}",
+        "partner": "avec {c}",
     },
 }  # fmt: skip
