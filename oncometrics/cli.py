@@ -382,7 +382,7 @@ def drill(
         return
     with out_csv.open("w", encoding="utf-8", newline="") as fh:
         write_csv(table, fh)
-    out.print(f"{table.num_rows} works written to {out_csv}", markup=False)
+    out.print(f"{table.num_rows} records written to {out_csv}", markup=False)
 
 
 @app.command()

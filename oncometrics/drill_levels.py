@@ -82,6 +82,9 @@ LEVELS: dict[str, Level] = {
     ),
 }  # fmt: skip
 
+#: The row some tables add for the records of no actor (not drillable).
+UNASSIGNED = "unassigned"
+
 #: The column of each kind of drill-down the year filter reads.
 ROW_YEAR = {
     "publications": "publication_year",
@@ -171,6 +174,10 @@ def resolve(
     """
     lv, years = level_of(level), parse_years(year)
     actor = normalise_actor(level, actor)
+    if actor.lower() == UNASSIGNED:
+        raise DrillError(
+            f"{actor}: the records with no resolved {lv.column} have no drill-down"
+        )
     keys = {"country": country, "partner": partner}
     _check_qualifiers(level, lv, years, keys)
     table = lv.year_table if years else lv.table

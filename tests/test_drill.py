@@ -105,6 +105,8 @@ def test_unknown_actor_level_and_snapshot_are_one_line_errors(
         drill(store, store / "indicators", "country", "XX")
     with pytest.raises(DrillError, match="unknown drill-down level"):
         drill(store, store / "indicators", "planet", "FR")
+    with pytest.raises(DrillError, match="no resolved country have no drill"):
+        drill(store, store / "indicators", "country", "unassigned")
     # the recorded store snapshot is the one read: an unknown one fails
     copy = tmp_path / "store"
     shutil.copytree(store, copy)

@@ -90,7 +90,9 @@ def _actor_link(level: str, actor: Any, query: dict[str | None, Any]) -> str | N
     """``/drill/<level>/<actor>?…`` (None: not an actor naming one path segment)."""
     from urllib.parse import quote, urlencode
 
-    if not isinstance(actor, str) or not actor or "/" in actor:
+    from oncometrics.drill_levels import UNASSIGNED
+
+    if not isinstance(actor, str) or actor in ("", UNASSIGNED) or "/" in actor:
         return None
     q = urlencode({k: v for k, v in query.items() if k and isinstance(v, (str, int))})
     return f"/drill/{level}/{quote(actor, safe=':')}" + (f"?{q}" if q else "")
