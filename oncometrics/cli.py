@@ -326,7 +326,8 @@ def drill(
         typer.Argument(
             help="country, institution (publications), inventions, applicant "
             "(patent families), trials, sponsor or facility (trials); partners, "
-            "inv_partners or trial_partners (a pair of countries)."
+            "inv_partners or trial_partners (a pair of countries); technology "
+            "(families of a country in a WIPO field, with --field)."
         ),
     ],
     actor: Annotated[
@@ -359,6 +360,17 @@ def drill(
         str | None,
         typer.Option(help="The partner country of a pair (partner levels)."),
     ] = None,
+    field: Annotated[
+        int | None,
+        typer.Option(help="A WIPO technology field number (level technology)."),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            help="A period of technology_mix (2014-2018, all; default the "
+            "tables' period): level technology."
+        ),
+    ] = None,
 ) -> None:
     """The records behind one actor's row of a table, with their weights (CSV).
 
@@ -376,6 +388,8 @@ def drill(
         year=year,
         country=country,
         partner=partner,
+        field=field,
+        period=period,
     )
     if out_csv is None:
         write_csv(table, sys.stdout)

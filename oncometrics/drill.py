@@ -91,7 +91,9 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("title", S, "Title of a document of the family."),
         ("weight", F64, "Fractional weight of the country (applicant) on the "
          "family (the weights add up to its i_frac); 1 for a pair of countries "
-         "(they add up to co_inventions)."),
+         "(they add up to co_inventions); in a technology field, the country's "
+         "weight times the family's share of the field (they add up to the "
+         "row's i_frac)."),
         ("documents", I64, "Documents of the family in the store."),
     ),
     "trials": _schema(
@@ -188,10 +190,14 @@ class Drill:
             return self._prepared[level]
         from oncometrics import drill_exprs as dx
 
-        engine, kind = self._engine_(), LEVELS[level].kind
+        engine, kind = self._engine_(), LEVELS[level.split(":")[0]].kind
         with _at_snapshot(self.store, self.domain_doc.get("store_snapshot")):
             engine.check_store(self.store)
-            if kind == "inventions":
+            if level.startswith("technology:"):  # families of one period
+                got = dx.technology_weights(
+                    engine, self.store, self.config, level.split(":", 1)[1]
+                )
+            elif kind == "inventions":
                 got = dx.family_weights(
                     engine,
                     self.store,
@@ -199,7 +205,7 @@ class Drill:
                     applicants=level == "applicant",
                     pairs=level == "inv_partners",
                 )
-            elif level in ("sponsor", "facility"):
+            elif level in ("sponsor", "facility", "phase"):
                 got = dx.trial_organisations_of(
                     engine, self.store, self._domain(), self.config, level
                 )
@@ -234,20 +240,24 @@ class Drill:
         year: str | tuple[int, int] | None = None,
         country: str | None = None,
         partner: str | None = None,
+        field: str | int | None = None,
+        period: str | None = None,
     ) -> pa.Table:
         """Every row behind `actor`'s row (heaviest first), as its
         :data:`SCHEMAS` says; `year` (``2020``, ``2019-2020``) keeps those
         of the by-year table's rows, `country` names a facility's country,
-        `partner` the other country of a pair (DrillError: unknown level or
-        actor, see :func:`resolve`)."""
+        `partner` the other country of a pair, `field` a WIPO field and
+        `period` a period of ``technology_mix`` (DrillError: unknown level
+        or actor, see :func:`resolve`)."""
         return self.rows(resolve(self.indicators, level, actor, year=year,
-                                 country=country, partner=partner))  # fmt: skip
+                                 country=country, partner=partner, field=field,
+                                 period=period))  # fmt: skip
 
     def rows(self, row: Row) -> pa.Table:
         """Every record behind `row` (from :func:`resolve`)."""
         kind = level_of(row.level).kind
         with self._lock:
-            key = (row.level, row.actor, row.key)
+            key = (row.level, row.actor, (row.key, row.period))
             if key not in self._records:
                 self._records[key] = self._query(row)
                 while len(self._records) > 4:
@@ -263,6 +273,12 @@ class Drill:
 
         level, actor = row.level, row.actor
         lv = level_of(level)
+        if lv.periods:  # a country in a field: its families' shares of it
+            left, right = self._prepare(f"{level}:{row.period}")
+            assert row.key is not None
+            right = right.filter(right.field_nr.cast("string") == row.key[0])
+            expr = dx.family_rows(left, right, actor)
+            return self._engine_().to_arrow(expr)
         left, right = self._prepare(level)
         if lv.key == "partner":  # the items the pair shares, each once
             assert row.key is not None and row.key[0] is not None
@@ -272,7 +288,7 @@ class Drill:
         kind = lv.kind
         if kind == "inventions":
             expr = dx.family_rows(left, right, actor)
-        elif level in ("sponsor", "facility"):
+        elif level in ("sponsor", "facility", "phase"):
             expr = dx.trial_rows(left, right, actor, column="actor", key=row.key)
         elif kind == "trials":
             expr = dx.trial_rows(left, right, actor)
@@ -314,17 +330,21 @@ def drill(
     year: str | tuple[int, int] | None = None,
     country: str | None = None,
     partner: str | None = None,
+    field: str | int | None = None,
+    period: str | None = None,
     engine: Engine | None = None,
 ) -> pa.Table:
     """The works behind `actor`'s row of the `level` table of `indicators`
     (of its by-year table in `year`; `country`: a facility's country;
-    `partner`: the other country of a pair).
+    `partner`: the other country of a pair; `field`, `period`: a WIPO field
+    and a period of ``technology_mix``).
 
     Raises :class:`DrillError` (one line) for an unknown level or actor or a
     folder without its settings.
     """
     with Drill(store, indicators, engine=engine) as d:
-        return d.works(level, actor, year=year, country=country, partner=partner)
+        return d.works(level, actor, year=year, country=country, partner=partner,
+                       field=field, period=period)  # fmt: skip
 
 
 #: Columns written ``n/a`` in a CSV when the work has no citation data.

@@ -97,6 +97,40 @@ def family_weights(
     return engine.cache(patents), engine.cache(w)
 
 
+def technology_weights(
+    engine: Engine, store: str | Path, config: Config, period: str
+) -> tuple[ir.Table, ir.Table]:
+    """The store's patents and, for the families of `period` (a label of
+    ``technology_mix``: ``all`` or ``2014-2018``), ``(work_id, actor,
+    field_nr, weight, year)``: the country's weight on the family times the
+    family's share of the field, as :func:`~oncometrics.indicators.technology.mixes`
+    adds them up into ``i_frac``."""
+    from oncometrics.drill_levels import DrillError, parse_years
+    from oncometrics.family_settings import invention_settings, patent_domain
+    from oncometrics.indicators import inventions as inv
+    from oncometrics.indicators import technology as tech
+
+    tables = inv.unify_families(engine.load_tables(store, inv.TABLES_NEEDED))
+    settings = invention_settings(config)
+    try:
+        span = None if period == "all" else parse_years(period)
+    except DrillError:
+        raise DrillError(f"period {period!r}: expected all or YYYY-YYYY") from None
+    select = inv.family_selection(tables, patent_domain(config), settings)[0]
+    fams = select(span)
+    parties = inv.fold_hk_macao(tables["patent_parties"], settings.hk_macao_to_cn)
+    w = inv.invention_weights(fams, inv.family_actors(fams, parties, settings.by))
+    conc = ibis.memtable(tech.concordance())
+    ff = tech.family_fields(fams, tables["patent_classes"], conc)
+    j = w.join(ff, w.work_id == ff.family_id)
+    j = j.select("work_id", "actor", "field_nr", weight=j.weight * j.share)
+    j = j.join(fams.select(work_id=fams.family_id, year=fams.year), "work_id")
+    patents = tables["patents"].select(
+        "patent_id", "family_id", "title", "priority_year"
+    )
+    return engine.cache(patents), engine.cache(j)
+
+
 def family_rows(patents: ir.Table, weights: ir.Table, actor: str) -> ir.Table:
     """The actor's families: weight, priority year, a document number, title."""
     w = weights.filter(weights.actor == actor).select(
@@ -136,8 +170,9 @@ def trial_organisations_of(
     engine: Engine, store: str | Path, domain: Domain, config: Config, which: str
 ) -> tuple[ir.Table, ir.Table]:
     """The store's trials and the counted (trial, sponsor) pairs (`which` is
-    ``sponsor``) or (trial, facility, site country) pairs (``facility``), as
-    ``trials_by_sponsor`` and ``trials_by_facility`` count them: ``(nct_id,
+    ``sponsor``), (trial, phase) pairs (``phase``) or (trial, facility, site
+    country) pairs (``facility``), as ``trials_by_sponsor``,
+    ``trials_by_phase`` and ``trials_by_facility`` count them: ``(nct_id,
     actor, key, start_year, n_countries)``, `key` the facility's country."""
     from oncometrics.family_settings import trial_domain, trial_settings
     from oncometrics.indicators import trials as tri
@@ -150,7 +185,9 @@ def trial_organisations_of(
     )
     tc = tri.trial_countries(ot, sites)
     n = tc.group_by("nct_id").aggregate(n_countries=tc.country.nunique())
-    if which == "sponsor":
+    if which == "phase":  # as trials_by_phase groups them
+        links = ot.select("nct_id", actor=ot.phase, key=ibis.null("string"))
+    elif which == "sponsor":
         sp = tables["trial_sponsors"]
         sp = sp.filter(sp.name_norm.notnull())
         links = sp.select("nct_id", actor=sp.name_norm, key=ibis.null("string"))

@@ -6,11 +6,15 @@ the level's by-year table in a year or period (``--year 2020``,
 ``--year 2019-2020``): the figure is then the sum of that column over those
 rows.  A facility is one row per (facility, country): its country is given
 (``--country``) when the facility has sites in more than one country; a
-partner table's row is a pair of countries (``--partner``).
+partner table's row is a pair of countries (``--partner``); a row of
+``technology_mix`` is a country in a WIPO field (``--field``) and a period
+(``--period``, default the tables' period; the technology shift's periods
+are rows of it too).
 
 >>> sorted(LEVELS)  # doctest: +NORMALIZE_WHITESPACE
 ['applicant', 'country', 'facility', 'institution', 'inv_partners',
- 'inventions', 'partners', 'sponsor', 'trial_partners', 'trials']
+ 'inventions', 'partners', 'phase', 'sponsor', 'technology', 'trial_partners',
+ 'trials']
 >>> parse_years("2019-2020"), parse_years(" 2020 ")
 ((2019, 2020), (2020, 2020))
 """
@@ -47,6 +51,10 @@ class Level:
     #: the level's by-year table and its year column (None: none)
     year_table: str | None = None
     year_column: str | None = None
+    #: the table's column of the second key, when not named `key`
+    key_column: str | None = None
+    #: rows of several periods (a ``period`` column, ``--period``)
+    periods: bool = False
 
 
 #: Level name (CLI, API) -> the table and column it drills into.
@@ -80,6 +88,13 @@ LEVELS: dict[str, Level] = {
     "trial_partners": Level(
         "trial_partners", "country", "shared_trials", "trials", key="partner"
     ),
+    # a phase of trials_by_phase (the world's); PHASE1-PHASE2 names PHASE1/PHASE2
+    "phase": Level("trials_by_phase", "phase", "trials", "trials"),
+    # a country in a WIPO technology field, in one period
+    "technology": Level(
+        "technology_mix", "country", "i_frac", "inventions", key="field",
+        key_column="field_nr", periods=True,
+    ),
 }  # fmt: skip
 
 #: The row some tables add for the records of no actor (not drillable).
@@ -106,6 +121,8 @@ class Row:
     years: tuple[int, int] | None
     #: the figure the weights add up to (sum over the year rows)
     figure: float | None
+    #: the period label of a level with periods (``2020-2021``, ``all``)
+    period: str | None = None
 
 
 def level_of(level: str) -> Level:
@@ -119,8 +136,11 @@ def level_of(level: str) -> Level:
 
 
 def normalise_actor(level: str, actor: str) -> str:
-    """`actor` as the table writes it (country codes upper case)."""
+    """`actor` as the table writes it (country codes and phases upper case;
+    a combined phase may be written with ``-``, a URL's segment: ``PHASE1-PHASE2``)."""
     lv = LEVELS.get(level)
+    if lv and lv.column == "phase":
+        return actor.strip().upper().replace("-", "/")
     return actor.strip().upper() if lv and lv.column == "country" else actor.strip()
 
 
@@ -141,12 +161,19 @@ def _years_label(years: tuple[int, int]) -> str:
     return str(years[0]) if years[0] == years[1] else f"{years[0]}-{years[1]}"
 
 
-def _check_qualifiers(level: str, lv: Level, years: Any, keys: dict[str, Any]) -> None:
+def _check_qualifiers(
+    level: str, lv: Level, years: Any, keys: dict[str, Any], period: str | None
+) -> None:
     if years is not None and lv.year_table is None:
         with_years = [n for n, v in LEVELS.items() if v.year_table]
         raise DrillError(
             f"{level}: no by-year table to drill into; a year works with "
             f"{', '.join(with_years)}"
+        )
+    if period is not None and not lv.periods:
+        which = [n for n, v in LEVELS.items() if v.periods]
+        raise DrillError(
+            f"{level}: --period only qualifies level(s) {', '.join(which)}"
         )
     for name, value in keys.items():
         if value is not None and lv.key != name:
@@ -164,13 +191,15 @@ def resolve(
     year: str | tuple[int, int] | None = None,
     country: str | None = None,
     partner: str | None = None,
+    field: str | int | None = None,
+    period: str | None = None,
 ) -> Row:
     """The row of `indicators` a drill-down of `actor` at `level` stands for.
 
     Raises :class:`DrillError` (one line) for an unknown level, an actor with
     no such row (in those years), a facility in several countries without
-    `country`, a pair without its `partner`, or a year for a level without a
-    by-year table.
+    `country`, a pair without its `partner`, a technology row without its
+    `field`, or a year for a level without a by-year table.
     """
     lv, years = level_of(level), parse_years(year)
     actor = normalise_actor(level, actor)
@@ -179,16 +208,22 @@ def resolve(
             f"{actor}: the records with no resolved {lv.column} have no drill-down"
         )
     keys = {"country": country, "partner": partner}
-    _check_qualifiers(level, lv, years, keys)
+    keys["field"] = None if field is None else str(field)
+    _check_qualifiers(level, lv, years, keys, period)
     table = lv.year_table if years else lv.table
     assert table is not None
     path = Path(indicators) / f"{table}.parquet"
     if not path.is_file():
         raise DrillError(f"{path}: no such table (run `oncometrics compute` first)")
     rows = [r for r in pq.read_table(path).to_pylist() if r.get(lv.column) == actor]
+    if lv.periods:
+        period = _period_of(Path(indicators), rows, period)
+        rows = [r for r in rows if r.get("period") == period]
+    col = lv.key_column or lv.key or ""
+    rows = [{**r, col: _text(r.get(col))} for r in rows]
     key = _key_of(lv, rows, actor, keys.get(lv.key or ""), path)
     if key is not None:
-        rows = [r for r in rows if r.get(lv.key or "") == key[0]]
+        rows = [r for r in rows if r.get(col) == key[0]]
     if years is not None:
         yc = lv.year_column or ""
         rows = [r for r in rows if r[yc] is not None and years[0] <= r[yc] <= years[1]]
@@ -197,7 +232,28 @@ def resolve(
         raise DrillError(f"{actor}: not in {path} (no row for this actor{when})")
     values = [r.get(lv.total) for r in rows]
     figure = None if None in values else float(sum(values))  # type: ignore[arg-type]
-    return Row(level, table, actor, key, years, figure)
+    return Row(level, table, actor, key, years, figure, period)
+
+
+def _text(value: Any) -> Any:
+    """A key cell as the qualifier names it (a field number as text)."""
+    return value if value is None or isinstance(value, str) else str(value)
+
+
+def _period_of(indicators: Path, rows: list[dict[str, Any]], given: str | None) -> str:
+    """The period label a technology row is asked for: `given`, else the
+    tables' period (that of ``inventions_by_country``)."""
+    if given is not None:
+        return given.strip()
+    periods = sorted({str(r["period"]) for r in rows if r.get("period")})
+    if len(periods) <= 1:
+        return periods[0] if periods else ""
+    main = indicators / "inventions_by_country.parquet"
+    if main.is_file():
+        got = pq.read_table(main, columns=["period"])["period"].to_pylist()
+        if got and got[0] in periods:
+            return str(got[0])
+    raise DrillError(f"rows of {len(periods)} periods ({', '.join(periods)}); name one")
 
 
 def _key_of(
@@ -209,7 +265,8 @@ def _key_of(
         return None
     if given is not None:
         return (given.strip().upper(),)
-    keys = sorted({r.get(lv.key) for r in rows}, key=lambda k: (k is None, k or ""))
+    col = lv.key_column or lv.key
+    keys = sorted({r.get(col) for r in rows}, key=lambda k: (k is None, k or ""))
     if len(keys) > 1:
         named = ", ".join(k or "unresolved" for k in keys)
         raise DrillError(

@@ -175,16 +175,29 @@ def test_api_is_paginated_and_bounded(store: Path) -> None:
 def full_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Publications, trials (tests/data/trials/fixture) and the real patent
     samples in one store, computed for every domain."""
+    return _full_store(tmp_path_factory.mktemp("drill_full"))
+
+
+@pytest.fixture(scope="module")
+def shift_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same, computed for 1998-2021 with a technology shift (priority
+    years 1998-2011 then 2012-2021: three periods in technology_mix)."""
+    return _full_store(
+        tmp_path_factory.mktemp("drill_shift"),
+        period="1998-2021", periods="1998-2011,2012-2021",
+    )  # fmt: skip
+
+
+def _full_store(root: Path, **settings: str) -> Path:
     from oncometrics.store import Store
     from tests.test_trials_indicators import fixture_tables
 
-    root = tmp_path_factory.mktemp("drill_full")
     tables = {p.stem: read_canonical(p, p.stem) for p in sorted(FIXTURE.glob("*.csv"))}
     store = write_store({**tables, **fixture_tables()}, root / "store")
     data = Path(__file__).parent / "data" / "patents"
     samples = sorted(p for p in data.iterdir() if p.suffix in (".zip", ".xml", ".csv"))
     assert not Store(store).ingest("patents", samples, log=lambda m: None).errors
-    cfg = load_config(domain="all")
+    cfg = load_config(domain="all", **settings)
     compute(store, store / "indicators", config=cfg, log=lambda m: None)
     return store
 
@@ -333,6 +346,7 @@ def test_bad_years_and_qualifiers_are_one_line_errors(store: Path) -> None:
 @pytest.mark.parametrize(
     ("level", "table", "keys", "figure", "year"),
     [("sponsor", "trials_by_sponsor", ("sponsor",), "trials", None),
+     ("phase", "trials_by_phase", ("phase",), "trials", None),
      ("facility", "trials_by_facility", ("facility", "country"), "trials", None),
      ("country", "publications_by_country_year", ("country", "publication_year"),
       "p_frac", "publication_year"),
@@ -537,3 +551,100 @@ def test_api_and_links_of_a_pair(store: Path) -> None:
     assert 'href="/drill/partners/FR?partner=US"' in listing
     page = client.get("/drill/partners/FR?partner=BR&lang=fr").text
     assert "(avec BR)" in page and "W08" in page and "W10" in page
+
+
+@pytest.mark.parametrize("which", ["full_store", "shift_store"])
+def test_every_technology_mix_row_adds_up(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    """Each (country, field, period) row of technology_mix: the families'
+    weights times their share of the field add up to the row's i_frac."""
+    store = request.getfixturevalue(which)
+    ind = store / "indicators"
+    rows = pq.read_table(ind / "technology_mix.parquet").to_pylist()
+    assert len(rows) >= 2 and all(r["country"] for r in rows)
+    # the patent samples' families spread over fields (shares 1/2, 1/3)
+    assert any(r["i_frac"] % 1 for r in rows)
+    if which == "shift_store":
+        assert {r["period"] for r in rows} == {"1998-2021", "1998-2011", "2012-2021"}
+    with Drill(store, ind) as d:
+        for row in rows:
+            t = d.works(
+                "technology", row["country"], field=row["field_nr"],
+                period=row["period"],
+            )  # fmt: skip
+            what = (row["country"], row["field_nr"], row["period"])
+            assert t.num_rows > 0, what
+            assert all(0 < w <= 1 for w in t["weight"].to_pylist()), what
+            total = sum(t["weight"].to_pylist())
+            assert total == pytest.approx(row["i_frac"], abs=1e-9), what
+
+
+def test_technology_shift_shares_and_links(
+    shift_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A period's share of a technology_shift row is its field's drill-down
+    over the country's families of that period (every field); the API, CLI
+    and the dashboard's technology cells name the field and the period."""
+    from fastapi.testclient import TestClient
+
+    from oncometrics.web.app import create_app
+
+    ind = shift_store / "indicators"
+    shift = pq.read_table(ind / "technology_shift.parquet").to_pylist()
+    mix = pq.read_table(ind / "technology_mix.parquet").to_pylist()
+    assert len(shift) >= 2
+    with Drill(shift_store, ind) as d:
+        for row in shift:
+            for k in ("1", "2"):
+                share, period = row[f"share_{k}"], row[f"period_{k}"]
+                if not share:  # absent (null) or no family in the field (0)
+                    continue
+                got = d.works("technology", row["country"], field=row["field_nr"],
+                              period=period)  # fmt: skip
+                fields = [r["field_nr"] for r in mix
+                          if r["country"] == row["country"] and r["period"] == period]  # fmt: skip
+                every = sum(
+                    sum(d.works("technology", row["country"], field=f,
+                                period=period)["weight"].to_pylist())
+                    for f in fields
+                )  # fmt: skip
+                assert sum(got["weight"].to_pylist()) / every == pytest.approx(share)
+    client = TestClient(create_app(shift_store))
+    body = client.get("/api/v1/drill/technology/us?field=13&limit=1").json()
+    assert body["period"] == "1998-2021" and body["field"] == "13"
+    assert body["weight_sum"] == pytest.approx(body["figure"])
+    assert client.get("/api/v1/drill/technology/US").status_code == 404  # no field
+    assert (
+        client.get("/api/v1/drill/technology/US?field=13&period=x").status_code == 400
+    )
+    listing = client.get("/table/technology_mix").text
+    assert 'href="/drill/technology/US?field=13&amp;period=1998-2021"' in listing
+    listing = client.get("/table/technology_shift").text
+    assert "/drill/technology/US?field=13&amp;period=2012-2021" in listing
+    page = client.get("/drill/technology/US?field=13&period=2012-2021&lang=fr").text
+    assert "domaine OMPI 13" in page and "période 2012-2021" in page
+    code, out, _ = cli(
+        ["drill", "technology", "US", "--store", str(shift_store), "--field", "13",
+         "--period", "2012-2021"], capsys,
+    )  # fmt: skip
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows and {"family_id", "weight"} <= set(rows[0])
+
+
+def test_trials_of_a_phase(full_store: Path) -> None:
+    """trials/fixture: T2 is EARLY_PHASE1, T3 PHASE1/PHASE2 (domain "all");
+    a combined phase is named with '-' in a URL."""
+    from fastapi.testclient import TestClient
+
+    from oncometrics.web.app import create_app
+
+    client = TestClient(create_app(full_store))
+    body = client.get("/api/v1/drill/phase/phase1-phase2").json()
+    assert body["figure"] == body["total"] == 1 == body["weight_sum"], body
+    assert {r["phase"] for r in body["rows"]} == {"PHASE1/PHASE2"}
+    listing = client.get("/table/trials_by_phase").text
+    assert 'href="/drill/phase/PHASE1-PHASE2"' in listing
+    t = drill(full_store, full_store / "indicators", "phase", "EARLY_PHASE1")
+    assert set(t["phase"].to_pylist()) == {"EARLY_PHASE1"} and t.num_rows == 1

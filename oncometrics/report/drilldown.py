@@ -5,7 +5,8 @@ For the report's country and the largest actors of each drillable table
 trials behind their row, as :func:`oncometrics.drill.drill` lists them; a
 facility's file also names its country (``facility_<name>_<CC>.csv``), and
 each year row of the report's country in the by-year tables has its own
-(``country_FR_2020.csv``).
+(``country_FR_2020.csv``); the report country's `top` largest WIPO fields
+of each period of ``technology_mix`` too (``technology_FR_13_2014-2018.csv``).
 Plain CSV files next to ``report.html``, linked from it by relative paths:
 they open offline, without the dashboard.  When the store or the tables'
 settings are not at hand (tables copied without their store), no file is
@@ -39,6 +40,8 @@ SECTION = {
     "partners": "publications",
     "inv_partners": "inventions",
     "trial_partners": "trials",
+    "technology": "inventions",
+    "phase": "trials",
 }
 #: A file to write: its label in the report, the actor, year / country.
 Target = tuple[str, str, dict[str, str]]
@@ -53,6 +56,8 @@ def drill_targets(
     lv = LEVELS[level]
     if lv.key == "partner":
         return _partner_targets(tables.get(lv.table), lv.total, actor, top)
+    if lv.periods:
+        return _technology_targets(tables.get(lv.table), actor, top)
     out: list[Target] = []
     for code in drill_actors(tables, level, actor, top):
         if lv.key is None:
@@ -85,6 +90,25 @@ def _partner_targets(
     return [
         (f"{actor}–{p}", actor, {"partner": str(p)}) for p in mine["partner"].head(top)
     ]
+
+
+def _technology_targets(df: pd.DataFrame | None, actor: str, top: int) -> list[Target]:
+    """The report country's `top` largest fields of each period of
+    technology_mix."""
+    if df is None or df.empty or "field_nr" not in df.columns:
+        return []
+    mine = df[df["country"].astype(str) == actor]
+    mine = mine.assign(_v=pd.to_numeric(mine["i_frac"], errors="coerce"))
+    mine = mine[mine["_v"] > 0].sort_values(["period", "_v", "field_nr"],
+                                            ascending=[True, False, True])  # fmt: skip
+    out: list[Target] = []
+    for period, rows in mine.groupby("period", sort=True):
+        for _, r in rows.head(top).iterrows():
+            field = str(int(r["field_nr"]))
+            name = r.get("field_name") or field
+            within = {"field": field, "period": str(period)}
+            out.append((f"{actor} {name} ({period})", actor, within))
+    return out
 
 
 def drill_actors(

@@ -44,6 +44,8 @@ class DrillRows(BaseModel):
     year: str | None
     country: str | None
     partner: str | None
+    field: str | None = None
+    period: str | None = None
     weight_sum: float
     total: int
     limit: int
@@ -141,6 +143,19 @@ Partner = Annotated[
     str | None,
     Query(pattern=CODE, description="The partner country of a pair (ISO alpha-2)."),
 ]
+Field = Annotated[
+    int | None,
+    Query(ge=1, le=99, description="A WIPO technology field (level technology)."),
+]
+Period = Annotated[
+    str | None,
+    Query(
+        pattern=r"^(all|\d{4}-\d{4})$",
+        description="A period of technology_mix (level technology; default the "
+        "tables' period).",
+    ),
+]
+QUALIFIERS = {"year", "country", "partner", "field", "period"}
 
 
 @router.get("/api/v1/drill/{level}/{actor}", response_model=DrillRows)
@@ -153,6 +168,8 @@ def drill_rows(
     year: Year = None,
     country: Country = None,
     partner: Partner = None,
+    field: Field = None,
+    period: Period = None,
 ) -> DrillRows:
     """The rows behind one actor's row, heaviest first: publications of a
     `country` or `institution` (weight, citations, NCS, top shares; null: no
@@ -160,10 +177,15 @@ def drill_rows(
     applicant (`applicant`), trials of a country (`trials`), a sponsor
     (`sponsor`) or a site facility (`facility`, its `country` when in
     several), the items a pair of countries shares (`partners`,
-    `inv_partners`, `trial_partners`, with `partner`); `year` keeps a year
-    or period of the by-year table.  The weights add up to `figure`."""
-    _reject_unknown(request, {"limit", "offset", "year", "country", "partner"})
-    row, t = _works(request, level, actor, year, country=country, partner=partner)
+    `inv_partners`, `trial_partners`, with `partner`), the families of a
+    country in a WIPO field (`technology`, with `field`, `period`); `year`
+    keeps a year or period of the by-year table.  The weights add up to
+    `figure`."""
+    _reject_unknown(request, {"limit", "offset"} | QUALIFIERS)
+    row, t = _works(
+        request, level, actor, year, country=country, partner=partner,
+        field=None if field is None else str(field), period=period,
+    )  # fmt: skip
     page = t.slice(offset, limit)
     weights = t["weight"].to_pylist()
     return DrillRows(
@@ -175,6 +197,8 @@ def drill_rows(
         year=year,
         country=_key(row, "country"),
         partner=_key(row, "partner"),
+        field=_key(row, "field"),
+        period=row.period,
         weight_sum=float(sum(w for w in weights if w is not None)),
         total=t.num_rows,
         limit=limit,
@@ -196,6 +220,8 @@ def drill_csv(
     year: Year = None,
     country: Country = None,
     partner: Partner = None,
+    field: Field = None,
+    period: Period = None,
 ) -> Response:
     """Every work behind one actor's row, as CSV (missing citation data: n/a)."""
     import io
@@ -203,11 +229,14 @@ def drill_csv(
 
     from oncometrics.drill import write_csv
 
-    _reject_unknown(request, {"year", "country", "partner"})
-    row, t = _works(request, level, actor, year, country=country, partner=partner)
+    _reject_unknown(request, QUALIFIERS)
+    row, t = _works(
+        request, level, actor, year, country=country, partner=partner,
+        field=None if field is None else str(field), period=period,
+    )  # fmt: skip
     buf = io.StringIO()
     write_csv(t, buf)
-    parts = [level, row.actor, *(row.key or ()), year]
+    parts = [level, row.actor, *(row.key or ()), row.period, year]
     stem = "_".join(str(p) for p in parts if p)
     name = "drill_" + re.sub(r"[^A-Za-z0-9-]", "_", stem) + ".csv"
     return Response(
@@ -229,11 +258,16 @@ def drill_page(
     year: Year = None,
     country: Country = None,
     partner: Partner = None,
+    field: Field = None,
+    period: Period = None,
 ) -> HTMLResponse:
     """The works behind one actor's row, 100 a page, with a CSV download."""
     from oncometrics.web.pages import _banners, _render
 
-    row, t = _works(request, level, actor, year, country=country, partner=partner)
+    row, t = _works(
+        request, level, actor, year, country=country, partner=partner,
+        field=None if field is None else str(field), period=period,
+    )  # fmt: skip
     actor = row.actor
     size = 100
     page = t.slice(offset, size)
@@ -251,7 +285,8 @@ def drill_page(
         figure_column=LEVELS[level].total,
         figure=row.figure,
         within=_within(row, lang),
-        query=_query(year=year, country=country, partner=partner),
+        query=_query(year=year, country=country, partner=partner,
+                     field=None if field is None else str(field), period=period),
         weight_sum=sum(weights),
         total=t.num_rows,
         offset=offset,
@@ -275,6 +310,8 @@ def _within(row: Row, lang: str) -> str:
     if row.key is not None:
         name = LEVELS[row.level].key or "country"
         parts.append(t[name].format(c=row.key[0] or "n/a"))
+    if row.period is not None:
+        parts.append(t["period"].format(p=row.period))
     if row.years is not None:
         first, last = row.years
         parts.append(
@@ -294,7 +331,7 @@ TEXT: dict[str, dict[str, str]] = {
         "prev": "Previous", "next": "Next",
         "na": "n/a: no citation data for this work",
         "year": "year {y}", "years": "years {y}", "country": "country {c}",
-        "partner": "with {c}",
+        "partner": "with {c}", "field": "WIPO field {c}", "period": "period {p}",
     },
     "fr": {
         "title": "Ce qui compose {actor} dans {table}",
@@ -303,6 +340,7 @@ TEXT: dict[str, dict[str, str]] = {
         "prev": "Précédentes", "next": "Suivantes",
         "na": "n.d. : pas de données de citation pour cette publication",
         "year": "année {y}", "years": "années {y}", "country": "pays {c}",
-        "partner": "avec {c}",
+        "partner": "avec {c}", "field": "domaine OMPI {c}",
+        "period": "période {p}",
     },
 }  # fmt: skip

@@ -72,18 +72,57 @@ def drill_link(
     >>> drill_link("trials_by_country_year", "start_year", 2019,
     ...            ["country", "start_year"], ["FR", 2019])
     '/drill/trials/FR?year=2019'
+    >>> drill_link("technology_shift", "share_2", 0.5,
+    ...            ["country", "field_nr", "period_2"], ["FR", 13, "2019-2023"])
+    '/drill/technology/FR?field=13&period=2019-2023'
     """
     from oncometrics.drill import LEVELS
 
     r = dict(zip(cols, row, strict=True)) if cols and row is not None else {}
+    if table.startswith("technology_"):
+        return _technology_link(table, column, value, r)
     for level, lv in LEVELS.items():
         if lv.table == table and lv.column == column:
+            if column == "phase" and isinstance(value, str):  # one URL segment
+                value = value.replace("/", "-")
             return _actor_link(level, value, {lv.key: r.get(lv.key)} if lv.key else {})
         if lv.year_table == table and column in (lv.column, lv.year_column) and r:
             year = r.get(lv.year_column or "")
             if isinstance(year, numbers.Real) and year == year:  # not NaN
                 return _actor_link(level, r.get(lv.column), {"year": int(float(year))})
     return None
+
+
+#: The cells of the technology tables that link to a field's families, and
+#: the column naming the period of each.
+TECHNOLOGY_CELLS = {
+    "technology_mix": dict.fromkeys(
+        ("country", "field_nr", "field_name", "i_frac", "share"), "period"
+    ),
+    "technology_shift": {"share_1": "period_1", "fs_1": "period_1",
+                         "share_2": "period_2", "fs_2": "period_2"},
+}  # fmt: skip
+
+
+def _technology_link(
+    table: str, column: str, value: Any, r: dict[str, Any]
+) -> str | None:
+    """A cell of technology_mix (technology_shift: a period's share or FS
+    above 0, the field having families then) linked to the families of its
+    country in its field (None: not such a cell)."""
+    period_col = TECHNOLOGY_CELLS.get(table, {}).get(column)
+    if table == "technology_shift" and not (
+        isinstance(value, numbers.Real) and float(value) > 0
+    ):
+        return None
+    field, period = r.get("field_nr"), r.get(period_col or "")
+    if period_col is None or not isinstance(field, numbers.Real) or field != field:
+        return None
+    if not isinstance(period, str) or not period:
+        return None
+    return _actor_link(
+        "technology", r.get("country"), {"field": int(float(field)), "period": period}
+    )
 
 
 def _actor_link(level: str, actor: Any, query: dict[str | None, Any]) -> str | None:
