@@ -648,3 +648,35 @@ def test_trials_of_a_phase(full_store: Path) -> None:
     assert 'href="/drill/phase/PHASE1-PHASE2"' in listing
     t = drill(full_store, full_store / "indicators", "phase", "EARLY_PHASE1")
     assert set(t["phase"].to_pylist()) == {"EARLY_PHASE1"} and t.num_rows == 1
+
+
+def test_report_writes_technology_and_phase_files(
+    full_store: Path, tmp_path: Path
+) -> None:
+    """The report country's fields of technology_mix and the phases get
+    their file, each adding up to its row."""
+    import re
+
+    from oncometrics.report import write_report
+
+    cfg = load_config(actor="US", domain="all")
+    html = write_report(
+        full_store, tmp_path / "r", config=cfg,
+        indicators=full_store / "indicators", log=lambda m: None,
+    ).read_text(encoding="utf-8")  # fmt: skip
+    links = set(re.findall(r'<a href="(drill/[^"]+\.csv)">', html))
+    ind = full_store / "indicators"
+    mix = [r for r in pq.read_table(ind / "technology_mix.parquet").to_pylist()
+           if r["country"] == "US"]  # fmt: skip
+    phases = pq.read_table(ind / "trials_by_phase.parquet").to_pylist()
+    want = {
+        f"drill/technology_US_{r['field_nr']}_{r['period']}.csv": r["i_frac"]
+        for r in mix
+    } | {
+        "drill/phase_" + re.sub(r"[^A-Za-z0-9-]", "_", r["phase"]) + ".csv": r["trials"]
+        for r in phases
+    }
+    assert len(mix) >= 2 and set(want) <= links
+    for link, figure in want.items():
+        rows = list(csv.DictReader((tmp_path / "r" / link).open(encoding="utf-8")))
+        assert sum(float(r["weight"]) for r in rows) == pytest.approx(figure), link
