@@ -198,6 +198,9 @@ def _attach(
 #: ``sql`` (every statement on a catalog connection) and those named in
 #: :mod:`oncometrics.store`.
 CRASH_AT_ENV = "ONCOMETRICS_CRASH_AT"
+#: ``INT``: send SIGINT (a Ctrl-C) instead of SIGKILL at that step, and wait
+#: for it to interrupt the process there (tests/test_store_interrupt.py).
+CRASH_SIGNAL_ENV = "ONCOMETRICS_CRASH_SIGNAL"
 CRASH_COUNTS: dict[str, int] = {}
 
 
@@ -210,8 +213,13 @@ def crash_point(step: str) -> None:
     if name != step:
         return
     CRASH_COUNTS[step] = CRASH_COUNTS.get(step, 0) + 1
-    if CRASH_COUNTS[step] == int(nth or 1):
-        os.kill(os.getpid(), signal.SIGKILL)
+    if CRASH_COUNTS[step] != int(nth or 1):
+        return
+    if os.environ.get(CRASH_SIGNAL_ENV) == "INT":
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)  # the handler raises KeyboardInterrupt in this sleep
+        return
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass(frozen=True)
