@@ -385,6 +385,32 @@ def serve(
     uvicorn.run(web_app, host=host, port=port, log_level="warning")
 
 
+@app.command("expire-snapshots")
+def expire_snapshots(
+    store: StoreOpt = Path("store"),
+    keep_from: Annotated[
+        int | None,
+        typer.Option("--keep-from", help="Oldest snapshot to keep (an id)."),
+    ] = None,
+    outputs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--outputs", help="Keep the snapshot this output folder was computed from."
+        ),
+    ] = None,
+) -> None:
+    """Delete the snapshots older than the ones to keep, and their data files."""
+    from oncometrics import store_expire
+
+    keep = store_expire.keep_from(keep_from, outputs or [])
+    old, files = store_expire.expire(store, keep)
+    out.print(
+        f"{store}: {len(old)} snapshot(s) before {keep} expired, "
+        f"{files} data file(s) deleted",
+        markup=False,
+    )
+
+
 @app.command("compare-sources")
 def compare_sources(
     store: StoreOpt = Path("store"),

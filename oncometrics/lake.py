@@ -295,13 +295,19 @@ def read_snapshot(root: Path | str, snapshot: int | None = None) -> Snapshot:
 
 
 def _list_snapshot(con: Any, root: Path, snapshot: int | None) -> Snapshot:
-    latest = con.execute(
-        f"SELECT max(snapshot_id) FROM ducklake_snapshots({sql_str(ALIAS)})"
+    span = con.execute(
+        "SELECT min(snapshot_id), max(snapshot_id) "
+        f"FROM ducklake_snapshots({sql_str(ALIAS)})"
     ).fetchone()
-    last = int(latest[0]) if latest and latest[0] is not None else 0
+    first = int(span[0]) if span and span[0] is not None else 0
+    last = int(span[1]) if span and span[1] is not None else 0
     sid = last if snapshot is None else int(snapshot)
     if not 0 <= sid <= last:
         raise LakeError(f"{root}: no snapshot {sid} (the latest is {last})")
+    if sid < first:  # oncometrics expire-snapshots
+        raise LakeError(
+            f"{root}: snapshot {sid} was expired (the oldest kept is {first})"
+        )
     # one query on the catalog's tables (DuckLake spec), not one call of
     # ducklake_list_files per table (25 ms each)
     m = f"__ducklake_metadata_{ALIAS}"
