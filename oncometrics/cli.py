@@ -334,6 +334,50 @@ def report(
 
 
 @app.command()
+def drill(
+    level: Annotated[
+        str,
+        typer.Argument(
+            help="country, institution (publications), inventions, applicant "
+            "(patent families) or trials."
+        ),
+    ],
+    actor: Annotated[
+        str,
+        typer.Argument(
+            help="Country code (ISO alpha-2), institution id or applicant (as "
+            "in inventions_by_applicant)."
+        ),
+    ],
+    store: StoreOpt = Path("store"),
+    indicators: Annotated[
+        Path | None,
+        typer.Option(help="Tables from `compute` (default STORE/indicators)."),
+    ] = None,
+    out_csv: Annotated[
+        Path | None, typer.Option("--out", help="CSV file (default: stdout).")
+    ] = None,
+) -> None:
+    """The records behind one actor's row of a table, with their weights (CSV).
+
+    The weights add up to the row's p_frac (i_frac, trials); the store is
+    read at the snapshot and with the settings the tables were computed with.
+    """
+    from oncometrics.drill import drill as run
+    from oncometrics.drill import write_csv
+
+    table = run(
+        _existing_store(store), indicators or store / "indicators", level, actor
+    )
+    if out_csv is None:
+        write_csv(table, sys.stdout)
+        return
+    with out_csv.open("w", encoding="utf-8", newline="") as fh:
+        write_csv(table, fh)
+    out.print(f"{table.num_rows} works written to {out_csv}", markup=False)
+
+
+@app.command()
 def portfolio(
     units: Annotated[Path | None, typer.Option(help="Unit registry CSV.")] = None,
     store: StoreOpt = Path("store"),

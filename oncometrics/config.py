@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from oncometrics.domain_patents import GENERIC_CODES, SPECIFIC_CODES
+from oncometrics.domain_patents import CANCER_TYPES, GENERIC_CODES, SPECIFIC_CODES
 from oncometrics.domain_patents import KEYWORDS as PATENT_KEYWORDS
 from oncometrics.errors import InputError, SettingError
 from oncometrics.setting import (
@@ -201,13 +201,7 @@ SETTINGS: tuple[Setting, ...] = (
             "tumour",
             "leukemia",
             "leukaemia",
-            "lymphoma",
-            "melanoma",
-            "sarcoma",
-            "myeloma",
-            "glioma",
-            "glioblastoma",
-            "blastoma",
+            *CANCER_TYPES,
             "oncology",
             "metasta",
             "malignan",
@@ -318,6 +312,14 @@ SETTINGS: tuple[Setting, ...] = (
         "en",
         "Language of the report statements: 'en' or 'fr'.",
         choices=("en", "fr"),
+    ),
+    Setting(
+        "drill_top",
+        10,
+        "Largest actors of each table whose drill-down CSV the report writes "
+        "next to report.html, besides the report's country (0: no file; the "
+        "files re-read the store, docs/report.md).",
+        minimum=0,
     ),
 )
 

@@ -14,15 +14,18 @@ classes with keywords over therapeutics, diagnostics, devices and ICT:
 
 Codes are compared as normalised prefixes (``"A61P 35/00"`` ==
 ``"A61P35/00"``, see :func:`oncometrics.indicators.inventions.code_matches`).
-Keywords are case-insensitive substrings.  The lists are data: each entry
-names its area and why it is there, and :data:`VERSION` changes whenever a
-list does (the domain hash changes with it).  ``docs/inventions.md`` lists
+Keywords are case-insensitive substrings.  The lists are data (the codes in
+``data/reference/cancer_patent_codes.csv``, one row per code with its tier,
+area and why it is there), and :data:`VERSION` changes whenever a list does
+(the domain hash changes with it).  ``docs/inventions.md`` lists
 the published sources side by side with ours.
 """
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from importlib import resources
 
 #: Version of the lists below (part of the domain definition and its hash).
 VERSION = "cancer-patents-2026.1"
@@ -37,43 +40,36 @@ class CodeEntry:
     label: str
 
 
-#: Cancer-specific codes (CPC/IPC prefixes): select a family alone.
-SPECIFIC: tuple[CodeEntry, ...] = (
-    CodeEntry("A61P35", "therapeutics", "Antineoplastic agents"),
-    CodeEntry("A61K39/0011", "therapeutics", "Cancer antigens (vaccines)"),
-    CodeEntry("C07K16/30", "therapeutics", "Antibodies against tumour antigens"),
-    CodeEntry("C07K14/4748", "therapeutics", "Tumour-associated antigens"),
-    CodeEntry("A61K47/6851", "therapeutics", "Conjugates targeting tumour cells"),
-    CodeEntry("C12N5/0693", "therapeutics", "Tumour cells, cancer cell lines"),
-    CodeEntry("C12Q1/6886", "diagnostics", "Nucleic-acid analysis for cancer"),
-    CodeEntry("G01N33/574", "diagnostics", "Immunoassay for cancer"),
-)
+def _code_table() -> tuple[tuple[CodeEntry, ...], tuple[CodeEntry, ...]]:
+    """(specific, generic) code entries of the bundled ``cancer_patent_codes.csv``."""
+    ref = resources.files("oncometrics.data.reference") / "cancer_patent_codes.csv"
+    with ref.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    tiers = {
+        tier: tuple(
+            CodeEntry(r["code"], r["area"], r["label"])
+            for r in rows
+            if r["tier"] == tier
+        )
+        for tier in ("specific", "generic")
+    }
+    return tiers["specific"], tiers["generic"]
 
+
+#: Cancer-specific codes (CPC/IPC prefixes): select a family alone.
 #: Generic codes: select a family only with a cancer keyword.
-GENERIC: tuple[CodeEntry, ...] = (
-    CodeEntry("A61K", "therapeutics", "Medical preparations"),
-    CodeEntry("A61P", "therapeutics", "Therapeutic activity"),
-    CodeEntry("C07K16", "therapeutics", "Antibodies"),
-    CodeEntry("C12N", "therapeutics", "Cells, gene therapy"),
-    CodeEntry("C12Q1/68", "diagnostics", "Nucleic-acid analysis"),
-    CodeEntry("G01N33", "diagnostics", "Analysis of biological material"),
-    CodeEntry("A61N5", "devices", "Radiotherapy"),
-    CodeEntry("A61N7", "devices", "Ultrasound therapy (HIFU)"),
-    CodeEntry("A61K51", "devices", "Radiopharmaceuticals"),
-    CodeEntry("A61K49", "devices", "Contrast agents for imaging"),
-    CodeEntry("A61B1", "devices", "Endoscopes"),
-    CodeEntry("A61B5", "devices", "Diagnostic measurement, imaging"),
-    CodeEntry("A61B6", "devices", "Radiation diagnosis (X-ray, CT, PET)"),
-    CodeEntry("A61B8", "devices", "Ultrasound diagnosis"),
-    CodeEntry("A61B10", "devices", "Biopsy, sampling"),
-    CodeEntry("A61B17", "devices", "Surgical instruments"),
-    CodeEntry("A61B18", "devices", "Ablation (energy transfer to the body)"),
-    CodeEntry("A61B34", "devices", "Computer-aided surgery"),
-    CodeEntry("G01R33/56", "devices", "MR imaging"),
-    CodeEntry("G06T", "ict", "Image analysis"),
-    CodeEntry("G16H", "ict", "Medical informatics"),
-    CodeEntry("G16B", "ict", "Bioinformatics"),
-    CodeEntry("G06N", "ict", "Machine learning"),
+SPECIFIC, GENERIC = _code_table()
+
+#: Cancer types both default keyword lists (patents here, trials in
+#: ``config.trial_keywords``) look for, in their order.
+CANCER_TYPES: tuple[str, ...] = (
+    "lymphoma",
+    "melanoma",
+    "sarcoma",
+    "myeloma",
+    "glioma",
+    "glioblastoma",
+    "blastoma",
 )
 
 #: Cancer keywords (title or abstract, case-insensitive substrings).
@@ -88,13 +84,7 @@ KEYWORDS: tuple[str, ...] = (
     "metasta",
     "leukaemia",
     "leukemia",
-    "lymphoma",
-    "melanoma",
-    "sarcoma",
-    "myeloma",
-    "glioma",
-    "glioblastoma",
-    "blastoma",
+    *CANCER_TYPES,
     "mesothelioma",
 )
 

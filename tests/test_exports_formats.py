@@ -9,6 +9,7 @@ import pytest
 
 from oncometrics.sources import dimensions, lens, scopus
 from oncometrics.sources.base import Record, Reject, SourceError
+from oncometrics.sources.bib_record import Subject
 from oncometrics.store import Store
 
 DATA = Path(__file__).parent / "data"
@@ -81,7 +82,7 @@ def test_scopus_row_details() -> None:
         ("National Cancer Institute, NCI", "R01CA123"),
         ("Wellcome Trust", None),
     ]
-    assert work.subjects == [("mesh", "D001943", "Breast Neoplasms")]  # C04 only
+    assert work.subjects == [Subject("mesh", "D001943", "Breast Neoplasms")]  # C04 only
     assert work.cited_by_count == 0  # empty "Cited by": no citation yet
     assert work.source_id == "2-s2.0-1"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from oncometrics.config import load_config
-from oncometrics.report import charts
+from oncometrics.report import charts, geo
 from oncometrics.report.build import write_report
 from oncometrics.report.french import PORTFOLIO, WHOLE
 from oncometrics.report.templates_text import CHART_TITLES, HEADERS, METHOD, UI
@@ -28,9 +28,10 @@ def _words(texts: list[str]) -> set[str]:
 def english_only_words() -> set[str]:
     en = [*UI["en"].values(), *CHART_TITLES["en"].values(), *HEADERS["en"].values()]
     en += [*METHOD["en"].values(), *charts.LABELS["en"].values(), *PORTFOLIO, *WHOLE]
+    en += [*geo.TEXT["en"].values()]
     fr = [*UI["fr"].values(), *CHART_TITLES["fr"].values(), *HEADERS["fr"].values()]
     fr += [*METHOD["fr"].values(), *charts.LABELS["fr"].values()]
-    fr += [*PORTFOLIO.values(), *WHOLE.values()]
+    fr += [*PORTFOLIO.values(), *WHOLE.values(), *geo.TEXT["fr"].values()]
     return _words(en) - _words(fr)
 
 

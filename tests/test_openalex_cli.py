@@ -68,7 +68,7 @@ def test_fetch_then_ingest(
 ) -> None:
     import httpx
 
-    from oncometrics.fetch import openalex as fetch_mod
+    from oncometrics.fetch import retry as fetch_mod
 
     seed = json.loads(SEED.read_text())
     seed["meta"]["next_cursor"] = None  # one recorded page, then the end

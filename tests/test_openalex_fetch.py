@@ -16,13 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from oncometrics.fetch.openalex import (
-    STATE_FILE,
-    WorksQuery,
-    backoff,
-    fetch_works,
-    retry_after,
-)
+from oncometrics.fetch.openalex import WorksQuery, fetch_works
+from oncometrics.fetch.pages import STATE_FILE
+from oncometrics.fetch.retry import backoff, retry_after
 from oncometrics.sources.base import SourceError
 from oncometrics.store import Store
 
@@ -179,13 +175,13 @@ def test_interrupted_run_resumes_from_saved_cursor(tmp_path: Path) -> None:
     res, _, logs = run(third, out)
     assert third.requests == []
     assert logs == [f"{out}: already complete, 7 works in 2 pages"]
-    assert (res.records, res.pages, res.resumed) == (7, 2, True)
+    assert (res.records, res.pages, res.resumed, res.complete) == (7, 2, True, True)
 
 
 def test_max_records_stops_early(tmp_path: Path) -> None:
     server = Server()
     res, _, logs = run(server, tmp_path / "p", max_records=2)
-    assert (res.records, res.pages) == (2, 1)
+    assert (res.records, res.pages, res.complete) == (2, 1, False)
     assert logs[-1].endswith("stopped at max_records=2 (2 works saved); rerun with "
                              "a larger limit to continue")  # fmt: skip
     assert server.requests[0].url.params["per-page"] == "2"

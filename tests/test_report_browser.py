@@ -67,7 +67,7 @@ def test_report_renders_offline(tmp_path: Path) -> None:
             assert "oncometrics compute --store" in evidence.inner_text()
 
             charts = page.locator("figure.chart")
-            assert charts.count() == 11
+            assert charts.count() == 14  # + networks (publications, inventions), map
             for i in range(charts.count()):
                 svg = charts.nth(i).locator("svg")
                 svg.scroll_into_view_if_needed()

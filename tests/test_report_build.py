@@ -61,8 +61,11 @@ def test_html_has_statements_charts_and_methodology(built) -> None:
         "pub_time",
         "pub_spec",
         "pub_partners",
+        "pub_network",
+        "pub_map",
         "inv_rank",
         "inv_partners",
+        "inv_network",
         "inv_tech",
         "trial_rank",
         "trial_partners",
@@ -84,7 +87,7 @@ def test_html_has_statements_charts_and_methodology(built) -> None:
         "This report is computed on 1,000 publications, 100 inventions and "
         "100 trials; figures are illustrative, not representative."
     ) in html
-    assert any("10 charts" not in m and "publications: 5 charts" in m for m in msgs)
+    assert any("10 charts" not in m and "publications: 7 charts" in m for m in msgs)
 
 
 def test_html_is_self_contained(built) -> None:

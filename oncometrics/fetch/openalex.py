@@ -6,41 +6,25 @@ that does I/O.  It follows ``meta.next_cursor``, writes every response body
 unchanged as ``page-00001.json``, ``page-00002.json``… (the files
 ``oncometrics ingest openalex FOLDER`` reads) and records its progress in
 ``_state.json`` after each page, so an interrupted run resumes where it
-stopped and a finished one does nothing.
+stopped and a finished one does nothing (:mod:`oncometrics.fetch.pages`).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
-import httpx
 import orjson
 
+from oncometrics.fetch import pages
+from oncometrics.fetch.pages import FetchResult
+from oncometrics.fetch.retry import HttpOptions, session
 from oncometrics.sources.base import SourceError
 
 BASE_URL = "https://api.openalex.org"
 MAX_PER_PAGE = 200
-MAX_ATTEMPTS = 6
-BACKOFF_SECONDS = 1.0
-MAX_WAIT_SECONDS = 300.0
-STATE_FILE = "_state.json"
-PAGE_NAME = "page-{:05d}.json"
-
-
-@dataclass(frozen=True)
-class FetchResult:
-    """What a :func:`fetch_works` run left in its folder (totals so far)."""
-
-    records: int
-    pages: int
-    resumed: bool
 
 
 # ---------------------------------------------------------------- the query
@@ -143,11 +127,7 @@ def fetch_works(
     api_key: str | None = None,
     max_records: int | None = None,
     per_page: int = MAX_PER_PAGE,
-    log: Callable[[str], None] = print,
-    client: httpx.Client | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    base_url: str = BASE_URL,
-    max_attempts: int = MAX_ATTEMPTS,
+    **options: Unpack[HttpOptions],
 ) -> FetchResult:
     """Download the works matching `filter` into `out_dir`, resuming if possible.
 
@@ -156,33 +136,35 @@ def fetch_works(
     continues after the last saved page; a finished run is a no-op.  429 and
     5xx answers and network errors are retried with exponential backoff
     (honouring ``Retry-After``) up to `max_attempts` times; other HTTP errors
-    raise :class:`SourceError` with OpenAlex's message.
+    raise :class:`SourceError` with OpenAlex's message.  `options`: see
+    :class:`~oncometrics.fetch.retry.HttpOptions`.
     """
     query = (
         WorksQuery().filter(filter).per_page(per_page).polite(email).api_key(api_key)
     )
-    out_dir = Path(out_dir)
-    state = _load_state(out_dir, filter)
+    out_dir, log = Path(out_dir), options.get("log", print)
+    state = pages.load_state(out_dir, "filter", filter, {"next_cursor": "*"})
     resumed = state["pages"] > 0
     done = f"{state['records']:,} works in {state['pages']} pages"
     if not state["next_cursor"]:
         log(f"{out_dir}: already complete, {done}")
-        return FetchResult(state["records"], state["pages"], resumed)
+        return FetchResult(state["records"], state["pages"], resumed, True)
     if resumed:
         log(
             f"{out_dir}: resuming after page {state['pages']} ({state['records']:,} works saved)"
         )
-    http = client or httpx.Client(timeout=60.0, follow_redirects=True)
-    url = f"{base_url.rstrip('/')}/works"
-
-    def get(params: dict[str, str]) -> bytes:
-        return _get(http, url, params, max_attempts=max_attempts, sleep=sleep, log=log)
-
-    try:
-        _download(get, url, query, out_dir, state, per_page, max_records, log)
-    finally:
-        if client is None:
-            http.close()
+    url = f"{options.get('base_url', BASE_URL).rstrip('/')}/works"
+    with session(options, timeout=60.0) as get:
+        while state["next_cursor"] and not pages.enough(state["records"], max_records):
+            size = pages.next_size(per_page, state["records"], max_records)
+            body = get(url, query.params(state["next_cursor"], size))
+            results, next_cursor, total = _page(body, url)
+            pages.save_page(out_dir, state, body, len(results))
+            state["next_cursor"] = next_cursor if results else None
+            pages.save_state(out_dir, state)
+            log(
+                f"page {state['pages']}: {len(results)} works ({state['records']:,} of {total:,})"
+            )
     if not state["next_cursor"]:
         log(
             f"{out_dir}: complete, {state['records']:,} works in {state['pages']} pages"
@@ -192,70 +174,8 @@ def fetch_works(
             f"{out_dir}: stopped at max_records={max_records} ({state['records']:,} "
             "works saved); rerun with a larger limit to continue"
         )
-    return FetchResult(state["records"], state["pages"], resumed)
-
-
-def _download(
-    get: Callable[[dict[str, str]], bytes],
-    url: str,
-    query: WorksQuery,
-    out_dir: Path,
-    state: dict[str, Any],
-    per_page: int,
-    max_records: int | None,
-    log: Callable[[str], None],
-) -> None:
-    """Fetch pages from the saved cursor on; save page, then state, each time."""
-    while state["next_cursor"] and not _enough(state["records"], max_records):
-        size = per_page
-        if max_records is not None:
-            size = min(per_page, max_records - state["records"])
-        body = get(query.params(state["next_cursor"], size))
-        results, next_cursor, total = _page(body, url)
-        state["pages"] += 1
-        _atomic_write(out_dir / PAGE_NAME.format(state["pages"]), body)
-        state["records"] += len(results)
-        state["next_cursor"] = next_cursor if results else None
-        _save_state(out_dir, state)
-        log(
-            f"page {state['pages']}: {len(results)} works ({state['records']:,} of {total:,})"
-        )
-
-
-def _enough(records: int, max_records: int | None) -> bool:
-    return max_records is not None and records >= max_records
-
-
-def _load_state(out_dir: Path, filter: str) -> dict[str, Any]:
-    """The saved state for `filter`, or a fresh one (ValueError on a clash)."""
-    path = out_dir / STATE_FILE
-    if path.exists():
-        try:
-            state: dict[str, Any] = json.loads(path.read_text())
-        except (OSError, ValueError) as exc:
-            raise ValueError(f"{path}: unreadable fetch state ({exc})") from None
-        if state.get("filter") != filter:
-            raise ValueError(
-                f"{out_dir}: holds pages of another query (filter "
-                f"{state.get('filter')!r}); use a new folder"
-            )
-        return state
-    if out_dir.exists() and any(out_dir.glob("page-*.json")):
-        raise ValueError(
-            f"{out_dir}: has page files but no {STATE_FILE}; use a new folder"
-        )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return {"filter": filter, "next_cursor": "*", "pages": 0, "records": 0}
-
-
-def _save_state(out_dir: Path, state: dict[str, Any]) -> None:
-    _atomic_write(out_dir / STATE_FILE, json.dumps(state, indent=1).encode())
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    complete = not state["next_cursor"]
+    return FetchResult(state["records"], state["pages"], resumed, complete)
 
 
 def _page(body: bytes, url: str) -> tuple[list[Any], str | None, int]:
@@ -270,64 +190,3 @@ def _page(body: bytes, url: str) -> tuple[list[Any], str | None, int]:
     if not isinstance(results, list):
         raise SourceError(url, "unexpected response: 'results' is not a list")
     return results, meta.get("next_cursor"), int(meta.get("count") or 0)
-
-
-def _get(
-    client: httpx.Client,
-    url: str,
-    params: dict[str, str],
-    *,
-    max_attempts: int,
-    sleep: Callable[[float], None],
-    log: Callable[[str], None],
-) -> bytes:
-    """GET with retries on 429/5xx/network errors; the body of a 200."""
-    for attempt in range(1, max_attempts + 1):
-        try:
-            resp = client.get(url, params=params)
-        except httpx.TransportError as exc:
-            problem, wait = f"{type(exc).__name__}: {exc}", None
-        else:
-            if resp.status_code == 200:
-                return resp.content
-            if resp.status_code != 429 and resp.status_code < 500:
-                raise SourceError(url, f"HTTP {resp.status_code}: {_api_message(resp)}")
-            problem, wait = f"HTTP {resp.status_code}", retry_after(resp.headers)
-        if attempt == max_attempts:
-            raise SourceError(url, f"giving up after {attempt} attempts ({problem})")
-        wait = backoff(attempt) if wait is None else wait
-        log(f"{problem}; retrying in {wait:.1f}s (attempt {attempt} of {max_attempts})")
-        sleep(wait)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def backoff(attempt: int, base: float = BACKOFF_SECONDS) -> float:
-    """Seconds to wait before retry number `attempt` (1, 2, 4, … capped)."""
-    return float(min(MAX_WAIT_SECONDS, base * 2 ** (attempt - 1)))
-
-
-def retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """Seconds asked for by a ``Retry-After`` header (number or HTTP date)."""
-    value = headers.get("retry-after") or headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value).timestamp()
-        except (TypeError, ValueError):
-            return None
-        seconds = when - (time.time() if now is None else now)
-    return min(MAX_WAIT_SECONDS, max(0.0, seconds))
-
-
-def _api_message(resp: httpx.Response) -> str:
-    """OpenAlex's own error text (``error``/``message``), on one line."""
-    try:
-        doc = resp.json()
-        text = " ".join(str(doc[k]) for k in ("error", "message") if doc.get(k))
-    except (ValueError, AttributeError, TypeError):
-        text = ""
-    text = text or resp.text or resp.reason_phrase
-    return " ".join(text.split())[:300]

@@ -90,19 +90,21 @@ def country_weights(
     domain_works: ir.Table | None, authorship_countries: ir.Table
 ) -> ir.Table:
     """Country weights, ``(work_id, actor, weight)`` with actor = ISO alpha-2."""
-    links = authorship_countries.select(
-        "work_id", "author_position", actor=authorship_countries.country
-    )
-    return actor_weights(domain_works, links)
+    return _weights_by(domain_works, authorship_countries, "country")
 
 
 def institution_weights(
     domain_works: ir.Table | None, authorship_institutions: ir.Table
 ) -> ir.Table:
     """Institution weights, ``(work_id, actor, weight)`` with actor = institution_id."""
-    links = authorship_institutions.select(
-        "work_id", "author_position", actor=authorship_institutions.institution_id
-    )
+    return _weights_by(domain_works, authorship_institutions, "institution_id")
+
+
+def _weights_by(
+    domain_works: ir.Table | None, authorships: ir.Table, actor: str
+) -> ir.Table:
+    """:func:`actor_weights` with the `actor` column of `authorships` as actor."""
+    links = authorships.select("work_id", "author_position", actor=authorships[actor])
     return actor_weights(domain_works, links)
 
 

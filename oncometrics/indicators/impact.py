@@ -63,13 +63,21 @@ def work_impact(works: ir.Table, *, normalise_by_type: bool = False) -> ir.Table
         "work_id", "publication_year", "field", "doc_type", "has_cit",
         c=works.cited.fill_null(0).cast("int64"),
     )  # fmt: skip
-    n_ref = t.c.count().over(group_by=keys)
-    e = t.c.cast("float64").mean().over(group_by=keys)
-    # tie group of each work: lo = works with strictly more citations,
-    # size = works with the same count; it occupies positions (lo, lo + size]
-    lo = ibis.rank().over(group_by=keys, order_by=ibis.desc(t.c)).cast("float64")
-    size = t.c.count().over(group_by=[*keys, "c"]).cast("float64")
-    t = t.mutate(n_ref=n_ref, e=e, lo=lo, size=size)
+    # Each set's citation distribution, one row per (set, c): a hash
+    # aggregation instead of windows sorted over every work of the store.
+    # lo = works of the set with strictly more citations, size = works with
+    # the same count; a work occupies positions (lo, lo + size].
+    h = t.group_by([*keys, "c"]).aggregate(n=t.c.count())
+    n_ref = h.n.sum().over(group_by=keys)
+    total = (h.c * h.n).sum().over(group_by=keys)
+    upto = h.n.cumsum(group_by=keys, order_by=ibis.desc(h.c))  # c' >= c
+    h = h.mutate(
+        n_ref=n_ref,
+        e=total.cast("float64") / n_ref.cast("float64"),
+        lo=(upto - h.n).cast("float64"),
+        size=h.n.cast("float64"),
+    ).drop("n")
+    t = t.join(h, [*keys, "c"])  # every key is non-null (counted_works)
     t = t.mutate(ncs=ibis.ifelse(t.e == 0, 1.0, t.c.cast("float64") / t.e))
     shares = {f"top{p}_share": _top_share(t, p) for p in TOP_LEVELS}
     t = t.mutate(**shares).drop("lo", "size")

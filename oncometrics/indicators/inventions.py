@@ -222,6 +222,26 @@ def inventions_by_applicant(families: ir.Table, patent_parties: ir.Table) -> ir.
     ir.Table
         ``(applicant, name, country, i_full, i_frac, share_frac, rank_i_frac)``.
     """
+    app, fam = _applicant_families(families, patent_parties)
+    t = fam.group_by(applicant=fam.name_norm).aggregate(
+        i_full=fam.family_id.count(), i_frac=(1.0 / fam.k.cast("float64")).sum()
+    )
+    t = t.mutate(
+        share_frac=t.i_frac / t.i_frac.sum().over(),
+        rank_i_frac=competition_rank(t.i_frac),
+    )
+    t = t.left_join(_mode(app, "name"), "applicant").drop("applicant_right")
+    t = t.left_join(_mode(app, "country"), "applicant").drop("applicant_right")
+    return t.select(
+        "applicant", "name", "country", "i_full", "i_frac", "share_frac", "rank_i_frac"
+    )
+
+
+def _applicant_families(
+    families: ir.Table, patent_parties: ir.Table
+) -> tuple[ir.Table, ir.Table]:
+    """The applicants of each family's representative document, and the
+    ``(family_id, name_norm, k)`` links (`k`: the family's distinct names)."""
     pp = patent_parties.filter(
         (patent_parties.role == "applicant") & patent_parties.name_norm.notnull()
     )
@@ -234,18 +254,15 @@ def inventions_by_applicant(families: ir.Table, patent_parties: ir.Table) -> ir.
     app = keep(pp, rep, "patent_id")
     fam = app.select("family_id", "name_norm").distinct()
     n = fam.group_by("family_id").aggregate(k=fam.name_norm.count())
-    fam = fam.join(n, "family_id")
-    t = fam.group_by(applicant=fam.name_norm).aggregate(
-        i_full=fam.family_id.count(), i_frac=(1.0 / fam.k.cast("float64")).sum()
-    )
-    t = t.mutate(
-        share_frac=t.i_frac / t.i_frac.sum().over(),
-        rank_i_frac=competition_rank(t.i_frac),
-    )
-    t = t.left_join(_mode(app, "name"), "applicant").drop("applicant_right")
-    t = t.left_join(_mode(app, "country"), "applicant").drop("applicant_right")
-    return t.select(
-        "applicant", "name", "country", "i_full", "i_frac", "share_frac", "rank_i_frac"
+    return app, fam.join(n, "family_id")
+
+
+def applicant_weights(families: ir.Table, patent_parties: ir.Table) -> ir.Table:
+    """``(work_id, actor, weight)``: each family's weight 1 shared among its
+    applicants, as :func:`inventions_by_applicant` counts them."""
+    _, fam = _applicant_families(families, patent_parties)
+    return fam.select(
+        work_id=fam.family_id, actor=fam.name_norm, weight=1.0 / fam.k.cast("float64")
     )
 
 
@@ -295,26 +312,12 @@ def invention_tables(
     """
     keep_ = cache or (lambda t: t)
     s = settings
-    if s.by not in ("inventor", "applicant"):
-        raise ValueError(f"bad by {s.by!r}: expected 'inventor' or 'applicant'")
     tables = unify_families(tables)
     pat, classes = tables["patents"], tables["patent_classes"]
     parties = fold_hk_macao(tables["patent_parties"], s.hk_macao_to_cn)
-    offices = keep_(family_offices(pat, tables["patent_priorities"]))
-
-    def select(period: tuple[int, int] | None, everything: bool = False) -> ir.Table:
-        f = (
-            inventions(pat, period)
-            if everything
-            else (cancer_inventions(pat, classes, domain, period))
-        )
-        return in_scope(f, offices, s.family_scope)
-
+    select, offices, fams, links, w = family_selection(tables, domain, s, keep_)
     label = _label(s.period)
-    fams = keep_(select(s.period))
     every = select(s.period, everything=True)
-    links = keep_(family_actors(fams, parties, s.by))
-    w = keep_(invention_weights(fams, links))
     w_all = invention_weights(every, family_actors(every, parties, s.by))
     out = {
         "inventions_by_country": inventions_by_country(
@@ -347,6 +350,34 @@ def invention_tables(
             t = t.mutate(period=ibis.literal(label))
         res[name] = t.mutate(**tags).order_by(*ORDER[name])
     return res
+
+
+def family_selection(
+    tables: dict[str, ir.Table],
+    domain: PatentDomain,
+    s: InventionSettings,
+    keep_: Callable[[ir.Table], ir.Table] = lambda t: t,
+) -> tuple[Callable[..., ir.Table], ir.Table, ir.Table, ir.Table, ir.Table]:
+    """The family selector, the families' offices, the counted families,
+    their actor links and weights (`tables` already unified), as
+    :func:`invention_tables` counts them (and the drill-down lists them)."""
+    if s.by not in ("inventor", "applicant"):
+        raise ValueError(f"bad by {s.by!r}: expected 'inventor' or 'applicant'")
+    pat, classes = tables["patents"], tables["patent_classes"]
+    parties = fold_hk_macao(tables["patent_parties"], s.hk_macao_to_cn)
+    offices = keep_(family_offices(pat, tables["patent_priorities"]))
+
+    def select(period: tuple[int, int] | None, everything: bool = False) -> ir.Table:
+        f = (
+            inventions(pat, period)
+            if everything
+            else (cancer_inventions(pat, classes, domain, period))
+        )
+        return in_scope(f, offices, s.family_scope)
+
+    fams = keep_(select(s.period))
+    links = keep_(family_actors(fams, parties, s.by))
+    return select, offices, fams, links, keep_(invention_weights(fams, links))
 
 
 def _label(period: tuple[int, int] | None) -> str:

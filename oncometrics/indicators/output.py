@@ -10,7 +10,7 @@ absolute ``P_frac ≥ min_p``; the others keep a null rank but stay listed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import ibis
@@ -55,6 +55,18 @@ def competition_rank(
 def world_share(value: ir.NumericColumn, group_by: Sequence[str] = ()) -> ir.Value:
     """`value` divided by its sum over all actors (within `group_by`)."""
     return value / value.sum().over(group_by=list(group_by))
+
+
+def left_join_filled(
+    left: ir.Table, right: ir.Table, key: str, fill: Mapping[str, object]
+) -> ir.Table:
+    """`left` with the columns of `right` on `key`; nulls of `fill`'s columns filled.
+
+    A row of `left` without a match in `right` gets ``fill[column]`` where
+    it would get null (a count of nothing is 0, not missing).
+    """
+    t = left.left_join(right, key).drop(f"{key}_right")
+    return t.mutate(**{c: t[c].fill_null(v) for c, v in fill.items()})
 
 
 def size_threshold(

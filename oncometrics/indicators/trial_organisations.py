@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from oncometrics.indicators.output import competition_rank
+from oncometrics.indicators.output import competition_rank, left_join_filled
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -48,10 +48,9 @@ def trials_by_sponsor(
         lead_trials=per.lead.sum(),
         early_phase_trials=per.early.sum(),
     )
-    agg = agg.left_join(ctry, "sponsor").drop("sponsor_right")
+    agg = left_join_filled(agg, ctry, "sponsor", {"site_countries": 0})
     return agg.mutate(
         collaborator_trials=agg.trials - agg.lead_trials,
-        site_countries=agg.site_countries.fill_null(0),
         rank=competition_rank(agg.trials.cast("float64")),
     )
 

@@ -21,7 +21,6 @@ nothing is executed here, nothing reads the settings.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -34,6 +33,7 @@ from oncometrics.indicators.trial_organisations import (
     trials_by_facility,
     trials_by_sponsor,
 )
+from oncometrics.mesh import norm_mesh_ui
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -64,15 +64,6 @@ class TrialSettings:
     excluded_statuses: tuple[str, ...] = EXCLUDED_STATUSES
     early_phases: tuple[str, ...] = EARLY_PHASES
     hk_macao_to_cn: bool = True
-
-
-def norm_mesh_ui(ui: str | None) -> str | None:
-    """MeSH descriptor UI in short form: 'D000003550' -> 'D003550'."""
-    if not ui:
-        return None
-    ui = ui.strip().upper()
-    m = re.fullmatch(r"D000(\d{6})", ui)
-    return f"D{m.group(1)}" if m else ui
 
 
 #: The canonical tables :func:`trial_tables` reads.

@@ -22,11 +22,10 @@ from oncometrics.config import Config, parse_period
 from oncometrics.domain import Domain
 from oncometrics.engine import Engine
 from oncometrics.pipeline.actors import HEAD, Resampling, Threshold
+from oncometrics.pipeline.families import invention_tables, trial_tables
 from oncometrics.pipeline.inputs import TABLES_NEEDED, Inputs, inputs, read_totals
-from oncometrics.pipeline.inventions import invention_tables
 from oncometrics.pipeline.output import with_meta, write_domain, write_table
 from oncometrics.pipeline.publications import Counting, publication_tables
-from oncometrics.pipeline.trials import trial_tables
 from oncometrics.settings_file import write_settings
 from oncometrics.store import pin as pin_store
 from oncometrics.store import unpin as unpin_store

@@ -18,6 +18,7 @@ import pyarrow as pa
 from oncometrics import derived
 from oncometrics.indicators import collaboration as collab
 from oncometrics.indicators import counting, provenance
+from oncometrics.indicators.output import left_join_filled
 from oncometrics.pipeline.actors import (
     Resampling,
     Threshold,
@@ -50,6 +51,10 @@ class Counting:
     totals_file: bool = False
 
 
+#: The grain of the year tables.
+YEAR = ("publication_year",)
+
+
 def publication_tables(
     inp: Inputs,
     how: Counting,
@@ -67,7 +72,7 @@ def publication_tables(
     )
     yield (
         "publications_by_country_year",
-        publications_by_country_year(inp, cw, cy_totals, cworks, how),
+        publications_by_country(inp, cw, cy_totals, cworks, how, YEAR),
     )
     del cworks
     i_all, iw = institution_weights(inp)
@@ -113,27 +118,12 @@ def publications_by_country(
     country_totals: ir.Table | None,
     country_works: pa.Table | None,
     how: Counting,
+    by: tuple[str, ...] = (),
 ) -> pa.Table:
-    """One row per country."""
+    """One row per country (and `by` value: the year table)."""
     t = actor_table(inp, country_weights, country_totals, counting=how.counting,
-                    size=how.size, resampling=how.resampling, works=country_works,
-                    min_coverage=how.min_coverage,
-                    totals_file=how.totals_file)  # fmt: skip
-    return renamed(t, "country")
-
-
-def publications_by_country_year(
-    inp: Inputs,
-    country_weights: ir.Table,
-    country_year_totals: ir.Table | None,
-    country_works: pa.Table | None,
-    how: Counting,
-) -> pa.Table:
-    """One row per country and publication year."""
-    t = actor_table(inp, country_weights, country_year_totals, counting=how.counting,
-                    size=how.size, resampling=how.resampling,
-                    by=["publication_year"], works=country_works,
-                    min_coverage=how.min_coverage,
+                    size=how.size, resampling=how.resampling, by=by,
+                    works=country_works, min_coverage=how.min_coverage,
                     totals_file=how.totals_file)  # fmt: skip
     return renamed(t, "country")
 
@@ -200,14 +190,9 @@ def _unassigned(inp: Inputs, total: ir.Table, level: str, w: ir.Table) -> ir.Tab
         p_top10=j.top10_share.sum(),
         tncs=j.ncs.sum(),
     )
-    agg = total.left_join(agg, "publication_year").drop("publication_year_right")
-    return agg.mutate(
-        level=ibis.literal(level),
-        p_unassigned=agg.p_unassigned.fill_null(0),
-        p_top1=agg.p_top1.fill_null(0.0),
-        p_top10=agg.p_top10.fill_null(0.0),
-        tncs=agg.tncs.fill_null(0.0),
-    )
+    zero = {"p_unassigned": 0, "p_top1": 0.0, "p_top10": 0.0, "tncs": 0.0}
+    agg = left_join_filled(total, agg, "publication_year", zero)
+    return agg.mutate(level=ibis.literal(level))
 
 
 def _sorted(inp: Inputs, expr: ir.Table, keys: list[str]) -> pa.Table:

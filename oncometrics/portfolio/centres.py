@@ -31,7 +31,7 @@ import pyarrow as pa
 from oncometrics.family_settings import trial_domain, trial_settings
 from oncometrics.outputs import CENTRES
 from oncometrics.portfolio.matching import Matcher, normalise
-from oncometrics.portfolio.registry import Decision, RegistryError, Unit, _rows, _split
+from oncometrics.portfolio.registry import Decision, Unit, _split, coded_rows
 
 if TYPE_CHECKING:
     from oncometrics.config import Config
@@ -58,23 +58,17 @@ class Centre:
 
 def load_centres(path: Path | str) -> tuple[Centre, ...]:
     """The centres of a centres CSV, validated (codes unique, names present)."""
-    path = Path(path)
-    out: list[Centre] = []
-    seen: set[str] = set()
-    for line, row in _rows(path, CENTRE_COLUMNS[:2]):
-        code, name = row.get("centre_code", ""), row.get("name", "")
-        if not code or not name:
-            raise RegistryError(
-                f"{path}: line {line}: centre_code and name are required"
-            )
-        if code in seen:
-            raise RegistryError(f"{path}: line {line}: duplicate centre_code {code!r}")
-        seen.add(code)
-        out.append(Centre(code, name, row.get("city", ""), _split(row.get("label")),
-                          _split(row.get("patterns"))))  # fmt: skip
-    if not out:
-        raise RegistryError(f"{path}: no centres (the file is empty)")
-    return tuple(out)
+    rows = coded_rows(Path(path), CENTRE_COLUMNS, "no centres (the file is empty)")
+    return tuple(
+        Centre(
+            code,
+            name,
+            row.get("city", ""),
+            labels=_split(row.get("label")),
+            patterns=_split(row.get("patterns")),
+        )
+        for _, code, name, row in rows
+    )
 
 
 def same_city(centre_city: str, site_city: str | None) -> bool:

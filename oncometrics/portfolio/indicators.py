@@ -27,6 +27,8 @@ from oncometrics.indicators import collaboration as collab
 from oncometrics.indicators import counting, impact
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import ibis.expr.types as ir
 
 #: Prefix of the actors that are not units of the organisation.
@@ -120,18 +122,8 @@ def partner_countries(
     A country counts when an authorship of the work *not* in the unit has it
     (full counting).  Returns ``(actor, partner, co_publications)``.
     """
-    own = authorship_actors.select("work_id", "author_position", unit="actor")
     ac = authorship_countries.filter(authorship_countries.country.notnull())
-    pairs = weights.select("work_id", "actor").join(ac, "work_id")
-    pairs = pairs.anti_join(
-        own,
-        [pairs.work_id == own.work_id, pairs.author_position == own.author_position,
-         pairs.actor == own.unit],
-    )  # fmt: skip
-    pairs = pairs.select("actor", "work_id", partner=pairs.country).distinct()
-    return pairs.group_by("actor", "partner").aggregate(
-        co_publications=pairs.work_id.count()
-    )
+    return _outside_partners(weights, authorship_actors, ac, lambda t: t.country)
 
 
 def partner_institutions(
@@ -142,18 +134,32 @@ def partner_institutions(
     Returns ``(actor, partner, co_publications)`` with partner = institution
     name (else id), full counting.
     """
-    own = authorship_actors.select("work_id", "author_position", unit="actor")
     ai = authorship_institutions.filter(
         authorship_institutions.institution_id.notnull()
     )
-    pairs = weights.select("work_id", "actor").join(ai, "work_id")
+    return _outside_partners(
+        weights,
+        authorship_actors,
+        ai,
+        lambda t: t.institution_name.fill_null(t.institution_id),
+    )
+
+
+def _outside_partners(
+    weights: ir.Table,
+    authorship_actors: ir.Table,
+    authorships: ir.Table,
+    partner: Callable[[ir.Table], ir.Value],
+) -> ir.Table:
+    """Co-publications of each unit by `partner` of its outside `authorships`."""
+    own = authorship_actors.select("work_id", "author_position", unit="actor")
+    pairs = weights.select("work_id", "actor").join(authorships, "work_id")
     pairs = pairs.anti_join(
         own,
         [pairs.work_id == own.work_id, pairs.author_position == own.author_position,
          pairs.actor == own.unit],
     )  # fmt: skip
-    name = pairs.institution_name.fill_null(pairs.institution_id)
-    pairs = pairs.select("actor", "work_id", partner=name).distinct()
+    pairs = pairs.select("actor", "work_id", partner=partner(pairs)).distinct()
     return pairs.group_by("actor", "partner").aggregate(
         co_publications=pairs.work_id.count()
     )

@@ -140,6 +140,30 @@ def _rows(
             raise RegistryError(f"{path}: line {reader.line_num}: {exc}") from None
 
 
+def coded_rows(
+    path: Path, columns: tuple[str, ...], empty: str
+) -> Iterator[tuple[int, str, str, dict[str, str]]]:
+    """(line, code, name, row) of a CSV of named entries keyed by a code.
+
+    `columns` starts with the code and name columns, both required in each
+    row; codes are unique; a file without entries is an error saying `empty`.
+    """
+    seen: set[str] = set()
+    key = columns[0]
+    for line, row in _rows(path, columns[:2]):
+        code, name = row.get(key, ""), row.get(columns[1], "")
+        if not code or not name:
+            raise RegistryError(
+                f"{path}: line {line}: {key} and {columns[1]} are required"
+            )
+        if code in seen:
+            raise RegistryError(f"{path}: line {line}: duplicate {key} {code!r}")
+        seen.add(code)
+        yield line, code, name, row
+    if not seen:
+        raise RegistryError(f"{path}: {empty}")
+
+
 def _int_or_none(path: Path, line: int, column: str, text: str) -> int | None:
     if not text:
         return None
@@ -168,18 +192,12 @@ def load_units(path: Path | str) -> tuple[Unit, ...]:
     """The units of a registry CSV, validated (codes unique, names present)."""
     path = Path(path)
     units: list[Unit] = []
-    seen: set[str] = set()
-    for line, row in _rows(path, UNIT_COLUMNS[:2]):
-        code, name = row.get("unit_code", ""), row.get("name", "")
-        if not code or not name:
-            raise RegistryError(f"{path}: line {line}: unit_code and name are required")
+    empty = "no units (the registry is empty)"
+    for line, code, name, row in coded_rows(path, UNIT_COLUMNS, empty):
         if code[0] in "~(":
             raise RegistryError(
                 f"{path}: line {line}: unit_code {code!r} may not start with '~' or '('"
             )
-        if code in seen:
-            raise RegistryError(f"{path}: line {line}: duplicate unit_code {code!r}")
-        seen.add(code)
         units.append(
             Unit(
                 code=code,
@@ -193,8 +211,6 @@ def load_units(path: Path | str) -> tuple[Unit, ...]:
                 patterns=_split(row.get("patterns")),
             )
         )
-    if not units:
-        raise RegistryError(f"{path}: no units (the registry is empty)")
     return tuple(units)
 
 

@@ -18,7 +18,7 @@ import jinja2
 import pandas as pd
 
 from oncometrics.config import Config, parse_period
-from oncometrics.report import charts, i18n
+from oncometrics.report import charts, geo, i18n
 from oncometrics.report.family_statements import absent_text, missing_text
 from oncometrics.report.methodology import (
     method_text,
@@ -88,6 +88,8 @@ class Section:
     statements: list[Statement] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     table: dict[str, Any] | None = None  # {"title", "columns", "rows"}
+    #: drill-down files of the section: (actor, path relative to the report)
+    drill: list[tuple[str, str]] = field(default_factory=list)
 
 
 def write_report(
@@ -117,6 +119,19 @@ def write_report(
     log(f"report: {len(statements)} statements for {ctx.actor}; drawing charts")
     countries = {name: country_rows(df) for name, df in tables.items()}
     sections = build_sections(countries, statements, ctx, log)
+    from oncometrics.report.drilldown import write_drilldowns
+
+    drill = write_drilldowns(
+        Path(store),
+        Path(indicators),
+        Path(out_dir) / "drill",
+        tables,
+        ctx.actor,
+        log,
+        top=int(config.values.get("drill_top", 10) or 0),
+    )
+    for sec in sections:
+        sec.drill = drill.get(sec.key, [])
     html = render_html(ctx, statements, sections, domain, manifest, tables, config)
     html = _with_portfolio(html, Path(store) / "portfolio", log, cited, ctx.lang)
     out_dir = Path(out_dir)
@@ -384,6 +399,25 @@ def _publication_charts(
             "publications_by_country.ai, share_frac",
         ),
         _partner_chart("pub_partners", t, "country_partners", ctx),
+        _chart(
+            "pub_network",
+            geo.network_svg(
+                df,
+                t.get("country_partners"),
+                size="p_full",
+                co="co_publications",
+                actor=a,
+                lang=lang,
+            ),
+            ctx,
+            "country_partners.co_publications; publications_by_country.p_full",
+        ),
+        _chart(
+            "pub_map",
+            geo.map_svg(df, share="share_frac", actor=a, lang=lang),
+            ctx,
+            "publications_by_country.share_frac",
+        ),
     ]
 
 
@@ -412,6 +446,19 @@ def _invention_charts(
             "inventions_by_country.i_frac",
         ),
         _partner_chart("inv_partners", t, "coinvention_partners", ctx),
+        _chart(
+            "inv_network",
+            geo.network_svg(
+                df,
+                t.get("coinvention_partners"),
+                size="i_full",
+                co="co_inventions",
+                actor=a,
+                lang=lang,
+            ),
+            ctx,
+            "coinvention_partners.co_inventions; inventions_by_country.i_full",
+        ),
         _chart(
             "inv_tech",
             charts.technology_mix(

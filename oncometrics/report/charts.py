@@ -14,6 +14,7 @@ import re
 
 import matplotlib as mpl
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -83,6 +84,12 @@ def to_svg(fig: Figure, salt: str) -> str:
     )
 
 
+def _open_svg(fig: Figure, ax: Axes, salt: str) -> str:
+    """:func:`to_svg` of `fig` once `ax` has lost its top and right spines."""
+    ax.spines[["top", "right"]].set_visible(False)
+    return to_svg(fig, salt)
+
+
 def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), dpi=72)
 
@@ -144,8 +151,7 @@ def ranking_bars(
     ax.set_yticks(y, [_name(c, lang) for c in shown[cc]], fontsize=9)
     label = LABELS[lang].get(value, value)
     ax.set_xlabel(label + (" (%)" if percent and "%" not in label else ""))
-    ax.spines[["top", "right"]].set_visible(False)
-    return to_svg(fig, salt)
+    return _open_svg(fig, ax, salt)
 
 
 def share_over_time(
@@ -191,8 +197,7 @@ def share_over_time(
     ax.set_ylabel(LABELS[lang]["share"] + " (%)")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1, 0.5))
-    ax.spines[["top", "right"]].set_visible(False)
-    return to_svg(fig, salt)
+    return _open_svg(fig, ax, salt)
 
 
 def specialisation_map(
@@ -238,8 +243,7 @@ def specialisation_map(
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}"))
     ax.set_xlabel(LABELS[lang]["share"] + " (%, log)")
     ax.set_ylabel(LABELS[lang].get(index, index))
-    ax.spines[["top", "right"]].set_visible(False)
-    return to_svg(fig, salt)
+    return _open_svg(fig, ax, salt)
 
 
 def partner_bars(
@@ -266,8 +270,7 @@ def partner_bars(
     ax.set_xlabel(LABELS[lang]["co"])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(0, float(shown["co"].max()) * 1.35)
-    ax.spines[["top", "right"]].set_visible(False)
-    return to_svg(fig, salt)
+    return _open_svg(fig, ax, salt)
 
 
 def technology_mix(
@@ -313,8 +316,7 @@ def technology_mix(
     ax.set_xlabel(LABELS[lang]["field_share"] + " (%)")
     if len(series) > 1:
         ax.legend(fontsize=8, frameon=False)
-    ax.spines[["top", "right"]].set_visible(False)
-    return to_svg(fig, salt)
+    return _open_svg(fig, ax, salt)
 
 
 def _mix_series(d: pd.DataFrame) -> list[tuple[str, str]]:
@@ -346,8 +348,7 @@ def trials_by_phase(
     ax.set_xlabel(LABELS[lang]["phase"])
     ax.set_ylabel(LABELS[lang]["trials"])
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.spines[["top", "right"]].set_visible(False)
-    return to_svg(fig, salt)
+    return _open_svg(fig, ax, salt)
 
 
 # Short names used by the dashboard (oncometrics.web.pages).
@@ -411,5 +412,4 @@ def trials_by_country(
     ax.set_xlabel(LABELS[lang]["trials"])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=8, frameon=False)
-    ax.spines[["top", "right"]].set_visible(False)
-    return to_svg(fig, salt)
+    return _open_svg(fig, ax, salt)

@@ -144,6 +144,8 @@ UI: dict[str, dict[str, str]] = {
         "in this section.",
         "charts": "Charts",
         "methodology": "Methodology",
+        "drill": "Drill-down (CSV files next to this report: the records behind "
+        "each row, with their weights; the weights add up to the row's count):",
         "domain": "Domain definition",
         "counting": "Counting",
         "normalisation": "Normalisation and stability",
@@ -183,6 +185,9 @@ UI: dict[str, dict[str, str]] = {
         "sujet dans cette section.",
         "charts": "Graphiques",
         "methodology": "Méthodologie",
+        "drill": "Détail (fichiers CSV à côté de ce rapport : les documents "
+        "derrière chaque ligne, avec leurs poids, dont la somme redonne le "
+        "compte de la ligne) :",
         "domain": "Définition du domaine",
         "counting": "Comptage",
         "normalisation": "Normalisation et stabilité",
@@ -219,6 +224,10 @@ CHART_TITLES: dict[str, dict[str, str]] = {
         "trial_rank": "Ranking: oncology trials, early phase and later",
         "trial_partners": "Trial partners (countries sharing trials)",
         "trial_phase": "Trials by phase",
+        "pub_network": "Collaboration network of the largest countries "
+        "(co-publications)",
+        "pub_map": "World map of shares of cancer publications",
+        "inv_network": "Co-invention network of the largest countries",
     },
     "fr": {
         "pub_rank": "Classement : publications sur le cancer (compte fractionnaire)",
@@ -233,6 +242,9 @@ CHART_TITLES: dict[str, dict[str, str]] = {
         "trial_rank": "Classement : essais en oncologie, phases précoces et suivantes",
         "trial_partners": "Pays partenaires des essais",
         "trial_phase": "Essais par phase",
+        "pub_network": "Réseau de collaboration des principaux pays (copublications)",
+        "pub_map": "Carte mondiale des parts de publications sur le cancer",
+        "inv_network": "Réseau de co-invention des principaux pays",
     },
 }
 

@@ -27,21 +27,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from oncometrics.countries import country_code, fold_hk_macao
-from oncometrics.sources.base import Record, Reject, clip
-from oncometrics.sources.checks import BadValue
-from oncometrics.sources.export_io import Row, cell, csv_rows, split
+from oncometrics.sources.base import Record, Reject
+from oncometrics.sources.bib_record import Author, Work
+from oncometrics.sources.export_io import Row, cell, split
 from oncometrics.sources.export_record import (
-    Author,
-    ExportWork,
-    export_doc_type,
+    CsvExport,
     to_count,
-    to_record,
-    to_year,
 )
-from oncometrics.sources.medline import mesh_ids
 
 PREAMBLE = "About the data"
-REQUIRED = ("Publication ID", "Title")
+DIMENSIONS = CsvExport(
+    "dimensions",
+    "Dimensions CSV",
+    "row has no Publication ID, DOI or PMID",
+    preamble=PREAMBLE,
+)
 
 
 def sniff(head: bytes) -> bool:
@@ -52,34 +52,14 @@ def sniff(head: bytes) -> bool:
 
 def parse(path: Path) -> Iterator[Record | Reject]:
     """Works of one Dimensions CSV export."""
-    rows = csv_rows(path, required=REQUIRED, fmt="Dimensions CSV", preamble=PREAMBLE)
-    for item in rows:
-        if isinstance(item, Reject):
-            yield item
-            continue
-        record_no, row = item
-        try:
-            work = dimensions_work(row)
-        except BadValue as exc:
-            yield Reject(record_no, str(exc), clip(str(row)))
-            continue
-        if not (work.source_id or work.doi or work.pmid):
-            yield Reject(
-                record_no, "row has no Publication ID, DOI or PMID", clip(str(row))
-            )
-            continue
-        yield to_record(work, record_no, str(path))
+    yield from DIMENSIONS.records(path, dimensions_work)
 
 
-def dimensions_work(row: Row) -> ExportWork:
-    """An :class:`ExportWork` from one Dimensions CSV row."""
-    work = ExportWork(source="dimensions", source_id=cell(row, "Publication ID"))
-    work.doi, work.pmid = cell(row, "DOI"), cell(row, "PMID")
-    work.title, work.journal = cell(row, "Title"), cell(row, "Source title")
-    work.year = to_year("PubYear", cell(row, "PubYear"))
+def dimensions_work(row: Row) -> Work:
+    """A :class:`Work` from one Dimensions CSV row."""
+    work = DIMENSIONS.work(row)
     date = cell(row, "Publication Date") or ""
     work.date = date if len(date) == 10 and date[4] == "-" else None
-    work.doc_type = export_doc_type(cell(row, "Publication Type"))
     work.cited_by_count = to_count("Times cited", cell(row, "Times cited"))
     work.authors = _authors(row)
     if not any(a.affiliations for a in work.authors):
@@ -92,10 +72,6 @@ def dimensions_work(row: Row) -> ExportWork:
         ]
         for a in work.authors:
             a.countries = [fold_hk_macao(c) or c for c in countries]
-    ids = mesh_ids()
-    for term in split(cell(row, "MeSH terms")):
-        if (code := ids.get(term.casefold())) is not None:
-            work.subjects.append(("mesh", code, term))
     work.grants = [(f, None) for f in split(cell(row, "Funder"))]
     work.grants += [(None, g) for g in split(cell(row, "Supporting Grants"))]
     return work

@@ -1,181 +1,98 @@
-"""One record of a bibliographic export (WoS, Scopus, Lens, Dimensions) as rows.
+"""What the bibliographic export readers (WoS, Scopus, Lens, Dimensions) share.
 
-The export parsers fill an :class:`ExportWork`; :func:`to_record` turns it
-into rows of the canonical tables.  Countries come from the shared address
-parser, each author getting the countries of *their own* addresses; an
-address the export does not link to any author (old WoS ``C1`` without the
-``[Author; …]`` prefix, Dimensions' flat country list) is given to every
-author of the work (documented in ``docs/sources/exports.md``).
+They fill the one record model, :class:`~oncometrics.sources.bib_record.Work`;
+this module holds the cell readers (DOIs in text, years, counts, funding,
+document types) and the loop from CSV rows to records.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
 
-from oncometrics.countries import countries_in_affiliation, country_from_affiliation
 from oncometrics.sources import checks
-from oncometrics.sources.base import (
-    Record,
-    Row,
-    norm_award_id,
-    norm_doi,
-    richness,
-    work_id_for,
-)
+from oncometrics.sources.base import Record, Reject, clip, norm_doi
+from oncometrics.sources.bib_record import Subject, Work, checked_record
+from oncometrics.sources.export_io import Row, cell, csv_rows, split
+from oncometrics.sources.medline import mesh_ids
 
 _DOI_IN_TEXT = re.compile(r"\b(10\.\d{4,9}/[^\s,;\]]+)", re.IGNORECASE)
 
 
-@dataclass
-class Author:
-    """One byline entry."""
+#: Where the Scopus, Lens and Dimensions CSV exports keep the fields they all
+#: have (`mesh`: the terms kept as ``mesh`` subjects when MeSH C04 headings).
+CROSSWALK: dict[str, tuple[str, str, str]] = {
+    # field: (Scopus, Lens, Dimensions)
+    "source_id": ("EID", "Lens ID", "Publication ID"),
+    "doi": ("DOI", "DOI", "DOI"),
+    "pmid": ("PubMed ID", "PMID", "PMID"),
+    "title": ("Title", "Title", "Title"),
+    "journal": ("Source title", "Source Title", "Source title"),
+    "year": ("Year", "Publication Year", "PubYear"),
+    "doc_type": ("Document Type", "Publication Type", "Publication Type"),
+    "mesh": ("Index Keywords", "MeSH Terms", "MeSH terms"),
+}
+CSV_EXPORTS = ("scopus", "lens", "dimensions")
 
-    name: str | None
-    affiliations: list[str] = field(default_factory=list)
-    is_corresponding: bool | None = None
-    #: countries known directly (e.g. a country column), ISO alpha-2
-    countries: list[str] = field(default_factory=list)
-    author_id: str | None = None
 
+@dataclass(frozen=True)
+class CsvExport:
+    """A CSV export format: its source, its name in errors, its columns.
 
-@dataclass
-class ExportWork:
-    """The facts of one exported record."""
+    `missing` is the reason given to a row without any id; `preamble` the
+    start of a line before the header (Dimensions' "About the data").
+    """
 
     source: str
-    source_id: str | None
-    doi: str | None = None
-    pmid: str | None = None
-    title: str | None = None
-    year: int | None = None
-    date: str | None = None
-    doc_type: str | None = None
-    journal: str | None = None
-    language: str | None = None
-    cited_by_count: int | None = None
-    #: when the export observed the citation count (WoS ``DA``), ISO date
-    citation_date: str | None = None
-    authors: list[Author] = field(default_factory=list)
-    #: addresses not linked to an author (given to every author)
-    unlinked: list[str] = field(default_factory=list)
-    #: (scheme, code, label)
-    subjects: list[tuple[str, str | None, str]] = field(default_factory=list)
-    #: (funder name, award id)
-    grants: list[tuple[str | None, str | None]] = field(default_factory=list)
-    #: canonical ids of cited works (doi:… / pmid:…)
-    references: list[str] = field(default_factory=list)
+    fmt: str
+    missing: str
+    preamble: str | None = None
 
+    @cached_property
+    def columns(self) -> dict[str, str]:
+        """This export's column of each field of :data:`CROSSWALK`."""
+        i = CSV_EXPORTS.index(self.source)
+        return {name: columns[i] for name, columns in CROSSWALK.items()}
 
-def to_record(w: ExportWork, record_no: int, file: str) -> Record:
-    """Rows of the canonical tables for one exported work."""
-    doi = norm_doi(w.doi)
-    pmid = (w.pmid or "").strip() or None
-    wid = work_id_for(None, doi, pmid, w.source, w.source_id)
-    rec = Record(record_no)
-    shared = _countries(w.unlinked)
-    for pos, a in enumerate(w.authors, start=1):
-        rec.add(
-            "authorships",
-            {
-                "work_id": wid,
-                "author_position": pos,
-                "author_id": a.author_id,
-                "author_name": a.name,
-                "is_corresponding": a.is_corresponding,
-            },
-        )
-        for text in a.affiliations:
-            rec.add(
-                "affiliations",
-                {
-                    "work_id": wid,
-                    "author_position": pos,
-                    "affiliation": text,
-                    "country": country_from_affiliation(text),
-                },
-            )
-        own = list(dict.fromkeys([*a.countries, *_countries(a.affiliations)]))
-        for code in own or shared:
-            rec.add(
-                "authorship_countries",
-                {
-                    "work_id": wid,
-                    "author_position": pos,
-                    "country": code,
-                    "provenance": "affiliation_text",
-                },
-            )
-    for text in w.unlinked:
-        rec.add(
-            "affiliations",
-            {
-                "work_id": wid,
-                "author_position": None,
-                "affiliation": text,
-                "country": country_from_affiliation(text),
-            },
-        )
-    for scheme, subject_code, label in w.subjects:
-        rec.add(
-            "work_subjects",
-            {
-                "work_id": wid,
-                "scheme": scheme,
-                "code": subject_code,
-                "label": label,
-                "is_primary": None,
-                "is_major": None,
-                "score": None,
-            },
-        )
-    for funder, award in w.grants:
-        rec.add(
-            "grants",
-            {
-                "work_id": wid,
-                "funder_id": None,
-                "funder_name": funder,
-                "award_id": award,
-                "award_id_norm": norm_award_id(award),
-            },
-        )
-    refs = [r for r in dict.fromkeys(w.references) if r != wid]
-    for cited in refs:
-        rec.add("citations", {"work_id": wid, "cited_work_id": cited})
-    children = sum(1 + len(a.affiliations) for a in w.authors) + len(w.unlinked)
-    children += len(w.subjects) + len(w.grants) + len(refs)
-    row: Row = {
-        "work_id": wid,
-        "source": w.source,
-        "openalex_id": None,
-        "doi": doi,
-        "pmid": pmid,
-        "title": w.title,
-        "publication_year": w.year,
-        "publication_date": w.date,
-        "doc_type": w.doc_type,
-        "source_title": w.journal,
-        "language": w.language,
-        "cited_by_count": w.cited_by_count,
-        "citation_source": w.source if w.cited_by_count is not None else None,
-        "citation_date": w.citation_date if w.cited_by_count is not None else None,
-        "primary_topic_id": None,
-        "primary_subfield_id": None,
-        "primary_field_id": None,
-    }
-    row["richness"] = richness(row, children)
-    row["ingest_file"] = file
-    row["record_no"] = record_no
-    rec.add("works", row)
-    return rec
+    def work(self, row: Row) -> Work:
+        """A :class:`Work` with the fields every CSV export has."""
+        get = {name: cell(row, column) for name, column in self.columns.items()}
+        work = Work(source=self.source, source_id=get["source_id"])
+        work.doi, work.pmid = get["doi"], get["pmid"]
+        work.title, work.journal = get["title"], get["journal"]
+        work.year = to_year(self.columns["year"], get["year"])
+        work.doc_type = export_doc_type(get["doc_type"])
+        ids = mesh_ids()
+        for term in split(get["mesh"]):
+            if (code := ids.get(term.casefold())) is not None:
+                work.subjects.append(Subject("mesh", code, term))
+        return work
 
+    def records(
+        self, path: Path, read: Callable[[Row], Work]
+    ) -> Iterator[Record | Reject]:
+        """Records of one file, each row `read` into a :class:`Work`.
 
-def _countries(texts: list[str]) -> list[str]:
-    out: list[str] = []
-    for text in texts:
-        out += [c for c in countries_in_affiliation(text) if c not in out]
-    return out
+        A row whose value cannot be stored (:class:`BadValue`) or that has no
+        id at all is rejected; see
+        :func:`~oncometrics.sources.export_io.csv_rows` for the rest.
+        """
+        required = (self.columns["source_id"], self.columns["title"])
+        rows = csv_rows(path, required=required, fmt=self.fmt, preamble=self.preamble)
+        for item in rows:
+            if isinstance(item, Reject):
+                yield item
+                continue
+            record_no, row = item
+            try:
+                work = read(row)
+            except checks.BadValue as exc:
+                yield Reject(record_no, str(exc), clip(str(row)))
+                continue
+            yield checked_record(work, record_no, str(path), row, self.missing)
 
 
 def doi_in(text: str | None) -> str | None:

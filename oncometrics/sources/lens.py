@@ -27,15 +27,13 @@ from typing import Any
 
 from oncometrics.countries import country_code, fold_hk_macao
 from oncometrics.sources.base import Record, Reject, SourceError, clip
+from oncometrics.sources.bib_record import Author, Subject, Work, checked_record
 from oncometrics.sources.checks import BadValue, count, reason_of, shape, text, year
-from oncometrics.sources.export_io import Row, cell, csv_rows, read_text, split
+from oncometrics.sources.export_io import Row, cell, read_text, split
 from oncometrics.sources.export_record import (
-    Author,
-    ExportWork,
+    CsvExport,
     export_doc_type,
     to_count,
-    to_record,
-    to_year,
 )
 from oncometrics.sources.medline import mesh_ids
 
@@ -57,36 +55,21 @@ def parse(path: Path) -> Iterator[Record | Reject]:
         yield from _csv(path)
 
 
+LENS = CsvExport("lens", "Lens CSV", "record has no Lens ID, DOI or PMID")
+
+
 def _csv(path: Path) -> Iterator[Record | Reject]:
-    for item in csv_rows(path, required=("Lens ID", "Title"), fmt="Lens CSV"):
-        if isinstance(item, Reject):
-            yield item
-            continue
-        record_no, row = item
-        try:
-            work = csv_work(row)
-        except BadValue as exc:
-            yield Reject(record_no, str(exc), clip(str(row)))
-            continue
-        yield _emit(work, record_no, path, row)
+    yield from LENS.records(path, csv_work)
 
 
-def csv_work(row: Row) -> ExportWork:
-    """An :class:`ExportWork` from one Lens CSV row (no affiliations)."""
-    work = ExportWork(source="lens", source_id=cell(row, "Lens ID"))
-    work.doi, work.pmid = cell(row, "DOI"), cell(row, "PMID")
-    work.title, work.journal = cell(row, "Title"), cell(row, "Source Title")
-    work.year = to_year("Publication Year", cell(row, "Publication Year"))
+def csv_work(row: Row) -> Work:
+    """A :class:`Work` from one Lens CSV row (no affiliations)."""
+    work = LENS.work(row)
     work.date = _iso(cell(row, "Date Published"))
-    work.doc_type = export_doc_type(cell(row, "Publication Type"))
     work.cited_by_count = to_count(
         "Citing Works Count", cell(row, "Citing Works Count")
     )
     work.authors = [Author(n) for n in split(cell(row, "Author/s"))]
-    ids = mesh_ids()
-    for term in split(cell(row, "MeSH Terms")):
-        if (code := ids.get(term.casefold())) is not None:
-            work.subjects.append(("mesh", code, term))
     work.grants = [(f, None) for f in split(cell(row, "Funding"))]
     return work
 
@@ -150,13 +133,7 @@ def _from_json(rec: Any, n: int, path: Path) -> Record | Reject:
         work = json_work(rec)
     except (AttributeError, TypeError, ValueError, KeyError) as exc:
         return Reject(n, reason_of(exc), clip(json.dumps(rec)))
-    return _emit(work, n, path, rec)
-
-
-def _emit(work: ExportWork, n: int, path: Path, raw: Any) -> Record | Reject:
-    if not (work.source_id or work.doi or work.pmid):
-        return Reject(n, "record has no Lens ID, DOI or PMID", clip(str(raw)))
-    return to_record(work, n, str(path))
+    return checked_record(work, n, str(path), rec, LENS.missing)
 
 
 #: Types of the top-level fields of a Lens JSON record that are read.
@@ -176,8 +153,8 @@ _JSON_SHAPE: dict[str, type | tuple[type, ...]] = {
 }
 
 
-def json_work(rec: dict[str, Any]) -> ExportWork:
-    """An :class:`ExportWork` from one Lens scholarly JSON record.
+def json_work(rec: dict[str, Any]) -> Work:
+    """A :class:`Work` from one Lens scholarly JSON record.
 
     Raises :class:`BadValue` naming the field whose value has the wrong type
     or range.
@@ -189,7 +166,7 @@ def json_work(rec: dict[str, Any]) -> ExportWork:
     ids = {
         str(e.get("type")): str(e.get("value")) for e in rec.get("external_ids") or []
     }
-    work = ExportWork(source="lens", source_id=rec.get("lens_id"))
+    work = Work(source="lens", source_id=rec.get("lens_id"))
     work.doi, work.pmid = ids.get("doi"), ids.get("pmid")
     work.title = rec.get("title")
     work.journal = text("source.title", (rec.get("source") or {}).get("title"))
@@ -207,7 +184,7 @@ def json_work(rec: dict[str, Any]) -> ExportWork:
         label = m.get("mesh_heading")
         if label:
             code = m.get("mesh_id") or names.get(label.casefold())
-            work.subjects.append(("mesh", code, label))
+            work.subjects.append(Subject("mesh", code, label))
     work.grants = [
         (f.get("org"), f.get("funding_id")) for f in rec.get("funding") or []
     ]

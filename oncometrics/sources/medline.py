@@ -45,27 +45,14 @@ from oncometrics.sources.base import (
     norm_doi,
     open_input,
 )
+from oncometrics.sources.bib_record import MONTHS, Author, Subject, Work, to_record
 from oncometrics.sources.checks import pmid_problem
-from oncometrics.sources.pubmed_record import Paper, to_record
+from oncometrics.sources.pubmed_record import doc_type, new_paper, pubmed_author
 
 _LONG = "\x00long"  # marks a line beyond max_record_bytes (see _lines)
 _TAG = re.compile(r"^([A-Z][A-Z0-9 ]{1,3})- ?(.*)$")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _DP_DATE = re.compile(r"^(\d{4}) ([A-Za-z]{3})[a-z]* (\d{1,2})$")
-_MONTHS = (
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "may",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "oct",
-    "nov",
-    "dec",
-)
 
 Fields = list[tuple[str, str]]
 
@@ -102,7 +89,7 @@ def parse(path: Path) -> Iterator[Record | Reject]:
         if (why := pmid_problem(paper.pmid)) is not None:
             yield Reject(record_no, why, raw)
             continue
-        yield to_record(paper, record_no, str(path), "pubmed")
+        yield to_record(paper, record_no, str(path))
 
 
 def _lines(path: Path) -> Iterator[str]:
@@ -164,21 +151,22 @@ def _blocks(path: Path) -> Iterator[tuple[Fields, str, str | None] | str]:
         yield fields, "\n".join(raw), bad
 
 
-def paper_from_fields(fields: Fields) -> Paper:
-    """A :class:`Paper` from the (tag, value) pairs of one record."""
+def paper_from_fields(fields: Fields) -> Work:
+    """A PubMed :class:`Work` from the (tag, value) pairs of one record."""
     get: dict[str, str] = {}
     for tag, value in fields:
         get.setdefault(tag, value)
-    paper = Paper(pmid=get.get("PMID") or None)
+    paper = new_paper(get.get("PMID") or None)
     paper.title = get.get("TI") or None
     paper.journal = get.get("JT") or get.get("TA") or None
     paper.language = get.get("LA") or None
-    paper.pub_types = [v for t, v in fields if t == "PT"]
+    paper.doc_type = doc_type([v for t, v in fields if t == "PT"])
     paper.doi = _doi(fields)
     paper.year, paper.date = _date(get.get("DP", ""), get.get("DEP", ""))
     paper.authors = _authors(fields)
-    paper.mesh = [m for v in (v for t, v in fields if t == "MH") if (m := _mesh(v))]
-    paper.grants = [_grant(v) for t, v in fields if t == "GR"]
+    paper.subjects = [m for v in (v for t, v in fields if t == "MH") if (m := _mesh(v))]
+    grants = [_grant(v) for t, v in fields if t == "GR"]
+    paper.grants = [(agency, award) for award, agency in grants]
     return paper
 
 
@@ -196,30 +184,31 @@ def _date(dp: str, dep: str) -> tuple[int | None, str | None]:
     year = int(m.group(1)) if m else None
     if year is None and dep[:4].isdigit():
         year = int(dep[:4])
-    if (d := _DP_DATE.match(dp)) and d.group(2).casefold() in _MONTHS:
-        month = _MONTHS.index(d.group(2).casefold()) + 1
+    if (d := _DP_DATE.match(dp)) and d.group(2).casefold() in MONTHS:
+        month = MONTHS.index(d.group(2).casefold()) + 1
         return year, f"{d.group(1)}-{month:02d}-{int(d.group(3)):02d}"
     if len(dep) == 8 and dep.isdigit() and int(dep[:4]) == year:
         return year, f"{dep[:4]}-{dep[4:6]}-{dep[6:]}"
     return year, None
 
 
-def _authors(fields: Fields) -> list[tuple[str | None, list[str], str | None]]:
-    authors: list[list] = []  # [name, affiliations, orcid]
+def _authors(fields: Fields) -> list[Author]:
+    authors: list[Author] = []
     early: list[str] = []  # AD before any author: the first author's
     last_tag = ""
     for tag, value in fields:
         if tag == "FAU" or tag == "CN" or (tag == "AU" and last_tag != "FAU"):
-            authors.append([value or None, [], None])
+            authors.append(pubmed_author(value or None, [], None))
         elif tag == "AD":
-            (authors[-1][1] if authors else early).append(value)
+            (authors[-1].affiliations if authors else early).append(value)
         elif tag == "AUID" and authors and value.upper().startswith("ORCID:"):
-            authors[-1][2] = _orcid(value)
+            orcid = _orcid(value)
+            authors[-1].author_id = f"orcid:{orcid}" if orcid else None
         if tag in ("FAU", "AU", "CN", "AD", "AUID"):
             last_tag = tag if tag != "AUID" else last_tag
-    if early and authors and not authors[0][1]:
-        authors[0][1] = early
-    return [(a[0], a[1], a[2]) for a in authors]
+    if early and authors and not authors[0].affiliations:
+        authors[0].affiliations = early
+    return authors
 
 
 def _orcid(value: str) -> str | None:
@@ -227,14 +216,14 @@ def _orcid(value: str) -> str | None:
     return m.group(1).upper() if m else None
 
 
-def _mesh(value: str) -> tuple[str | None, str, bool] | None:
+def _mesh(value: str) -> Subject | None:
     """('D001943', 'Breast Neoplasms', True) from '*Breast Neoplasms/therapy'."""
     head, *qualifiers = value.split("/")
     label = head.lstrip("*").strip()
     if not label:
         return None
     major = head.startswith("*") or any(q.startswith("*") for q in qualifiers)
-    return mesh_ids().get(label.casefold()), label, major
+    return Subject("mesh", mesh_ids().get(label.casefold()), label, major)
 
 
 def _grant(value: str) -> tuple[str | None, str | None]:

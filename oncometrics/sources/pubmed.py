@@ -39,10 +39,16 @@ from oncometrics.sources.base import (
     open_input,
     work_id_for,
 )
+from oncometrics.sources.bib_record import MONTHS, Author, Subject, Work, to_record
 from oncometrics.sources.checks import pmid_problem, reason_of
-from oncometrics.sources.pubmed_record import DOC_TYPES, Paper, doc_type, to_record
+from oncometrics.sources.pubmed_record import (
+    DOC_TYPES,
+    doc_type,
+    new_paper,
+    pubmed_author,
+)
 
-__all__ = ["DOC_TYPES", "Paper", "doc_type", "parse", "sniff", "to_record"]
+__all__ = ["DOC_TYPES", "doc_type", "parse", "sniff"]
 
 ROOTS = ("PubmedArticleSet", "MedlineCitationSet", "PubmedBookArticleSet")
 RECORDS = ("PubmedArticle", "MedlineCitation", "PubmedBookArticle")
@@ -55,26 +61,7 @@ _RECORD_TAGS = {
 #: The first element name (skips "<?xml", "<!DOCTYPE" and comments' "<!--").
 _ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*)")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        (
-            "jan",
-            "feb",
-            "mar",
-            "apr",
-            "may",
-            "jun",
-            "jul",
-            "aug",
-            "sep",
-            "oct",
-            "nov",
-            "dec",
-        ),
-        start=1,
-    )
-}
+_MONTHS = {m: i for i, m in enumerate(MONTHS, start=1)}
 
 
 def sniff(head: bytes) -> bool:
@@ -165,7 +152,7 @@ def _one(el: Any, record_no: int, file: str) -> Record | Reject:
         return Reject(record_no, "record has no PMID", _raw(el))
     if (why := pmid_problem(paper.pmid)) is not None:
         return Reject(record_no, why, _raw(el))
-    return to_record(paper, record_no, file, "pubmed")
+    return to_record(paper, record_no, file)
 
 
 def _raw(el: Any) -> str | None:
@@ -180,38 +167,40 @@ def _text(el: Any) -> str | None:
     return text or None
 
 
-def _article(el: Any) -> Paper:
+def _article(el: Any) -> Work:
     mc = el if el.tag == "MedlineCitation" else el.find("MedlineCitation")
     if mc is None:
-        return Paper(pmid=None)
+        return new_paper(None)
     art = mc.find("Article")
-    paper = Paper(pmid=_text(mc.find("PMID")))
+    paper = new_paper(_text(mc.find("PMID")))
     paper.doi = _doi(el.find("PubmedData/ArticleIdList"), art)
     if art is None:
         return paper
     paper.title = _text(art.find("ArticleTitle")) or _text(art.find("VernacularTitle"))
     paper.journal = _text(art.find("Journal/Title"))
     paper.language = _text(art.find("Language"))
-    paper.pub_types = [t for t in map(_text, art.iterfind(".//PublicationType")) if t]
+    paper.doc_type = doc_type(
+        [t for t in map(_text, art.iterfind(".//PublicationType")) if t]
+    )
     paper.year, paper.date = _dates(
         art.find("Journal/JournalIssue/PubDate"), art.find("ArticleDate")
     )
     paper.authors = _authors(art.find("AuthorList"), _text(art.find("Affiliation")))
-    paper.mesh = _mesh(mc.find("MeshHeadingList"))
+    paper.subjects = _mesh(mc.find("MeshHeadingList"))
     paper.grants = [
-        (_text(g.find("GrantID")), _text(g.find("Agency")))
+        (_text(g.find("Agency")), _text(g.find("GrantID")))
         for g in art.iterfind("GrantList/Grant")
     ]
     paper.references = _references(el.find("PubmedData/ReferenceList"))
     return paper
 
 
-def _book(el: Any) -> Paper:
+def _book(el: Any) -> Work:
     doc = el.find("BookDocument")
     if doc is None:
-        return Paper(pmid=None)
+        return new_paper(None)
     chapter = _text(doc.find("ArticleTitle"))
-    paper = Paper(pmid=_text(doc.find("PMID")))
+    paper = new_paper(_text(doc.find("PMID")))
     paper.doi = _doi(el.find("PubmedBookData/ArticleIdList"), doc)
     paper.title = chapter or _text(doc.find("Book/BookTitle"))
     paper.journal = _text(doc.find("Book/BookTitle")) if chapter else None
@@ -261,10 +250,8 @@ def _iso(node: Any) -> str | None:
     return f"{int(y):04d}-{month:02d}-{int(d):02d}"
 
 
-def _authors(
-    authors: Any, article_affiliation: str | None
-) -> list[tuple[str | None, list[str], str | None]]:
-    out: list[tuple[str | None, list[str], str | None]] = []
+def _authors(authors: Any, article_affiliation: str | None) -> list[Author]:
+    out: list[Author] = []
     for a in authors.iterfind("Author") if authors is not None else ():
         last, fore = _text(a.find("LastName")), _text(a.find("ForeName"))
         fore = fore or _text(a.find("Initials"))
@@ -280,9 +267,9 @@ def _authors(
             (_orcid(i) for i in a.iterfind("Identifier") if i.get("Source") == "ORCID"),
             None,
         )
-        out.append((name, affs, orcid))
-    if article_affiliation and out and not out[0][1]:
-        out[0] = (out[0][0], [article_affiliation], out[0][2])
+        out.append(pubmed_author(name, affs, orcid))
+    if article_affiliation and out and not out[0].affiliations:
+        out[0].affiliations = [article_affiliation]
     return out
 
 
@@ -292,8 +279,8 @@ def _orcid(node: Any) -> str | None:
     return m.group(1).upper() if m else None
 
 
-def _mesh(headings: Any) -> list[tuple[str | None, str, bool]]:
-    out: list[tuple[str | None, str, bool]] = []
+def _mesh(headings: Any) -> list[Subject]:
+    out: list[Subject] = []
     for h in headings.iterfind("MeshHeading") if headings is not None else ():
         d = h.find("DescriptorName")
         if d is None or not (label := _text(d)):
@@ -301,7 +288,7 @@ def _mesh(headings: Any) -> list[tuple[str | None, str, bool]]:
         major = d.get("MajorTopicYN") == "Y" or any(
             q.get("MajorTopicYN") == "Y" for q in h.iterfind("QualifierName")
         )
-        out.append((d.get("UI"), label, major))
+        out.append(Subject("mesh", d.get("UI"), label, major))
     return out
 
 

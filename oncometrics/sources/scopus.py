@@ -26,21 +26,16 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from oncometrics.sources.base import Record, Reject, clip
-from oncometrics.sources.checks import BadValue
-from oncometrics.sources.export_io import Row, cell, csv_rows, split
+from oncometrics.sources.base import Record, Reject
+from oncometrics.sources.bib_record import Author, Work
+from oncometrics.sources.export_io import Row, cell, split
 from oncometrics.sources.export_record import (
-    Author,
-    ExportWork,
+    CsvExport,
     doi_in,
-    export_doc_type,
     to_count,
-    to_record,
-    to_year,
 )
-from oncometrics.sources.medline import mesh_ids
 
-REQUIRED = ("Title", "EID")
+SCOPUS = CsvExport("scopus", "Scopus CSV", "row has no EID, DOI or PubMed ID")
 _OLD_NAMES = re.compile(r"(?<=\.),\s+")
 _ID_IN_PARENS = re.compile(r"^(.*?)\s*\((\d+)\)\s*$")
 
@@ -53,39 +48,18 @@ def sniff(head: bytes) -> bool:
 
 def parse(path: Path) -> Iterator[Record | Reject]:
     """Works of one Scopus CSV file."""
-    for item in csv_rows(path, required=REQUIRED, fmt="Scopus CSV"):
-        if isinstance(item, Reject):
-            yield item
-            continue
-        record_no, row = item
-        try:
-            work = scopus_work(row)
-        except BadValue as exc:
-            yield Reject(record_no, str(exc), clip(str(row)))
-            continue
-        if not (work.source_id or work.doi or work.pmid):
-            yield Reject(record_no, "row has no EID, DOI or PubMed ID", clip(str(row)))
-            continue
-        yield to_record(work, record_no, str(path))
+    yield from SCOPUS.records(path, scopus_work)
 
 
-def scopus_work(row: Row) -> ExportWork:
-    """An :class:`ExportWork` from one CSV row."""
-    work = ExportWork(source="scopus", source_id=cell(row, "EID"))
-    work.doi, work.pmid = cell(row, "DOI"), cell(row, "PubMed ID")
-    work.title, work.journal = cell(row, "Title"), cell(row, "Source title")
-    work.year = to_year("Year", cell(row, "Year"))
+def scopus_work(row: Row) -> Work:
+    """A :class:`Work` from one CSV row."""
+    work = SCOPUS.work(row)
     work.language = cell(row, "Language of Original Document")
-    work.doc_type = export_doc_type(cell(row, "Document Type"))
     if "Cited by" in row:
         work.cited_by_count = to_count("Cited by", cell(row, "Cited by"))
     if work.cited_by_count is None and "Cited by" in row:
         work.cited_by_count = 0  # an empty "Cited by" cell means no citation yet
     work.authors, work.unlinked = _authors(row)
-    ids = mesh_ids()
-    for kw in split(cell(row, "Index Keywords")):
-        if (code := ids.get(kw.casefold())) is not None:
-            work.subjects.append(("mesh", code, kw))
     work.grants = [_funding(part) for part in split(cell(row, "Funding Details"))]
     work.references = [
         f"doi:{d}" for d in map(doi_in, split(cell(row, "References"))) if d

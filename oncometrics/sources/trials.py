@@ -25,6 +25,7 @@ from typing import Any
 
 import orjson
 
+from oncometrics.mesh import norm_mesh_ui
 from oncometrics.sources.base import (
     Record,
     Reject,
@@ -39,7 +40,6 @@ from oncometrics.sources.checks import count, reason_of, shape
 from oncometrics.sources.trials_norm import (
     EARLY_PHASES,
     NCT_RE,
-    norm_mesh_ui,
     norm_phase,
     norm_sponsor,
     start_year,

@@ -53,15 +53,6 @@ def norm_sponsor(name: str | None) -> str | None:
     return out or " ".join(re.sub(r"[^a-z0-9]+", " ", name.lower()).split()) or None
 
 
-def norm_mesh_ui(ui: str | None) -> str | None:
-    """MeSH descriptor UI in short form: 'D000003550' -> 'D003550'."""
-    if not ui:
-        return None
-    ui = ui.strip().upper()
-    m = re.fullmatch(r"D000(\d{6})", ui)
-    return f"D{m.group(1)}" if m else ui
-
-
 def norm_phase(phases: Iterable[str] | None) -> str | None:
     """One phase value from the API v2 list: ['PHASE1', 'PHASE2'] -> 'PHASE1/PHASE2'."""
     vals = sorted({p.strip().upper() for p in phases or () if p and p.strip()})

@@ -36,16 +36,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from oncometrics.sources.base import Record, Reject, SourceError, clip
+from oncometrics.sources.bib_record import MONTHS, Author, Subject, Work, checked_record
 from oncometrics.sources.checks import reason_of
 from oncometrics.sources.export_io import decode, read_text
 from oncometrics.sources.export_record import (
-    Author,
-    ExportWork,
     doi_in,
     export_doc_type,
     split_funding,
     to_count,
-    to_record,
     to_year,
 )
 
@@ -59,20 +57,6 @@ _CORRESPONDING = re.compile(
     r"((?:[^;.()]+;\s*)*[^;.()]+?)\s*\((?:corresponding|reprint) author\)"
 )
 _DAMAGE = "\x00DAMAGE "
-_MONTHS = (
-    "JAN",
-    "FEB",
-    "MAR",
-    "APR",
-    "MAY",
-    "JUN",
-    "JUL",
-    "AUG",
-    "SEP",
-    "OCT",
-    "NOV",
-    "DEC",
-)
 
 
 def sniff(head: bytes) -> bool:
@@ -201,9 +185,8 @@ def _one(fields: Fields, record_no: int, file: str, raw: list[str]) -> Record | 
         work = wos_work(fields)
     except Exception as exc:  # a record-level surprise must not stop the file
         return Reject(record_no, reason_of(exc), clip("\n".join(raw)))
-    if not (work.source_id or work.doi or work.pmid):
-        return Reject(record_no, "record has no UT, DOI or PMID", clip("\n".join(raw)))
-    return to_record(work, record_no, file)
+    missing = "record has no UT, DOI or PMID"
+    return checked_record(work, record_no, file, "\n".join(raw), missing)
 
 
 def _first(fields: Fields, tag: str) -> str | None:
@@ -211,13 +194,13 @@ def _first(fields: Fields, tag: str) -> str | None:
     return values[0].strip() or None if values else None
 
 
-def wos_work(fields: Fields) -> ExportWork:
-    """An :class:`ExportWork` from the fields of one WoS record."""
+def wos_work(fields: Fields) -> Work:
+    """A :class:`Work` from the fields of one WoS record."""
     ut = _first(fields, "UT")
     # PY, else the year of early access (EA "DEC 2022") for records not yet
     # in an issue
     year = to_year("PY", _first(fields, "PY")) or _year_in(_first(fields, "EA"))
-    work = ExportWork(source="wos", source_id=ut.removeprefix("WOS:") if ut else None)
+    work = Work(source="wos", source_id=ut.removeprefix("WOS:") if ut else None)
     work.doi, work.pmid = _first(fields, "DI"), _first(fields, "PM")
     work.title, work.journal = _first(fields, "TI"), _first(fields, "SO")
     work.language, work.year = _first(fields, "LA"), year
@@ -229,7 +212,7 @@ def wos_work(fields: Fields) -> ExportWork:
     for tag, scheme in (("WC", "wos_category"), ("SC", "wos_research_area")):
         for value in " ".join(fields.get(tag, [])).split(";"):
             if value.strip():
-                work.subjects.append((scheme, None, value.strip()))
+                work.subjects.append(Subject(scheme, None, value.strip()))
     work.grants = split_funding(" ".join(fields.get("FU", [])))
     work.references = [f"doi:{d}" for d in map(doi_in, fields.get("CR", [])) if d]
     return work
@@ -275,8 +258,10 @@ def _date(year: int | None, pd: str | None) -> str | None:
     parts = (pd or "").upper().split()
     if parts and len(parts[0]) == 4 and parts[0].isdigit():
         year, parts = int(parts[0]), parts[1:]  # the early-access form
-    if year is None or len(parts) != 2 or parts[0][:3] not in _MONTHS:
+    if year is None or len(parts) != 2 or parts[0][:3].lower() not in MONTHS:
         return None
     if not parts[1].isdigit() or not 1 <= int(parts[1]) <= 31:
         return None
-    return f"{year:04d}-{_MONTHS.index(parts[0][:3]) + 1:02d}-{int(parts[1]):02d}"
+    return (
+        f"{year:04d}-{MONTHS.index(parts[0][:3].lower()) + 1:02d}-{int(parts[1]):02d}"
+    )

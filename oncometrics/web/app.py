@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from oncometrics import __version__
-from oncometrics.web import api, pages
+from oncometrics.web import api, drill, pages
 from oncometrics.web.data import Live
 
 STATIC = Path(__file__).parent / "static"
@@ -37,6 +37,7 @@ def create_app(store: Path | str, *, query_timeout: float = 5.0) -> FastAPI:
     app.state.live = Live(Path(store), timeout=query_timeout)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(drill.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(RequestValidationError)

@@ -51,3 +51,24 @@ def label(column: str) -> str:
     """The human name of `column` (its schema description), else the name."""
     text = _labels().get(column, column)
     return text if len(text) <= 60 else text[:57].rsplit(" ", 1)[0] + "…"
+
+
+def drill_link(table: str, column: str, value: Any) -> str | None:
+    """The drill-down page of a cell naming an actor (None for other cells).
+
+    >>> drill_link("publications_by_country", "country", "FR")
+    '/drill/country/FR'
+    """
+    from urllib.parse import quote
+
+    from oncometrics.drill import LEVELS
+
+    for level, lv in LEVELS.items():
+        if (
+            lv.table == table
+            and lv.column == column
+            and isinstance(value, str)
+            and "/" not in value  # one path segment
+        ):
+            return f"/drill/{level}/{quote(value, safe=':')}"
+    return None

@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from oncometrics.report import charts
 from oncometrics.web.api import CODE, PERIOD, snapshot
-from oncometrics.web.format import cell, label
+from oncometrics.web.format import cell, drill_link, label
 
 router = APIRouter()
 TEMPLATES = Path(__file__).parent / "templates"
@@ -27,6 +27,7 @@ _env = Environment(
 )
 _env.filters["num"] = cell
 _env.globals["label"] = label
+_env.globals["drill_link"] = drill_link
 COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
 
 
@@ -316,4 +317,45 @@ def compare(
         actors=",".join(codes),
         codes=codes,
         blocks=blocks,
+    )
+
+
+#: The network and map views: key, tables read, what draws them.
+VIEWS = (
+    ("pub_network", "country_partners; publications_by_country.p_full"),
+    ("inv_network", "coinvention_partners; inventions_by_country.i_full"),
+    ("pub_map", "publications_by_country.share_frac"),
+)
+
+
+@router.get("/network", response_class=HTMLResponse, include_in_schema=False)
+def network(request: Request, actor: Actor = "FR", lang: Lang = "en") -> HTMLResponse:
+    """The country collaboration networks and the world map of shares (SVG)."""
+    from oncometrics.report import geo
+    from oncometrics.report.templates_text import CHART_TITLES
+
+    t, a = _tables(request), actor.upper()
+    pubs, invs = t.get("publications_by_country"), t.get("inventions_by_country")
+    svgs = {
+        "pub_network": geo.network_svg(pubs, t.get("country_partners"),
+                                       size="p_full", co="co_publications",
+                                       actor=a, lang=lang),
+        "inv_network": geo.network_svg(invs, t.get("coinvention_partners"),
+                                       size="i_full", co="co_inventions",
+                                       actor=a, lang=lang),
+        "pub_map": geo.map_svg(pubs, share="share_frac", actor=a, lang=lang),
+    }  # fmt: skip
+    views = [(k, CHART_TITLES[lang][k], svgs[k], src) for k, src in VIEWS if svgs[k]]
+    fr = lang == "fr"
+    return _render(
+        "network.html",
+        banners=_banners(request, lang),
+        title="Réseaux et carte" if fr else "Networks and map",
+        heading="Réseaux et carte" if fr else "Networks and map",
+        empty="Aucune paire de pays ni part mondiale dans ces tables."
+        if fr
+        else "No country pair or world share in these tables.",
+        views=views,
+        actor=a,
+        lang=lang,
     )

@@ -1,0 +1,330 @@
+"""Drill-down: the works behind one actor's row of an output table.
+
+``publications_by_country`` says France has ``p_frac`` 4; :func:`drill`
+lists the publications that make it up, each with its fractional weight
+(the weights add up to that ``p_frac``), citations, NCS and top-10 % share.
+It is a pure query: the store's tables, selected and weighted by the very
+functions ``compute`` used (:func:`oncometrics.pipeline.inputs_of`), with
+the settings the output folder records (``settings.toml``) and at the store
+snapshot it records (``domain.json``, ``store_snapshot``), through the
+:class:`~oncometrics.engine.Engine`.  Nothing is written to the store.
+
+A work without citation data has null citations, NCS and shares and the
+reason in ``note`` (n/a, never a default value).  The same goes for the
+patent families behind a row of ``inventions_by_country`` (weights add up to
+``i_frac``; no citation indicator is defined for families) and the trials
+behind a row of ``trials_by_country`` (each counts once: weights add up to
+``trials``).  The queries themselves are in :mod:`oncometrics.drill_exprs`.
+
+>>> sorted(LEVELS)
+['applicant', 'country', 'institution', 'inventions', 'trials']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from oncometrics import layout
+from oncometrics.errors import InputError
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from oncometrics.config import Config
+    from oncometrics.domain import Domain
+    from oncometrics.engine import Engine
+    from oncometrics.pipeline.inputs import Inputs
+
+S, I32, I64, F64 = pa.string(), pa.int32(), pa.int64(), pa.float64()
+
+
+@dataclass(frozen=True)
+class Level:
+    """An output table whose rows can be drilled into: its actor column."""
+
+    table: str
+    column: str
+    #: the figure the weights add up to
+    total: str = "p_frac"
+    #: what the rows are: publications, inventions or trials
+    kind: str = "publications"
+
+
+#: Level name (CLI, API) -> the table and column it drills into.
+LEVELS: dict[str, Level] = {
+    "country": Level("publications_by_country", "country"),
+    "institution": Level("publications_by_institution", "institution_id"),
+    "inventions": Level("inventions_by_country", "country", "i_frac", "inventions"),
+    "applicant": Level("inventions_by_applicant", "applicant", "i_frac", "inventions"),
+    "trials": Level("trials_by_country", "country", "trials", "trials"),
+}
+
+
+def _schema(*cols: tuple[str, pa.DataType, str]) -> pa.Schema:
+    return pa.schema([pa.field(n, t, metadata={"description": d}) for n, t, d in cols])
+
+
+#: Columns of a drill-down of publications (CSV, API, dashboard), described.
+SCHEMA = _schema(
+            ("work_id", S, "Publication id in the store."),
+            ("doi", S, "DOI (lower case, no URL prefix), when known."),
+            ("publication_year", I32, "Publication year."),
+            ("title", S, "Title."),
+            ("weight", F64, "Fractional weight of the actor on the work "
+             "(the weights add up to the actor's p_frac)."),
+            ("citations", I64, "Citations counted (null: no citation data)."),
+            ("ncs", F64, "Normalised citation score (null: no citation data)."),
+            ("top10_share", F64, "Share of the work in the world's top 10 % "
+             "(null: no citation data)."),
+            ("top1_share", F64, "Share of the work in the world's top 1 % "
+             "(null: no citation data)."),
+            ("note", S, "Why citation figures are n/a (null when given)."),
+)  # fmt: skip
+#: Columns of each kind of drill-down.
+SCHEMAS: dict[str, pa.Schema] = {
+    "publications": SCHEMA,
+    "inventions": _schema(
+        ("family_id", S, "Patent family id (DOCDB, else from the priority)."),
+        ("patent_number", S, "A publication number of the family (the smallest)."),
+        ("priority_year", I32, "Earliest priority year of the family."),
+        ("title", S, "Title of a document of the family."),
+        ("weight", F64, "Fractional weight of the country (applicant) on the "
+         "family (the weights add up to its i_frac)."),
+        ("documents", I64, "Documents of the family in the store."),
+    ),
+    "trials": _schema(
+        ("nct_id", S, "Trial registry number."),
+        ("start_year", I32, "Start year."),
+        ("phase", S, "Trial phase."),
+        ("title", S, "Title."),
+        ("lead_sponsor_class", S, "Lead sponsor class (INDUSTRY, OTHER, NIH…)."),
+        ("site_countries", I64, "Countries with a site of the trial."),
+        ("weight", F64, "1: a trial counts once in each of its site countries "
+         "(the weights add up to the country's trials)."),
+    ),
+}  # fmt: skip
+
+
+class DrillError(InputError):
+    """A drill-down that cannot be made (unknown level or actor, no settings)."""
+
+
+def normalise_actor(level: str, actor: str) -> str:
+    """`actor` as the table writes it (country codes upper case)."""
+    lv = LEVELS.get(level)
+    return actor.strip().upper() if lv and lv.column == "country" else actor.strip()
+
+
+def level_of(level: str) -> Level:
+    """The :class:`Level` named `level` (DrillError naming the choices)."""
+    try:
+        return LEVELS[level]
+    except KeyError:
+        raise DrillError(
+            f"unknown drill-down level {level!r}; choose one of {', '.join(LEVELS)}"
+        ) from None
+
+
+def actor_row(indicators: Path, level: str, actor: str) -> dict[str, Any]:
+    """The actor's row of the level's output table (DrillError when absent)."""
+    lv = level_of(level)
+    path = Path(indicators) / f"{lv.table}.parquet"
+    if not path.is_file():
+        raise DrillError(f"{path}: no such table (run `oncometrics compute` first)")
+    t = pq.read_table(path)
+    rows = [r for r in t.to_pylist() if r.get(lv.column) == actor]
+    if not rows:
+        raise DrillError(f"{actor}: not in {path} (no row for this actor)")
+    return rows[0]
+
+
+def folder_config(indicators: Path) -> tuple[Config, dict[str, Any]]:
+    """The settings an output folder was computed with, and its domain.json."""
+    from oncometrics.config import load_config
+
+    folder = Path(indicators)
+    settings, domain = folder / "settings.toml", folder / "domain.json"
+    if not settings.is_file() or not domain.is_file():
+        raise DrillError(
+            f"{folder}: no settings.toml or domain.json (written by another "
+            "version of oncometrics? rerun `oncometrics compute`)"
+        )
+    doc = json.loads(domain.read_text(encoding="utf-8"))
+    return load_config(settings), doc
+
+
+@contextlib.contextmanager
+def _at_snapshot(store: str | Path, snapshot: int | None) -> Iterator[None]:
+    """Reads of a local store pinned to `snapshot` (None: as they are)."""
+    from oncometrics import store as store_mod
+
+    local = layout.local_path(store)
+    if snapshot is None or local is None:
+        yield
+        return
+    store_mod.pin(local, int(snapshot))
+    try:
+        yield
+    finally:
+        store_mod.unpin(local)
+
+
+class Drill:
+    """Drill-downs of one output folder; the store's inputs are built once.
+
+    Thread-safe (one query at a time).  Use as a context manager or call
+    :meth:`close`.
+    """
+
+    def __init__(
+        self, store: str | Path, indicators: str | Path, *, engine: Engine | None = None
+    ) -> None:
+        self.store, self.indicators = store, Path(indicators)
+        self.config, self.domain_doc = folder_config(self.indicators)
+        self._engine = engine
+        self._inp: Inputs | None = None
+        self._prepared: dict[str, tuple[ir.Table, ir.Table]] = {}
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Drill:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _domain(self) -> Domain:
+        from oncometrics.domain import Domain
+
+        domain = Domain.from_config(self.config)
+        if domain.hash != self.domain_doc.get("hash"):
+            raise DrillError(
+                f"{self.indicators}: the domain definition changed since these "
+                "tables were computed (hash differs); rerun `oncometrics compute`"
+            )
+        return domain
+
+    def _engine_(self) -> Engine:
+        from oncometrics.engine import Engine
+
+        if self._engine is None:
+            self._engine = Engine.from_config(self.config)
+        return self._engine
+
+    def _prepare(self, level: str) -> tuple[ir.Table, ir.Table]:
+        """What the level's query reads, built once at the recorded snapshot."""
+        if level in self._prepared:
+            return self._prepared[level]
+        from oncometrics import drill_exprs as dx
+
+        engine, kind = self._engine_(), LEVELS[level].kind
+        with _at_snapshot(self.store, self.domain_doc.get("store_snapshot")):
+            engine.check_store(self.store)
+            if kind == "inventions":
+                got = dx.family_weights(
+                    engine, self.store, self.config, applicants=level == "applicant"
+                )
+            elif kind == "trials":
+                got = dx.trial_countries_of(
+                    engine, self.store, self._domain(), self.config
+                )
+            else:
+                got = self._publication_weights(level)
+        self._prepared[level] = got
+        return got
+
+    def _publication_weights(self, level: str) -> tuple[ir.Table, ir.Table]:
+        from oncometrics.pipeline import inputs_of
+        from oncometrics.pipeline.publications import institution_weights
+
+        if self._inp is None:
+            engine = self._engine_()
+            self._inp = inputs_of(engine, self.store, self._domain(), self.config)
+        inp = self._inp
+        w = inp.country_weights if level == "country" else institution_weights(inp)[1]
+        return inp.work_impact, w
+
+    def works(self, level: str, actor: str) -> pa.Table:
+        """Every row behind `actor`'s row (heaviest first), as its
+        :data:`SCHEMAS` says (DrillError: unknown level or actor)."""
+        from oncometrics import drill_exprs as dx
+
+        kind = level_of(level).kind
+        actor = normalise_actor(level, actor)
+        actor_row(self.indicators, level, actor)  # DrillError when absent
+        with self._lock:
+            left, right = self._prepare(level)
+            if kind == "inventions":
+                expr = dx.family_rows(left, right, actor)
+            elif kind == "trials":
+                expr = dx.trial_rows(left, right, actor)
+            else:
+                assert self._inp is not None
+                expr = dx.publication_rows(self._inp, right, actor)
+            t = self._engine_().to_arrow(expr)
+        return _finish(t, SCHEMAS[kind])
+
+    def close(self) -> None:
+        """Release the engine (if this object started it)."""
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+        self._inp = None
+        self._prepared = {}
+
+
+def _finish(t: pa.Table, schema: pa.Schema) -> pa.Table:
+    """`t` cast to `schema`, in its column order."""
+    cols = [t[f.name].cast(f.type) for f in schema]
+    return pa.Table.from_arrays(cols, schema=schema)
+
+
+def drill(
+    store: str | Path,
+    indicators: str | Path,
+    level: str,
+    actor: str,
+    *,
+    engine: Engine | None = None,
+) -> pa.Table:
+    """The works behind `actor`'s row of the `level` table of `indicators`.
+
+    Raises :class:`DrillError` (one line) for an unknown level or actor or a
+    folder without its settings.
+    """
+    with Drill(store, indicators, engine=engine) as d:
+        return d.works(level, actor)
+
+
+#: Columns written ``n/a`` in a CSV when the work has no citation data.
+CITATION_COLUMNS = ("citations", "ncs", "top10_share", "top1_share")
+
+
+def csv_rows(table: pa.Table) -> Iterator[list[Any]]:
+    """The header then each row of `table` for a CSV: missing citation
+    figures are ``n/a`` (never blank, never 0), text cannot run as a formula."""
+    from oncometrics.safe_text import safe_cell
+
+    yield list(table.column_names)
+    for row in table.to_pylist():
+        yield [
+            "n/a"
+            if v is None and c in CITATION_COLUMNS
+            else ("" if v is None else safe_cell(v))
+            for c, v in row.items()
+        ]
+
+
+def write_csv(table: pa.Table, fh: IO[str]) -> None:
+    """Write `table` (a drill-down) as CSV to the text stream `fh`."""
+    import csv
+
+    csv.writer(fh).writerows(csv_rows(table))

@@ -1,0 +1,123 @@
+"""The queries of the drill-down (:mod:`oncometrics.drill`), one per kind.
+
+Each builds, from the store's tables and the settings of an output folder,
+the rows behind one actor, through the selection and weighting functions
+``compute`` itself used: publications (:func:`publication_rows`), patent
+families (:func:`family_rows`) and clinical trials (:func:`trial_rows`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import ibis
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from oncometrics.config import Config
+    from oncometrics.domain import Domain
+    from oncometrics.engine import Engine
+    from oncometrics.pipeline.inputs import Inputs
+
+NO_CITATIONS = "n/a: no citation data for this work"
+
+
+def publication_rows(inp: Inputs, weights: ir.Table, actor: str) -> ir.Table:
+    """The actor's works with their weight, impact and bibliographic data."""
+    w = weights.filter(weights.actor == actor).select("work_id", "weight")
+    wi = inp.work_impact.select(
+        "work_id", "publication_year", "has_cit", "c", "ncs",
+        "top10_share", "top1_share",
+    )  # fmt: skip
+    j = w.join(wi, "work_id")
+    works = inp.tables["works"].semi_join(w, "work_id")
+    bib = works.group_by("work_id").aggregate(
+        doi=works.doi.max(), title=works.title.max()
+    )
+    j = j.left_join(bib, "work_id").drop("work_id_right")
+    return j.select(
+        "work_id", "doi", "publication_year", "title", "weight",
+        citations=j.c, ncs=j.ncs, top10_share=j.top10_share,
+        top1_share=j.top1_share,
+        note=ibis.ifelse(j.has_cit, ibis.null("string"), ibis.literal(NO_CITATIONS)),
+    ).order_by(ibis.desc("weight"), "work_id")  # fmt: skip
+
+
+def family_weights(
+    engine: Engine, store: str | Path, config: Config, *, applicants: bool = False
+) -> tuple[ir.Table, ir.Table]:
+    """The store's patents and the counted families' country weights (or
+    applicant weights)."""
+    from oncometrics.family_settings import invention_settings, patent_domain
+    from oncometrics.indicators import inventions as inv
+
+    tables = engine.load_tables(store, inv.TABLES_NEEDED)
+    # the lag year only moves the technology shift, never the counted families
+    settings = invention_settings(config)
+    tables = inv.unify_families(tables)
+    _, _, fams, _, w = inv.family_selection(tables, patent_domain(config), settings)
+    if applicants:  # as inventions_by_applicant counts them
+        parties = inv.fold_hk_macao(tables["patent_parties"], settings.hk_macao_to_cn)
+        w = inv.applicant_weights(fams, parties)
+    # the unified families' documents (merged priority families renamed)
+    patents = tables["patents"].select(
+        "patent_id", "family_id", "title", "priority_year"
+    )
+    return engine.cache(patents), engine.cache(w)
+
+
+def family_rows(patents: ir.Table, weights: ir.Table, actor: str) -> ir.Table:
+    """The actor's families: weight, priority year, a document number, title."""
+    w = weights.filter(weights.actor == actor).select(
+        family_id=weights.work_id, weight=weights.weight
+    )
+    p = patents.semi_join(w, "family_id")
+    docs = p.group_by("family_id").aggregate(
+        patent_number=p.patent_id.min(),
+        priority_year=p.priority_year.min(),
+        documents=p.patent_id.nunique(),
+    )
+    titles = p.filter(p.title.notnull())
+    first = titles.group_by("family_id").aggregate(title=titles.title.min())
+    j = w.left_join(docs, "family_id").drop("family_id_right")
+    j = j.left_join(first, "family_id").drop("family_id_right")
+    return j.select(
+        "family_id", "patent_number", "priority_year", "title", "weight",
+        "documents",
+    ).order_by(ibis.desc("weight"), "family_id")  # fmt: skip
+
+
+def trial_countries_of(
+    engine: Engine, store: str | Path, domain: Domain, config: Config
+) -> tuple[ir.Table, ir.Table]:
+    """The store's trials and the counted (trial, site country) pairs."""
+    from oncometrics.family_settings import trial_domain, trial_settings
+    from oncometrics.indicators import trials as tri
+
+    tables = engine.load_tables(store, tri.TABLES_NEEDED)
+    s = trial_settings(config)
+    sites = tri.fold_sites(tables["trial_sites"], s.hk_macao_to_cn)
+    ot = tri.oncology_trials(
+        tables["trials"], tables["trial_conditions"], trial_domain(domain), s
+    )
+    return tables["trials"], engine.cache(tri.trial_countries(ot, sites))
+
+
+def trial_rows(trials: ir.Table, pairs: ir.Table, country: str) -> ir.Table:
+    """The trials with a site in `country` (each counts once: weight 1)."""
+    tc = pairs.filter(pairs.country == country).select(
+        "nct_id", "start_year", "n_countries"
+    )
+    t = trials.semi_join(tc, "nct_id")
+    facts = t.group_by("nct_id").aggregate(
+        title=t.title.max(), phase=t.phase.max(),
+        lead_sponsor_class=t.lead_sponsor_class.max(),
+    )  # fmt: skip
+    j = tc.left_join(facts, "nct_id").drop("nct_id_right")
+    return j.select(
+        "nct_id", "start_year", "phase", "title", "lead_sponsor_class",
+        site_countries=j.n_countries.cast("int64"),
+        weight=ibis.literal(1.0, "float64"),
+    ).order_by("nct_id")  # fmt: skip

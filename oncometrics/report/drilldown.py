@@ -1,0 +1,104 @@
+"""Drill-down files written with the report: ``REPORT/drill/<level>_<actor>.csv``.
+
+For the report's country and the largest actors of each drillable table
+(:data:`oncometrics.drill.LEVELS`), the publications, patent families or
+trials behind their row, as :func:`oncometrics.drill.drill` lists them.
+Plain CSV files next to ``report.html``, linked from it by relative paths:
+they open offline, without the dashboard.  When the store or the tables'
+settings are not at hand (tables copied without their store), no file is
+written and the report says why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from oncometrics.drill import LEVELS, Drill, write_csv
+from oncometrics.errors import is_user_error, one_line
+from oncometrics.report.tables import country_rows
+
+#: Largest actors of each level that get a file (plus the report's country);
+#: the setting ``drill_top``.
+TOP = 10
+#: The report section each level's links go to.
+SECTION = {
+    "country": "publications",
+    "institution": "publications",
+    "inventions": "inventions",
+    "applicant": "inventions",
+    "trials": "trials",
+}
+
+
+def drill_actors(
+    tables: Mapping[str, pd.DataFrame], level: str, actor: str, top: int = TOP
+) -> list[str]:
+    """The report's country (when in the table) and the `top` largest actors."""
+    lv = LEVELS[level]
+    df = tables.get(lv.table)
+    if df is None or df.empty or lv.total not in df.columns:
+        return []
+    if lv.column == "country":
+        df = country_rows(df)
+    elif "country_code" in df.columns:  # the actor's institutions, as the table
+        mine = df[df["country_code"].astype(str).str.upper() == actor]
+        df = mine if not mine.empty else df
+    df = df.assign(_v=pd.to_numeric(df[lv.total], errors="coerce"))
+    df = df[df["_v"] > 0].sort_values(["_v", lv.column], ascending=[False, True])
+    codes = [str(c) for c in df[lv.column].head(top)]
+    if lv.column == "country" and actor in set(df[lv.column]) and actor not in codes:
+        codes.insert(0, actor)
+    return codes
+
+
+def file_name(level: str, actor: str) -> str:
+    """``<level>_<actor>.csv`` with only letters, digits, ``-`` and ``_``."""
+    return f"{level}_{re.sub(r'[^A-Za-z0-9-]', '_', actor)}.csv"
+
+
+def write_drilldowns(
+    store: Path,
+    indicators: Path,
+    folder: Path,
+    tables: Mapping[str, pd.DataFrame],
+    actor: str,
+    log: Callable[[str], None],
+    top: int = TOP,
+) -> dict[str, list[tuple[str, str]]]:
+    """Write the drill-down CSV files; section -> [(actor, relative path)].
+
+    Returns ``{}`` (with one log line saying why) when they cannot be made,
+    or when `top` is 0 (setting ``drill_top``).
+    """
+    folder = Path(folder)
+    if folder.is_dir():
+        for old in folder.glob("*.csv"):  # of an earlier report
+            old.unlink()
+    if top <= 0:
+        log("report: no drill-down files (drill_top = 0)")
+        return {}
+    links: dict[str, list[tuple[str, str]]] = {}
+    try:
+        with Drill(store, indicators) as d:
+            for level in LEVELS:
+                for code in drill_actors(tables, level, actor, top):
+                    t = d.works(level, code)
+                    folder.mkdir(parents=True, exist_ok=True)
+                    name = file_name(level, code)
+                    with (folder / name).open("w", encoding="utf-8", newline="") as fh:
+                        write_csv(t, fh)
+                    links.setdefault(SECTION[level], []).append(
+                        (code, f"{folder.name}/{name}")
+                    )
+    except Exception as exc:
+        if not is_user_error(exc):
+            raise
+        log(f"report: no drill-down files ({one_line(str(exc))})")
+        return {}
+    n = sum(len(v) for v in links.values())
+    log(f"report: {n} drill-down files (CSV) in {folder}")
+    return links
