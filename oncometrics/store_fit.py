@@ -26,7 +26,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from oncometrics.schema import TABLES
 from oncometrics.sources.base import clip
@@ -72,6 +71,8 @@ def _convert(buf: Buffer) -> dict[str, pa.Table] | None:
 
 def _in_ranges(table: str, tab: pa.Table) -> bool:
     """Whether every integer column of `tab` is within its range."""
+    import pyarrow.compute as pc  # not at import: `compute` imports the store
+
     for f in TABLES[table]:
         if not pa.types.is_integer(f.type):
             continue
