@@ -339,14 +339,15 @@ def drill(
         str,
         typer.Argument(
             help="country, institution (publications), inventions, applicant "
-            "(patent families) or trials."
+            "(patent families), trials, sponsor or facility (trials); partners, "
+            "inv_partners or trial_partners (a pair of countries)."
         ),
     ],
     actor: Annotated[
         str,
         typer.Argument(
-            help="Country code (ISO alpha-2), institution id or applicant (as "
-            "in inventions_by_applicant)."
+            help="Country code (ISO alpha-2), institution id, applicant, sponsor "
+            "or facility (as in its table)."
         ),
     ],
     store: StoreOpt = Path("store"),
@@ -356,6 +357,21 @@ def drill(
     ] = None,
     out_csv: Annotated[
         Path | None, typer.Option("--out", help="CSV file (default: stdout).")
+    ] = None,
+    year: Annotated[
+        str | None,
+        typer.Option(
+            help="A year or period (2020, 2019-2020): the rows of the by-year "
+            "table of country, inventions, trials (default: all years)."
+        ),
+    ] = None,
+    country: Annotated[
+        str | None,
+        typer.Option(help="A facility's country, when it has sites in several."),
+    ] = None,
+    partner: Annotated[
+        str | None,
+        typer.Option(help="The partner country of a pair (partner levels)."),
     ] = None,
 ) -> None:
     """The records behind one actor's row of a table, with their weights (CSV).
@@ -367,14 +383,20 @@ def drill(
     from oncometrics.drill import write_csv
 
     table = run(
-        _existing_store(store), indicators or store / "indicators", level, actor
+        _existing_store(store),
+        indicators or store / "indicators",
+        level,
+        actor,
+        year=year,
+        country=country,
+        partner=partner,
     )
     if out_csv is None:
         write_csv(table, sys.stdout)
         return
     with out_csv.open("w", encoding="utf-8", newline="") as fh:
         write_csv(table, fh)
-    out.print(f"{table.num_rows} works written to {out_csv}", markup=False)
+    out.print(f"{table.num_rows} records written to {out_csv}", markup=False)
 
 
 @app.command()

@@ -13,11 +13,12 @@ A work without citation data has null citations, NCS and shares and the
 reason in ``note`` (n/a, never a default value).  The same goes for the
 patent families behind a row of ``inventions_by_country`` (weights add up to
 ``i_frac``; no citation indicator is defined for families) and the trials
-behind a row of ``trials_by_country`` (each counts once: weights add up to
-``trials``).  The queries themselves are in :mod:`oncometrics.drill_exprs`.
-
->>> sorted(LEVELS)
-['applicant', 'country', 'institution', 'inventions', 'trials']
+behind a row of ``trials_by_country``, ``trials_by_sponsor`` or
+``trials_by_facility`` (each counts once: weights add up to ``trials``).  A
+year or period narrows a drill-down to the rows of the by-year table
+(``publications_by_country_year``…).  The levels and the row a drill-down
+stands for are in :mod:`oncometrics.drill_levels`, the queries in
+:mod:`oncometrics.drill_exprs`.
 """
 
 from __future__ import annotations
@@ -26,15 +27,23 @@ import contextlib
 import json
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from oncometrics import layout
-from oncometrics.errors import InputError
+from oncometrics.drill_levels import (
+    LEVELS,
+    ROW_YEAR,
+    DrillError,
+    Level,
+    Row,
+    level_of,
+    normalise_actor,
+    parse_years,
+    resolve,
+)
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -45,28 +54,10 @@ if TYPE_CHECKING:
     from oncometrics.pipeline.inputs import Inputs
 
 S, I32, I64, F64 = pa.string(), pa.int32(), pa.int64(), pa.float64()
-
-
-@dataclass(frozen=True)
-class Level:
-    """An output table whose rows can be drilled into: its actor column."""
-
-    table: str
-    column: str
-    #: the figure the weights add up to
-    total: str = "p_frac"
-    #: what the rows are: publications, inventions or trials
-    kind: str = "publications"
-
-
-#: Level name (CLI, API) -> the table and column it drills into.
-LEVELS: dict[str, Level] = {
-    "country": Level("publications_by_country", "country"),
-    "institution": Level("publications_by_institution", "institution_id"),
-    "inventions": Level("inventions_by_country", "country", "i_frac", "inventions"),
-    "applicant": Level("inventions_by_applicant", "applicant", "i_frac", "inventions"),
-    "trials": Level("trials_by_country", "country", "trials", "trials"),
-}
+__all__ = [
+    "LEVELS", "SCHEMAS", "Drill", "DrillError", "Level", "Row", "drill",
+    "level_of", "normalise_actor", "parse_years", "resolve", "write_csv",
+]  # fmt: skip
 
 
 def _schema(*cols: tuple[str, pa.DataType, str]) -> pa.Schema:
@@ -80,7 +71,8 @@ SCHEMA = _schema(
             ("publication_year", I32, "Publication year."),
             ("title", S, "Title."),
             ("weight", F64, "Fractional weight of the actor on the work "
-             "(the weights add up to the actor's p_frac)."),
+             "(the weights add up to the actor's p_frac); 1 for a pair of "
+             "countries (they add up to co_publications)."),
             ("citations", I64, "Citations counted (null: no citation data)."),
             ("ncs", F64, "Normalised citation score (null: no citation data)."),
             ("top10_share", F64, "Share of the work in the world's top 10 % "
@@ -98,7 +90,8 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("priority_year", I32, "Earliest priority year of the family."),
         ("title", S, "Title of a document of the family."),
         ("weight", F64, "Fractional weight of the country (applicant) on the "
-         "family (the weights add up to its i_frac)."),
+         "family (the weights add up to its i_frac); 1 for a pair of countries "
+         "(they add up to co_inventions)."),
         ("documents", I64, "Documents of the family in the store."),
     ),
     "trials": _schema(
@@ -108,43 +101,11 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("title", S, "Title."),
         ("lead_sponsor_class", S, "Lead sponsor class (INDUSTRY, OTHER, NIH…)."),
         ("site_countries", I64, "Countries with a site of the trial."),
-        ("weight", F64, "1: a trial counts once in each of its site countries "
-         "(the weights add up to the country's trials)."),
+        ("weight", F64, "1: a trial counts once in each of its site countries, "
+         "sponsors, facilities and country pairs (the weights add up to the "
+         "row's trials, shared_trials)."),
     ),
 }  # fmt: skip
-
-
-class DrillError(InputError):
-    """A drill-down that cannot be made (unknown level or actor, no settings)."""
-
-
-def normalise_actor(level: str, actor: str) -> str:
-    """`actor` as the table writes it (country codes upper case)."""
-    lv = LEVELS.get(level)
-    return actor.strip().upper() if lv and lv.column == "country" else actor.strip()
-
-
-def level_of(level: str) -> Level:
-    """The :class:`Level` named `level` (DrillError naming the choices)."""
-    try:
-        return LEVELS[level]
-    except KeyError:
-        raise DrillError(
-            f"unknown drill-down level {level!r}; choose one of {', '.join(LEVELS)}"
-        ) from None
-
-
-def actor_row(indicators: Path, level: str, actor: str) -> dict[str, Any]:
-    """The actor's row of the level's output table (DrillError when absent)."""
-    lv = level_of(level)
-    path = Path(indicators) / f"{lv.table}.parquet"
-    if not path.is_file():
-        raise DrillError(f"{path}: no such table (run `oncometrics compute` first)")
-    t = pq.read_table(path)
-    rows = [r for r in t.to_pylist() if r.get(lv.column) == actor]
-    if not rows:
-        raise DrillError(f"{actor}: not in {path} (no row for this actor)")
-    return rows[0]
 
 
 def folder_config(indicators: Path) -> tuple[Config, dict[str, Any]]:
@@ -193,6 +154,8 @@ class Drill:
         self._engine = engine
         self._inp: Inputs | None = None
         self._prepared: dict[str, tuple[ir.Table, ir.Table]] = {}
+        #: the last actors' records, before a year filter (a few kept)
+        self._records: dict[tuple[str, str, Any], pa.Table] = {}
         self._lock = threading.Lock()
 
     def __enter__(self) -> Drill:
@@ -230,7 +193,15 @@ class Drill:
             engine.check_store(self.store)
             if kind == "inventions":
                 got = dx.family_weights(
-                    engine, self.store, self.config, applicants=level == "applicant"
+                    engine,
+                    self.store,
+                    self.config,
+                    applicants=level == "applicant",
+                    pairs=level == "inv_partners",
+                )
+            elif level in ("sponsor", "facility"):
+                got = dx.trial_organisations_of(
+                    engine, self.store, self._domain(), self.config, level
                 )
             elif kind == "trials":
                 got = dx.trial_countries_of(
@@ -242,6 +213,7 @@ class Drill:
         return got
 
     def _publication_weights(self, level: str) -> tuple[ir.Table, ir.Table]:
+        from oncometrics import drill_exprs as dx
         from oncometrics.pipeline import inputs_of
         from oncometrics.pipeline.publications import institution_weights
 
@@ -249,28 +221,65 @@ class Drill:
             engine = self._engine_()
             self._inp = inputs_of(engine, self.store, self._domain(), self.config)
         inp = self._inp
+        if level == "partners":
+            return inp.work_impact, self._engine_().cache(dx.work_country_links(inp))
         w = inp.country_weights if level == "country" else institution_weights(inp)[1]
         return inp.work_impact, w
 
-    def works(self, level: str, actor: str) -> pa.Table:
+    def works(
+        self,
+        level: str,
+        actor: str,
+        *,
+        year: str | tuple[int, int] | None = None,
+        country: str | None = None,
+        partner: str | None = None,
+    ) -> pa.Table:
         """Every row behind `actor`'s row (heaviest first), as its
-        :data:`SCHEMAS` says (DrillError: unknown level or actor)."""
+        :data:`SCHEMAS` says; `year` (``2020``, ``2019-2020``) keeps those
+        of the by-year table's rows, `country` names a facility's country,
+        `partner` the other country of a pair (DrillError: unknown level or
+        actor, see :func:`resolve`)."""
+        return self.rows(resolve(self.indicators, level, actor, year=year,
+                                 country=country, partner=partner))  # fmt: skip
+
+    def rows(self, row: Row) -> pa.Table:
+        """Every record behind `row` (from :func:`resolve`)."""
+        kind = level_of(row.level).kind
+        with self._lock:
+            key = (row.level, row.actor, row.key)
+            if key not in self._records:
+                self._records[key] = self._query(row)
+                while len(self._records) > 4:
+                    self._records.pop(next(iter(self._records)))
+            t = self._records[key]
+        if row.years is not None:
+            t = _in_years(t, ROW_YEAR[kind], row.years)
+        return _finish(t, SCHEMAS[kind])
+
+    def _query(self, row: Row) -> pa.Table:
+        """Every record behind the actor of `row`, all years."""
         from oncometrics import drill_exprs as dx
 
-        kind = level_of(level).kind
-        actor = normalise_actor(level, actor)
-        actor_row(self.indicators, level, actor)  # DrillError when absent
-        with self._lock:
-            left, right = self._prepare(level)
-            if kind == "inventions":
-                expr = dx.family_rows(left, right, actor)
-            elif kind == "trials":
-                expr = dx.trial_rows(left, right, actor)
-            else:
-                assert self._inp is not None
-                expr = dx.publication_rows(self._inp, right, actor)
-            t = self._engine_().to_arrow(expr)
-        return _finish(t, SCHEMAS[kind])
+        level, actor = row.level, row.actor
+        lv = level_of(level)
+        left, right = self._prepare(level)
+        if lv.key == "partner":  # the items the pair shares, each once
+            assert row.key is not None and row.key[0] is not None
+            col = "country" if lv.kind == "trials" else "actor"
+            item = {"trials": "nct_id"}.get(lv.kind, "work_id")
+            right = dx.shared_with(right, item, col, actor, row.key[0])
+        kind = lv.kind
+        if kind == "inventions":
+            expr = dx.family_rows(left, right, actor)
+        elif level in ("sponsor", "facility"):
+            expr = dx.trial_rows(left, right, actor, column="actor", key=row.key)
+        elif kind == "trials":
+            expr = dx.trial_rows(left, right, actor)
+        else:
+            assert self._inp is not None
+            expr = dx.publication_rows(self._inp, right, actor)
+        return self._engine_().to_arrow(expr)
 
     def close(self) -> None:
         """Release the engine (if this object started it)."""
@@ -279,6 +288,15 @@ class Drill:
             self._engine = None
         self._inp = None
         self._prepared = {}
+        self._records = {}
+
+
+def _in_years(t: pa.Table, column: str, years: tuple[int, int]) -> pa.Table:
+    """The rows of `t` whose `column` falls in `years` (null years dropped)."""
+    import pyarrow.compute as pc
+
+    y = t[column]
+    return t.filter(pc.and_(pc.greater_equal(y, years[0]), pc.less_equal(y, years[1])))
 
 
 def _finish(t: pa.Table, schema: pa.Schema) -> pa.Table:
@@ -293,15 +311,20 @@ def drill(
     level: str,
     actor: str,
     *,
+    year: str | tuple[int, int] | None = None,
+    country: str | None = None,
+    partner: str | None = None,
     engine: Engine | None = None,
 ) -> pa.Table:
-    """The works behind `actor`'s row of the `level` table of `indicators`.
+    """The works behind `actor`'s row of the `level` table of `indicators`
+    (of its by-year table in `year`; `country`: a facility's country;
+    `partner`: the other country of a pair).
 
     Raises :class:`DrillError` (one line) for an unknown level or actor or a
     folder without its settings.
     """
     with Drill(store, indicators, engine=engine) as d:
-        return d.works(level, actor)
+        return d.works(level, actor, year=year, country=country, partner=partner)
 
 
 #: Columns written ``n/a`` in a CSV when the work has no citation data.

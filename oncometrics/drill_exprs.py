@@ -3,7 +3,8 @@
 Each builds, from the store's tables and the settings of an output folder,
 the rows behind one actor, through the selection and weighting functions
 ``compute`` itself used: publications (:func:`publication_rows`), patent
-families (:func:`family_rows`) and clinical trials (:func:`trial_rows`).
+families (:func:`family_rows`) and clinical trials (:func:`trial_rows`) of a
+country, a sponsor or a site facility (:func:`trial_organisations_of`).
 """
 
 from __future__ import annotations
@@ -45,11 +46,35 @@ def publication_rows(inp: Inputs, weights: ir.Table, actor: str) -> ir.Table:
     ).order_by(ibis.desc("weight"), "work_id")  # fmt: skip
 
 
+def shared_with(
+    t: ir.Table, item: str, column: str, actor: str, partner: str
+) -> ir.Table:
+    """The rows of `t` of `actor` (in `column`) whose `item` `partner` has too:
+    the items a partner table counts for the pair (each once)."""
+    own = t.filter(t[column] == actor)
+    return own.semi_join(t.filter(t[column] == partner).select(item), item)
+
+
+def work_country_links(inp: Inputs) -> ir.Table:
+    """``(work_id, actor, weight = 1)``: each counted work and its distinct
+    countries, as ``country_partners`` counts them."""
+    from oncometrics.indicators.collaboration import work_countries
+
+    wc = work_countries(inp.domain_works, inp.tables["authorship_countries"])
+    return wc.select("work_id", actor=wc.country, weight=ibis.literal(1.0))
+
+
 def family_weights(
-    engine: Engine, store: str | Path, config: Config, *, applicants: bool = False
+    engine: Engine,
+    store: str | Path,
+    config: Config,
+    *,
+    applicants: bool = False,
+    pairs: bool = False,
 ) -> tuple[ir.Table, ir.Table]:
     """The store's patents and the counted families' country weights (or
-    applicant weights)."""
+    applicant weights; with `pairs`, weight 1 for each of a family's
+    countries, as ``coinvention_partners`` counts them)."""
     from oncometrics.family_settings import invention_settings, patent_domain
     from oncometrics.indicators import inventions as inv
 
@@ -57,10 +82,14 @@ def family_weights(
     # the lag year only moves the technology shift, never the counted families
     settings = invention_settings(config)
     tables = inv.unify_families(tables)
-    _, _, fams, _, w = inv.family_selection(tables, patent_domain(config), settings)
-    if applicants:  # as inventions_by_applicant counts them
+    _, _, fams, links, w = inv.family_selection(tables, patent_domain(config), settings)
+    if pairs:
+        w = links.select("work_id", "actor", weight=ibis.literal(1.0)).distinct()
+    elif applicants:  # as inventions_by_applicant counts them
         parties = inv.fold_hk_macao(tables["patent_parties"], settings.hk_macao_to_cn)
         w = inv.applicant_weights(fams, parties)
+    # the family's year as the year tables count it (utility documents only)
+    w = w.join(fams.select(work_id=fams.family_id, year=fams.year), "work_id")
     # the unified families' documents (merged priority families renamed)
     patents = tables["patents"].select(
         "patent_id", "family_id", "title", "priority_year"
@@ -71,13 +100,11 @@ def family_weights(
 def family_rows(patents: ir.Table, weights: ir.Table, actor: str) -> ir.Table:
     """The actor's families: weight, priority year, a document number, title."""
     w = weights.filter(weights.actor == actor).select(
-        family_id=weights.work_id, weight=weights.weight
+        family_id=weights.work_id, weight=weights.weight, priority_year=weights.year
     )
     p = patents.semi_join(w, "family_id")
     docs = p.group_by("family_id").aggregate(
-        patent_number=p.patent_id.min(),
-        priority_year=p.priority_year.min(),
-        documents=p.patent_id.nunique(),
+        patent_number=p.patent_id.min(), documents=p.patent_id.nunique()
     )
     titles = p.filter(p.title.notnull())
     first = titles.group_by("family_id").aggregate(title=titles.title.min())
@@ -105,11 +132,51 @@ def trial_countries_of(
     return tables["trials"], engine.cache(tri.trial_countries(ot, sites))
 
 
-def trial_rows(trials: ir.Table, pairs: ir.Table, country: str) -> ir.Table:
-    """The trials with a site in `country` (each counts once: weight 1)."""
-    tc = pairs.filter(pairs.country == country).select(
-        "nct_id", "start_year", "n_countries"
+def trial_organisations_of(
+    engine: Engine, store: str | Path, domain: Domain, config: Config, which: str
+) -> tuple[ir.Table, ir.Table]:
+    """The store's trials and the counted (trial, sponsor) pairs (`which` is
+    ``sponsor``) or (trial, facility, site country) pairs (``facility``), as
+    ``trials_by_sponsor`` and ``trials_by_facility`` count them: ``(nct_id,
+    actor, key, start_year, n_countries)``, `key` the facility's country."""
+    from oncometrics.family_settings import trial_domain, trial_settings
+    from oncometrics.indicators import trials as tri
+
+    tables = engine.load_tables(store, tri.TABLES_NEEDED)
+    s = trial_settings(config)
+    sites = tri.fold_sites(tables["trial_sites"], s.hk_macao_to_cn)
+    ot = tri.oncology_trials(
+        tables["trials"], tables["trial_conditions"], trial_domain(domain), s
     )
+    tc = tri.trial_countries(ot, sites)
+    n = tc.group_by("nct_id").aggregate(n_countries=tc.country.nunique())
+    if which == "sponsor":
+        sp = tables["trial_sponsors"]
+        sp = sp.filter(sp.name_norm.notnull())
+        links = sp.select("nct_id", actor=sp.name_norm, key=ibis.null("string"))
+    else:
+        st = sites.filter(sites.facility_norm.notnull())
+        links = st.select("nct_id", actor=st.facility_norm, key=st.country)
+    pairs = links.distinct().join(ot.select("nct_id", "start_year"), "nct_id")
+    pairs = pairs.left_join(n, "nct_id").drop("nct_id_right")
+    pairs = pairs.mutate(n_countries=pairs.n_countries.fill_null(0))
+    return tables["trials"], engine.cache(pairs)
+
+
+def trial_rows(
+    trials: ir.Table,
+    pairs: ir.Table,
+    actor: str,
+    *,
+    column: str = "country",
+    key: tuple[str | None] | None = None,
+) -> ir.Table:
+    """The trials of `actor` in `pairs`' `column` (a site country, a sponsor,
+    a facility; its country `key` when given), each counting once: weight 1."""
+    cond = pairs[column] == actor
+    if key is not None:
+        cond &= pairs.key.isnull() if key[0] is None else pairs.key == key[0]
+    tc = pairs.filter(cond).select("nct_id", "start_year", "n_countries")
     t = trials.semi_join(tc, "nct_id")
     facts = t.group_by("nct_id").aggregate(
         title=t.title.max(), phase=t.phase.max(),

@@ -10,4 +10,6 @@ python -m pip install -q -c constraints.txt -e ".[dev]"
 ruff check oncometrics tests bench
 ruff format --check oncometrics tests bench
 mypy
-python -m pytest "$@"
+# two workers per machine at most (CI has 2 cores); a test file stays on one worker
+# (module fixtures are built once)
+python -m pytest -n auto --maxprocesses=2 --dist loadfile "$@"

@@ -105,6 +105,8 @@ def test_unknown_actor_level_and_snapshot_are_one_line_errors(
         drill(store, store / "indicators", "country", "XX")
     with pytest.raises(DrillError, match="unknown drill-down level"):
         drill(store, store / "indicators", "planet", "FR")
+    with pytest.raises(DrillError, match="no resolved country have no drill"):
+        drill(store, store / "indicators", "country", "unassigned")
     # the recorded store snapshot is the one read: an unknown one fails
     copy = tmp_path / "store"
     shutil.copytree(store, copy)
@@ -236,12 +238,19 @@ def test_report_links_drilldown_files_and_draws_network_and_map(
     ).read_text(encoding="utf-8")  # fmt: skip
     links = re.findall(r'<a href="(drill/[^"]+\.csv)">', html)
     assert "drill/country_FR.csv" in links
-    assert len(links) == 5 + 2  # five countries; I_FR1, I_FR2 (fixture CSV)
+    # five countries; I_FR1, I_FR2 (fixture CSV); FR in 2020 and in 2021;
+    # FR's four partners (EXPECTED.md §6)
+    assert len(links) == 5 + 2 + 2 + 4
+    assert {"drill/country_FR_2020.csv", "drill/country_FR_2021.csv"} <= set(links)
+    rows = list(csv.DictReader((tmp_path / "r" / "drill/partners_FR_BR.csv").open()))
+    assert {r["work_id"] for r in rows} == {"W08", "W10"}
     for link in links:
         assert (tmp_path / "r" / link).is_file(), link
     rows = list(csv.DictReader((tmp_path / "r" / "drill/country_FR.csv").open()))
     assert {r["work_id"] for r in rows} == set(FR)
     assert sum(float(r["weight"]) for r in rows) == pytest.approx(4.0)
+    rows = list(csv.DictReader((tmp_path / "r" / "drill/country_FR_2020.csv").open()))
+    assert sum(float(r["weight"]) for r in rows) == pytest.approx(3.0)
     # the network and map are drawn from the tables: one node per country
     net = html.split('data-chart="pub_network"')[1].split("</figure>")[0]
     assert len(re.findall(r'class="net-node"', net)) == 5
@@ -273,3 +282,258 @@ def test_report_without_drilldown_files(store: Path, tmp_path: Path) -> None:
     ).read_text(encoding="utf-8")
     assert 'href="drill/' not in html and not list((out / "drill").glob("*.csv"))
     assert "report: no drill-down files (drill_top = 0)" in msgs
+
+
+# ---------------------------------------------------- years, sponsors, sites
+# EXPECTED.md §2 by year: W01 W03 W05 W08 W10 are of 2020, W13 of 2021
+FR_2020 = {w: v for w, v in FR.items() if w != "W13"}
+
+
+def test_a_year_keeps_that_rows_works_hand_worked(store: Path) -> None:
+    t = drill(store, store / "indicators", "country", "FR", year="2020")
+    got = dict(zip(t["work_id"].to_pylist(), t["weight"].to_pylist(), strict=True))
+    assert got == pytest.approx({w: v[0] for w, v in FR_2020.items()}, abs=1e-12)
+    assert sum(got.values()) == pytest.approx(3.0)  # 0.5 + 1 + 0.25 + 0.5 + 0.75
+    t = drill(store, store / "indicators", "country", "FR", year="2021")
+    assert t["work_id"].to_pylist() == ["W13"]
+    # the whole period is the country's row again
+    t = drill(store, store / "indicators", "country", "FR", year="2020-2021")
+    assert set(t["work_id"].to_pylist()) == set(FR)
+
+
+def test_year_weights_add_up_to_every_year_row(store: Path) -> None:
+    ind = store / "indicators"
+    rows = pq.read_table(ind / "publications_by_country_year.parquet").to_pylist()
+    rows = [r for r in rows if r["country"] not in (None, "unassigned")]
+    assert len(rows) >= 5
+    with Drill(store, ind) as d:
+        for row in rows:
+            key = (row["country"], row["publication_year"])
+            t = d.works("country", row["country"], year=str(row["publication_year"]))
+            assert t.num_rows == row["p_full"], key
+            assert set(t["publication_year"].to_pylist()) == {key[1]}
+            total = sum(t["weight"].to_pylist())
+            assert total == pytest.approx(row["p_frac"], abs=1e-9), key
+
+
+def test_bad_years_and_qualifiers_are_one_line_errors(store: Path) -> None:
+    ind = store / "indicators"
+    for year, msg in (("2021-2020", "reversed"), ("20x0", "YYYY"),
+                      ("1990", "no row for this actor in 1990")):  # fmt: skip
+        with pytest.raises(DrillError, match=msg):
+            drill(store, ind, "country", "FR", year=year)
+    with pytest.raises(DrillError, match="no by-year table"):
+        drill(store, ind, "institution", "I1", year="2020")
+    with pytest.raises(
+        DrillError, match=r"--country only qualifies level\(s\) facility"
+    ):
+        drill(store, ind, "country", "FR", country="FR")
+
+
+@pytest.mark.parametrize(
+    ("level", "table", "keys", "figure", "year"),
+    [("sponsor", "trials_by_sponsor", ("sponsor",), "trials", None),
+     ("facility", "trials_by_facility", ("facility", "country"), "trials", None),
+     ("country", "publications_by_country_year", ("country", "publication_year"),
+      "p_frac", "publication_year"),
+     ("inventions", "inventions_by_country_year", ("country", "year"), "i_frac",
+      "year"),
+     ("trials", "trials_by_country_year", ("country", "start_year"), "trials",
+      "start_year"),
+     ("partners", "country_partners", ("country", "partner"), "co_publications",
+      None),
+     ("inv_partners", "coinvention_partners", ("country", "partner"),
+      "co_inventions", None),
+     ("trial_partners", "trial_partners", ("country", "partner"), "shared_trials",
+      None)],
+)  # fmt: skip
+def test_every_row_of_the_other_tables_adds_up(
+    full_store: Path,
+    level: str,
+    table: str,
+    keys: tuple[str, ...],
+    figure: str,
+    year: str | None,
+) -> None:
+    """Each row of the sponsor, facility, by-year and partner tables: the
+    weights of its drill-down add up to the row's figure."""
+    ind = full_store / "indicators"
+    rows = [
+        r
+        for r in pq.read_table(ind / f"{table}.parquet").to_pylist()
+        if r[keys[0]] not in (None, "unassigned")
+    ]
+    assert len(rows) >= 2  # coinvention_partners: CN-US both ways
+    with Drill(full_store, ind) as d:
+        for row in rows:
+            within: dict[str, str | None] = {}
+            if year:
+                within["year"] = str(row[year])
+            elif keys[-1] == "partner":  # a pair of countries
+                within["partner"] = row["partner"]
+            elif len(keys) == 2:  # a facility: its country (None: unresolved)
+                within["country"] = row["country"]
+            t = d.works(level, row[keys[0]], **within)
+            what = tuple(row[k] for k in keys)
+            assert t.num_rows > 0, what
+            total = sum(t["weight"].to_pylist())
+            assert total == pytest.approx(row[figure], abs=1e-9), what
+
+
+def test_sponsor_and_facility_trials_hand_worked(full_store: Path) -> None:
+    """tests/data/trials/fixture/EXPECTED.md, with domain "all" (T7 counted)."""
+    ind = full_store / "indicators"
+    with Drill(full_store, ind) as d:
+        gr = d.works("sponsor", "institut gustave roussy")
+        assert gr["nct_id"].to_pylist() == [f"NCT0000000{i}" for i in (2, 3, 4, 5)]
+        # T3: sites in US, DE and FR; T5: no located site
+        ids, n = gr["nct_id"].to_pylist(), gr["site_countries"].to_pylist()
+        sites = dict(zip(ids, n, strict=True))
+        assert sites["NCT00000003"] == 3 and sites["NCT00000005"] == 0
+        acme = d.works("sponsor", "acme pharma")["nct_id"].to_pylist()
+        assert acme == ["NCT00000001", "NCT00000003"]  # "acme" (T7) is another
+        # Gustave Roussy (three spellings) in FR: T1 T2 T3 T7
+        fac = d.works("facility", "gustave roussy")["nct_id"].to_pylist()
+        assert fac == ["NCT00000001", "NCT00000002", "NCT00000003", "NCT00000007"]
+        # FR trials started in 2020: T1 T2 T7
+        fr = d.works("trials", "FR", year="2020")["nct_id"].to_pylist()
+        assert fr == ["NCT00000001", "NCT00000002", "NCT00000007"]
+        with pytest.raises(DrillError, match="no row for this actor"):
+            d.works("facility", "gustave roussy", country="DE")
+
+
+def test_a_facility_in_two_countries_needs_its_country(
+    full_store: Path, tmp_path: Path
+) -> None:
+    """Two rows of trials_by_facility for one facility: the country decides."""
+    ind = tmp_path / "ind"
+    shutil.copytree(full_store / "indicators", ind)
+    path = ind / "trials_by_facility.parquet"
+    t = pq.read_table(path).to_pandas()
+    row = t[(t.facility == "charite") & (t.country == "DE")].iloc[0].copy()
+    row["country"], row["trials"] = "AT", 0  # the same name in another country
+    pq.write_table(
+        pq.read_table(path).from_pandas(
+            pd.concat([t, row.to_frame().T]).astype(t.dtypes.to_dict()),
+            schema=pq.read_schema(path),
+            preserve_index=False,
+        ),
+        path,
+    )
+    with pytest.raises(DrillError, match="2 rows of trials_by_facility"):
+        drill(full_store, ind, "facility", "charite")
+    got = drill(full_store, ind, "facility", "charite", country="de")
+    assert got["nct_id"].to_pylist() == ["NCT00000003", "NCT00000006"]
+
+
+def test_cli_year_and_api_year_sponsor_facility(
+    store: Path, full_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from oncometrics.web.app import create_app
+
+    args = ["drill", "country", "FR", "--year", "2020", "--store", str(store)]
+    code, out, err = cli(args, capsys)
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {r["work_id"] for r in rows} == set(FR_2020)
+    code, _, err = cli([*args[:4], "2020-2019", *args[5:]], capsys)
+    assert code == 1 and "reversed" in err and len(err.strip().splitlines()) == 1
+
+    client = TestClient(create_app(store))
+    body = client.get("/api/v1/drill/country/fr?year=2020&limit=2").json()
+    assert body["table"] == "publications_by_country_year"
+    assert body["total"] == 5 and len(body["rows"]) == 2 and body["year"] == "2020"
+    assert body["figure"] == pytest.approx(3.0) == body["weight_sum"]
+    assert client.get("/api/v1/drill/country/FR?year=20").status_code == 400
+    assert client.get("/api/v1/drill/country/FR?year=1990").status_code == 404
+    csv_text = client.get("/api/v1/drill/country/FR/csv?year=2021").text
+    assert csv_text.count("\n") == 2 and "W13" in csv_text
+    listing = client.get("/table/publications_by_country_year").text
+    assert 'href="/drill/country/FR?year=2020"' in listing
+    page = client.get("/drill/country/FR?year=2020&lang=fr").text
+    assert "(année 2020)" in page and page.count("<tr>") == 6
+    assert "/api/v1/drill/country/FR/csv?year=2020" in page
+
+    client = TestClient(create_app(full_store))
+    r = client.get("/api/v1/drill/sponsor/institut gustave roussy?limit=3&offset=2")
+    body = r.json()
+    assert body["total"] == 4 and len(body["rows"]) == 2, body
+    assert body["figure"] == 4 and body["weight_sum"] == 4
+    assert client.get("/api/v1/drill/sponsor/acme?limit=501").status_code == 400
+    body = client.get("/api/v1/drill/facility/charite?country=DE").json()
+    assert body["country"] == "DE" and body["figure"] == 2 == body["total"]
+    listing = client.get("/table/trials_by_facility").text
+    assert 'href="/drill/facility/gustave%20roussy?country=FR"' in listing
+    listing = client.get("/table/trials_by_sponsor").text
+    assert 'href="/drill/sponsor/acme%20pharma"' in listing
+
+
+def test_report_writes_sponsor_facility_and_year_files(
+    full_store: Path, tmp_path: Path
+) -> None:
+    """Each file the report links adds up to its row: sponsors, facilities
+    (with their country) and the report country's trials by start year."""
+    import re
+
+    from oncometrics.report import write_report
+
+    cfg = load_config(actor="FR", domain="all")
+    html = write_report(
+        full_store, tmp_path / "r", config=cfg,
+        indicators=full_store / "indicators", log=lambda m: None,
+    ).read_text(encoding="utf-8")  # fmt: skip
+    links = set(re.findall(r'<a href="(drill/[^"]+\.csv)">', html))
+    want = {
+        "drill/sponsor_institut_gustave_roussy.csv": 4,  # T2 T3 T4 T5
+        "drill/facility_gustave_roussy_FR.csv": 4,  # T1 T2 T3 T7
+        "drill/facility_site_k.csv": 1,  # T5, its country unresolved
+        "drill/trials_FR_2020.csv": 3,  # T1 T2 T7
+        "drill/trials_FR_2021.csv": 1,  # T3
+    }
+    assert set(want) <= links
+    for link, n in want.items():
+        rows = list(csv.DictReader((tmp_path / "r" / link).open(encoding="utf-8")))
+        assert sum(float(r["weight"]) for r in rows) == n == len(rows), link
+
+
+# EXPECTED.md §6: FR's co-publications with each partner
+FR_PAIRS = {"US": {"W01", "W05"}, "BR": {"W08", "W10"}, "DE": {"W05"},
+            "CN": {"W05"}}  # fmt: skip
+
+
+def test_pair_items_hand_worked(store: Path, full_store: Path) -> None:
+    with Drill(store, store / "indicators") as d:
+        for partner, works in FR_PAIRS.items():
+            t = d.works("partners", "fr", partner=partner.lower())
+            assert set(t["work_id"].to_pylist()) == works, partner
+            assert set(t["weight"].to_pylist()) == {1.0}
+        with pytest.raises(DrillError, match="name the partner"):
+            d.works("partners", "FR")
+        with pytest.raises(
+            DrillError, match=r"--partner only qualifies level\(s\) par"
+        ):
+            d.works("country", "FR", partner="US")
+    # trials/fixture EXPECTED.md: FR and US share T1 and T3, and T7 (Gustave
+    # Roussy and Boston) with domain "all"
+    t = drill(full_store, full_store / "indicators", "trial_partners", "FR",
+              partner="US")  # fmt: skip
+    assert t["nct_id"].to_pylist() == [f"NCT0000000{i}" for i in (1, 3, 7)]
+
+
+def test_api_and_links_of_a_pair(store: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from oncometrics.web.app import create_app
+
+    client = TestClient(create_app(store))
+    body = client.get("/api/v1/drill/partners/FR?partner=us&limit=1").json()
+    assert body["total"] == 2 and len(body["rows"]) == 1 and body["partner"] == "US"
+    assert body["figure_column"] == "co_publications" and body["figure"] == 2
+    assert body["weight_sum"] == 2
+    assert client.get("/api/v1/drill/partners/FR?partner=U S").status_code == 400
+    listing = client.get("/table/country_partners").text
+    assert 'href="/drill/partners/FR?partner=US"' in listing
+    page = client.get("/drill/partners/FR?partner=BR&lang=fr").text
+    assert "(avec BR)" in page and "W08" in page and "W10" in page

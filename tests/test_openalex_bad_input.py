@@ -141,7 +141,7 @@ def test_truncated_gzip_rejects_once_and_stops(tmp_path: Path) -> None:
     [
         (b"", "empty file"),
         (b"  \n\n", "empty file"),
-        (gzip.compress(b""), "empty file"),
+        (gzip.compress(b"", mtime=0), "empty file"),
         (b'<?xml version="1.0"?>\n<PubmedArticleSet>', "looks like XML"),
         (b"id,doi,title\nW1,10.1/x,T\n", "starts with 'id,doi,title'"),
         (b"\x00\x01\x02binary", "binary data"),

@@ -70,3 +70,18 @@ def test_network_and_map_views_have_their_nodes(page, served: str) -> None:  # t
     page.goto(f"{served}/network?actor=FR&lang=fr")
     assert "Réseau de collaboration" in page.locator("h2").first.inner_text()
     assert page.errors == [] and page.foreign == []  # type: ignore[attr-defined]
+
+
+def test_drill_down_from_a_year_row(page, served: str) -> None:  # type: ignore[no-untyped-def]
+    """A year cell of publications_by_country_year opens that year's works
+    (EXPECTED.md §2: FR's 2020 works weigh 3), CSV link with the year."""
+    page.goto(f"{served}/table/publications_by_country_year")
+    page.click('a.drill[href="/drill/country/FR?year=2020"] >> nth=0')
+    page.wait_for_url("**/drill/country/FR?year=2020")
+    rows = page.locator("table.drill tbody tr")
+    assert rows.count() == len(FR) - 1  # W13 is of 2021
+    summary = page.locator("#drill-sum").inner_text()
+    assert "publications_by_country_year" in summary and "add up to 3" in summary
+    href = page.locator("#csv").get_attribute("href")
+    assert href == "/api/v1/drill/country/FR/csv?year=2020"
+    assert page.errors == [] and page.foreign == []  # type: ignore[attr-defined]

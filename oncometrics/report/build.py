@@ -364,12 +364,7 @@ def _publication_charts(
 ) -> list[Chart | None]:
     df, a, lang = t["publications_by_country"], ctx.actor, ctx.lang
     return [
-        _chart(
-            "pub_rank",
-            charts.ranking_bars(df, "p_frac", a, lang=lang, salt="pubrank"),
-            ctx,
-            "publications_by_country.p_frac",
-        ),
+        _rank_chart("pub_rank", t, "publications_by_country", "p_frac", ctx),
         _chart(
             "pub_top10",
             charts.ranking_bars(
@@ -384,34 +379,24 @@ def _publication_charts(
             ctx,
             "publications_by_country.pp_top10 [pp_top10_lo, pp_top10_hi]",
         ),
-        _chart(
+        _rows_chart(
             "pub_time",
-            charts.share_over_time(t["publications_by_country_year"], a, lang=lang)
-            if has_rows(t, "publications_by_country_year")
-            else None,
+            t,
+            "publications_by_country_year",
+            charts.share_over_time,
             ctx,
             "publications_by_country_year.share_frac",
         ),
-        _chart(
+        _rows_chart(
             "pub_spec",
-            charts.specialisation_map(df, a, lang=lang),
+            t,
+            "publications_by_country",
+            charts.specialisation_map,
             ctx,
             "publications_by_country.ai, share_frac",
         ),
         _partner_chart("pub_partners", t, "country_partners", ctx),
-        _chart(
-            "pub_network",
-            geo.network_svg(
-                df,
-                t.get("country_partners"),
-                size="p_full",
-                co="co_publications",
-                actor=a,
-                lang=lang,
-            ),
-            ctx,
-            "country_partners.co_publications; publications_by_country.p_full",
-        ),
+        _network_chart("pub_network", t, "publications_by_country", "p_full", ctx),
         _chart(
             "pub_map",
             geo.map_svg(df, share="share_frac", actor=a, lang=lang),
@@ -434,31 +419,54 @@ def _partner_chart(
     return _chart(key, svg, ctx, table)
 
 
+def _rows_chart(
+    key: str,
+    t: Mapping[str, pd.DataFrame],
+    table: str,
+    draw: Callable[..., str | None],
+    ctx: Context,
+    caption: str,
+) -> Chart:
+    """The chart `draw` makes of `table` when it has rows."""
+    svg = draw(t[table], ctx.actor, lang=ctx.lang) if has_rows(t, table) else None
+    return _chart(key, svg, ctx, caption)
+
+
+def _rank_chart(
+    key: str, t: Mapping[str, pd.DataFrame], table: str, column: str, ctx: Context
+) -> Chart:
+    """The bars of the leading countries of `table` by `column`."""
+    salt = key.replace("_", "")  # pubrank, invrank
+    svg = charts.ranking_bars(t[table], column, ctx.actor, lang=ctx.lang, salt=salt)
+    return _chart(key, svg, ctx, f"{table}.{column}")
+
+
+#: node table → (pair table, co-output column) of its network chart.
+_NETWORKS = {
+    "publications_by_country": ("country_partners", "co_publications"),
+    "inventions_by_country": ("coinvention_partners", "co_inventions"),
+}
+
+
+def _network_chart(
+    key: str, t: Mapping[str, pd.DataFrame], nodes: str, size: str, ctx: Context
+) -> Chart:
+    """The actor's collaboration network: nodes sized by `size` of `nodes`."""
+    pairs, co = _NETWORKS[nodes]
+    svg = geo.network_svg(
+        t[nodes], t.get(pairs), size=size, co=co, actor=ctx.actor, lang=ctx.lang
+    )
+    return _chart(key, svg, ctx, f"{pairs}.{co}; {nodes}.{size}")
+
+
 def _invention_charts(
     t: Mapping[str, pd.DataFrame], ctx: Context
 ) -> list[Chart | None]:
-    df, a, lang = t["inventions_by_country"], ctx.actor, ctx.lang
+    a, lang = ctx.actor, ctx.lang
     return [
-        _chart(
-            "inv_rank",
-            charts.ranking_bars(df, "i_frac", a, lang=lang, salt="invrank"),
-            ctx,
-            "inventions_by_country.i_frac",
-        ),
+        _rank_chart("inv_rank", t, "inventions_by_country", "i_frac", ctx),
         _partner_chart("inv_partners", t, "coinvention_partners", ctx),
-        _chart(
-            "inv_network",
-            geo.network_svg(
-                df,
-                t.get("coinvention_partners"),
-                size="i_full",
-                co="co_inventions",
-                actor=a,
-                lang=lang,
-            ),
-            ctx,
-            "coinvention_partners.co_inventions; inventions_by_country.i_full",
-        ),
+        _network_chart("inv_network", t, "inventions_by_country", "i_full", ctx),
         _chart(
             "inv_tech",
             charts.technology_mix(
@@ -471,20 +479,21 @@ def _invention_charts(
 
 
 def _trial_charts(t: Mapping[str, pd.DataFrame], ctx: Context) -> list[Chart | None]:
-    df, a, lang = t["trials_by_country"], ctx.actor, ctx.lang
     return [
-        _chart(
+        _rows_chart(
             "trial_rank",
-            charts.trials_by_country(df, a, lang=lang),
+            t,
+            "trials_by_country",
+            charts.trials_by_country,
             ctx,
             "trials_by_country.trials, early_phase_trials",
         ),
         _partner_chart("trial_partners", t, "trial_partners", ctx),
-        _chart(
+        _rows_chart(
             "trial_phase",
-            charts.trials_by_phase(t["trials_by_phase"], a, lang=lang)
-            if has_rows(t, "trials_by_phase")
-            else None,
+            t,
+            "trials_by_phase",
+            charts.trials_by_phase,
             ctx,
             "trials_by_phase",
         ),

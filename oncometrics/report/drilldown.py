@@ -2,7 +2,10 @@
 
 For the report's country and the largest actors of each drillable table
 (:data:`oncometrics.drill.LEVELS`), the publications, patent families or
-trials behind their row, as :func:`oncometrics.drill.drill` lists them.
+trials behind their row, as :func:`oncometrics.drill.drill` lists them; a
+facility's file also names its country (``facility_<name>_<CC>.csv``), and
+each year row of the report's country in the by-year tables has its own
+(``country_FR_2020.csv``).
 Plain CSV files next to ``report.html``, linked from it by relative paths:
 they open offline, without the dashboard.  When the store or the tables'
 settings are not at hand (tables copied without their store), no file is
@@ -31,13 +34,64 @@ SECTION = {
     "inventions": "inventions",
     "applicant": "inventions",
     "trials": "trials",
+    "sponsor": "trials",
+    "facility": "trials",
+    "partners": "publications",
+    "inv_partners": "inventions",
+    "trial_partners": "trials",
 }
+#: A file to write: its label in the report, the actor, year / country.
+Target = tuple[str, str, dict[str, str]]
+
+
+def drill_targets(
+    tables: Mapping[str, pd.DataFrame], level: str, actor: str, top: int = TOP
+) -> list[Target]:
+    """The rows of `level` that get a file: :func:`drill_actors` (a
+    facility with its country), then each year of the report's country; for
+    a partner table, the report country's `top` partners."""
+    lv = LEVELS[level]
+    if lv.key == "partner":
+        return _partner_targets(tables.get(lv.table), lv.total, actor, top)
+    out: list[Target] = []
+    for code in drill_actors(tables, level, actor, top):
+        if lv.key is None:
+            out.append((code, code, {}))
+            continue
+        df = tables[lv.table]
+        keys = df.loc[df[lv.column].astype(str) == code, lv.key].dropna()
+        if keys.empty:  # its country unresolved: the one row of the name
+            out.append((code, code, {}))
+        for key in keys:
+            out.append((f"{code} ({key})", code, {"country": str(key)}))
+    years = tables.get(lv.year_table or "")
+    if years is None or years.empty or lv.column != "country":
+        return out
+    mine = years[years[lv.column].astype(str) == actor][lv.year_column]
+    for y in sorted({int(y) for y in mine.dropna()}):
+        out.append((f"{actor} {y}", actor, {"year": str(y)}))
+    return out
+
+
+def _partner_targets(
+    df: pd.DataFrame | None, co: str, actor: str, top: int
+) -> list[Target]:
+    """The report country's `top` partners in a partner table (most shared)."""
+    if df is None or df.empty:
+        return []
+    mine = df[df["country"].astype(str) == actor]
+    mine = mine.assign(_v=pd.to_numeric(mine[co], errors="coerce"))
+    mine = mine[mine["_v"] > 0].sort_values(["_v", "partner"], ascending=[False, True])
+    return [
+        (f"{actor}–{p}", actor, {"partner": str(p)}) for p in mine["partner"].head(top)
+    ]
 
 
 def drill_actors(
     tables: Mapping[str, pd.DataFrame], level: str, actor: str, top: int = TOP
 ) -> list[str]:
-    """The report's country (when in the table) and the `top` largest actors."""
+    """The report's country (when in the table) and the `top` largest actors
+    (distinct)."""
     lv = LEVELS[level]
     df = tables.get(lv.table)
     if df is None or df.empty or lv.total not in df.columns:
@@ -49,15 +103,21 @@ def drill_actors(
         df = mine if not mine.empty else df
     df = df.assign(_v=pd.to_numeric(df[lv.total], errors="coerce"))
     df = df[df["_v"] > 0].sort_values(["_v", lv.column], ascending=[False, True])
-    codes = [str(c) for c in df[lv.column].head(top)]
+    codes = list(dict.fromkeys(str(c) for c in df[lv.column]))[:top]
     if lv.column == "country" and actor in set(df[lv.column]) and actor not in codes:
         codes.insert(0, actor)
     return codes
 
 
-def file_name(level: str, actor: str) -> str:
-    """``<level>_<actor>.csv`` with only letters, digits, ``-`` and ``_``."""
-    return f"{level}_{re.sub(r'[^A-Za-z0-9-]', '_', actor)}.csv"
+def file_name(level: str, actor: str, within: Mapping[str, str] | None = None) -> str:
+    """``<level>_<actor>[_<country>][_<year>].csv`` with only letters, digits,
+    ``-`` and ``_``.
+
+    >>> file_name("facility", "gustave roussy", {"country": "FR"})
+    'facility_gustave_roussy_FR.csv'
+    """
+    stem = "_".join([actor, *(within or {}).values()])
+    return f"{level}_{re.sub(r'[^A-Za-z0-9-]', '_', stem)}.csv"
 
 
 def write_drilldowns(
@@ -85,14 +145,14 @@ def write_drilldowns(
     try:
         with Drill(store, indicators) as d:
             for level in LEVELS:
-                for code in drill_actors(tables, level, actor, top):
-                    t = d.works(level, code)
+                for label, code, within in drill_targets(tables, level, actor, top):
+                    t = d.works(level, code, **within)
                     folder.mkdir(parents=True, exist_ok=True)
-                    name = file_name(level, code)
+                    name = file_name(level, code, within)
                     with (folder / name).open("w", encoding="utf-8", newline="") as fh:
                         write_csv(t, fh)
                     links.setdefault(SECTION[level], []).append(
-                        (code, f"{folder.name}/{name}")
+                        (label, f"{folder.name}/{name}")
                     )
     except Exception as exc:
         if not is_user_error(exc):

@@ -317,7 +317,7 @@ def _jsonl(
     lines: Iterable[tuple[int, bytes | LongLine]], path: Path, ctx: Context, check: bool
 ) -> Iterator[Record | Reject]:
     """One work per line; the record number is the line number."""
-    loads, decode_error, work = orjson.loads, orjson.JSONDecodeError, work_record
+    loads, decode_error, work = orjson.loads, orjson.JSONDecodeError, _work
     too_long = input_limits().too_long
     no = 0
     try:
@@ -332,20 +332,25 @@ def _jsonl(
                 continue
             assert type(line) is bytes
             if type(obj) is not dict:
-                yield Reject(
-                    no,
-                    f"line is {kind(obj)}, not a JSON object",
-                    clip(line[:_RAW].rstrip(b"\r\n")),
-                )
+                reason = f"line is {kind(obj)}, not a JSON object"
+                yield Reject(no, reason, clip(line[:_RAW].rstrip(b"\r\n")))
                 continue
             if check:
                 check = not _check_first(obj, path)
-            try:
-                yield work(obj, no, ctx)
-            except BadWork as exc:
-                yield Reject(no, str(exc), clip(line[:_RAW].rstrip(b"\r\n")))
+            yield work(obj, no, ctx, line)
     except TruncatedInput as exc:
         yield Reject(no + 1, f"{exc}; reading stopped after line {no}")
+
+
+def _work(
+    obj: dict[str, Any], no: int, ctx: Context, line: bytes | None
+) -> Record | Reject:
+    """The work's record, or its reject showing `line` (None: the work as JSON)."""
+    try:
+        return work_record(obj, no, ctx)
+    except BadWork as exc:
+        raw = orjson.dumps(obj) if line is None else line  # compact: no newline
+        return Reject(no, str(exc), clip(raw[:_RAW].rstrip(b"\r\n")))
 
 
 def _broken_line(no: int, line: bytes) -> Reject:
@@ -383,7 +388,4 @@ def _document(doc: Any, path: Path, ctx: Context) -> Iterator[Record | Reject]:
             continue
         if check:
             check = not _check_first(obj, path)
-        try:
-            yield work_record(obj, i, ctx)
-        except BadWork as exc:
-            yield Reject(i, str(exc), clip(orjson.dumps(obj)[:_RAW]))
+        yield _work(obj, i, ctx, None)

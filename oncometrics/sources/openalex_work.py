@@ -190,27 +190,12 @@ def _check(w: dict[str, Any]) -> tuple[str, int | None, int | None]:
     if cites is not None and (type(cites) is not int or not 0 <= cites < _I64):
         raise BadWork(f"cited_by_count is {clip(repr(cites), 40)}, not a count")
     get = w.get
-    if not (  # one expression on the happy path; find the culprit otherwise
-        type(get("title")) in _TXT
-        and type(get("display_name")) in _TXT
-        and type(get("publication_date")) in _TXT
-        and type(get("language")) in _TXT
-        and type(get("type")) in _TXT
-        and type(get("authorships")) in _LIST
-        and type(get("referenced_works")) in _LIST
-        and type(get("counts_by_year")) in _LIST
-        and type(get("topics")) in _LIST
-        and type(get("mesh")) in _LIST
-        and type(get("grants")) in _LIST
-        and type(get("awards")) in _LIST
-        and type(get("funders")) in _LIST
-    ):
-        for key in TEXT_FIELDS:
-            if type(get(key)) not in _TXT:
-                raise BadWork(f"{key} is {kind(get(key))}, not a string")
-        for key in LIST_FIELDS:
-            if type(get(key)) not in _LIST:
-                raise BadWork(f"{key} is {kind(get(key))}, not a list")
+    for key in TEXT_FIELDS:
+        if type(get(key)) not in _TXT:
+            raise BadWork(f"{key} is {kind(get(key))}, not a string")
+    for key in LIST_FIELDS:
+        if type(get(key)) not in _LIST:
+            raise BadWork(f"{key} is {kind(get(key))}, not a list")
     return wid, year, cites
 
 

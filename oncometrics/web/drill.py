@@ -20,7 +20,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
-from oncometrics.drill import LEVELS, SCHEMAS, Drill, DrillError, normalise_actor
+from oncometrics.drill import LEVELS, SCHEMAS, Drill, DrillError, Row, resolve
 from oncometrics.web.api import CODE, Problem, _reject_unknown, snapshot
 
 MAX_LIMIT = 500
@@ -41,6 +41,9 @@ class DrillRows(BaseModel):
     table: str
     figure_column: str
     figure: float | None
+    year: str | None
+    country: str | None
+    partner: str | None
     weight_sum: float
     total: int
     limit: int
@@ -56,23 +59,26 @@ class Drills:
         self.store = store
         self._stamp: object = None
         self._drill: Drill | None = None
-        self._tables: OrderedDict[tuple[str, str], pa.Table] = OrderedDict()
+        self._tables: OrderedDict[Row, pa.Table] = OrderedDict()
         self._lock = threading.Lock()
 
-    def works(self, request: Request, level: str, actor: str) -> pa.Table:
-        """Every work behind `actor` at `level` for this request's snapshot."""
+    def works(
+        self, request: Request, level: str, actor: str, **within: str | None
+    ) -> tuple[Row, pa.Table]:
+        """The row asked for and every work behind it, for this request's
+        snapshot (`within`: ``year``, ``country``, as :func:`resolve`)."""
         data = snapshot(request)
         with self._lock:
             if self._stamp != data.stamp:
                 self._reset(data.folder, data.stamp)
-            key = (level, actor)
+            key = resolve(data.folder, level, actor, **within)
             if key not in self._tables:
                 assert self._drill is not None
-                self._tables[key] = self._drill.works(level, actor)
+                self._tables[key] = self._drill.rows(key)
                 while len(self._tables) > KEEP:
                     self._tables.popitem(last=False)
             self._tables.move_to_end(key)
-            return self._tables[key]
+            return key, self._tables[key]
 
     def _reset(self, folder: Path, stamp: object) -> None:
         import ibis
@@ -96,50 +102,79 @@ def _drills(request: Request) -> Drills:
     return app.state.drills  # type: ignore[no-any-return]
 
 
-def _works(request: Request, level: str, actor: str) -> tuple[str, pa.Table]:
+def _works(
+    request: Request, level: str, actor: str, year: str | None, **keys: str | None
+) -> tuple[Row, pa.Table]:
     if level not in LEVELS:
         raise HTTPException(404, f"unknown level {level!r}; one of {', '.join(LEVELS)}")
-    actor = normalise_actor(level, actor)
     try:
-        return actor, _drills(request).works(request, level, actor)
+        return _drills(request).works(request, level, actor, year=year, **keys)
     except DrillError as exc:
         msg = str(exc).replace(str(request.app.state.store), "STORE")
+        msg = msg.replace(str(snapshot(request).folder), "INDICATORS")
         raise HTTPException(404, msg) from None
 
 
-def _figure(request: Request, level: str, actor: str) -> float | None:
-    lv = LEVELS[level]
-    df = snapshot(request).published().get(lv.table)
-    if df is None or lv.column not in df.columns:
-        return None
-    sub = df[df[lv.column].astype(str) == actor]
-    return None if sub.empty else float(sub[lv.total].iloc[0])
+def _query(**q: str | None) -> str:
+    """The query string naming the same row (``year``, ``country``…)."""
+    from urllib.parse import urlencode
+
+    return urlencode({k: v.strip() for k, v in q.items() if v})
 
 
 Actor = Annotated[str, Query(pattern=CODE)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+Year = Annotated[
+    str | None,
+    Query(
+        pattern=r"^\d{4}(-\d{4})?$",
+        description="A year or period (2020, 2019-2020): the rows of the "
+        "level's by-year table (country, inventions, trials).",
+    ),
+]
+Country = Annotated[
+    str | None,
+    Query(pattern=CODE, description="A facility's country (ISO alpha-2)."),
+]
+Partner = Annotated[
+    str | None,
+    Query(pattern=CODE, description="The partner country of a pair (ISO alpha-2)."),
+]
 
 
 @router.get("/api/v1/drill/{level}/{actor}", response_model=DrillRows)
 def drill_rows(
-    request: Request, level: str, actor: str, limit: Limit = 100, offset: Offset = 0
+    request: Request,
+    level: str,
+    actor: str,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    year: Year = None,
+    country: Country = None,
+    partner: Partner = None,
 ) -> DrillRows:
     """The rows behind one actor's row, heaviest first: publications of a
     `country` or `institution` (weight, citations, NCS, top shares; null: no
     citation data), patent families of a country (`inventions`) or an
-    applicant (`applicant`), trials of a country (`trials`).  The weights add
-    up to `figure`."""
-    _reject_unknown(request, {"limit", "offset"})
-    actor, t = _works(request, level, actor)
+    applicant (`applicant`), trials of a country (`trials`), a sponsor
+    (`sponsor`) or a site facility (`facility`, its `country` when in
+    several), the items a pair of countries shares (`partners`,
+    `inv_partners`, `trial_partners`, with `partner`); `year` keeps a year
+    or period of the by-year table.  The weights add up to `figure`."""
+    _reject_unknown(request, {"limit", "offset", "year", "country", "partner"})
+    row, t = _works(request, level, actor, year, country=country, partner=partner)
     page = t.slice(offset, limit)
     weights = t["weight"].to_pylist()
     return DrillRows(
         level=level,
-        actor=actor,
-        table=LEVELS[level].table,
+        actor=row.actor,
+        table=row.table,
         figure_column=LEVELS[level].total,
-        figure=_figure(request, level, actor),
+        figure=row.figure,
+        year=year,
+        country=_key(row, "country"),
+        partner=_key(row, "partner"),
         weight_sum=float(sum(w for w in weights if w is not None)),
         total=t.num_rows,
         limit=limit,
@@ -154,17 +189,27 @@ def drill_rows(
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-def drill_csv(request: Request, level: str, actor: str) -> Response:
+def drill_csv(
+    request: Request,
+    level: str,
+    actor: str,
+    year: Year = None,
+    country: Country = None,
+    partner: Partner = None,
+) -> Response:
     """Every work behind one actor's row, as CSV (missing citation data: n/a)."""
     import io
+    import re
 
     from oncometrics.drill import write_csv
 
-    _reject_unknown(request, set())
-    actor, t = _works(request, level, actor)
+    _reject_unknown(request, {"year", "country", "partner"})
+    row, t = _works(request, level, actor, year, country=country, partner=partner)
     buf = io.StringIO()
     write_csv(t, buf)
-    name = f"drill_{level}_{actor}.csv".replace(":", "_").replace("/", "_")
+    parts = [level, row.actor, *(row.key or ()), year]
+    stem = "_".join(str(p) for p in parts if p)
+    name = "drill_" + re.sub(r"[^A-Za-z0-9-]", "_", stem) + ".csv"
     return Response(
         buf.getvalue(),
         media_type="text/csv",
@@ -181,11 +226,15 @@ def drill_page(
     actor: str,
     offset: Offset = 0,
     lang: Annotated[str, Query(pattern="^(en|fr)$")] = "en",
+    year: Year = None,
+    country: Country = None,
+    partner: Partner = None,
 ) -> HTMLResponse:
     """The works behind one actor's row, 100 a page, with a CSV download."""
     from oncometrics.web.pages import _banners, _render
 
-    actor, t = _works(request, level, actor)
+    row, t = _works(request, level, actor, year, country=country, partner=partner)
+    actor = row.actor
     size = 100
     page = t.slice(offset, size)
     cols = list(t.column_names)
@@ -198,9 +247,11 @@ def drill_page(
         lang=lang,
         level=level,
         actor=actor,
-        table=LEVELS[level].table,
+        table=row.table,
         figure_column=LEVELS[level].total,
-        figure=_figure(request, level, actor),
+        figure=row.figure,
+        within=_within(row, lang),
+        query=_query(year=year, country=country, partner=partner),
         weight_sum=sum(weights),
         total=t.num_rows,
         offset=offset,
@@ -212,6 +263,28 @@ def drill_page(
     )  # fmt: skip
 
 
+def _key(row: Row, name: str) -> str | None:
+    """The row's `name` (``country``, ``partner``) qualifier, if it has one."""
+    lv = LEVELS[row.level]
+    return None if row.key is None or lv.key != name else row.key[0]
+
+
+def _within(row: Row, lang: str) -> str:
+    """The year(s), facility country or partner the page is narrowed to."""
+    t, parts = TEXT[lang], []
+    if row.key is not None:
+        name = LEVELS[row.level].key or "country"
+        parts.append(t[name].format(c=row.key[0] or "n/a"))
+    if row.years is not None:
+        first, last = row.years
+        parts.append(
+            t["year"].format(y=first)
+            if first == last
+            else t["years"].format(y=f"{first}-{last}")
+        )
+    return ", ".join(parts)
+
+
 #: The drill-down page's wording by language.
 TEXT: dict[str, dict[str, str]] = {
     "en": {
@@ -220,6 +293,8 @@ TEXT: dict[str, dict[str, str]] = {
         "works": "{n} rows", "csv": "Download CSV",
         "prev": "Previous", "next": "Next",
         "na": "n/a: no citation data for this work",
+        "year": "year {y}", "years": "years {y}", "country": "country {c}",
+        "partner": "with {c}",
     },
     "fr": {
         "title": "Ce qui compose {actor} dans {table}",
@@ -227,5 +302,7 @@ TEXT: dict[str, dict[str, str]] = {
         "works": "{n} lignes", "csv": "Télécharger le CSV",
         "prev": "Précédentes", "next": "Suivantes",
         "na": "n.d. : pas de données de citation pour cette publication",
+        "year": "année {y}", "years": "années {y}", "country": "pays {c}",
+        "partner": "avec {c}",
     },
 }  # fmt: skip

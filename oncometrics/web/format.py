@@ -13,6 +13,8 @@ kept for the API and the CSV.
 from __future__ import annotations
 
 import math
+import numbers
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -53,22 +55,44 @@ def label(column: str) -> str:
     return text if len(text) <= 60 else text[:57].rsplit(" ", 1)[0] + "…"
 
 
-def drill_link(table: str, column: str, value: Any) -> str | None:
+def drill_link(
+    table: str,
+    column: str,
+    value: Any,
+    cols: Sequence[str] | None = None,
+    row: Sequence[Any] | None = None,
+) -> str | None:
     """The drill-down page of a cell naming an actor (None for other cells).
+
+    With the cell's row (`cols`, `row`), a facility's link names its country
+    and the actor and year cells of a by-year table link to that year.
 
     >>> drill_link("publications_by_country", "country", "FR")
     '/drill/country/FR'
+    >>> drill_link("trials_by_country_year", "start_year", 2019,
+    ...            ["country", "start_year"], ["FR", 2019])
+    '/drill/trials/FR?year=2019'
     """
-    from urllib.parse import quote
-
     from oncometrics.drill import LEVELS
 
+    r = dict(zip(cols, row, strict=True)) if cols and row is not None else {}
     for level, lv in LEVELS.items():
-        if (
-            lv.table == table
-            and lv.column == column
-            and isinstance(value, str)
-            and "/" not in value  # one path segment
-        ):
-            return f"/drill/{level}/{quote(value, safe=':')}"
+        if lv.table == table and lv.column == column:
+            return _actor_link(level, value, {lv.key: r.get(lv.key)} if lv.key else {})
+        if lv.year_table == table and column in (lv.column, lv.year_column) and r:
+            year = r.get(lv.year_column or "")
+            if isinstance(year, numbers.Real) and year == year:  # not NaN
+                return _actor_link(level, r.get(lv.column), {"year": int(float(year))})
     return None
+
+
+def _actor_link(level: str, actor: Any, query: dict[str | None, Any]) -> str | None:
+    """``/drill/<level>/<actor>?…`` (None: not an actor naming one path segment)."""
+    from urllib.parse import quote, urlencode
+
+    from oncometrics.drill_levels import UNASSIGNED
+
+    if not isinstance(actor, str) or actor in ("", UNASSIGNED) or "/" in actor:
+        return None
+    q = urlencode({k: v for k, v in query.items() if k and isinstance(v, (str, int))})
+    return f"/drill/{level}/{quote(actor, safe=':')}" + (f"?{q}" if q else "")
