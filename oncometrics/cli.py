@@ -227,17 +227,31 @@ PUBLICATION_SOURCES = ("openalex", "pubmed", "medline", "wos", "scopus", "lens",
 
 
 def _country_provenance_line(store: Path) -> str:
-    """Per source, the authorships whose country was read from the strings."""
-    from oncometrics.engine import Engine
-    from oncometrics.indicators import provenance
+    """Per source, the authorships whose country was read from the strings.
 
-    engine = Engine.from_config(load_config(None, engine="duckdb"))
+    The query of :func:`~oncometrics.indicators.provenance.country_provenance`
+    run on the catalog's connection (no engine to start: ~5x less CPU).
+    """
+    import ibis
+
+    from oncometrics import lake
+    from oncometrics.indicators import provenance
+    from oncometrics.schema import TABLES
+
+    names = ("works", "authorship_countries")
+    t = {n: ibis.table(ibis.schema(TABLES[n]), name=f"_prov_{n}") for n in names}
+    expr = provenance.country_provenance(t["works"], t["authorship_countries"])
+    con = lake.connect(store, read_only=True)
     try:
-        t = engine.load_tables(store, ["works", "authorship_countries"])
-        expr = provenance.country_provenance(t["works"], t["authorship_countries"])
-        rows = expr.to_pyarrow().to_pylist()
+        for n in names:
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW _prov_{n} AS SELECT * FROM {lake.ALIAS}.{n}"
+            )
+        cur = con.execute(str(ibis.to_sql(expr, dialect="duckdb")))
+        cols = [d[0] for d in cur.description]
+        rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
     finally:
-        engine.close()
+        con.close()
     return provenance.provenance_line(provenance.provenance_counts(rows))
 
 
@@ -449,6 +463,32 @@ def serve(
     web_app = create_app(_existing_store(store))
     out.print(f"serving {store} on http://{host}:{port}/", markup=False)
     uvicorn.run(web_app, host=host, port=port, log_level="warning")
+
+
+@app.command("expire-snapshots")
+def expire_snapshots(
+    store: StoreOpt = Path("store"),
+    keep_from: Annotated[
+        int | None,
+        typer.Option("--keep-from", help="Oldest snapshot to keep (an id)."),
+    ] = None,
+    outputs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--outputs", help="Keep the snapshot this output folder was computed from."
+        ),
+    ] = None,
+) -> None:
+    """Delete the snapshots older than the ones to keep, and their data files."""
+    from oncometrics import store_expire
+
+    keep = store_expire.keep_from(keep_from, outputs or [])
+    old, files = store_expire.expire(store, keep)
+    out.print(
+        f"{store}: {len(old)} snapshot(s) before {keep} expired, "
+        f"{files} data file(s) deleted",
+        markup=False,
+    )
 
 
 @app.command("compare-sources")

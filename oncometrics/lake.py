@@ -198,6 +198,9 @@ def _attach(
 #: ``sql`` (every statement on a catalog connection) and those named in
 #: :mod:`oncometrics.store`.
 CRASH_AT_ENV = "ONCOMETRICS_CRASH_AT"
+#: ``INT``: send SIGINT (a Ctrl-C) instead of SIGKILL at that step, and wait
+#: for it to interrupt the process there (tests/test_store_interrupt.py).
+CRASH_SIGNAL_ENV = "ONCOMETRICS_CRASH_SIGNAL"
 CRASH_COUNTS: dict[str, int] = {}
 
 
@@ -210,8 +213,13 @@ def crash_point(step: str) -> None:
     if name != step:
         return
     CRASH_COUNTS[step] = CRASH_COUNTS.get(step, 0) + 1
-    if CRASH_COUNTS[step] == int(nth or 1):
-        os.kill(os.getpid(), signal.SIGKILL)
+    if CRASH_COUNTS[step] != int(nth or 1):
+        return
+    if os.environ.get(CRASH_SIGNAL_ENV) == "INT":
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)  # the handler raises KeyboardInterrupt in this sleep
+        return
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass(frozen=True)
@@ -287,13 +295,19 @@ def read_snapshot(root: Path | str, snapshot: int | None = None) -> Snapshot:
 
 
 def _list_snapshot(con: Any, root: Path, snapshot: int | None) -> Snapshot:
-    latest = con.execute(
-        f"SELECT max(snapshot_id) FROM ducklake_snapshots({sql_str(ALIAS)})"
+    span = con.execute(
+        "SELECT min(snapshot_id), max(snapshot_id) "
+        f"FROM ducklake_snapshots({sql_str(ALIAS)})"
     ).fetchone()
-    last = int(latest[0]) if latest and latest[0] is not None else 0
+    first = int(span[0]) if span and span[0] is not None else 0
+    last = int(span[1]) if span and span[1] is not None else 0
     sid = last if snapshot is None else int(snapshot)
     if not 0 <= sid <= last:
         raise LakeError(f"{root}: no snapshot {sid} (the latest is {last})")
+    if sid < first:  # oncometrics expire-snapshots
+        raise LakeError(
+            f"{root}: snapshot {sid} was expired (the oldest kept is {first})"
+        )
     # one query on the catalog's tables (DuckLake spec), not one call of
     # ducklake_list_files per table (25 ms each)
     m = f"__ducklake_metadata_{ALIAS}"

@@ -108,15 +108,22 @@ def commit_file(
     if n_replaced:
         touched = _remove_replaced(con, entity, main, key, children)
     owned = {main, *children}
+    # the links the derived weights come from are read once, into temp tables
+    links = {s[0] for s in derived.SOURCES.values()} if entity == "work" else set()
     for table, files in staged.items():
         if files:
             where = (
                 f"WHERE {_REC} IN (SELECT {_REC} FROM keep)" if table in owned else ""
             )
+            rows = f"SELECT * EXCLUDE ({_REC}) FROM read_parquet(?) {where}"
+            if table in links:
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE new_{table} AS {rows}", [files]
+                )
+                rows, files = f"SELECT * FROM new_{table}", []
             con.execute(
-                f"INSERT INTO {ALIAS}.{table} BY NAME SELECT * EXCLUDE ({_REC}) "
-                f"FROM read_parquet(?) {where}",
-                [files],
+                f"INSERT INTO {ALIAS}.{table} BY NAME {rows}",
+                [files] if files else None,
             )
     if entity == "work":
         _derive_new(con, staged)
@@ -180,15 +187,10 @@ def _derive_new(con: duckdb.DuckDBPyConnection, staged: dict[str, list[str]]) ->
         links = staged[sources[0]]
         if not links:
             continue
-        if table.endswith("_weights"):
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE new_links AS SELECT * EXCLUDE ({_REC}) "
-                f"FROM read_parquet(?) WHERE {_REC} IN (SELECT {_REC} FROM keep)",
-                [links],
-            )
+        if table.endswith("_weights"):  # links read by commit_file
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE new_{table} AS "
-                + derived.weights_sql(table, "new_links")
+                + derived.weights_sql(table, f"new_{sources[0]}")
             )
             con.execute(
                 f"INSERT INTO {ALIAS}.{table} BY NAME SELECT * FROM new_{table}"

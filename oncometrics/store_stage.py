@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from oncometrics.errors import OncometricsError
@@ -37,6 +36,7 @@ from oncometrics.sources.base import (
     clip,
     guarded,
 )
+from oncometrics.store_fit import OnReject, batch_tables
 
 BATCH_RECORDS = 20_000
 #: Also flush staged rows when this many are buffered (bounds memory).
@@ -132,24 +132,21 @@ def _stage_file(
     staged.quarantine_name = f"{spec.name}-{tag}.jsonl"
     qpath = root / "quarantine" / staged.quarantine_name
     shutil.rmtree(staging, ignore_errors=True)
-    writer = _StagingWriter(staging, tag)
-    listed = 0
+    rejects = _Rejects(res, path, log)
+    writer = _StagingWriter(staging, tag, rejects.unfit)
     token = _progress.set(progress(res.size) if progress else None)
     ok = False
     try:
         staging.parent.mkdir(parents=True, exist_ok=True)
         with open(qstaged, "w", encoding="utf-8") as qfh:
+            rejects.fh = qfh
             last_no = 0
             try:
                 for item in guarded(spec.parser()(path), path):
                     res.read += 1
                     last_no = item.record_no
                     if isinstance(item, Reject):
-                        res.rejected += 1
-                        _quarantine(qfh, path, item)
-                        if listed < MAX_LISTED_REJECTS:
-                            log(f"{path}: record {item.record_no}: {item.reason}")
-                        listed += 1
+                        rejects.add(item)
                     else:
                         writer.add(item)
             except SourceError as exc:
@@ -158,16 +155,9 @@ def _stage_file(
                     log(res.error)
                     return staged
                 res.read += 1
-                res.rejected += 1
-                listed += 1
-                _quarantine(qfh, path, Reject(last_no + 1, exc.message))
-                log(f"{path}: record {last_no + 1}: {exc.message}")
-            if listed > MAX_LISTED_REJECTS:
-                log(
-                    f"{path}: … {listed - MAX_LISTED_REJECTS} more rejected records, "
-                    f"see {qpath}"
-                )
-        writer.close()
+                rejects.add(Reject(last_no + 1, exc.message), listed=True)
+            writer.close()
+            rejects.close(qpath)
         if res.read == 0:
             res.error = f"{path}: empty input, no records found"
             log(res.error)
@@ -277,6 +267,35 @@ def _quarantine(fh: Any, path: Path, rej: Reject) -> None:
     )
 
 
+class _Rejects:
+    """A file's rejected records: counted, quarantined, the first ones logged."""
+
+    def __init__(self, res: FileResult, path: Path, log: Callable[[str], None]):
+        self.res, self.path, self.log = res, path, log
+        self.fh: Any = None
+        self.listed = 0
+
+    def add(self, rej: Reject, *, listed: bool = False) -> None:
+        """Count, quarantine and (the first MAX_LISTED_REJECTS) log `rej`."""
+        self.res.rejected += 1
+        _quarantine(self.fh, self.path, rej)
+        if listed or self.listed < MAX_LISTED_REJECTS:
+            self.log(f"{self.path}: record {rej.record_no}: {rej.reason}")
+        self.listed += 1
+
+    def unfit(self, record_no: int, reason: str, raw: str | None) -> None:
+        """A record read and buffered whose values do not fit (store_fit)."""
+        self.add(Reject(record_no, reason, raw))
+
+    def close(self, qpath: Path) -> None:
+        """The line saying how many more were rejected than logged."""
+        if self.listed > MAX_LISTED_REJECTS:
+            self.log(
+                f"{self.path}: … {self.listed - MAX_LISTED_REJECTS} more rejected "
+                f"records, see {qpath}"
+            )
+
+
 class _StagingWriter:
     """Buffers parsed rows and writes them as staged Parquet batches.
 
@@ -285,11 +304,14 @@ class _StagingWriter:
     list of record numbers, and converted to Arrow in one C-level call per
     table (a struct array).  A batch is written every `BATCH_RECORDS` records
     or `BATCH_ROWS` buffered rows, whichever comes first, which bounds memory.
+    A record with a value that does not fit its column is not written but
+    given to `reject` (:func:`oncometrics.store_fit.batch_tables`).
     """
 
-    def __init__(self, staging: Path, tag: str):
+    def __init__(self, staging: Path, tag: str, reject: OnReject):
         self.staging = staging
         self.tag = tag
+        self.reject = reject
         self.buf: dict[str, tuple[list[Any], list[int]]] = {}
         self.n_records = 0
         self.n_rows = 0
@@ -314,11 +336,11 @@ class _StagingWriter:
             self.flush()
 
     def flush(self) -> None:
-        for table, (rows, recs) in self.buf.items():
+        for table, arrow in batch_tables(self.buf, self.reject).items():
             d = self.staging / table
             d.mkdir(parents=True, exist_ok=True)
             pq.write_table(
-                _to_table(table, rows, recs),
+                arrow,
                 d / f"b{self.batch:06d}.parquet",
                 compression=STAGING_COMPRESSION,
                 use_dictionary=False,
@@ -330,23 +352,3 @@ class _StagingWriter:
 
     def close(self) -> None:
         self.flush()
-
-
-def _to_table(table: str, rows: list[Any], recs: list[int]) -> pa.Table:
-    """Rows of `table` (dicts or schema-ordered tuples) plus the record column.
-
-    Converted as one struct array (missing dict keys are null), about three
-    times less CPU than building Python lists per column.
-    """
-    schema = TABLES[table]
-    struct = pa.struct(list(schema))
-    try:
-        arr = pa.array(rows, type=struct)
-    except pa.ArrowTypeError:  # dicts and tuples mixed: name every value
-        names = schema.names
-        rows = [
-            r if type(r) is dict else dict(zip(names, r, strict=True)) for r in rows
-        ]
-        arr = pa.array(rows, type=struct)
-    out = pa.Table.from_struct_array(arr)
-    return out.append_column(pa.field(_REC, pa.int64()), pa.array(recs, pa.int64()))

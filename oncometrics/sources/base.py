@@ -323,21 +323,17 @@ def guarded(items: Iterator[Record | Reject], path: Path) -> Iterator[Record | R
 
     A damaged-input error of any reader (:data:`DAMAGE_ERRORS`, e.g. a zlib
     error inside a zip member) becomes a :class:`SourceError` naming `path`,
-    reject reasons and error messages are made one line (XML libraries
-    put newlines in theirs), and a record with a value that does not fit its
-    column (:func:`oncometrics.sources.checks.check_record`: a year outside
-    the plausible window, a count beyond int64, a number where text is
-    expected) becomes a :class:`Reject` naming the column.
+    and reject reasons and error messages are made one line (XML libraries
+    put newlines in theirs).  Whether every value fits its column (a year
+    outside the plausible window, a count beyond int64, a number where text
+    is expected) is checked where the rows are staged, a batch at a time
+    (:mod:`oncometrics.store_fit`, with
+    :func:`oncometrics.sources.checks.check_record`).
     """
-    from oncometrics.sources.checks import check_record
-
     try:
         for item in items:
-            if isinstance(item, Reject):
-                if "\n" in item.reason:
-                    item.reason = " ".join(item.reason.split())
-            elif (why := check_record(item.rows)) is not None:
-                item = Reject(item.record_no, why, _raw_of(item))
+            if isinstance(item, Reject) and "\n" in item.reason:
+                item.reason = " ".join(item.reason.split())
             yield item
     except SourceError as exc:
         if "\n" not in str(exc):
@@ -349,14 +345,6 @@ def guarded(items: Iterator[Record | Reject], path: Path) -> Iterator[Record | R
         what = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         msg = " ".join(str(what).split()) or type(exc).__name__
         raise SourceError(path, f"damaged or unreadable input ({msg})") from None
-
-
-def _raw_of(rec: Record) -> str | None:
-    """The main row of a rejected record, as quarantine text."""
-    for rows in rec.rows.values():
-        if rows:
-            return clip(repr(rows[0]))
-    return None
 
 
 def first_bytes(path: Path, n: int = 4096) -> bytes:

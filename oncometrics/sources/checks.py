@@ -5,7 +5,8 @@ A reader checks a value where it parses it (:func:`year`, :func:`count`,
 message names the field ("publication_year: 20199999999 is not a year in
 1800..2027"), and the reader turns it into a :class:`~.base.Reject` of that
 record only.  :func:`check_record` is the last line, run on every record a
-reader yields (see :func:`oncometrics.sources.base.guarded`): each value of
+reader yields whose batch of rows does not convert to Arrow or falls out of
+range (see :mod:`oncometrics.store_fit`): each value of
 each row must fit its column of :mod:`oncometrics.schema` (text where text
 is expected, integers within their Arrow type and not negative, years in
 :data:`YEAR_MIN`..:func:`year_max`, finite floats), else the whole record is
