@@ -28,7 +28,7 @@ import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Unpack
 
 import pyarrow as pa
 
@@ -38,6 +38,7 @@ from oncometrics.drill_levels import (
     ROW_YEAR,
     DrillError,
     Level,
+    Qualifiers,
     Row,
     level_of,
     normalise_actor,
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
 
 S, I32, I64, F64 = pa.string(), pa.int32(), pa.int64(), pa.float64()
 __all__ = [
-    "LEVELS", "SCHEMAS", "Drill", "DrillError", "Level", "Row", "drill",
+    "LEVELS", "SCHEMAS", "Drill", "DrillError", "Level", "Qualifiers", "Row", "drill",
     "level_of", "normalise_actor", "parse_years", "resolve", "write_csv",
 ]  # fmt: skip
 
@@ -232,26 +233,14 @@ class Drill:
         w = inp.country_weights if level == "country" else institution_weights(inp)[1]
         return inp.work_impact, w
 
-    def works(
-        self,
-        level: str,
-        actor: str,
-        *,
-        year: str | tuple[int, int] | None = None,
-        country: str | None = None,
-        partner: str | None = None,
-        field: str | int | None = None,
-        period: str | None = None,
-    ) -> pa.Table:
+    def works(self, level: str, actor: str, **q: Unpack[Qualifiers]) -> pa.Table:
         """Every row behind `actor`'s row (heaviest first), as its
         :data:`SCHEMAS` says; `year` (``2020``, ``2019-2020``) keeps those
         of the by-year table's rows, `country` names a facility's country,
         `partner` the other country of a pair, `field` a WIPO field and
         `period` a period of ``technology_mix`` (DrillError: unknown level
         or actor, see :func:`resolve`)."""
-        return self.rows(resolve(self.indicators, level, actor, year=year,
-                                 country=country, partner=partner, field=field,
-                                 period=period))  # fmt: skip
+        return self.rows(resolve(self.indicators, level, actor, **q))
 
     def rows(self, row: Row) -> pa.Table:
         """Every record behind `row` (from :func:`resolve`)."""
@@ -327,12 +316,8 @@ def drill(
     level: str,
     actor: str,
     *,
-    year: str | tuple[int, int] | None = None,
-    country: str | None = None,
-    partner: str | None = None,
-    field: str | int | None = None,
-    period: str | None = None,
     engine: Engine | None = None,
+    **q: Unpack[Qualifiers],
 ) -> pa.Table:
     """The works behind `actor`'s row of the `level` table of `indicators`
     (of its by-year table in `year`; `country`: a facility's country;
@@ -343,8 +328,7 @@ def drill(
     folder without its settings.
     """
     with Drill(store, indicators, engine=engine) as d:
-        return d.works(level, actor, year=year, country=country, partner=partner,
-                       field=field, period=period)  # fmt: skip
+        return d.works(level, actor, **q)
 
 
 #: Columns written ``n/a`` in a CSV when the work has no citation data.

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import pyarrow.parquet as pq
 
@@ -183,17 +183,20 @@ def _check_qualifiers(
             )
 
 
-def resolve(
-    indicators: Path,
-    level: str,
-    actor: str,
-    *,
-    year: str | tuple[int, int] | None = None,
-    country: str | None = None,
-    partner: str | None = None,
-    field: str | int | None = None,
-    period: str | None = None,
-) -> Row:
+class Qualifiers(TypedDict, total=False):
+    """What picks one row among an actor's rows (CLI options, API parameters):
+    `year` (``2020``, ``2019-2020``) a by-year table's rows, `country` a
+    facility's country, `partner` the other country of a pair, `field` a
+    WIPO field and `period` a period of ``technology_mix``."""
+
+    year: str | tuple[int, int] | None
+    country: str | None
+    partner: str | None
+    field: str | int | None
+    period: str | None
+
+
+def resolve(indicators: Path, level: str, actor: str, **q: Unpack[Qualifiers]) -> Row:
     """The row of `indicators` a drill-down of `actor` at `level` stands for.
 
     Raises :class:`DrillError` (one line) for an unknown level, an actor with
@@ -201,13 +204,14 @@ def resolve(
     `country`, a pair without its `partner`, a technology row without its
     `field`, or a year for a level without a by-year table.
     """
-    lv, years = level_of(level), parse_years(year)
+    lv, years = level_of(level), parse_years(q.get("year"))
+    field, period = q.get("field"), q.get("period")
     actor = normalise_actor(level, actor)
     if actor.lower() == UNASSIGNED:
         raise DrillError(
             f"{actor}: the records with no resolved {lv.column} have no drill-down"
         )
-    keys = {"country": country, "partner": partner}
+    keys = {"country": q.get("country"), "partner": q.get("partner")}
     keys["field"] = None if field is None else str(field)
     _check_qualifiers(level, lv, years, keys, period)
     table = lv.year_table if years else lv.table
