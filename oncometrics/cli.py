@@ -609,6 +609,10 @@ def main(argv: list[str] | None = None) -> None:
     try:
         # Without standalone mode, typer *returns* the code of a typer.Exit.
         code = app(args=argv, standalone_mode=False)
+        if argv is None:  # the program itself (not a call from Python code)
+            # The work is done: a Ctrl-C now must not kill the interpreter as
+            # it shuts down (Python restores the default action then: exit -2).
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         if code == INTERRUPTED:  # typer's own Ctrl-C: Exit(130), said nothing
             sys.exit(_interrupted())
         if isinstance(code, int) and code:

@@ -183,12 +183,17 @@ def test_ctrl_c_from_outside_at_a_random_instant(world: dict[str, Any]) -> None:
     )
     assert proc.stderr is not None
     first = proc.stderr.readline()  # the 1st file's line: it is committed
-    time.sleep(random.Random(19).uniform(0.0, 0.1))
+    time.sleep(random.Random(19).uniform(0.0, 0.02))
     with contextlib.suppress(ProcessLookupError):  # ended already
         os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C
     out, err = proc.communicate(timeout=300)
     if proc.returncode == 0:
         pytest.skip("the ingest ended before the interrupt")
+    if proc.returncode == -signal.SIGINT:
+        # the signal came while the interpreter was shutting down (Python has
+        # restored the default action by then): only once every file is in
+        assert _check_before_or_after(world, store) == 3, (first + err).decode()
+        return
     _assert_one_line(proc.returncode, (first + err).decode())
     n = _check_before_or_after(world, store)
     assert n in (1, 2, 3)
