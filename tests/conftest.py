@@ -29,6 +29,13 @@ def spark_session() -> Iterator[Any]:
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.ansi.enabled", "false")
         .config("spark.driver.memory", "1g")
+        # tiny data: per-query overhead dominates (measured on the inventions
+        # world, docs/benchmarks.md "Test suite"): no adaptive re-planning,
+        # no broadcast jobs, no Java code generated and compiled per stage
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.sql.autoBroadcastJoinThreshold", "-1")
+        .config("spark.sql.codegen.wholeStage", "false")
+        .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
