@@ -160,6 +160,9 @@ def _compute(
                                       parse_period(config.period))  # fmt: skip
     dw = selection.domain_works(t["works"], t["work_subjects"], domain,
                                 counted=counted)  # fmt: skip
+    # The domain's works, once: impact, collaboration, affiliations and
+    # weights each select from them (only these columns are read).
+    dw = keep(dw.select("work_id", "publication_year"))
     by_type = bool(config.normalise_by_type)  # reference sets: the whole store
     wi = impact.work_impact(counted, normalise_by_type=by_type)
     wi = keep(wi.semi_join(dw.select("work_id"), "work_id"))
