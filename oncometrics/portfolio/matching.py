@@ -144,6 +144,9 @@ class Matcher:
     _last: tuple[str, str] = field(
         init=False, repr=False, compare=False, default=("", "")
     )
+    _last_org: tuple[str, bool] = field(
+        init=False, repr=False, compare=False, default=("", False)
+    )
 
     def __post_init__(self) -> None:
         self._codes, self._rors, self._patterns, self._names = {}, {}, [], []
@@ -202,7 +205,7 @@ class Matcher:
             for k in clean_unit_codes(segment)
             for c in self._codes.get(k, ())
         ]
-        norm = self._normalised(segment)
+        norm = self.normal_form(segment)
         words = norm.split()
         if (
             self._pattern_re is not None
@@ -222,11 +225,11 @@ class Matcher:
             return best_matches(found)
         return self._fuzzy(norm, words)
 
-    def _normalised(self, cleaned: str) -> str:
-        """:func:`normalise` of a cleaned text; the last one is remembered.
+    def normal_form(self, cleaned: str) -> str:
+        """:func:`normalise` of a :func:`clean` text (a segment); the last is kept.
 
-        The portfolio asks :meth:`names_organisation` about the string (or
-        segment) it has just matched: the same normal form, computed once.
+        After matching a string, the portfolio asks for its segments' normal
+        form and :meth:`names_organisation` about it: computed once.
         """
         last = self._last
         if cleaned != last[0]:
@@ -281,10 +284,12 @@ class Matcher:
     def names_organisation(self, text: str) -> bool:
         """True when `text` names a parent organisation of the units."""
         # normalise ignores the separators that segments() strips off
-        norm = self._normalised(clean(text).strip(" .,"))
-        if self._org_re is None or not self._org_re.search(norm):
-            return False
-        return any(_contains(norm, p) for p in self._org if p)
+        norm = self.normal_form(clean(text).strip(" .,"))
+        if norm != self._last_org[0]:
+            found = self._org_re is not None and bool(self._org_re.search(norm))
+            found = found and any(_contains(norm, p) for p in self._org if p)
+            self._last_org = (norm, found)
+        return self._last_org[1]
 
     def is_ignored(self, text: str) -> bool:
         """True when the curation file says `text` names no unit ('ignore')."""

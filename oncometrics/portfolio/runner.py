@@ -31,7 +31,7 @@ from oncometrics.portfolio.centres import (
     centre_units,
     load_centres,
 )
-from oncometrics.portfolio.matching import Matcher, best_matches, normalise
+from oncometrics.portfolio.matching import Matcher, best_matches
 from oncometrics.portfolio.registry import (
     Project,
     RegistryError,
@@ -213,10 +213,12 @@ def match_store(affiliations: ir.Table, matcher: Matcher) -> Matched:
         for seg, found in parts:
             sa += [{"affiliation": text, "actor": m.unit_code} for m in found]
             if not found:
-                sa.append({"affiliation": text, "actor": pi.OTHER + normalise(seg)})
-        rows += [{"affiliation": text, "unit_code": m.unit_code, "method": m.method,
-                  "score": m.score, "n_authorships": row["n_authorships"]}
-                 for m in best_matches(m for _, ms in parts for m in ms)]  # fmt: skip
+                other = pi.OTHER + matcher.normal_form(seg)
+                sa.append({"affiliation": text, "actor": other})
+        if any(found for _, found in parts):
+            rows += [{"affiliation": text, "unit_code": m.unit_code, "method": m.method,
+                      "score": m.score, "n_authorships": row["n_authorships"]}
+                     for m in best_matches(m for _, ms in parts for m in ms)]  # fmt: skip
         open_parts = [s for s, found in parts if not found]
         no_match = len(open_parts) == len(parts)
         if (
