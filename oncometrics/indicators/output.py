@@ -153,6 +153,8 @@ def growth_rate(
     return t.mutate(**{f"growth_{value}": growth})
 
 
+#: Tables by name (a family's inputs, or its outputs).
+Tables = dict[str, "ir.Table"]
 #: Materialises a shared intermediate table once (e.g. ``ir.Table.cache``).
 Cache = Callable[["ir.Table"], "ir.Table"]
 
