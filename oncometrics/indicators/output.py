@@ -185,6 +185,16 @@ def finished(
     """Each table of `out` :func:`tagged` with `tags`, sorted by its `order` keys.
 
     A table without sort keys stays in the order it comes.
+
+    Examples
+    --------
+    >>> import ibis
+    >>> t = ibis.memtable({"a": [2, 1]})
+    >>> out = finished({"x": t, "y": t}, {"x": ["a"], "y": []}, {"hash": "h1"})
+    >>> out["x"].to_pyarrow().to_pylist()
+    [{'a': 1, 'hash': 'h1'}, {'a': 2, 'hash': 'h1'}]
+    >>> out["y"].columns
+    ('a', 'hash')
     """
     res = {}
     for name, table in out.items():
