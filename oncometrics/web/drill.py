@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
 from oncometrics.drill import (
+    CITATION_COLUMNS,
     LEVELS,
     SCHEMAS,
     Drill,
@@ -29,6 +30,7 @@ from oncometrics.drill import (
     Row,
     resolve,
 )
+from oncometrics.drill_exprs import NO_CITATIONS
 from oncometrics.web.api import CODE, Offset, Problem, _reject_unknown, snapshot
 
 MAX_LIMIT = 500
@@ -300,6 +302,7 @@ def drill_page(
         offset=offset,
         size=size,
         cols=cols,
+        na_columns=CITATION_COLUMNS,
         rows=[list(r.values()) for r in page.to_pylist()],
         descriptions={f.name: (f.metadata or {}).get(b"description", b"").decode()
                       for f in SCHEMAS[LEVELS[level].kind]},
@@ -337,7 +340,7 @@ TEXT: dict[str, dict[str, str]] = {
         "row": "Row of {table}: {col} = {p}; the weights below add up to {w}.",
         "works": "{n} rows", "csv": "Download CSV",
         "prev": "Previous", "next": "Next",
-        "na": "n/a: no citation data for this work",
+        "na": NO_CITATIONS,
         "year": "year {y}", "years": "years {y}", "country": "country {c}",
         "partner": "with {c}", "field": "WIPO field {c}", "period": "period {p}",
     },
