@@ -54,13 +54,19 @@ def _cols(block: str) -> list[Col]:
     return cols
 
 
-def _table(doc: str, *groups: Sequence[Col]) -> pa.Schema:
+def _table(doc: str | None, *groups: Sequence[Col]) -> pa.Schema:
     fields = [
         pa.field(name, typ, metadata={"description": text})
         for group in groups
         for name, typ, text in group
     ]
-    return pa.schema(fields, metadata={"description": doc})
+    return pa.schema(fields, metadata=None if doc is None else {"description": doc})
+
+
+def described(block: str) -> pa.Schema:
+    """The schema of a block of ``name TYPE description`` lines (as `_cols`
+    reads them), for tables that are not published outputs (the drill-downs)."""
+    return _table(None, _cols(block))
 
 
 # ------------------------------------------------------------ shared groups

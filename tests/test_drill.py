@@ -137,6 +137,18 @@ def test_work_without_citation_data_is_na(
     lines = list(csv.DictReader(io.StringIO(out)))
     w13 = next(r for r in lines if r["work_id"] == "W13")
     assert w13["citations"] == w13["ncs"] == w13["top10_share"] == "n/a"
+    from fastapi.testclient import TestClient
+
+    from oncometrics.web.app import create_app
+
+    client = TestClient(create_app(store))
+    for lang, why in (
+        ("en", "n/a: no citation data for this work"),
+        ("fr", "n.d. : pas de données de citation pour cette publication"),
+    ):
+        page = client.get(f"/drill/country/FR?lang={lang}").text
+        # W13's four citation figures (citations, ncs, top10_share, top1_share)
+        assert page.count(f'<abbr title="{why}">n/a</abbr>') == 4, lang
 
 
 def test_cli_writes_csv_and_refuses_unknown_actor(
