@@ -149,6 +149,13 @@ def test_work_without_citation_data_is_na(
         page = client.get(f"/drill/country/FR?lang={lang}").text
         # W13's four citation figures (citations, ncs, top10_share, top1_share)
         assert page.count(f'<abbr title="{why}">n/a</abbr>') == 4, lang
+    # with its citations back, W13 is alone in its reference set: not rated
+    page = (
+        TestClient(create_app(built_store(tmp_path / "b")))
+        .get("/drill/country/FR")
+        .text
+    )
+    assert page.count('<abbr title="n/a: too few works in this') == 3
 
 
 def test_cli_writes_csv_and_refuses_unknown_actor(

@@ -169,17 +169,16 @@ def ranking_bars(
     return _open_svg(fig, ax, salt)
 
 
+#: Countries drawn in the share-over-time chart (by total output), plus the actor.
+TIME_TOP = 5
+
+
 def share_over_time(
-    df: pd.DataFrame,
-    actor: str,
-    *,
-    lang: str = "en",
-    top: int = 5,
-    share: str = "share_frac",
-    salt: str = "time",
+    df: pd.DataFrame, actor: str, *, lang: str = "en", salt: str = "time"
 ) -> str | None:
-    """World share by year: the `top` countries (by total output) plus the actor."""
-    cc, yc = "country", "publication_year"
+    """World share (``share_frac``) by year: the `TIME_TOP` countries (by
+    total output) plus the actor."""
+    cc, yc, share, top = "country", "publication_year", "share_frac", TIME_TOP
     if df.empty:
         return None
     df = country_rows(df)

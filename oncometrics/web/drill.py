@@ -30,7 +30,7 @@ from oncometrics.drill import (
     Row,
     resolve,
 )
-from oncometrics.drill_exprs import NO_CITATIONS
+from oncometrics.drill_exprs import NO_CITATIONS, SMALL_SET
 from oncometrics.web.api import CODE, Offset, Problem, _reject_unknown, snapshot
 
 MAX_LIMIT = 500
@@ -303,6 +303,7 @@ def drill_page(
         size=size,
         cols=cols,
         na_columns=CITATION_COLUMNS,
+        cited=cols.index("citations") if "citations" in cols else 0,
         rows=[list(r.values()) for r in page.to_pylist()],
         descriptions={f.name: (f.metadata or {}).get(b"description", b"").decode()
                       for f in SCHEMAS[LEVELS[level].kind]},
@@ -341,6 +342,7 @@ TEXT: dict[str, dict[str, str]] = {
         "works": "{n} rows", "csv": "Download CSV",
         "prev": "Previous", "next": "Next",
         "na": NO_CITATIONS,
+        "unrated": SMALL_SET,
         "year": "year {y}", "years": "years {y}", "country": "country {c}",
         "partner": "with {c}", "field": "WIPO field {c}", "period": "period {p}",
     },
@@ -350,6 +352,8 @@ TEXT: dict[str, dict[str, str]] = {
         "works": "{n} lignes", "csv": "Télécharger le CSV",
         "prev": "Précédentes", "next": "Suivantes",
         "na": "n.d. : pas de données de citation pour cette publication",
+        "unrated": "n.d. : trop peu de publications dans l'ensemble de référence "
+        "de cette publication (min_reference_set)",
         "year": "année {y}", "years": "années {y}", "country": "pays {c}",
         "partner": "avec {c}", "field": "domaine OMPI {c}",
         "period": "période {p}",
