@@ -164,7 +164,8 @@ def _compute(
     # weights each select from them (only these columns are read).
     dw = keep(dw.select("work_id", "publication_year"))
     by_type = bool(config.normalise_by_type)  # reference sets: the whole store
-    wi = impact.work_impact(counted, normalise_by_type=by_type)
+    wi = impact.work_impact(counted, normalise_by_type=by_type,
+                            min_reference_set=int(config.min_reference_set))  # fmt: skip
     wi = keep(wi.semi_join(dw.select("work_id"), "work_id"))
     intl = keep(collab.international_works(dw, t["authorship_countries"]))
     affs = t["affiliations"].semi_join(dw.select("work_id"), "work_id")
