@@ -106,9 +106,10 @@ def in_domain(
     return w[w.primary_subfield_id.isin(subfields) | w.work_id.isin(hit)].copy()
 
 
-def add_impact(d: pd.DataFrame) -> pd.DataFrame:
+def add_impact(d: pd.DataFrame, min_reference_set: int = 2) -> pd.DataFrame:
     """NCS and Waltman-Schreiber top 1 % / 10 % shares per work with
-    citation data (`d`: the works of the reference sets)."""
+    citation data (`d`: the works of the reference sets); only the works of
+    a set of at least `min_reference_set` works are rated (kept)."""
     d = d[d.has_cit].copy()
     keys = ["publication_year", "field"]
     g = d.groupby(keys)["c"]
@@ -121,7 +122,7 @@ def add_impact(d: pd.DataFrame) -> pd.DataFrame:
         cut = d.n * pct / 100.0
         top = np.minimum(d.lo + d.tie, cut) - d.lo
         d[f"top{pct}"] = np.maximum(top, 0.0) / d.tie
-    return d
+    return d[d.n >= min_reference_set]
 
 
 def country_weights(ac: pd.DataFrame, work_ids: pd.Series) -> pd.DataFrame:
@@ -144,6 +145,7 @@ def publications_by_country(
     types: tuple[str, ...] = ("article", "review"),
     subfields: tuple[str, ...] = ("2730", "1306"),
     period: tuple[int, int] | None = None,
+    min_reference_set: int = 2,
 ) -> pd.DataFrame:
     """One row per country: p_full, p_frac, share_frac, rank_p_frac, mncs,
     pp_top1, pp_top10, p_all, ai, intl_collab_rate."""
@@ -167,7 +169,7 @@ def publications_by_country(
     )
     allw = counted(works, types, period)
     dom = in_domain(allw, subjects, subfields)
-    ref = add_impact(allw)  # reference sets: the whole store's field
+    ref = add_impact(allw, min_reference_set)  # reference sets: the whole store's field
     w_all = country_weights(ac, allw.work_id)
     w_dom = w_all[w_all.work_id.isin(dom.work_id)]
     n_c = w_dom.groupby("work_id")["country"].transform("size")

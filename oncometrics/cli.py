@@ -333,6 +333,23 @@ def report(
     out.print(f"report written to {path}", markup=False)
 
 
+#: Help of the drill's row qualifiers (``drill_levels.Qualifiers``), by option.
+_QUALIFIER_HELP = {
+    "year": "A year or period (2020, 2019-2020): the rows of the by-year "
+    "table of country, inventions, trials (default: all years).",
+    "country": "A facility's country, when it has sites in several.",
+    "partner": "The partner country of a pair (partner levels).",
+    "field": "A WIPO technology field number (level technology).",
+    "period": "A period of technology_mix (2014-2018, all; default the "
+    "tables' period): level technology.",
+}
+
+
+def _qualifier(name: str) -> Any:
+    """The option of the drill's row qualifier `name` (unset: None)."""
+    return typer.Option(help=_QUALIFIER_HELP[name])
+
+
 @app.command()
 def drill(
     level: Annotated[
@@ -359,32 +376,11 @@ def drill(
     out_csv: Annotated[
         Path | None, typer.Option("--out", help="CSV file (default: stdout).")
     ] = None,
-    year: Annotated[
-        str | None,
-        typer.Option(
-            help="A year or period (2020, 2019-2020): the rows of the by-year "
-            "table of country, inventions, trials (default: all years)."
-        ),
-    ] = None,
-    country: Annotated[
-        str | None,
-        typer.Option(help="A facility's country, when it has sites in several."),
-    ] = None,
-    partner: Annotated[
-        str | None,
-        typer.Option(help="The partner country of a pair (partner levels)."),
-    ] = None,
-    field: Annotated[
-        int | None,
-        typer.Option(help="A WIPO technology field number (level technology)."),
-    ] = None,
-    period: Annotated[
-        str | None,
-        typer.Option(
-            help="A period of technology_mix (2014-2018, all; default the "
-            "tables' period): level technology."
-        ),
-    ] = None,
+    year: Annotated[str | None, _qualifier("year")] = None,
+    country: Annotated[str | None, _qualifier("country")] = None,
+    partner: Annotated[str | None, _qualifier("partner")] = None,
+    field: Annotated[int | None, _qualifier("field")] = None,
+    period: Annotated[str | None, _qualifier("period")] = None,
 ) -> None:
     """The records behind one actor's row of a table, with their weights (CSV).
 

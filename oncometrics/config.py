@@ -89,6 +89,15 @@ SETTINGS: tuple[Setting, ...] = (
         "normalise_by_type", False, "Make document type part of the reference set."
     ),
     Setting(
+        "min_reference_set",
+        2,
+        "Fewest works with citation data a reference set needs for its works "
+        "to be rated (NCS, top shares); a work alone in its set is its own "
+        "yardstick, so the default 2 leaves it out (1 rates every work).",
+        kind=int,
+        minimum=1,
+    ),
+    Setting(
         "field_scheme",
         "openalex_subfield",
         "Field used for reference sets: 'openalex_subfield' (default) or "

@@ -35,7 +35,6 @@ NOT_FIGURES = frozenset(
         "memory_limit",
         "temp_directory",
         "spark_driver_memory",
-        "fast_ingest",
         "actor",
         "lang",
     }

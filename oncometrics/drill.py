@@ -45,6 +45,7 @@ from oncometrics.drill_levels import (
     parse_years,
     resolve,
 )
+from oncometrics.outputs import described
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -54,60 +55,54 @@ if TYPE_CHECKING:
     from oncometrics.engine import Engine
     from oncometrics.pipeline.inputs import Inputs
 
-S, I32, I64, F64 = pa.string(), pa.int32(), pa.int64(), pa.float64()
 __all__ = [
     "LEVELS", "SCHEMAS", "Drill", "DrillError", "Level", "Qualifiers", "Row", "drill",
     "level_of", "normalise_actor", "parse_years", "resolve", "write_csv",
 ]  # fmt: skip
 
-
-def _schema(*cols: tuple[str, pa.DataType, str]) -> pa.Schema:
-    return pa.schema([pa.field(n, t, metadata={"description": d}) for n, t, d in cols])
-
-
 #: Columns of a drill-down of publications (CSV, API, dashboard), described.
-SCHEMA = _schema(
-            ("work_id", S, "Publication id in the store."),
-            ("doi", S, "DOI (lower case, no URL prefix), when known."),
-            ("publication_year", I32, "Publication year."),
-            ("title", S, "Title."),
-            ("weight", F64, "Fractional weight of the actor on the work "
-             "(the weights add up to the actor's p_frac); 1 for a pair of "
-             "countries (they add up to co_publications)."),
-            ("citations", I64, "Citations counted (null: no citation data)."),
-            ("ncs", F64, "Normalised citation score (null: no citation data)."),
-            ("top10_share", F64, "Share of the work in the world's top 10 % "
-             "(null: no citation data)."),
-            ("top1_share", F64, "Share of the work in the world's top 1 % "
-             "(null: no citation data)."),
-            ("note", S, "Why citation figures are n/a (null when given)."),
-)  # fmt: skip
+SCHEMA = described("""
+    work_id           S    Publication id in the store.
+    doi               S    DOI (lower case, no URL prefix), when known.
+    publication_year  I32  Publication year.
+    title             S    Title.
+    weight            F64  Fractional weight of the actor on the work (the weights add
+                           up to the actor's p_frac); 1 for a pair of countries (they
+                           add up to co_publications).
+    citations         I64  Citations counted (null: no citation data).
+    ncs               F64  Normalised citation score (null: no citation data).
+    top10_share       F64  Share of the work in the world's top 10 % (null: no citation
+                           data).
+    top1_share        F64  Share of the work in the world's top 1 % (null: no citation
+                           data).
+    note              S    Why citation figures are n/a (null when given).
+""")  # fmt: skip
 #: Columns of each kind of drill-down.
 SCHEMAS: dict[str, pa.Schema] = {
     "publications": SCHEMA,
-    "inventions": _schema(
-        ("family_id", S, "Patent family id (DOCDB, else from the priority)."),
-        ("patent_number", S, "A publication number of the family (the smallest)."),
-        ("priority_year", I32, "Earliest priority year of the family."),
-        ("title", S, "Title of a document of the family."),
-        ("weight", F64, "Fractional weight of the country (applicant) on the "
-         "family (the weights add up to its i_frac); 1 for a pair of countries "
-         "(they add up to co_inventions); in a technology field, the country's "
-         "weight times the family's share of the field (they add up to the "
-         "row's i_frac)."),
-        ("documents", I64, "Documents of the family in the store."),
-    ),
-    "trials": _schema(
-        ("nct_id", S, "Trial registry number."),
-        ("start_year", I32, "Start year."),
-        ("phase", S, "Trial phase."),
-        ("title", S, "Title."),
-        ("lead_sponsor_class", S, "Lead sponsor class (INDUSTRY, OTHER, NIH…)."),
-        ("site_countries", I64, "Countries with a site of the trial."),
-        ("weight", F64, "1: a trial counts once in each of its site countries, "
-         "sponsors, facilities and country pairs (the weights add up to the "
-         "row's trials, shared_trials)."),
-    ),
+    "inventions": described("""
+        family_id      S    Patent family id (DOCDB, else from the priority).
+        patent_number  S    A publication number of the family (the smallest).
+        priority_year  I32  Earliest priority year of the family.
+        title          S    Title of a document of the family.
+        weight         F64  Fractional weight of the country (applicant) on the family
+                            (the weights add up to its i_frac); 1 for a pair of
+                            countries (they add up to co_inventions); in a technology
+                            field, the country's weight times the family's share of
+                            the field (they add up to the row's i_frac).
+        documents      I64  Documents of the family in the store.
+    """),
+    "trials": described("""
+        nct_id              S    Trial registry number.
+        start_year          I32  Start year.
+        phase               S    Trial phase.
+        title               S    Title.
+        lead_sponsor_class  S    Lead sponsor class (INDUSTRY, OTHER, NIH…).
+        site_countries      I64  Countries with a site of the trial.
+        weight              F64  1: a trial counts once in each of its site countries,
+                                 sponsors, facilities and country pairs (the weights
+                                 add up to the row's trials, shared_trials).
+    """),
 }  # fmt: skip
 
 

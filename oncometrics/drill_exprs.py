@@ -23,13 +23,14 @@ if TYPE_CHECKING:
     from oncometrics.pipeline.inputs import Inputs
 
 NO_CITATIONS = "n/a: no citation data for this work"
+SMALL_SET = "n/a: too few works in this work's reference set (min_reference_set)"
 
 
 def publication_rows(inp: Inputs, weights: ir.Table, actor: str) -> ir.Table:
     """The actor's works with their weight, impact and bibliographic data."""
     w = weights.filter(weights.actor == actor).select("work_id", "weight")
     wi = inp.work_impact.select(
-        "work_id", "publication_year", "has_cit", "c", "ncs",
+        "work_id", "publication_year", "has_cit", "rated", "c", "ncs",
         "top10_share", "top1_share",
     )  # fmt: skip
     j = w.join(wi, "work_id")
@@ -42,7 +43,11 @@ def publication_rows(inp: Inputs, weights: ir.Table, actor: str) -> ir.Table:
         "work_id", "doi", "publication_year", "title", "weight",
         citations=j.c, ncs=j.ncs, top10_share=j.top10_share,
         top1_share=j.top1_share,
-        note=ibis.ifelse(j.has_cit, ibis.null("string"), ibis.literal(NO_CITATIONS)),
+        note=ibis.cases(
+            (~j.has_cit, ibis.literal(NO_CITATIONS)),
+            (~j.rated, ibis.literal(SMALL_SET)),
+            else_=ibis.null("string"),
+        ),
     ).order_by(ibis.desc("weight"), "work_id")  # fmt: skip
 
 

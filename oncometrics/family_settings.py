@@ -8,21 +8,16 @@ and to the hash of every figure-changing setting.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
-
-import ibis
+from typing import Any
 
 from oncometrics.config import Config, parse_period
 from oncometrics.domain import Domain, norm_code
 from oncometrics.domain_patents import VERSION, PatentDomain
 from oncometrics.indicators.inventions import InventionSettings, invention_tables
 from oncometrics.indicators.lags import publication_lags
+from oncometrics.indicators.output import Cache, Tables, tagged
 from oncometrics.indicators.technology import shift_periods
 from oncometrics.indicators.trials import TrialDomain, TrialSettings, trial_tables
-
-if TYPE_CHECKING:
-    import ibis.expr.types as ir
 
 #: Settings of these families that change a figure (covered by the hash).
 FIGURE_SETTINGS = (
@@ -110,12 +105,8 @@ def figure_settings(config: Config) -> dict[str, Any]:
 
 
 def invention_exprs(
-    tables: dict[str, ir.Table],
-    domain: Domain,
-    config: Config,
-    *,
-    cache: Callable[[ir.Table], ir.Table] | None = None,
-) -> dict[str, ir.Table]:
+    tables: Tables, domain: Domain, config: Config, *, cache: Cache | None = None
+) -> Tables:
     """The invention tables of `config`, with ``invention_lags``.
 
     The lag table is computed first (one small aggregate): its earliest
@@ -131,18 +122,13 @@ def invention_exprs(
     out = invention_tables(
         tables, patent_domain(config), settings, meta=meta, cache=cache
     )
-    tags = {k: ibis.literal(v) for k, v in meta.items()}
-    out["invention_lags"] = lags.mutate(**tags).order_by("source")
+    out["invention_lags"] = tagged(lags, meta).order_by("source")
     return out
 
 
 def trial_exprs(
-    tables: dict[str, ir.Table],
-    domain: Domain,
-    config: Config,
-    *,
-    cache: Callable[[ir.Table], ir.Table] | None = None,
-) -> dict[str, ir.Table]:
+    tables: Tables, domain: Domain, config: Config, *, cache: Cache | None = None
+) -> Tables:
     """The trial tables of `config`."""
     return trial_tables(
         tables,

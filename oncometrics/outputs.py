@@ -54,13 +54,19 @@ def _cols(block: str) -> list[Col]:
     return cols
 
 
-def _table(doc: str, *groups: Sequence[Col]) -> pa.Schema:
+def _table(doc: str | None, *groups: Sequence[Col]) -> pa.Schema:
     fields = [
         pa.field(name, typ, metadata={"description": text})
         for group in groups
         for name, typ, text in group
     ]
-    return pa.schema(fields, metadata={"description": doc})
+    return pa.schema(fields, metadata=None if doc is None else {"description": doc})
+
+
+def described(block: str) -> pa.Schema:
+    """The schema of a block of ``name TYPE description`` lines (as `_cols`
+    reads them), for tables that are not published outputs (the drill-downs)."""
+    return _table(None, _cols(block))
 
 
 # ------------------------------------------------------------ shared groups
@@ -109,9 +115,10 @@ ACTOR_INDICATORS: list[Col] = [
         for e, w in (("lo", "Best rank"), ("hi", "Worst rank"))
     ],
     *_cols("""
-        impact_coverage        F64  Share of the actor's output (counting weights) with
-                                    citation data; impact figures cover only those
-                                    works.
+        impact_coverage        F64  Share of the actor's output (counting weights) that
+                                    is rated: citation data, in a reference set of at
+                                    least `min_reference_set` works; impact figures
+                                    cover only those works.
         threshold_p            F64  P_frac an actor needs to be ranked on ratio
                                     indicators.
         threshold_share        F64  The size threshold as a share of world P_frac (null
@@ -119,8 +126,8 @@ ACTOR_INDICATORS: list[Col] = [
         n_ranked               I64  Actors above the size threshold (ranked on ratios).
         ai_note                S    Why `ai`/`rsi` are n/a when the all-field totals are
                                     the domain itself (null otherwise).
-        impact_note            S    Why the impact figures are n/a (no or too little
-                                    citation data; null otherwise).
+        impact_note            S    Why the impact figures are n/a (no or too few rated
+                                    works; null otherwise).
         tncs                   F64  Total normalised citation score (sum of weights ×
                                     NCS).
         p_top1                 F64  Publications in the world's top 1 % (weighted).
@@ -189,8 +196,9 @@ _PORT_IMPACT: list[Col] = _cols("""
     mncs             F64  Mean normalised citation score.
     pp_top1          F64  Share in the world's top 1 %.
     pp_top10         F64  Share in the world's top 10 %.
-    impact_coverage  F64  Share of the output with citation data (impact figures cover
-                          only those works).
+    impact_coverage  F64  Share of the output that is rated (citation data, reference
+                          set of at least `min_reference_set` works); impact figures
+                          cover only those works.
 """)  # fmt: skip
 #: The key of the technology-field tables.
 _FIELD_KEY: list[Col] = _cols("""
@@ -245,9 +253,12 @@ INDICATORS: dict[str, pa.Schema] = {
             *_cols("""
                 p_total       I64  Domain publications of the year.
                 p_unassigned  I64  Of which with no actor of this level.
-                p_top1        F64  Unassigned publications in the world's top 1 %.
-                p_top10       F64  Unassigned publications in the world's top 10 %.
-                tncs          F64  Total normalised citation score of the unassigned.
+                p_top1        F64  Unassigned publications in the world's top 1 %
+                                   (null: none rated).
+                p_top10       F64  Unassigned publications in the world's top 10 %
+                                   (null: none rated).
+                tncs          F64  Total normalised citation score of the unassigned
+                                   (null: none rated).
             """),
         ],
         PUB_META,

@@ -140,10 +140,13 @@ def tiny_store(tmp_path: Path) -> Path:
 
 
 def test_baseline_by_hand(tiny_store: Path) -> None:
-    t = _baseline().publications_by_country(tiny_store).set_index("country")
+    baseline = _baseline()
+    t = baseline.publications_by_country(tiny_store, min_reference_set=1)
+    t = t.set_index("country")
     # Reference set (2020, 2730): c = 10, 0, 0, 5 → e = 3.75; W1 holds 0.4 of
     # the top 10 % (x·n = 0.4) and 0.04 of the top 1 %.  W7 and W8 are alone
-    # in their sets (W8: e = 0, NCS = 1), each with top-10 % share 0.1.
+    # in their sets (W8: e = 0, NCS = 1), each with top-10 % share 0.1 when
+    # `min_reference_set = 1` rates them.
     expected = {
         #       p_full p_frac share mncs        pp_top10     ai            intl
         "FR": (2, 1.75, 0.35, 3.0 / 1.75, 0.4 / 1.75, 0.35 / (2.75 / 6), 0.5),
@@ -168,6 +171,15 @@ def test_baseline_by_hand(tiny_store: Path) -> None:
         (0.75 * 0.04 + 0.01) / 1.75, abs=1e-12
     )
     assert t.rank_p_frac.to_dict() == {"FR": 1, "US": 2, "DE": 3, "GB": 3}
+    # Default (min_reference_set = 2): W7 and W8 are not rated.  GB has no
+    # rated work; FR keeps W1 (0.75 of 1.75 = 3/7 < 50 % coverage): both n/a.
+    d = baseline.publications_by_country(tiny_store).set_index("country")
+    assert d.impact_coverage.to_dict() == pytest.approx(
+        {"FR": 0.75 / 1.75, "US": 1.0, "DE": 1.0, "GB": 0.0}, abs=1e-12
+    )
+    assert d.mncs[["FR", "GB"]].isna().all() and d.pp_top10[["FR", "GB"]].isna().all()
+    assert d.mncs["US"] == pytest.approx((0.25 * 10 / 3.75) / 1.25, abs=1e-12)
+    assert d.pp_top10["US"] == pytest.approx(0.1 / 1.25, abs=1e-12)
 
 
 def random_store(

@@ -32,7 +32,7 @@ FR = {  # work: (weight, citations, ncs, top10_share)
     "W05": (0.25, 5, 5 / 6.6, 0.0),
     "W08": (0.5, 1, 1 / 6.6, 0.0),
     "W10": (0.75, 0, 0.0, 0.0),
-    "W13": (1.0, 4, 1.0, 0.1),
+    "W13": (1.0, 4, None, None),  # alone in its reference set: not rated
 }
 
 
@@ -74,10 +74,16 @@ def test_france_works_are_the_hand_worked_ones(store: Path) -> None:
     }
     assert got.keys() == FR.keys()
     for work, want in FR.items():
-        assert got[work] == pytest.approx(want, abs=1e-9), work
+        if want[2] is None:  # NaN in pandas
+            assert got[work][:2] == want[:2], work
+            assert all(pd.isna(v) for v in got[work][2:]), work
+        else:
+            assert got[work] == pytest.approx(want, abs=1e-9), work
     assert t.title[t.work_id == "W13"].item() == "Neoplasm case series"
     assert t.weight.is_monotonic_decreasing  # heaviest first
-    assert t.note.isna().all()  # every work has citation data
+    notes = dict(zip(t.work_id, t.note, strict=True))
+    assert notes.pop("W13").startswith("n/a: too few works")  # has citations
+    assert all(pd.isna(v) for v in notes.values())  # the others are rated
 
 
 def test_weights_add_up_to_p_frac_for_every_actor(store: Path) -> None:
@@ -131,6 +137,25 @@ def test_work_without_citation_data_is_na(
     lines = list(csv.DictReader(io.StringIO(out)))
     w13 = next(r for r in lines if r["work_id"] == "W13")
     assert w13["citations"] == w13["ncs"] == w13["top10_share"] == "n/a"
+    from fastapi.testclient import TestClient
+
+    from oncometrics.web.app import create_app
+
+    client = TestClient(create_app(store))
+    for lang, why in (
+        ("en", "n/a: no citation data for this work"),
+        ("fr", "n.d. : pas de données de citation pour cette publication"),
+    ):
+        page = client.get(f"/drill/country/FR?lang={lang}").text
+        # W13's four citation figures (citations, ncs, top10_share, top1_share)
+        assert page.count(f'<abbr title="{why}">n/a</abbr>') == 4, lang
+    # with its citations back, W13 is alone in its reference set: not rated
+    page = (
+        TestClient(create_app(built_store(tmp_path / "b")))
+        .get("/drill/country/FR")
+        .text
+    )
+    assert page.count('<abbr title="n/a: too few works in this') == 3
 
 
 def test_cli_writes_csv_and_refuses_unknown_actor(

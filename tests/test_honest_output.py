@@ -236,7 +236,7 @@ def test_dashboard_labels_numbers_country_case_and_banner(store: Path) -> None:
     assert "Publications, fractional counting" in page  # the schema's description
     assert not re.search(r"\d\.\d+e[-+]\d\d", page)  # no scientific notation
     banner = re.findall(r'<p class="banner"[^>]*>(.*?)</p>', page, re.S)
-    assert any("no citation counts" in b for b in banner)
+    assert any("has citation counts in a reference set" in b for b in banner)
 
 
 def test_cell_format_never_uses_scientific_notation() -> None:

@@ -58,26 +58,44 @@ def test_counts_and_shares(country: pd.DataFrame) -> None:
 
 
 def test_mncs(country: pd.DataFrame) -> None:
+    # W13 is alone in its reference set (set C): not rated, FR's coverage 3/4
     expected = {
-        "FR": (21.75 / 6.6 + 1) / 4,
+        "FR": (21.75 / 6.6) / 3,
         "US": (29.25 / 6.6 + 0.5) / 3,
         "CN": (6.25 / 6.6 + 0.5) / 2.75,
         "DE": (6.25 / 6.6 + 1) / 1.5,
         "BR": (0.5 / 6.6) / 0.75,
     }
     assert country.mncs.to_dict() == pytest.approx(expected, abs=1e-12)
-    assert country.mncs["FR"] == pytest.approx(1.073864, abs=TOL)
+    assert country.mncs["FR"] == pytest.approx(1.098485, abs=TOL)
     assert country.rank_mncs.to_dict() == {"US": 1, "DE": 2, "FR": 3, "CN": 4, "BR": 5}
+    coverage = {"FR": 0.75, "US": 1.0, "CN": 1.0, "DE": 1.0, "BR": 1.0}
+    assert country.impact_coverage.to_dict() == pytest.approx(coverage, abs=1e-12)
 
 
 def test_top_shares_with_ties(country: pd.DataFrame) -> None:
-    pp10 = {"FR": 0.0875, "US": 0.225, "CN": 0.05 / 2.75, "DE": 0.15, "BR": 0.0}
-    pp1 = {"FR": 0.00875, "US": 0.0225, "CN": 0.005 / 2.75, "DE": 0.015, "BR": 0.0}
+    pp10 = {"FR": 0.25 / 3, "US": 0.225, "CN": 0.05 / 2.75, "DE": 0.15, "BR": 0.0}
+    pp1 = {"FR": 0.025 / 3, "US": 0.0225, "CN": 0.005 / 2.75, "DE": 0.015, "BR": 0.0}
     assert country.pp_top10.to_dict() == pytest.approx(pp10, abs=1e-12)
     assert country.pp_top1.to_dict() == pytest.approx(pp1, abs=1e-12)
-    # Σ P(top 10 %) over actors + unassigned (0 here) = 0.1 × 13 works.
-    assert country.p_top10.sum() == pytest.approx(1.3, abs=1e-12)
-    assert country.p_top1.sum() == pytest.approx(0.13, abs=1e-12)
+    # Σ P(top 10 %) over actors + unassigned (0 here) = 0.1 × 12 rated works.
+    assert country.p_top10.sum() == pytest.approx(1.2, abs=1e-12)
+    assert country.p_top1.sum() == pytest.approx(0.12, abs=1e-12)
+
+
+def test_a_work_alone_in_its_reference_set_is_rated_only_on_request(
+    tmp_path: Path,
+) -> None:
+    """EXPECTED.md 4b: `min_reference_set = 1` rates W13 (NCS 1, top 10 % 0.1)."""
+    t = _run(tmp_path, min_reference_set=1, min_p_institution=1.25)
+    c = t["publications_by_country"].set_index("country")
+    assert c.mncs["FR"] == pytest.approx((21.75 / 6.6 + 1) / 4, abs=1e-12)
+    assert c.pp_top10["FR"] == pytest.approx(0.0875, abs=1e-12)
+    assert c.pp_top1["FR"] == pytest.approx(0.00875, abs=1e-12)
+    assert c.impact_coverage["FR"] == 1.0
+    assert c.p_top10.sum() == pytest.approx(1.3, abs=1e-12)
+    inst = t["publications_by_institution"].set_index("institution_id")
+    assert inst.mncs["I_FR1"] == pytest.approx((17.5 / 6.6 + 1) / 2.25, abs=1e-12)
 
 
 def test_activity_index(country: pd.DataFrame) -> None:
@@ -115,6 +133,11 @@ def test_country_year_and_growth(result: dict[str, pd.DataFrame]) -> None:
     assert y.p_full[("FR", 2020)] == 5
     assert y.p_frac[("FR", 2021)] == pytest.approx(1.0, abs=1e-12)
     assert y.growth_p_frac[("FR", 2021)] == pytest.approx(-2 / 3, abs=1e-12)
+    # FR 2021 is W13 alone, unrated (set C): no impact figure, with the reason
+    assert y.impact_coverage[("FR", 2021)] == 0.0
+    assert pd.isna(y.mncs[("FR", 2021)]) and pd.isna(y.pp_top10[("FR", 2021)])
+    assert y.impact_note[("FR", 2021)].startswith("n/a")
+    assert y.mncs[("FR", 2020)] == pytest.approx(21.75 / 6.6 / 3, abs=1e-12)
     assert pd.isna(y.growth_p_frac[("FR", 2020)])
     for _, shares in y.groupby(level="publication_year").share_frac:
         assert shares.sum() == pytest.approx(1.0, abs=1e-12)
@@ -130,7 +153,7 @@ def test_institutions_and_rank_ties(tmp_path: Path) -> None:
     assert inst.rank_p_frac.to_dict() == {
         "I_FR1": 1, "I_US1": 2, "I_FR2": 3, "I_CN1": 4, "I_DE1": 4,
     }  # fmt: skip
-    assert inst.mncs["I_FR1"] == pytest.approx((17.5 / 6.6 + 1) / 2.25, abs=1e-12)
+    assert inst.mncs["I_FR1"] == pytest.approx(17.5 / 6.6 / 1.25, abs=1e-12)
     assert inst.rank_mncs[["I_FR1", "I_US1", "I_FR2"]].tolist() == [1, 2, 3]
     assert inst.rank_mncs[["I_CN1", "I_DE1"]].isna().all()
     assert inst.ror["I_FR1"] == "02vjkv261"

@@ -8,6 +8,7 @@ from typing import Any
 
 import hypothesis.strategies as st
 import ibis
+import pandas as pd
 import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 
@@ -79,6 +80,11 @@ def test_top_shares_sum_to_x_n(con: Any, world: list[Any]) -> None:
     wi = con.to_pyarrow(impact.work_impact(works)).to_pandas()
     for _, g in wi.groupby(["publication_year", "field"]):
         n = len(g)
+        if n < 2:  # alone in its set, its own yardstick: not rated
+            assert not g.rated.any() and g.ncs.isna().all()
+            assert g.top10_share.isna().all() and g.top1_share.isna().all()
+            continue
+        assert g.rated.all()
         assert abs(g.top10_share.sum() - 0.1 * n) < 1e-9
         assert abs(g.top1_share.sum() - 0.01 * n) < 1e-9
         assert ((g.top10_share >= 0) & (g.top10_share <= 1)).all()
@@ -102,10 +108,14 @@ def test_counting_and_shares(con: Any, world: list[Any]) -> None:
     if assigned:
         assert abs(t.share_frac.sum() - 1.0) < 1e-9
         assert t.rank_p_frac.min() == 1
-    # Σ P(top 10 %) over actors ≤ 0.1 × n (equality up to unassigned works)
-    assert t.p_top10.sum() <= 0.1 * len(world) + 1e-9
+    # Σ P(top 10 %) over actors ≤ 0.1 × rated works (a work alone in its
+    # set is not rated; equality up to unassigned works)
+    rated = int(con.to_pyarrow(wi.rated.cast("int64").sum().name("n")).as_py() or 0)
+    sizes = pd.Series([(y, f) for y, f, *_ in world]).value_counts()
+    assert rated == int(sizes[sizes >= 2].sum())
+    assert t.p_top10.sum() <= 0.1 * rated + 1e-9
     if assigned == len(world):
-        assert abs(t.p_top10.sum() - 0.1 * len(world)) < 1e-9
+        assert abs(t.p_top10.sum() - 0.1 * rated) < 1e-9
     per_work = con.to_pyarrow(w).to_pandas().groupby("work_id").weight.sum()
     assert ((per_work - 1.0).abs() < 1e-9).all()
 

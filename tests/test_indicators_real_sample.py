@@ -47,10 +47,13 @@ def test_accounting_identities(real_store: Path, tmp_path: Path, domain: str) ->
     assert (c.mncs.notna() == (c.impact_coverage > 0)).all()
     if domain == "all":
         # reference sets = the domain: Σ P(top 10 %) of countries + unassigned
-        # = 10 % of the works with citation data (the others are in no set)
+        # = 10 % of the rated works (citation data, a set of ≥ 2 works; the
+        # others are rated in no set)
         top = c.p_top10.sum() + uc.p_top10.sum()
         n_cit = corpus["domain_works_with_citations"]
-        assert n_cit > 0 and top == pytest.approx(0.1 * n_cit, abs=1e-9)
+        n_rated = corpus["domain_works_rated"]
+        assert 0 < n_rated <= n_cit and corpus["min_reference_set"] == 2
+        assert top == pytest.approx(0.1 * n_rated, abs=1e-9)
         # the all-field totals are the domain itself: no specialisation
         assert c.ai.isna().all() and c.ai_note.str.contains("AI = 1").all()
     else:

@@ -94,16 +94,18 @@ def test_store_of_domain_works_only_says_so_and_has_no_ai(tmp_path: Path) -> Non
 
 
 def test_low_coverage_gives_na_with_reason(tmp_path: Path) -> None:
-    # FR: W1 cited (c=1), W2..W4 without data: coverage 1/4 < 50 % → n/a,
-    # although W1 alone would give MNCS 1 (alone in its reference set).
-    works = [_w("W1", "2730", 1)] + [_w(f"W{i}", "2730", None) for i in (2, 3, 4)]
-    t, _ = _run(tmp_path, works, [(f"W{i}", 1, "FR") for i in (1, 2, 3, 4)], [])
+    # FR: W1 (c=1) and W5 (c=3) cited, W2..W4 without data: coverage 2/5 <
+    # 50 % → n/a, although {W1, W5} alone would give MNCS (0.5 + 1.5)/2 = 1.
+    works = [_w("W1", "2730", 1), _w("W5", "2730", 3)] + [
+        _w(f"W{i}", "2730", None) for i in (2, 3, 4)
+    ]
+    cs = [(f"W{i}", 1, "FR") for i in (1, 2, 3, 4, 5)]
+    t, _ = _run(tmp_path, works, cs, [])
     fr = t.loc["FR"]
-    assert fr.impact_coverage == pytest.approx(0.25) and pd.isna(fr.mncs)
+    assert fr.impact_coverage == pytest.approx(0.4) and pd.isna(fr.mncs)
     assert pd.isna(fr.mncs_lo) and pd.isna(fr.rank_mncs_lo)
-    assert "25.0%" in fr.impact_note and "minimum 50%" in fr.impact_note
-    t2, _ = _run(tmp_path / "b", works, [(f"W{i}", 1, "FR") for i in (1, 2, 3, 4)],
-                 [], min_coverage=0.2)  # fmt: skip
+    assert "40.0%" in fr.impact_note and "minimum 50%" in fr.impact_note
+    t2, _ = _run(tmp_path / "b", works, cs, [], min_coverage=0.2)
     assert t2.loc["FR", "mncs"] == pytest.approx(1.0)
 
 
@@ -264,8 +266,8 @@ def test_wos_category_reference_sets(tmp_path: Path) -> None:
     """WoS records without an OpenAlex subfield, all 2020, all in the domain:
     W1 FR (Oncology, c=4), W2 US (Oncology, c=0), W3 DE (Surgery, c=6, MeSH
     neoplasm).  By WoS category: {W1, W2} e = 2 → FR MNCS 2, US 0; W3 alone
-    → DE 1.  By OpenAlex subfield all three are `unclassified`: e = 10/3 →
-    FR 4 / (10/3) = 1.2."""
+    in its set is not rated → DE n/a.  By OpenAlex subfield all three are
+    `unclassified`: e = 10/3 → FR 4 / (10/3) = 1.2."""
     works = [_w("W1", None, 4), _w("W2", None, 0), _w("W3", None, 6)]
     cs = [("W1", 1, "FR"), ("W2", 1, "US"), ("W3", 1, "DE")]
     rows = [{"work_id": w, "scheme": "wos_category", "label": lab}
@@ -277,9 +279,11 @@ def test_wos_category_reference_sets(tmp_path: Path) -> None:
         cfg = load_config(bootstrap=0, min_p=0, field_scheme=scheme)
         w = compute(store, tmp_path / scheme, config=cfg, log=lambda m: None)
         out[scheme] = pd.read_parquet(w["publications_by_country"]).set_index("country")
-    assert out["wos_category"].mncs.to_dict() == pytest.approx(
-        {"FR": 2.0, "US": 0.0, "DE": 1.0}, abs=1e-12
+    by_wos = out["wos_category"]
+    assert by_wos.mncs[["FR", "US"]].to_dict() == pytest.approx(
+        {"FR": 2.0, "US": 0.0}, abs=1e-12
     )
+    assert pd.isna(by_wos.mncs["DE"]) and by_wos.impact_coverage["DE"] == 0.0
     assert out["openalex_subfield"].loc["FR", "mncs"] == pytest.approx(1.2)
 
 

@@ -4,11 +4,16 @@ Reference set of a work: the counted works *of the whole store* (in the
 domain or not) of the same publication year and field (and document type
 when ``normalise_by_type``) that have citation data.  Expected citations
 ``e`` = mean ``c`` of the set; ``NCS = c / e`` (``1`` when ``e = 0``).
+A work whose reference set holds fewer than ``min_reference_set`` works
+(default 2) is compared with too little (alone, it is its own yardstick:
+NCS 1 and top shares x by construction), so it is *not rated*: its NCS
+and shares are null and it counts in no impact figure, as a work without
+citation data does (``rated`` says which works are).
 Top x % membership follows Waltman & Schreiber (2013): tied works share the
 positions they occupy, so each set's shares add up to exactly ``x·n``.
 A work without citation data has null ``c``, NCS and shares: it is in no
 reference set and no impact indicator, and the actors' ``impact_coverage``
-says how much of their output it leaves out.
+says how much of their output the unrated works leave out.
 """
 
 from __future__ import annotations
@@ -37,7 +42,9 @@ def _top_share(t: ir.Table, pct: int) -> ir.Value:
     return ibis.greatest(ibis.least(t.lo + t.size, cut) - t.lo, 0.0) / t.size
 
 
-def work_impact(works: ir.Table, *, normalise_by_type: bool = False) -> ir.Table:
+def work_impact(
+    works: ir.Table, *, normalise_by_type: bool = False, min_reference_set: int = 2
+) -> ir.Table:
     """Citations, expected citations, NCS and top shares; one row per work.
 
     Parameters
@@ -49,14 +56,18 @@ def work_impact(works: ir.Table, *, normalise_by_type: bool = False) -> ir.Table
         whole field.
     normalise_by_type
         Make document type part of the reference set.
+    min_reference_set
+        Fewest works (with citation data) a reference set needs for its
+        works to be rated; ``1`` rates every work with citation data.
 
     Returns
     -------
     ir.Table
         ``(work_id, publication_year, field, doc_type, has_cit, c, n_ref, e,
-        ncs, top1_share, top10_share)`` where ``n_ref`` is the size of the
-        reference set and ``top{x}_share`` in [0, 1] the work's fractional
-        membership of the set's top x % (all null without citation data).
+        ncs, top1_share, top10_share, rated)`` where ``n_ref`` is the size of
+        the reference set, ``top{x}_share`` in [0, 1] the work's fractional
+        membership of the set's top x % (``c``, ``n_ref``, ``e`` null without
+        citation data; NCS and shares null when not ``rated``).
     """
     keys = [*reference_keys(normalise_by_type), "has_cit"]
     t = works.select(
@@ -81,11 +92,15 @@ def work_impact(works: ir.Table, *, normalise_by_type: bool = False) -> ir.Table
     t = t.mutate(ncs=ibis.ifelse(t.e == 0, 1.0, t.c.cast("float64") / t.e))
     shares = {f"top{p}_share": _top_share(t, p) for p in TOP_LEVELS}
     t = t.mutate(**shares).drop("lo", "size")
+    rated = t.has_cit & (t.n_ref >= min_reference_set)
     none = {
         c: ibis.ifelse(t.has_cit, t[c], ibis.null(t[c].type()))
-        for c in ("c", "n_ref", "e", "ncs", *shares)
+        for c in ("c", "n_ref", "e")
     }
-    return t.mutate(**none)
+    unrated = {
+        c: ibis.ifelse(rated, t[c], ibis.null(t[c].type())) for c in ("ncs", *shares)
+    }
+    return t.mutate(**none, **unrated, rated=rated)
 
 
 def actor_impact(
@@ -99,8 +114,8 @@ def actor_impact(
     """Output and impact per actor: P, MNCS and P/PP(top x %), coverage.
 
     ``P_full`` counts works, ``P_frac`` sums weights; ``MNCS = Σ w·NCS / Σ w``
-    and ``PP(top x %) = Σ w·share / Σ w`` over the works *with citation
-    data*, with ``w`` the fractional weight (``counting="full"``: ``w = 1``);
+    and ``PP(top x %) = Σ w·share / Σ w`` over the *rated* works (citation
+    data and a large enough reference set), with ``w`` the fractional weight (``counting="full"``: ``w = 1``);
     ``impact_coverage`` = their Σ w over all the actor's Σ w.  Without any
     such work, or with a coverage below `min_coverage`, the impact columns
     are null.  Grain: one row per actor (and
@@ -130,7 +145,7 @@ def actor_impact(
         raise ValueError(f"unknown counting {counting!r}: 'fractional' or 'full'")
     j = weights.join(work_impact, "work_id")
     w = j.weight if counting == "fractional" else ibis.literal(1.0)
-    w_cit = ibis.ifelse(j.has_cit, w, 0.0)
+    w_cit = ibis.ifelse(j.rated, w, 0.0)
     j = j.mutate(
         w=w,
         w_cit=w_cit,

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
 import ibis
 
@@ -45,7 +45,13 @@ from oncometrics.indicators.invention_selection import (
     in_scope,
     inventions,
 )
-from oncometrics.indicators.output import RANK_DIGITS, competition_rank
+from oncometrics.indicators.output import (
+    RANK_DIGITS,
+    Cache,
+    Run,
+    competition_rank,
+    finished,
+)
 from oncometrics.indicators.pairs import partner_pairs
 
 if TYPE_CHECKING:
@@ -296,9 +302,7 @@ def invention_tables(
     tables: dict[str, ir.Table],
     domain: PatentDomain,
     settings: InventionSettings,
-    *,
-    meta: dict[str, str] | None = None,
-    cache: Callable[[ir.Table], ir.Table] | None = None,
+    **run: Unpack[Run],
 ) -> dict[str, ir.Table]:
     """Every invention table, by output name (no execution happens here).
 
@@ -310,7 +314,7 @@ def invention_tables(
     and hash).  A runner may pass `cache` (e.g. ``ir.Table.cache``) to
     compute the shared intermediate tables once.
     """
-    keep_ = cache or (lambda t: t)
+    keep_ = run.get("cache") or (lambda t: t)
     s = settings
     tables = unify_families(tables)
     pat, classes = tables["patents"], tables["patent_classes"]
@@ -342,21 +346,18 @@ def invention_tables(
             truncated_2=ibis.literal(_truncated(s.shift[1], s.first_truncated_year)),
             first_truncated_year=ibis.literal(s.first_truncated_year, type="int32"),
         )
-    tags = {k: ibis.literal(v) for k, v in (meta or {}).items()}
-    tags |= {"by": ibis.literal(s.by), "family_scope": ibis.literal(s.family_scope)}
-    res = {}
     for name, t in out.items():
         if "period" not in t.columns:
-            t = t.mutate(period=ibis.literal(label))
-        res[name] = t.mutate(**tags).order_by(*ORDER[name])
-    return res
+            out[name] = t.mutate(period=ibis.literal(label))
+    tags = {**(run.get("meta") or {}), "by": s.by, "family_scope": s.family_scope}
+    return finished(out, ORDER, tags)
 
 
 def family_selection(
     tables: dict[str, ir.Table],
     domain: PatentDomain,
     s: InventionSettings,
-    keep_: Callable[[ir.Table], ir.Table] = lambda t: t,
+    keep_: Cache = lambda t: t,
 ) -> tuple[Callable[..., ir.Table], ir.Table, ir.Table, ir.Table, ir.Table]:
     """The family selector, the families' offices, the counted families,
     their actor links and weights (`tables` already unified), as

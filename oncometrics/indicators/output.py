@@ -6,12 +6,13 @@ the same actors tie on every engine whatever the summation order.  Ratio
 indicators are ranked only among actors above a size threshold: by default
 relative to the corpus (``P_frac ≥ min_share × world P_frac``), or an
 absolute ``P_frac ≥ min_p``; the others keep a null rank but stay listed.
+A family's tables leave through :func:`finished`: tagged, then sorted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, TypedDict
 
 import ibis
 
@@ -150,3 +151,53 @@ def growth_rate(
     ok = prev_year == t[year] - 1
     growth = ibis.ifelse(ok, t[value] / prev - 1.0, ibis.null("float64"))
     return t.mutate(**{f"growth_{value}": growth})
+
+
+#: Tables by name (a family's inputs, or its outputs).
+Tables = dict[str, "ir.Table"]
+#: Materialises a shared intermediate table once (e.g. ``ir.Table.cache``).
+Cache = Callable[["ir.Table"], "ir.Table"]
+
+
+class Run(TypedDict, total=False):
+    """What a runner may hand a family's table builder (inventions, trials).
+
+    `meta`: constant columns every table carries (domain name and hash);
+    `cache`: materialises the shared intermediate tables once instead of
+    once per output table.
+    """
+
+    meta: dict[str, str] | None
+    cache: Cache | None
+
+
+def tagged(table: ir.Table, tags: Mapping[str, object]) -> ir.Table:
+    """`table` with one constant column per entry of `tags` (none: `table`)."""
+    columns = {k: ibis.literal(v) for k, v in tags.items()}
+    return table.mutate(**columns) if columns else table
+
+
+def finished(
+    out: Mapping[str, ir.Table],
+    order: Mapping[str, Sequence[str]],
+    tags: Mapping[str, object],
+) -> dict[str, ir.Table]:
+    """Each table of `out` :func:`tagged` with `tags`, sorted by its `order` keys.
+
+    A table without sort keys stays in the order it comes.
+
+    Examples
+    --------
+    >>> import ibis
+    >>> t = ibis.memtable({"a": [2, 1]})
+    >>> out = finished({"x": t, "y": t}, {"x": ["a"], "y": []}, {"hash": "h1"})
+    >>> out["x"].to_pyarrow().to_pylist()
+    [{'a': 1, 'hash': 'h1'}, {'a': 2, 'hash': 'h1'}]
+    >>> out["y"].columns
+    ('a', 'hash')
+    """
+    res = {}
+    for name, table in out.items():
+        t = tagged(table, tags)
+        res[name] = t.order_by(list(order[name])) if order[name] else t
+    return res

@@ -21,13 +21,12 @@ nothing is executed here, nothing reads the settings.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
 import ibis
 
-from oncometrics.indicators.output import competition_rank, world_share
+from oncometrics.indicators.output import Run, competition_rank, finished, world_share
 from oncometrics.indicators.pairs import partner_pairs
 from oncometrics.indicators.trial_organisations import (
     trials_by_facility,
@@ -309,9 +308,7 @@ def trial_tables(
     tables: dict[str, ir.Table],
     domain: TrialDomain,
     settings: TrialSettings,
-    *,
-    meta: dict[str, str] | None = None,
-    cache: Callable[[ir.Table], ir.Table] | None = None,
+    **run: Unpack[Run],
 ) -> dict[str, ir.Table]:
     """Every trial indicator table, each with the `meta` columns (domain hash).
 
@@ -319,7 +316,7 @@ def trial_tables(
     `cache` (e.g. the runner's ``Inputs.cache``) may materialise the two
     shared intermediate tables once instead of once per output table.
     """
-    keep = cache or (lambda t: t)
+    keep = run.get("cache") or (lambda t: t)
     trials, conditions = tables["trials"], tables["trial_conditions"]
     sites = fold_sites(tables["trial_sites"], settings.hk_macao_to_cn)
     ot = keep(oncology_trials(trials, conditions, domain, settings))
@@ -335,12 +332,7 @@ def trial_tables(
         "trials_by_sponsor": trials_by_sponsor(ot, tables["trial_sponsors"], tc),
         "trials_by_facility": trials_by_facility(ot, sites),
     }
-    tags = {k: ibis.literal(v) for k, v in (meta or {}).items()}
-    res = {}
-    for k, v in out.items():
-        v = v.mutate(**tags) if tags else v
-        res[k] = v.order_by(list(ORDER[k])) if ORDER[k] else v
-    return res
+    return finished(out, ORDER, run.get("meta") or {})
 
 
 __all__ = [

@@ -217,6 +217,7 @@ def inputs_of(
         citation_window=None if window is None else int(window),
         normalise_by_type=bool(config.normalise_by_type),
         field_scheme=str(config.values.get("field_scheme") or "openalex_subfield"),
+        min_reference_set=int(config.min_reference_set),
     )
 
 

@@ -40,8 +40,14 @@ AI_DOMAIN_ONLY = (
     "the all-field totals are the domain itself (see README, own corpus)"
 )
 AI_ALL_ONE = "n/a: the all-field totals equal the domain's (AI = 1 for every actor)"
-NO_CITATIONS = "n/a: no work of this actor has citation data"
-LOW_COVERAGE = "n/a: {cov} of this actor's output has citation data (minimum {min})"
+NO_CITATIONS = (
+    "n/a: no work of this actor has citation data in a reference set of "
+    "at least min_reference_set works"
+)
+LOW_COVERAGE = (
+    "n/a: {cov} of this actor's output has citation data in a large enough "
+    "reference set (minimum {min})"
+)
 
 
 @dataclass(frozen=True)

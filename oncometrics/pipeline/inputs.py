@@ -78,6 +78,7 @@ def inputs(
     citation_window: int | None = None,
     normalise_by_type: bool = False,
     field_scheme: str = "openalex_subfield",
+    min_reference_set: int = 2,
 ) -> Inputs:
     """The selected works, their impact and country weights, cached.
 
@@ -104,17 +105,24 @@ def inputs(
         inp, derived.COUNTRY_WEIGHTS, lambda works: counting.country_weights(works, ac)
     )
     inp.country_weights = cw
-    inp.work_impact = work_impact(inp, cw, normalise_by_type)
-    inp.summary = summary(inp, domain)
+    inp.work_impact = work_impact(inp, cw, normalise_by_type, min_reference_set)
+    inp.summary = summary(inp, domain, min_reference_set)
     return inp
 
 
 def work_impact(
-    inp: Inputs, country_weights: ir.Table, normalise_by_type: bool
+    inp: Inputs,
+    country_weights: ir.Table,
+    normalise_by_type: bool,
+    min_reference_set: int = 2,
 ) -> ir.Table:
     """One cached table of the domain works: impact (reference sets over every
     counted work of the store) plus the international flag."""
-    wi = impact.work_impact(inp.counted, normalise_by_type=normalise_by_type)
+    wi = impact.work_impact(
+        inp.counted,
+        normalise_by_type=normalise_by_type,
+        min_reference_set=min_reference_set,
+    )
     wi = wi.semi_join(inp.domain_works.select("work_id"), "work_id")
     intl = collab.international_from_weights(country_weights)
     wi = wi.left_join(intl, "work_id").drop("work_id_right")
@@ -125,7 +133,7 @@ def work_impact(
     return inp.cache(wi)
 
 
-def summary(inp: Inputs, domain: Domain) -> dict[str, Any]:
+def summary(inp: Inputs, domain: Domain, min_reference_set: int = 2) -> dict[str, Any]:
     """Corpus facts for domain.json and the tables: each signal's counts,
     which reference sets, citation coverage and observation dates."""
     n_counted = int(inp.engine.to_arrow(inp.counted.aggregate(
@@ -145,11 +153,17 @@ def summary(inp: Inputs, domain: Domain) -> dict[str, Any]:
             for name in SIGNALS
         }
     only = n_counted == int(facts["n"] or 0) and not domain.is_everything
+    wi = inp.work_impact
+    n_rated = int(inp.engine.to_arrow(wi.aggregate(
+        n=wi.rated.cast("int64").sum()))["n"][0].as_py() or 0)  # fmt: skip
     first, last = facts["first"], facts["last"]
     return {
         "counted_works": n_counted,
         "domain_works": int(facts["n"] or 0),
         "domain_works_with_citations": int(facts["n_cit"] or 0),
+        # with citation data in a reference set of min_reference_set works
+        "domain_works_rated": n_rated,
+        "min_reference_set": min_reference_set,
         "signals": signals,
         "reference_sets": "domain only: the store holds only domain works"
         if only else "whole store (domain and non-domain works of the field)",

@@ -168,8 +168,9 @@ def publications_unassigned(
 ) -> pa.Table:
     """Counted domain works with no resolved actor, per level and year."""
     levels = {"country": country_weights, "institution": institution_weights}
-    total = inp.domain_works.group_by("publication_year").aggregate(
-        p_total=ibis._.work_id.count()
+    wi = inp.work_impact  # one row per domain work
+    total = wi.group_by("publication_year").aggregate(
+        p_total=wi.work_id.count(), n_rated=wi.rated.cast("int64").sum()
     )
     parts = [inp.engine.to_arrow(_unassigned(inp, total, level, w))
              for level, w in levels.items()]  # fmt: skip
@@ -190,9 +191,19 @@ def _unassigned(inp: Inputs, total: ir.Table, level: str, w: ir.Table) -> ir.Tab
         p_top10=j.top10_share.sum(),
         tncs=j.ncs.sum(),
     )
-    zero = {"p_unassigned": 0, "p_top1": 0.0, "p_top10": 0.0, "tncs": 0.0}
-    agg = left_join_filled(total, agg, "publication_year", zero)
-    return agg.mutate(level=ibis.literal(level))
+    agg = left_join_filled(total, agg, "publication_year", {"p_unassigned": 0})
+    # A year without any rated work has no impact figure at all (null); else
+    # no unassigned work sums to 0, and unassigned works none of which is
+    # rated (no citation data, too small reference sets) stay null.
+    sums = {
+        c: ibis.cases(
+            (agg.n_rated == 0, ibis.null("float64")),
+            (agg.p_unassigned == 0, 0.0),
+            else_=agg[c],
+        )
+        for c in ("p_top1", "p_top10", "tncs")
+    }
+    return agg.mutate(level=ibis.literal(level), **sums)
 
 
 def _sorted(inp: Inputs, expr: ir.Table, keys: list[str]) -> pa.Table:

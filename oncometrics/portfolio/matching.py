@@ -36,6 +36,7 @@ from oncometrics.portfolio.codes import (
     clean_unit_codes,
     normalise,
     unit_codes,
+    word_start,
 )
 from oncometrics.portfolio.registry import Decision, Unit
 
@@ -80,8 +81,12 @@ class Match:
 
 def segments(text: str) -> list[str]:
     """The affiliations of a string that holds several ("[1] a [2] b", "a; b")."""
-    parts = (p.strip(" .,") for p in _SEGMENT_RE.split(clean(text or "")))
-    return [p for p in parts if p]
+    text = clean(text or "")
+    if ";" in text or "]" in text or "|" in text:  # else nothing to split
+        parts = [p.strip(" .,") for p in _SEGMENT_RE.split(text)]
+        return [p for p in parts if p]
+    text = text.strip(" .,")
+    return [text] if text else []
 
 
 def _contains(haystack: str, pattern: tuple[str, ...]) -> bool:
@@ -100,8 +105,8 @@ def _any_word_re(parts: Iterable[str]) -> re.Pattern[str] | None:
     alts = sorted({p for p in parts if p}, key=len, reverse=True)
     if not alts:
         return None
-    body = "|".join(re.escape(a) for a in alts)
-    return re.compile(rf"(?<![0-9a-z])(?:{body})(?![0-9a-z])")
+    body = word_start([re.escape(a) for a in alts], "0-9a-z")
+    return re.compile(rf"(?:{body})(?![0-9a-z])")
 
 
 def best_matches(matches: Iterable[Match]) -> list[Match]:
@@ -130,11 +135,18 @@ class Matcher:
     _rors: dict[str, set[str]] = field(init=False, repr=False)
     _org: list[tuple[str, ...]] = field(init=False, repr=False)
     _pattern_re: re.Pattern[str] | None = field(init=False, repr=False)
+    _first_words: frozenset[str] = field(init=False, repr=False)
     _acronyms: dict[str, set[str]] = field(init=False, repr=False)
     _acronym_re: re.Pattern[str] | None = field(init=False, repr=False)
     _org_re: re.Pattern[str] | None = field(init=False, repr=False)
     _name_words: dict[str, set[int]] = field(init=False, repr=False)
     _decisions: dict[str, list[Decision]] = field(init=False, repr=False)
+    _last: tuple[str, str] = field(
+        init=False, repr=False, compare=False, default=("", "")
+    )
+    _last_org: tuple[str, bool] = field(
+        init=False, repr=False, compare=False, default=("", False)
+    )
 
     def __post_init__(self) -> None:
         self._codes, self._rors, self._patterns, self._names = {}, {}, [], []
@@ -154,9 +166,9 @@ class Matcher:
             if len(normalise(u.name)) >= FUZZY_MIN_NAME:
                 self._names.append((u.code, normalise(u.name)))
         self._org = [_pattern(n.replace("&", " ")) for n in self.organisation_names()]
-        self._pattern_re = _any_word_re(
-            [p[0] for _, p in self._patterns] + [a.lower() for a in self._acronyms]
-        )
+        firsts = [p[0] for _, p in self._patterns] + [a.lower() for a in self._acronyms]
+        self._pattern_re = _any_word_re(firsts)
+        self._first_words = frozenset(f.split()[0] for f in firsts if f)
         self._acronym_re = _acronyms_re(self._acronyms)
         self._name_words = {}
         for i, (_, name) in enumerate(self._names):
@@ -193,8 +205,13 @@ class Matcher:
             for k in clean_unit_codes(segment)
             for c in self._codes.get(k, ())
         ]
-        norm = normalise(segment)
-        if self._pattern_re is not None and self._pattern_re.search(norm):
+        norm = self.normal_form(segment)
+        words = norm.split()
+        if (
+            self._pattern_re is not None
+            and not self._first_words.isdisjoint(words)  # a quick first test
+            and self._pattern_re.search(norm)
+        ):
             found += [
                 Match(c, "pattern", 1.0)
                 for c, p in self._patterns
@@ -206,17 +223,33 @@ class Matcher:
                           for c in self._acronyms[a]]  # fmt: skip
         if found:
             return best_matches(found)
-        return self._fuzzy(norm)
+        return self._fuzzy(norm, words)
 
-    def _fuzzy(self, norm: str) -> list[Match]:
+    def normal_form(self, cleaned: str) -> str:
+        """:func:`normalise` of a :func:`clean` text (a segment); the last is kept.
+
+        After matching a string, the portfolio asks for its segments' normal
+        form and :meth:`names_organisation` about it: computed once.
+        """
+        last = self._last
+        if cleaned != last[0]:
+            last = self._last = (cleaned, normalise(cleaned))
+        return last[1]
+
+    def _fuzzy(self, norm: str, words: list[str]) -> list[Match]:
         """Fuzzy name matches of a normalised segment at or above the threshold.
 
-        Only names sharing a word of 4+ letters with the segment are scored
-        (a name within the threshold keeps most of its words intact).
+        Only names sharing a word of 4+ letters with the segment (`words`:
+        its words) are scored (a name within the threshold keeps most of its
+        words intact).
         """
-        words = {w for w in norm.split() if len(w) >= 4}
-        cand = sorted({i for w in words for i in self._name_words.get(w, ())})
-        cand = [i for i in cand if len(self._names[i][1]) <= len(norm)]
+        index, found = self._name_words, set()  # words of 4+ letters only
+        for w in words:
+            if w in index:
+                found |= index[w]
+        if not found:
+            return []
+        cand = [i for i in sorted(found) if len(self._names[i][1]) <= len(norm)]
         if not cand:
             return []
         hits = process.extract(norm, [self._names[i][1] for i in cand],
@@ -231,7 +264,9 @@ class Matcher:
     def match_parts(self, text: str) -> list[tuple[str, list[Match]]]:
         """(segment, matches) for each segment of `text`, curation applied."""
         parts = [(s, self._match_clean(s)) for s in segments(text)] or [(text, [])]
-        decisions = self._decisions.get(_key(text), [])
+        decisions = self._decisions.get(_key(text), []) if self._decisions else []
+        if not decisions:
+            return parts
         removed = {d.unit_code for d in decisions if d.action == "remove"}
         parts = [(s, [m for m in ms if m.unit_code not in removed]) for s, ms in parts]
         added = [
@@ -248,10 +283,13 @@ class Matcher:
 
     def names_organisation(self, text: str) -> bool:
         """True when `text` names a parent organisation of the units."""
-        norm = normalise(clean(text))
-        if self._org_re is None or not self._org_re.search(norm):
-            return False
-        return any(_contains(norm, p) for p in self._org if p)
+        # normalise ignores the separators that segments() strips off
+        norm = self.normal_form(clean(text).strip(" .,"))
+        if norm != self._last_org[0]:
+            found = self._org_re is not None and bool(self._org_re.search(norm))
+            found = found and any(_contains(norm, p) for p in self._org if p)
+            self._last_org = (norm, found)
+        return self._last_org[1]
 
     def is_ignored(self, text: str) -> bool:
         """True when the curation file says `text` names no unit ('ignore')."""

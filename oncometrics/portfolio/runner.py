@@ -31,7 +31,7 @@ from oncometrics.portfolio.centres import (
     centre_units,
     load_centres,
 )
-from oncometrics.portfolio.matching import Matcher, best_matches, normalise
+from oncometrics.portfolio.matching import Matcher, best_matches
 from oncometrics.portfolio.registry import (
     Project,
     RegistryError,
@@ -160,8 +160,12 @@ def _compute(
                                       parse_period(config.period))  # fmt: skip
     dw = selection.domain_works(t["works"], t["work_subjects"], domain,
                                 counted=counted)  # fmt: skip
+    # The domain's works, once: impact, collaboration, affiliations and
+    # weights each select from them (only these columns are read).
+    dw = keep(dw.select("work_id", "publication_year"))
     by_type = bool(config.normalise_by_type)  # reference sets: the whole store
-    wi = impact.work_impact(counted, normalise_by_type=by_type)
+    wi = impact.work_impact(counted, normalise_by_type=by_type,
+                            min_reference_set=int(config.min_reference_set))  # fmt: skip
     wi = keep(wi.semi_join(dw.select("work_id"), "work_id"))
     intl = keep(collab.international_works(dw, t["authorship_countries"]))
     affs = t["affiliations"].semi_join(dw.select("work_id"), "work_id")
@@ -210,10 +214,12 @@ def match_store(affiliations: ir.Table, matcher: Matcher) -> Matched:
         for seg, found in parts:
             sa += [{"affiliation": text, "actor": m.unit_code} for m in found]
             if not found:
-                sa.append({"affiliation": text, "actor": pi.OTHER + normalise(seg)})
-        rows += [{"affiliation": text, "unit_code": m.unit_code, "method": m.method,
-                  "score": m.score, "n_authorships": row["n_authorships"]}
-                 for m in best_matches(m for _, ms in parts for m in ms)]  # fmt: skip
+                other = pi.OTHER + matcher.normal_form(seg)
+                sa.append({"affiliation": text, "actor": other})
+        if any(found for _, found in parts):
+            rows += [{"affiliation": text, "unit_code": m.unit_code, "method": m.method,
+                      "score": m.score, "n_authorships": row["n_authorships"]}
+                     for m in best_matches(m for _, ms in parts for m in ms)]  # fmt: skip
         open_parts = [s for s, found in parts if not found]
         no_match = len(open_parts) == len(parts)
         if (

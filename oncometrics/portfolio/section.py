@@ -7,33 +7,44 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+#: How the section shows each column: its header and its format.
+SHOWN: dict[str, tuple[str, str]] = {
+    "unit_code": ("Unit", "text"), "name": ("Name", "text"),
+    "call": ("Call", "text"), "project_id": ("Project", "text"),
+    "year": ("Year", "text"), "key": ("Centre / label", "text"),
+    "city": ("City", "text"), "p_full": ("P", "int"),
+    "p_frac": ("P (fractional)", "float1"), "n_projects": ("Projects", "int"),
+    "share_of_org": ("Share of the organisation", "pct"),
+    "mncs": ("MNCS", "interval:mncs"), "pp_top10": ("PP(top 10 %)", "interval:pp"),
+    "intl_collab_rate": ("International co-publications", "pct"),
+    "top_partner_countries": ("Top partner countries", "text"),
+    "trials": ("Oncology trials", "int"),
+    "early_phase_trials": ("Early-phase trials", "int"),
+    "multinational_share": ("Multinational", "pct"),
+    "industry_share": ("Industry-led", "pct"),
+}  # fmt: skip
+
+
+def _columns(*names: str, **headers: str) -> tuple[tuple[str, str, str], ...]:
+    """(column, header, format) of each of `names`, as :data:`SHOWN` says
+    (`headers`: a table's own header for a column)."""
+    return tuple((n, headers.get(n, SHOWN[n][0]), SHOWN[n][1]) for n in names)
+
+
+_IMPACT = ("mncs", "pp_top10")
 #: (column, header, format) of the units table in the report.
-UNIT_COLUMNS = (
-    ("unit_code", "Unit", "text"), ("name", "Name", "text"),
-    ("p_full", "P (full)", "int"), ("p_frac", "P (fractional)", "float1"),
-    ("share_of_org", "Share of the organisation", "pct"),
-    ("mncs", "MNCS", "interval:mncs"), ("pp_top10", "PP(top 10 %)", "interval:pp"),
-    ("intl_collab_rate", "International co-publications", "pct"),
-    ("top_partner_countries", "Top partner countries", "text"),
+UNIT_COLUMNS = _columns(
+    "unit_code", "name", "p_full", "p_frac", "share_of_org", *_IMPACT,
+    "intl_collab_rate", "top_partner_countries", p_full="P (full)",
 )  # fmt: skip
-PROJECT_COLUMNS = (
-    ("call", "Call", "text"), ("project_id", "Project", "text"),
-    ("unit_code", "Unit", "text"), ("p_full", "P", "int"),
-    ("mncs", "MNCS", "interval:mncs"), ("pp_top10", "PP(top 10 %)", "interval:pp"),
-    ("intl_collab_rate", "International co-publications", "pct"),
+PROJECT_COLUMNS = _columns(
+    "call", "project_id", "unit_code", "p_full", *_IMPACT, "intl_collab_rate"
+)
+CENTRE_COLUMNS = _columns(
+    "key", "name", "city", "trials", "early_phase_trials", "multinational_share",
+    "industry_share",
 )  # fmt: skip
-CENTRE_COLUMNS = (
-    ("key", "Centre / label", "text"), ("name", "Name", "text"),
-    ("city", "City", "text"), ("trials", "Oncology trials", "int"),
-    ("early_phase_trials", "Early-phase trials", "int"),
-    ("multinational_share", "Multinational", "pct"),
-    ("industry_share", "Industry-led", "pct"),
-)  # fmt: skip
-CALL_COLUMNS = (
-    ("call", "Call", "text"), ("year", "Year", "text"),
-    ("n_projects", "Projects", "int"), ("p_full", "P", "int"),
-    ("mncs", "MNCS", "interval:mncs"), ("pp_top10", "PP(top 10 %)", "interval:pp"),
-)  # fmt: skip
+CALL_COLUMNS = _columns("call", "year", "n_projects", "p_full", *_IMPACT)
 
 
 def _records(table: Any) -> list[dict[str, Any]]:
@@ -51,7 +62,9 @@ def _missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
-def _cell(row: dict[str, Any], col: str, fmt: str) -> str:
+def _cell(row: dict[str, Any], col: str, fmt: str | None = None) -> str:
+    """`row`'s `col` as text, in `fmt` (default: the column's, :data:`SHOWN`)."""
+    fmt = fmt or SHOWN[col][1]
     v: Any = row.get(col)
     if _missing(v):
         return "–"
@@ -118,10 +131,10 @@ def portfolio_section(tables: Mapping[str, Any], *, max_rows: int = 40) -> str:
     if org:
         o = org[0]
         parts.append(
-            f"<p>The organisation's units signed {_cell(o, 'p_full', 'int')} "
-            f"publications (fractional count {_cell(o, 'p_frac', 'float1')}); "
-            f"MNCS {_cell(o, 'mncs', 'interval:mncs')}, "
-            f"PP(top 10 %) {_cell(o, 'pp_top10', 'interval:pp')}.</p>"
+            f"<p>The organisation's units signed {_cell(o, 'p_full')} "
+            f"publications (fractional count {_cell(o, 'p_frac')}); "
+            f"MNCS {_cell(o, 'mncs')}, "
+            f"PP(top 10 %) {_cell(o, 'pp_top10')}.</p>"
         )
     parts.append(
         _table(
@@ -161,9 +174,9 @@ def _centres(tables: Mapping[str, Any]) -> str:
     centres = sorted((r for r in rows if r.get("level") == "centre"),
                      key=lambda r: (-(r.get("trials") or 0), str(r.get("key"))))  # fmt: skip
     intro = "".join(
-        f"<p>Centres labelled {_cell(r, 'key', 'text')} ran {_cell(r, 'trials', 'int')} "
-        f"oncology trials, {_cell(r, 'early_phase_trials', 'int')} of them early "
-        f"phase; {_cell(r, 'multinational_share', 'pct')} were multinational.</p>"
+        f"<p>Centres labelled {_cell(r, 'key')} ran {_cell(r, 'trials')} "
+        f"oncology trials, {_cell(r, 'early_phase_trials')} of them early "
+        f"phase; {_cell(r, 'multinational_share')} were multinational.</p>"
         for r in labels
     )
     caption = "Oncology trials with a site at the organisation's centres"

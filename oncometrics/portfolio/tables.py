@@ -139,18 +139,7 @@ def _registry_frame(registry: tuple[Unit, ...], df: Any) -> pa.Table:
         ]
     )
     df = df.rename(columns={"actor": "unit_code"})
-    merged = reg.merge(df, on="unit_code", how="left")
-    for c in (
-        "p_full",
-        "p_frac",
-        "p_top1",
-        "p_top10",
-        "tncs",
-        "p_intl",
-        "share_of_org",
-    ):
-        if c in merged:
-            merged[c] = merged[c].fillna(0)
+    merged = _zero_without_works(reg.merge(df, on="unit_code", how="left"))
     merged["team_count"] = merged["team_count"].astype("Int64")
     merged["p_full"] = merged["p_full"].astype("Int64")
     for c in ("top_partner_countries", "top_partner_institutions", "partner_units"):
@@ -252,15 +241,26 @@ def _project_frame(
         years = {p.call: p.year for p in projects}
         reg = pd.DataFrame([{"call": c, "year": years[c], "n_projects": k}
                             for c, k in n.items()])  # fmt: skip
-    merged = reg.merge(df, on=key, how="left")
-    for c in ("p_full", "p_frac", "p_top1", "p_top10", "tncs", "p_intl"):
-        if c in merged:
-            merged[c] = merged[c].fillna(0)
+    merged = _zero_without_works(reg.merge(df, on=key, how="left"))
     merged["year"] = merged["year"].astype("Int64")
     for c in ("p_full", "p_intl"):  # counts stay integers after the fill
         merged[c] = merged[c].astype("Int64")
     drop = [c for c in ("p_frac",) if c in merged]
     return pa.Table.from_pandas(merged.drop(columns=drop), preserve_index=False)
+
+
+def _zero_without_works(merged: Any) -> Any:
+    """Counts of a row without works are 0; its impact sums too, but a row
+    with works none of which is rated keeps null sums (n/a, not 0)."""
+    none = merged["p_full"].isna() if "p_full" in merged else None
+    for c in ("p_full", "p_frac", "p_intl", "share_of_org"):
+        if c in merged:
+            merged[c] = merged[c].fillna(0)
+    for c in ("p_top1", "p_top10", "tncs"):
+        # ... and when no row has a rated work, every sum is n/a
+        if c in merged and none is not None and merged[c].notna().any():
+            merged[c] = merged[c].mask(none, 0.0)
+    return merged
 
 
 def frame(expr: ir.Table) -> Any:

@@ -90,12 +90,34 @@ def _open_svg(fig: Figure, ax: Axes, salt: str) -> str:
     return to_svg(fig, salt)
 
 
-def _figure(width: float, height: float) -> Figure:
-    return Figure(figsize=(width, height), dpi=72)
+def _axes(height: float) -> tuple[Figure, Axes]:
+    """A chart's figure (the report's width, `height` inches) and its axes."""
+    fig = Figure(figsize=(7.5, height), dpi=72)
+    return fig, fig.add_subplot()
 
 
 def _name(code: object, lang: str) -> str:
     return i18n.country_name(str(code), lang).label
+
+
+def _is_actor(codes: pd.Series, actor: str) -> pd.Series:
+    """True where the country code is `actor`'s (any case)."""
+    return codes.astype(str).str.upper() == actor.upper()
+
+
+def _leaders(d: pd.DataFrame, by: str, actor: str, top: int) -> pd.DataFrame:
+    """The `top` rows of `d` by `by` (largest first), plus the actor's below them."""
+    d = d.sort_values(by, ascending=False)
+    head = d.head(top)
+    return pd.concat(
+        [head, d[_is_actor(d["country"], actor) & ~d.index.isin(head.index)]]
+    )
+
+
+def _bar_axes(rows: int, per_row: float = 0.28) -> tuple[Figure, Axes, list[int]]:
+    """A figure for horizontal bars of `rows` rows, its axes and the bars' y (top
+    row first)."""
+    return *_axes(0.9 + per_row * rows), list(range(rows))[::-1]
 
 
 def ranking_bars(
@@ -122,21 +144,14 @@ def ranking_bars(
     if among and among[0] in df.columns:
         size = pd.to_numeric(df[among[0]], errors="coerce")
         big = size.rank(method="first", ascending=False) <= among[1]
-        df = df[big | (df[cc].astype(str).str.upper() == actor.upper())]
+        df = df[big | _is_actor(df[cc], actor)]
     d = df.assign(_v=pd.to_numeric(df[value], errors="coerce")).dropna(subset=["_v"])
     if d.empty or (len(d) > 1 and rounded(d["_v"], value).nunique() == 1):
         return None  # nothing to rank: every country shows the same value
-    d = d.sort_values("_v", ascending=False)
-    is_actor = d[cc].astype(str).str.upper() == actor.upper()
-    shown = pd.concat([d.head(top), d[is_actor & ~d.index.isin(d.head(top).index)]])
+    shown = _leaders(d, "_v", actor, top)
     scale = 100.0 if percent else 1.0
-    fig = _figure(7.5, 0.9 + 0.28 * len(shown))
-    ax = fig.add_subplot()
-    y = list(range(len(shown)))[::-1]
-    colours = [
-        ACTOR_COLOUR if str(c).upper() == actor.upper() else OTHER_COLOUR
-        for c in shown[cc]
-    ]
+    fig, ax, y = _bar_axes(len(shown))
+    colours = [ACTOR_COLOUR if a else OTHER_COLOUR for a in _is_actor(shown[cc], actor)]
     ax.barh(y, shown["_v"] * scale, color=colours)
     lo, hi = f"{value}_lo", f"{value}_hi"
     if lo in shown.columns and hi in shown.columns:
@@ -154,17 +169,16 @@ def ranking_bars(
     return _open_svg(fig, ax, salt)
 
 
+#: Countries drawn in the share-over-time chart (by total output), plus the actor.
+TIME_TOP = 5
+
+
 def share_over_time(
-    df: pd.DataFrame,
-    actor: str,
-    *,
-    lang: str = "en",
-    top: int = 5,
-    share: str = "share_frac",
-    salt: str = "time",
+    df: pd.DataFrame, actor: str, *, lang: str = "en", salt: str = "time"
 ) -> str | None:
-    """World share by year: the `top` countries (by total output) plus the actor."""
-    cc, yc = "country", "publication_year"
+    """World share (``share_frac``) by year: the `TIME_TOP` countries (by
+    total output) plus the actor."""
+    cc, yc, share, top = "country", "publication_year", "share_frac", TIME_TOP
     if df.empty:
         return None
     df = country_rows(df)
@@ -174,13 +188,9 @@ def share_over_time(
     ).dropna(subset=["_y"])
     size = next((c for c in ("p_frac", "i_frac", "trials") if c in d.columns), None)
     weight = pd.to_numeric(d[size], errors="coerce") if size else d["_s"]
-    totals = weight.groupby(d[cc]).sum().sort_values(ascending=False)
-    codes = list(totals.index[:top])
-    codes += [
-        c for c in totals.index if str(c).upper() == actor.upper() and c not in codes
-    ]
-    fig = _figure(7.5, 3.6)
-    ax = fig.add_subplot()
+    totals = weight.groupby(d[cc]).sum().rename("_t").reset_index()
+    codes = list(_leaders(totals, "_t", actor, top)[cc])
+    fig, ax = _axes(3.6)
     for i, code in enumerate(codes):
         s = d[d[cc] == code].sort_values("_y")
         mine = str(code).upper() == actor.upper()
@@ -220,9 +230,8 @@ def specialisation_map(
     d = d[d["_x"] > 0]
     if d.empty:
         return None
-    mine = d[cc].astype(str).str.upper() == actor.upper()
-    fig = _figure(7.5, 4.2)
-    ax = fig.add_subplot()
+    mine = _is_actor(d[cc], actor)
+    fig, ax = _axes(4.2)
     ax.scatter(
         d.loc[~mine, "_x"], d.loc[~mine, "_y"], s=18, color=OTHER_COLOUR, alpha=0.7
     )
@@ -255,9 +264,7 @@ def partner_bars(
     shown = named_partners(partners, top)[0]  # never an arbitrary tied one
     if shown.empty:
         return None
-    fig = _figure(7.5, 0.9 + 0.3 * len(shown))
-    ax = fig.add_subplot()
-    y = list(range(len(shown)))[::-1]
+    fig, ax, y = _bar_axes(len(shown), 0.3)
     ax.barh(y, shown["co"], color=OTHER_COLOUR)
     for yi, (n, s) in zip(
         y, zip(shown["co"], shown["salton"], strict=True), strict=True
@@ -287,7 +294,7 @@ def technology_mix(
     if src is None or src.empty:
         return None
     fc = "field_name"
-    d = src[src["country"].astype(str).str.upper() == actor.upper()]
+    d = src[_is_actor(src["country"], actor)]
     series = _mix_series(d)
     if d.empty or not series:
         return None
@@ -296,8 +303,7 @@ def technology_mix(
         .sort_values("_k", ascending=False)
         .head(top)
     )
-    fig = _figure(7.5, 1.0 + 0.32 * len(order) * max(1, len(series)) / 1.5)
-    ax = fig.add_subplot()
+    fig, ax = _axes(1.0 + 0.32 * len(order) * max(1, len(series)) / 1.5)
     h = 0.8 / len(series)
     base = list(range(len(order)))[::-1]
     for i, (c, label) in enumerate(series):
@@ -334,7 +340,6 @@ def trials_by_phase(
     actor: str,
     *,
     lang: str = "en",
-    top: int = 10,
     salt: str = "trials",
 ) -> str | None:
     """Oncology trials by phase (the world's; the table has no country)."""
@@ -342,8 +347,7 @@ def trials_by_phase(
         return None
     d = phases.assign(_n=pd.to_numeric(phases["trials"], errors="coerce").fillna(0))
     g = d.groupby("phase")["_n"].sum()
-    fig = _figure(7.5, 3.8)
-    ax = fig.add_subplot()
+    fig, ax = _axes(3.8)
     ax.bar([str(p) for p in g.index], g.values, color=OTHER_COLOUR)
     ax.set_xlabel(LABELS[lang]["phase"])
     ax.set_ylabel(LABELS[lang]["trials"])
@@ -376,7 +380,6 @@ def trials_by_country(
     salt: str = "trialcountry",
 ) -> str | None:
     """Stacked bars per country: early-phase trials and the other trials."""
-    cc = "country"
     d = country_rows(df)
     d = d.assign(_n=pd.to_numeric(d["trials"], errors="coerce").fillna(0))
     early = (
@@ -384,14 +387,10 @@ def trials_by_country(
         if "early_phase_trials" in d.columns
         else d["_n"] * 0
     )
-    d = d.assign(_e=early.clip(upper=d["_n"])).sort_values("_n", ascending=False)
-    mine = d[cc].astype(str).str.upper() == actor.upper()
-    shown = pd.concat([d.head(top), d[mine & ~d.index.isin(d.head(top).index)]])
+    shown = _leaders(d.assign(_e=early.clip(upper=d["_n"])), "_n", actor, top)
     if shown.empty or shown["_n"].sum() == 0:
         return None
-    fig = _figure(7.5, 0.9 + 0.28 * len(shown))
-    ax = fig.add_subplot()
-    y = list(range(len(shown)))[::-1]
+    fig, ax, y = _bar_axes(len(shown))
     ax.barh(y, shown["_e"], color=PALETTE[1], label=LABELS[lang]["early"])
     ax.barh(
         y,
@@ -400,15 +399,10 @@ def trials_by_country(
         color=OTHER_COLOUR,
         label=LABELS[lang]["later"],
     )
-    names = [_name(c, lang) for c in shown[cc]]
-    ax.set_yticks(
-        y,
-        [
-            f"▶ {n}" if str(c).upper() == actor.upper() else n
-            for n, c in zip(names, shown[cc], strict=True)
-        ],
-        fontsize=9,
-    )
+    names = [_name(c, lang) for c in shown["country"]]
+    mine = _is_actor(shown["country"], actor)
+    marked = [f"▶ {n}" if a else n for n, a in zip(names, mine, strict=True)]
+    ax.set_yticks(y, marked, fontsize=9)
     ax.set_xlabel(LABELS[lang]["trials"])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=8, frameon=False)

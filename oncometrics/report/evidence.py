@@ -10,12 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
+
+import pandas as pd
 
 from oncometrics.report import i18n
 from oncometrics.report.templates_text import VERBS_FR, WORDS
 
 Log = Callable[[str], None]
+
+
+class About(TypedDict):
+    """The evidence a statement takes from its context (:meth:`Context.about`)."""
+
+    actor: str
+    period: str
+    domain_hash: str | None
+    command: str
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,17 @@ class Context:
         if not self.period:
             return WORDS[self.lang]["all_years"]
         return str(self.period).replace("-", "–")
+
+    def about(self, period: str | None = None, domain_hash: str | None = None) -> About:
+        """The evidence every statement about the actor shares: the actor, the
+        period (default :attr:`period_text`), the domain hash (default the
+        context's) and the :attr:`command` that reproduces it."""
+        return About(
+            actor=self.actor,
+            period=self.period_text if period is None else period,
+            domain_hash=self.domain_hash if domain_hash is None else domain_hash,
+            command=self.command,
+        )
 
     @property
     def command(self) -> str:
@@ -94,6 +116,12 @@ class Statement:
     robust: bool | None = None  # None: no stability interval to judge by
     query: str = ""  # DuckDB SQL over the table's CSV that gives value and rank
     details: dict[str, Any] = field(default_factory=dict)
+
+
+def row_hash(row: pd.Series) -> str | None:
+    """The domain hash a table row carries (None: it has none)."""
+    own = row.get("domain_hash")
+    return str(own) if own is not None and not pd.isna(own) else None
 
 
 def actor_fields(name: i18n.CountryName, lang: str) -> dict[str, str]:

@@ -21,7 +21,13 @@ import pandas as pd
 
 from oncometrics.indicators.inventions import COINVENTION_MIN_SHARE
 from oncometrics.report import i18n
-from oncometrics.report.evidence import Context, Log, Statement, actor_fields
+from oncometrics.report.evidence import (
+    Context,
+    Log,
+    Statement,
+    actor_fields,
+    row_hash,
+)
 from oncometrics.report.relations import partner_list
 from oncometrics.report.tables import number
 
@@ -146,21 +152,18 @@ def coinvention_statement(
         "salton": names(by_salton),
     }
     return Statement(
+        **ctx.about(domain_hash=row_hash(row)),
         key="inv_coinvention",
         section="inventions",
         text=_t(lang)["coinv"].format(**fields),
         indicator="International co-invention rate (full counting)",
-        actor=ctx.actor,
         value=value,
         value_text=fields["rate"],
         rank=rank,
         n_ranked=int(eligible.sum()),
-        period=ctx.period_text,
-        domain_hash=_hash(row, ctx),
         table="inventions_by_country, coinvention_partners",
         row=f"country == '{ctx.actor}'",
         column="coinvention_rate",
-        command=ctx.command,
         query=_query(ctx, threshold),
         details={
             "family_scope": scope(tables),
@@ -171,11 +174,6 @@ def coinvention_statement(
             "salton": [number(x) for x in by_salton["salton"]],
         },
     )
-
-
-def _hash(row: pd.Series, ctx: Context) -> str | None:
-    own = row.get("domain_hash")
-    return str(own) if own is not None and not pd.isna(own) else ctx.domain_hash
 
 
 def _query(ctx: Context, threshold: float) -> str:

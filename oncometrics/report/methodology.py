@@ -146,6 +146,8 @@ def _corpus_text(corpus: Mapping[str, Any], lang: str) -> str:
         corpus.get("domain_works", 0),
         corpus.get("domain_works_with_citations", 0),
     )
+    n_rated = corpus.get("domain_works_rated", n_cit)
+    least = corpus.get("min_reference_set", 1)
     if lang == "fr":
         sets = (
             "les ensembles de référence ne contiennent que des publications du "
@@ -155,8 +157,9 @@ def _corpus_text(corpus: Mapping[str, Any], lang: str) -> str:
         )
         return (
             f" Ici, {sets} ; {n_cit} des {n} publications du domaine ont des "
-            f"citations, observées le {when} ; les autres sont exclues des "
-            "indicateurs d'impact."
+            f"citations, observées le {when}, dont {n_rated} dans un ensemble de "
+            f"référence d'au moins {least} publications ; les autres sont "
+            "exclues des indicateurs d'impact."
         )
     sets = (
         "reference sets hold only domain works (the store holds nothing else)"
@@ -165,5 +168,6 @@ def _corpus_text(corpus: Mapping[str, Any], lang: str) -> str:
     )
     return (
         f" Here {sets}; {n_cit} of the {n} domain works have citation data, "
-        f"observed {when}; the others are left out of the impact indicators."
+        f"observed {when}, {n_rated} of them in a reference set of at least "
+        f"{least} works; the others are left out of the impact indicators."
     )

@@ -95,27 +95,20 @@ def partners_statement(
             )
         )
     head = head if len(head) else partners.head(1)
-    name = i18n.country_name(ctx.actor, ctx.lang)
-    text = TEMPLATES[ctx.lang][key].format(
-        **actor_fields(name, ctx.lang), partners=i18n.join_list(items, ctx.lang)
-    )
-    first = head.iloc[0]
+    first = float(head.iloc[0]["co"])
     return Statement(
+        **ctx.about(),
         key=key,
         section="publications" if key.startswith("pub") else "inventions",
-        text=text,
+        text=_sentence(ctx, key, partners=i18n.join_list(items, ctx.lang)),
         indicator="Co-occurrences with partner countries (full counting)",
-        actor=ctx.actor,
-        value=float(first["co"]),
-        value_text=i18n.fmt_number(float(first["co"]), ctx.lang),
+        value=first,
+        value_text=i18n.fmt_number(first, ctx.lang),
         rank=1,
         n_ranked=len(partners),
-        period=ctx.period_text,
-        domain_hash=ctx.domain_hash,
         table=table,
         row=f"pairs with {ctx.actor}",
         column=PARTNER_COUNT[table],
-        command=ctx.command,
         query=_pairs_query(table, ctx),
         details={
             "partners": list(head["partner"]),
@@ -147,31 +140,23 @@ def shift_statement(
         for f, k, d in zip(gains[fc], numbers, gains["_d"], strict=True)
     ]
     p1, p2 = _shift_periods(gains.iloc[0], ctx)
-    name = i18n.country_name(ctx.actor, ctx.lang)
-    text = TEMPLATES[ctx.lang]["inv_shift"].format(
-        **actor_fields(name, ctx.lang),
-        fields=i18n.join_list(items, ctx.lang),
-        p1=p1,
-        p2=p2,
-    )
+    fields = i18n.join_list(items, ctx.lang)
+    best = float(gains["_d"].iloc[0])
+    row, query = _lookup(ctx, "technology_shift", cc, ctx.actor)
     return Statement(
+        **ctx.about(period=f"{p1} → {p2}"),
         key="inv_shift",
         section="inventions",
-        text=text,
+        text=_sentence(ctx, "inv_shift", fields=fields, p1=p1, p2=p2),
         indicator="Change in technology-field share (percentage points)",
-        actor=ctx.actor,
-        value=float(gains["_d"].iloc[0]),
-        value_text=i18n.fmt_signed_pp(float(gains["_d"].iloc[0]), ctx.lang),
+        value=best,
+        value_text=i18n.fmt_signed_pp(best, ctx.lang),
         rank=None,
         n_ranked=None,
-        period=f"{p1} → {p2}",
-        domain_hash=ctx.domain_hash,
         table="technology_shift",
-        row=f"{cc} == '{ctx.actor}'",
+        row=row,
         column=fc,
-        command=ctx.command,
-        query=f"SELECT * FROM {ctx.source('technology_shift')} "
-        f"WHERE {cc} = '{ctx.actor}'",
+        query=query,
         details={"fields": list(gains[fc])},
     )
 
@@ -209,32 +194,30 @@ def institution_statement(
     if pd.isna(rank):
         return None
     value = float(p[best.name])
-    text = TEMPLATES[ctx.lang]["pub_institution"].format(
-        **actor_fields(i18n.country_name(ctx.actor, ctx.lang), ctx.lang),
+    text = _sentence(
+        ctx,
+        "pub_institution",
         institution=str(best[name]),
         rank_m=i18n.ordinal(int(rank), ctx.lang),
         n=i18n.fmt_number(n, ctx.lang),
         value=i18n.fmt_number(value, ctx.lang),
     )
-    id_col = "institution_id"
+    table = "publications_by_institution"
+    row, query = _lookup(ctx, table, "institution_id", best["institution_id"])
     return Statement(
+        **ctx.about(),
         key="pub_institution",
         section="publications",
         text=text,
         indicator="P_frac (fractional publication count) of institutions",
-        actor=ctx.actor,
         value=value,
         value_text=i18n.fmt_number(value, ctx.lang),
         rank=int(rank),
         n_ranked=n,
-        period=ctx.period_text,
-        domain_hash=ctx.domain_hash,
-        table="publications_by_institution",
-        row=f"{id_col} == '{best[id_col]}'",
+        table=table,
+        row=row,
         column="p_frac",
-        command=ctx.command,
-        query=f"SELECT * FROM {ctx.source('publications_by_institution')} "
-        f"WHERE {id_col} = '{best[id_col]}'",
+        query=query,
         details={"institution": str(best[name])},
     )
 
@@ -271,8 +254,9 @@ def trend_statement(
         shares.append(mine / world if world > 0 else 0.0)
     labels = [f"{s[0]}–{s[-1]}" if len(s) > 1 else str(s[0]) for s in spans]
     delta = 100 * (shares[1] - shares[0])
-    text = TEMPLATES[ctx.lang]["pub_trend"].format(
-        **actor_fields(i18n.country_name(ctx.actor, ctx.lang), ctx.lang),
+    text = _sentence(
+        ctx,
+        "pub_trend",
         a=i18n.fmt_percent(shares[0], ctx.lang),
         b=i18n.fmt_percent(shares[1], ctx.lang),
         p1=labels[0],
@@ -280,23 +264,34 @@ def trend_statement(
         delta=i18n.fmt_signed_pp(delta, ctx.lang),
     )
     return Statement(
+        **ctx.about(period=f"{labels[0]} → {labels[1]}"),
         key="pub_trend",
         section="publications",
         text=text,
         indicator="World share of P_frac, pooled over years",
-        actor=ctx.actor,
         value=shares[1],
         value_text=i18n.fmt_percent(shares[1], ctx.lang),
         rank=None,
         n_ranked=None,
-        period=f"{labels[0]} → {labels[1]}",
-        domain_hash=ctx.domain_hash,
         table="publications_by_country_year",
         row=f"{cc} == '{ctx.actor}'",
         column="p_frac",
-        command=ctx.command,
         details={"share_first": shares[0], "share_last": shares[1]},
         query=_trend_query(cc, yc, spans, ctx),
+    )
+
+
+def _sentence(ctx: Context, key: str, **fields: str) -> str:
+    """Template `key` in the context's language, about its actor, with `fields`."""
+    name = i18n.country_name(ctx.actor, ctx.lang)
+    return TEMPLATES[ctx.lang][key].format(**actor_fields(name, ctx.lang), **fields)
+
+
+def _lookup(ctx: Context, table: str, column: str, value: object) -> tuple[str, str]:
+    """The row of `table` whose `column` is `value`: as evidence, and as SQL."""
+    return (
+        f"{column} == '{value}'",
+        f"SELECT * FROM {ctx.source(table)} WHERE {column} = '{value}'",
     )
 
 

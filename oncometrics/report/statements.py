@@ -35,7 +35,13 @@ from typing import Any
 import pandas as pd
 
 from oncometrics.report import family_statements, i18n
-from oncometrics.report.evidence import Context, Log, Statement, actor_fields
+from oncometrics.report.evidence import (
+    Context,
+    Log,
+    Statement,
+    actor_fields,
+    row_hash,
+)
 from oncometrics.report.relations import (
     institution_statement,
     partner_list,
@@ -251,21 +257,18 @@ def ranked_statement(
         "period": ctx.period_text,
     }
     return Statement(
+        **ctx.about(domain_hash=row_hash(row)),
         key=spec.key,
         section=spec.section,
         text=TEMPLATES[ctx.lang][spec.key].format(**fields),
         indicator=spec.indicator,
-        actor=ctx.actor,
         value=value,
         value_text=fields["value"],
         rank=int(rank),
         n_ranked=n_ranked,
-        period=ctx.period_text,
-        domain_hash=_hash(row, ctx),
         table=spec.table,
         row=f"{cc} == '{row[cc]}'",
         column=spec.column,
-        command=ctx.command,
         interval=interval,
         robust=robust,
         query=rank_query(df, spec, ctx, cc),
@@ -374,8 +377,3 @@ def _interval_text(interval: tuple[float, float] | None, kind: str, lang: str) -
         return ""
     lo_hi = i18n.fmt_interval(*interval, lang, percent=kind == "percent")
     return WORDS[lang]["interval"].format(lo_hi=lo_hi)
-
-
-def _hash(row: pd.Series, ctx: Context) -> str | None:
-    own = row.get("domain_hash")
-    return str(own) if own is not None and not pd.isna(own) else ctx.domain_hash

@@ -94,28 +94,35 @@ _progress: ContextVar[Callable[[int], None] | None] = ContextVar(
 )
 
 
-class _CountingReader(io.RawIOBase):
-    """A raw file wrapper that reports how many bytes were read."""
+class _Wrapper(io.IOBase):
+    """What the reader wrappers below share: they read `inner`, and close it."""
 
-    def __init__(self, raw: IO[bytes], report: Callable[[int], None] | None):
-        self._raw = raw
-        self._report = report
-        self._pos = 0
+    def __init__(self, inner: Any):
+        self._inner = inner
 
     def readable(self) -> bool:
         return True
 
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+
+class _CountingReader(_Wrapper, io.RawIOBase):
+    """A raw file wrapper that reports how many bytes were read."""
+
+    def __init__(self, raw: IO[bytes], report: Callable[[int], None] | None):
+        super().__init__(raw)
+        self._report = report
+        self._pos = 0
+
     def readinto(self, b: Any) -> int:
-        n = self._raw.readinto(b)  # type: ignore[attr-defined]
+        n = self._inner.readinto(b)
         if n:
             self._pos += n
             if self._report is not None:
                 self._report(self._pos)
         return n or 0
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
 
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -216,7 +223,7 @@ class TruncatedInput(Exception):
     """The compressed stream ended early or is corrupt."""
 
 
-class _SafeGzip(io.BufferedIOBase):
+class _SafeGzip(_Wrapper, io.BufferedIOBase):
     """A gzip reader whose damage errors become :class:`TruncatedInput`.
 
     It also counts what it gives out against what it read (`source`): beyond
@@ -228,14 +235,11 @@ class _SafeGzip(io.BufferedIOBase):
     def __init__(
         self, gz: gzip.GzipFile, path: Path, source: _CountingReader, limits: Limits
     ):
-        self._gz = gz
+        super().__init__(gz)
         self._path = path
         self._source = source
         self._limits = limits
         self._out = 0
-
-    def readable(self) -> bool:
-        return True
 
     def _counted(self, data: bytes) -> bytes:
         self._out += len(data)
@@ -258,23 +262,19 @@ class _SafeGzip(io.BufferedIOBase):
     def read1(self, size: int = -1) -> bytes:
         size = _PIECE if size is None or size < 0 else min(size, _PIECE)
         try:
-            return self._counted(self._gz.read1(size))
+            return self._counted(self._inner.read1(size))
         except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
             raise TruncatedInput(f"damaged or truncated gzip ({exc})") from exc
 
     def readline(self, size: int | None = -1) -> bytes:
         try:
-            return self._counted(self._gz.readline(size))
+            return self._counted(self._inner.readline(size))
         except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
             raise TruncatedInput(f"damaged or truncated gzip ({exc})") from exc
 
     def __iter__(self) -> Iterator[bytes]:  # type: ignore[override]
         while line := self.readline():
             yield line
-
-    def close(self) -> None:
-        self._gz.close()
-        super().close()
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,31 +61,42 @@ class Subject(NamedTuple):
 
 @dataclass
 class Work:
-    """The facts of one bibliographic record."""
+    """The facts of one bibliographic record, as an export reader fills them.
 
+    A reader sets what its format gives and leaves the rest empty;
+    :func:`to_record` turns a work into rows of the canonical tables.
+    """
+
+    #: the export format ("wos", "scopus", "lens", "pubmed", …)
     source: str
+    #: the record's own id in its source (WoS UT, Scopus EID, Lens id…)
     source_id: str | None = None
+    #: ids that join records across sources (normalised by `to_record`)
     doi: str | None = None
     pmid: str | None = None
     title: str | None = None
+    # -- who: the byline
+    authors: list[Author] = field(default_factory=list)
+    #: addresses not linked to an author (given to every author)
+    unlinked: list[str] = field(default_factory=list)
+    #: affiliation strings may mark their authors by initials (PubMed)
+    by_initials: bool = False
+    # -- when and where: publication year, and the full date when the
+    # export gives one (ISO); the type is mapped to ours by `to_record`
     year: int | None = None
     date: str | None = None
     doc_type: str | None = None
     journal: str | None = None
     language: str | None = None
-    cited_by_count: int | None = None
-    #: when the export observed the citation count (WoS ``DA``), ISO date
-    citation_date: str | None = None
-    authors: list[Author] = field(default_factory=list)
-    #: addresses not linked to an author (given to every author)
-    unlinked: list[str] = field(default_factory=list)
     subjects: list[Subject] = field(default_factory=list)
+    # -- impact: None is "no count in the export", not "cited zero times";
+    # `citation_date` is when the export observed it (WoS ``DA``), ISO date
+    cited_by_count: int | None = None
+    citation_date: str | None = None
     #: (funder name, award id)
     grants: list[tuple[str | None, str | None]] = field(default_factory=list)
     #: canonical ids of cited works (doi:… / pmid:…)
     references: list[str] = field(default_factory=list)
-    #: affiliation strings may mark their authors by initials (PubMed)
-    by_initials: bool = False
 
 
 def checked_record(

@@ -2,13 +2,16 @@
 
 Shared by the patent format readers and the format-detecting dispatcher
 (:mod:`oncometrics.sources.patents`): :func:`parse_members` parses each
-member of a file with the first of the given formats that recognises it.
+member of a file with the first of the given formats that recognises it;
+:class:`CsvDicts` reads the rows of the CSV formats.
 """
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -17,6 +20,8 @@ from oncometrics.sources.base import (
     Reject,
     SourceError,
     TruncatedInput,
+    csv_error,
+    csv_limits,
     first_bytes,
     input_limits,
     open_input,
@@ -94,3 +99,47 @@ def parse_members(
         raise SourceError(path, f"damaged or truncated input ({exc})") from exc
     if not found:
         raise SourceError(path, f"no patent data found (expected {FORMATS})")
+
+
+class CsvStop(Exception):
+    """A CSV error that ends reading: found at `line`, for `reason`."""
+
+    def __init__(self, line: int, reason: str):
+        super().__init__(reason)
+        self.line = line
+        self.reason = reason
+
+
+class CsvDicts:
+    """The rows of a CSV text as dicts, under the input limits.
+
+    A :class:`csv.DictReader` whose errors (a cell longer than
+    ``max_record_bytes``, bad syntax) raise :class:`CsvStop` with the reason
+    :func:`~oncometrics.sources.base.csv_error` gives.
+    """
+
+    def __init__(self, text: Iterable[str]):
+        self._limits = csv_limits()
+        self._reader = csv.DictReader(text)
+
+    @property
+    def line_num(self) -> int:
+        """The number of lines read so far."""
+        return self._reader.line_num
+
+    def header(self) -> Sequence[str]:
+        """The column names (none for an empty text)."""
+        with self._stops():
+            return self._reader.fieldnames or ()
+
+    def __iter__(self) -> Iterator[dict[str, str]]:
+        with self._stops():
+            yield from self._reader
+
+    @contextlib.contextmanager
+    def _stops(self) -> Iterator[None]:
+        try:
+            yield
+        except csv.Error as exc:
+            reason = csv_error(exc, self._limits)
+            raise CsvStop(self._reader.line_num, reason) from exc

@@ -22,22 +22,14 @@ required; see ``docs/inventions.md``):
 from __future__ import annotations
 
 import codecs
-import csv
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from oncometrics.sources.base import (
-    Record,
-    Reject,
-    SourceError,
-    clip,
-    csv_error,
-    csv_limits,
-)
+from oncometrics.sources.base import Record, Reject, SourceError, clip
 from oncometrics.sources.checks import year
-from oncometrics.sources.patent_files import parse_members
+from oncometrics.sources.patent_files import CsvDicts, CsvStop, parse_members
 from oncometrics.sources.patent_model import PatentDoc
 
 ROLES = {
@@ -62,11 +54,9 @@ def parse(path: Path) -> Iterator[Record | Reject]:
 
 
 def _rows(fh: IO[bytes], label: str) -> Iterator[tuple[int, dict[str, str]]]:
-    text = codecs.getreader("utf-8-sig")(fh)
-    limits = csv_limits()
-    reader = csv.DictReader(text)
+    reader = CsvDicts(codecs.getreader("utf-8-sig")(fh))
     try:
-        if not reader.fieldnames or "family_id" not in reader.fieldnames:
+        if "family_id" not in reader.header():
             raise SourceError(label, "canonical patent CSV needs a family_id column")
         for row in reader:
             yield (
@@ -77,10 +67,8 @@ def _rows(fh: IO[bytes], label: str) -> Iterator[tuple[int, dict[str, str]]]:
         raise SourceError(
             label, f"not UTF-8 text near line {reader.line_num + 1} ({exc.reason})"
         ) from exc
-    except csv.Error as exc:
-        raise SourceError(
-            label, f"bad CSV at line {reader.line_num} ({csv_error(exc, limits)})"
-        ) from exc
+    except CsvStop as exc:
+        raise SourceError(label, f"bad CSV at line {exc.line} ({exc.reason})") from exc
 
 
 def parse_stream(fh: IO[bytes], label: str) -> Iterator[Record | Reject]:

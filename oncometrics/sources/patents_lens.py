@@ -15,7 +15,6 @@ or JSON Lines) with ``biblio.parties.{applicants,inventors}[].residence``,
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterator
@@ -24,16 +23,9 @@ from typing import IO, Any
 
 import orjson
 
-from oncometrics.sources.base import (
-    Record,
-    Reject,
-    SourceError,
-    clip,
-    csv_error,
-    csv_limits,
-)
+from oncometrics.sources.base import Record, Reject, SourceError, clip
 from oncometrics.sources.checks import BadValue, count, reason_of, shape, text
-from oncometrics.sources.patent_files import parse_members
+from oncometrics.sources.patent_files import CsvDicts, CsvStop, parse_members
 from oncometrics.sources.patent_model import PatentDoc
 
 _PRIO = re.compile(
@@ -84,8 +76,7 @@ def parse(path: Path) -> Iterator[Record | Reject]:
 # ----------------------------------------------------------------- CSV
 def parse_csv_stream(fh: IO[bytes], label: str) -> Iterator[Record | Reject]:
     """Records of a Lens CSV export (row n = record n)."""
-    limits = csv_limits()
-    reader = csv.DictReader(io.StringIO(_decode(fh.read()), newline=""))
+    reader = CsvDicts(io.StringIO(_decode(fh.read()), newline=""))
     no = 0
     try:
         for no, row in enumerate(reader, start=1):
@@ -93,8 +84,8 @@ def parse_csv_stream(fh: IO[bytes], label: str) -> Iterator[Record | Reject]:
                 yield _csv_doc(row).record(no)
             except ValueError as exc:
                 yield Reject(no, f"{label}: {exc}", clip(repr(row)))
-    except csv.Error as exc:
-        yield Reject(no + 1, f"{label}: {csv_error(exc, limits)}; reading stopped")
+    except CsvStop as exc:
+        yield Reject(no + 1, f"{label}: {exc.reason}; reading stopped")
 
 
 def _split(value: str | None) -> list[str]:

@@ -13,15 +13,25 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Unpack
 
 import pyarrow as pa
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
-from oncometrics.drill import LEVELS, SCHEMAS, Drill, DrillError, Row, resolve
-from oncometrics.web.api import CODE, Problem, _reject_unknown, snapshot
+from oncometrics.drill import (
+    CITATION_COLUMNS,
+    LEVELS,
+    SCHEMAS,
+    Drill,
+    DrillError,
+    Qualifiers,
+    Row,
+    resolve,
+)
+from oncometrics.drill_exprs import NO_CITATIONS, SMALL_SET
+from oncometrics.web.api import CODE, Offset, Problem, _reject_unknown, snapshot
 
 MAX_LIMIT = 500
 KEEP = 32
@@ -65,7 +75,7 @@ class Drills:
         self._lock = threading.Lock()
 
     def works(
-        self, request: Request, level: str, actor: str, **within: str | None
+        self, request: Request, level: str, actor: str, **within: Unpack[Qualifiers]
     ) -> tuple[Row, pa.Table]:
         """The row asked for and every work behind it, for this request's
         snapshot (`within`: ``year``, ``country``, as :func:`resolve`)."""
@@ -105,28 +115,27 @@ def _drills(request: Request) -> Drills:
 
 
 def _works(
-    request: Request, level: str, actor: str, year: str | None, **keys: str | None
+    request: Request, level: str, actor: str, within: Qualifiers
 ) -> tuple[Row, pa.Table]:
     if level not in LEVELS:
         raise HTTPException(404, f"unknown level {level!r}; one of {', '.join(LEVELS)}")
     try:
-        return _drills(request).works(request, level, actor, year=year, **keys)
+        return _drills(request).works(request, level, actor, **within)
     except DrillError as exc:
         msg = str(exc).replace(str(request.app.state.store), "STORE")
         msg = msg.replace(str(snapshot(request).folder), "INDICATORS")
         raise HTTPException(404, msg) from None
 
 
-def _query(**q: str | None) -> str:
+def _query(within: Qualifiers) -> str:
     """The query string naming the same row (``year``, ``country``…)."""
     from urllib.parse import urlencode
 
-    return urlencode({k: v.strip() for k, v in q.items() if v})
+    return urlencode({k: str(v).strip() for k, v in within.items() if v})
 
 
 Actor = Annotated[str, Query(pattern=CODE)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 Year = Annotated[
     str | None,
     Query(
@@ -155,7 +164,35 @@ Period = Annotated[
         "tables' period).",
     ),
 ]
-QUALIFIERS = {"year", "country", "partner", "field", "period"}
+
+
+def _qualifiers(
+    year: Year = None,
+    country: Country = None,
+    partner: Partner = None,
+    field: Field = None,
+    period: Period = None,
+) -> Qualifiers:
+    """The query parameters that pick one of an actor's rows (the same
+    qualifiers as :func:`oncometrics.drill.resolve`'s, as text)."""
+    return Qualifiers(
+        year=year,
+        country=country,
+        partner=partner,
+        field=None if field is None else str(field),
+        period=period,
+    )
+
+
+#: The qualifiers of every drill-down route, read by one dependency.
+Within = Annotated[Qualifiers, Depends(_qualifiers)]
+QUALIFIERS = set(Qualifiers.__annotations__)
+
+
+def _year(within: Qualifiers) -> str | None:
+    """The ``year`` parameter as the request gave it."""
+    year = within.get("year")
+    return year if isinstance(year, str) else None
 
 
 @router.get("/api/v1/drill/{level}/{actor}", response_model=DrillRows)
@@ -163,13 +200,9 @@ def drill_rows(
     request: Request,
     level: str,
     actor: str,
+    within: Within,
     limit: Limit = 100,
     offset: Offset = 0,
-    year: Year = None,
-    country: Country = None,
-    partner: Partner = None,
-    field: Field = None,
-    period: Period = None,
 ) -> DrillRows:
     """The rows behind one actor's row, heaviest first: publications of a
     `country` or `institution` (weight, citations, NCS, top shares; null: no
@@ -182,10 +215,7 @@ def drill_rows(
     keeps a year or period of the by-year table.  The weights add up to
     `figure`."""
     _reject_unknown(request, {"limit", "offset"} | QUALIFIERS)
-    row, t = _works(
-        request, level, actor, year, country=country, partner=partner,
-        field=None if field is None else str(field), period=period,
-    )  # fmt: skip
+    row, t = _works(request, level, actor, within)
     page = t.slice(offset, limit)
     weights = t["weight"].to_pylist()
     return DrillRows(
@@ -194,7 +224,7 @@ def drill_rows(
         table=row.table,
         figure_column=LEVELS[level].total,
         figure=row.figure,
-        year=year,
+        year=_year(within),
         country=_key(row, "country"),
         partner=_key(row, "partner"),
         field=_key(row, "field"),
@@ -213,16 +243,7 @@ def drill_rows(
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-def drill_csv(
-    request: Request,
-    level: str,
-    actor: str,
-    year: Year = None,
-    country: Country = None,
-    partner: Partner = None,
-    field: Field = None,
-    period: Period = None,
-) -> Response:
+def drill_csv(request: Request, level: str, actor: str, within: Within) -> Response:
     """Every work behind one actor's row, as CSV (missing citation data: n/a)."""
     import io
     import re
@@ -230,13 +251,10 @@ def drill_csv(
     from oncometrics.drill import write_csv
 
     _reject_unknown(request, QUALIFIERS)
-    row, t = _works(
-        request, level, actor, year, country=country, partner=partner,
-        field=None if field is None else str(field), period=period,
-    )  # fmt: skip
+    row, t = _works(request, level, actor, within)
     buf = io.StringIO()
     write_csv(t, buf)
-    parts = [level, row.actor, *(row.key or ()), row.period, year]
+    parts = [level, row.actor, *(row.key or ()), row.period, _year(within)]
     stem = "_".join(str(p) for p in parts if p)
     name = "drill_" + re.sub(r"[^A-Za-z0-9-]", "_", stem) + ".csv"
     return Response(
@@ -253,21 +271,14 @@ def drill_page(
     request: Request,
     level: str,
     actor: str,
+    within: Within,
     offset: Offset = 0,
     lang: Annotated[str, Query(pattern="^(en|fr)$")] = "en",
-    year: Year = None,
-    country: Country = None,
-    partner: Partner = None,
-    field: Field = None,
-    period: Period = None,
 ) -> HTMLResponse:
     """The works behind one actor's row, 100 a page, with a CSV download."""
     from oncometrics.web.pages import _banners, _render
 
-    row, t = _works(
-        request, level, actor, year, country=country, partner=partner,
-        field=None if field is None else str(field), period=period,
-    )  # fmt: skip
+    row, t = _works(request, level, actor, within)
     actor = row.actor
     size = 100
     page = t.slice(offset, size)
@@ -285,13 +296,14 @@ def drill_page(
         figure_column=LEVELS[level].total,
         figure=row.figure,
         within=_within(row, lang),
-        query=_query(year=year, country=country, partner=partner,
-                     field=None if field is None else str(field), period=period),
+        query=_query(within),
         weight_sum=sum(weights),
         total=t.num_rows,
         offset=offset,
         size=size,
         cols=cols,
+        na_columns=CITATION_COLUMNS,
+        cited=cols.index("citations") if "citations" in cols else 0,
         rows=[list(r.values()) for r in page.to_pylist()],
         descriptions={f.name: (f.metadata or {}).get(b"description", b"").decode()
                       for f in SCHEMAS[LEVELS[level].kind]},
@@ -329,7 +341,8 @@ TEXT: dict[str, dict[str, str]] = {
         "row": "Row of {table}: {col} = {p}; the weights below add up to {w}.",
         "works": "{n} rows", "csv": "Download CSV",
         "prev": "Previous", "next": "Next",
-        "na": "n/a: no citation data for this work",
+        "na": NO_CITATIONS,
+        "unrated": SMALL_SET,
         "year": "year {y}", "years": "years {y}", "country": "country {c}",
         "partner": "with {c}", "field": "WIPO field {c}", "period": "period {p}",
     },
@@ -339,6 +352,8 @@ TEXT: dict[str, dict[str, str]] = {
         "works": "{n} lignes", "csv": "Télécharger le CSV",
         "prev": "Précédentes", "next": "Suivantes",
         "na": "n.d. : pas de données de citation pour cette publication",
+        "unrated": "n.d. : trop peu de publications dans l'ensemble de référence "
+        "de cette publication (min_reference_set)",
         "year": "année {y}", "years": "années {y}", "country": "pays {c}",
         "partner": "avec {c}", "field": "domaine OMPI {c}",
         "period": "période {p}",
