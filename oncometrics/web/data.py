@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,8 @@ class IndicatorData:
         self.domain: dict[str, Any] = (
             json.loads(domain.read_text()) if domain.exists() else {}
         )
+        if stamp(store) != self.stamp:  # replaced while we read it: maybe a mix
+            raise OSError(f"{self.folder}: replaced while being read")
         self._con.execute("SET enable_external_access = false")
         self._con.execute("SET lock_configuration = true")
         self._lock = threading.Lock()
@@ -235,7 +238,14 @@ class Live:
     def __init__(self, store: Path, *, timeout: float = 5.0):
         self.store = Path(store)
         self.timeout = timeout
-        self._current = IndicatorData(self.store, timeout=timeout)
+        for attempt in range(5):  # a compute may be publishing right now
+            try:
+                self._current = IndicatorData(self.store, timeout=timeout)
+                break
+            except OSError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.2)
         self._failed: object = None  # the stamp of the last load that failed
         self._lock = threading.Lock()
 
