@@ -7,8 +7,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -261,20 +264,29 @@ def test_trials_of_a_country_have_a_site_there(full_store: Path) -> None:
     assert (t.weight == 1.0).all()
 
 
+def _report(
+    store: Path, out: Path, log: Callable[[str], Any] = lambda m: None, **settings: Any
+) -> str:
+    """The HTML of the report of `store` with `settings`, written to `out`."""
+    from oncometrics.report import write_report
+
+    return write_report(
+        store, out, config=load_config(**settings),
+        indicators=store / "indicators", log=log,
+    ).read_text(encoding="utf-8")  # fmt: skip
+
+
+def _links(html: str) -> list[str]:
+    """The drill-down files a report links, in page order."""
+    return re.findall(r'<a href="(drill/[^"]+\.csv)">', html)
+
+
 def test_report_links_drilldown_files_and_draws_network_and_map(
     store: Path, tmp_path: Path
 ) -> None:
-    import re
-
-    from oncometrics.report import write_report
-
-    cfg = load_config(actor="FR", period="2020-2021")
     msgs: list[str] = []
-    html = write_report(
-        store, tmp_path / "r", config=cfg, indicators=store / "indicators",
-        log=msgs.append,
-    ).read_text(encoding="utf-8")  # fmt: skip
-    links = re.findall(r'<a href="(drill/[^"]+\.csv)">', html)
+    html = _report(store, tmp_path / "r", msgs.append, actor="FR", period="2020-2021")
+    links = _links(html)
     assert "drill/country_FR.csv" in links
     # five countries; I_FR1, I_FR2 (fixture CSV); FR in 2020 and in 2021;
     # FR's four partners (EXPECTED.md §6)
@@ -514,16 +526,7 @@ def test_report_writes_sponsor_facility_and_year_files(
 ) -> None:
     """Each file the report links adds up to its row: sponsors, facilities
     (with their country) and the report country's trials by start year."""
-    import re
-
-    from oncometrics.report import write_report
-
-    cfg = load_config(actor="FR", domain="all")
-    html = write_report(
-        full_store, tmp_path / "r", config=cfg,
-        indicators=full_store / "indicators", log=lambda m: None,
-    ).read_text(encoding="utf-8")  # fmt: skip
-    links = set(re.findall(r'<a href="(drill/[^"]+\.csv)">', html))
+    links = set(_links(_report(full_store, tmp_path / "r", actor="FR", domain="all")))
     want = {
         "drill/sponsor_institut_gustave_roussy.csv": 4,  # T2 T3 T4 T5
         "drill/facility_gustave_roussy_FR.csv": 4,  # T1 T2 T3 T7
@@ -680,16 +683,7 @@ def test_report_writes_technology_and_phase_files(
 ) -> None:
     """The report country's fields of technology_mix and the phases get
     their file, each adding up to its row."""
-    import re
-
-    from oncometrics.report import write_report
-
-    cfg = load_config(actor="US", domain="all")
-    html = write_report(
-        full_store, tmp_path / "r", config=cfg,
-        indicators=full_store / "indicators", log=lambda m: None,
-    ).read_text(encoding="utf-8")  # fmt: skip
-    links = set(re.findall(r'<a href="(drill/[^"]+\.csv)">', html))
+    links = set(_links(_report(full_store, tmp_path / "r", actor="US", domain="all")))
     ind = full_store / "indicators"
     mix = [r for r in pq.read_table(ind / "technology_mix.parquet").to_pylist()
            if r["country"] == "US"]  # fmt: skip

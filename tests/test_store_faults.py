@@ -69,8 +69,13 @@ def _files(d: Path) -> list[Path]:
         {"oa": f"W{i}", "n_auth": 3, "countries": [["ES"], ["ES"], ["FR"]], **art}
         for i in range(3)
     ] + [{"oa": "X0", "n_auth": 4, "countries": [["JP"]] * 4, **art}]
+    return write_jsonl(d, {"a": a, "b": b, "c": c})
+
+
+def write_jsonl(d: Path, files: dict[str, list[dict[str, Any]]]) -> list[Path]:
+    """`d/NAME.jsonl` for each NAME: its records, one JSON object a line."""
     out = []
-    for name, rows in (("a", a), ("b", b), ("c", c)):
+    for name, rows in files.items():
         p = d / f"{name}.jsonl"
         p.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
         out.append(p)

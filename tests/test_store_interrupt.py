@@ -16,7 +16,6 @@ progress is either wholly in or wholly out), and a rerun completes it.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import random
 import signal
@@ -31,7 +30,7 @@ import pytest
 
 from oncometrics import lake
 from oncometrics.store import Store
-from tests.test_store_faults import _dump
+from tests.test_store_faults import _dump, write_jsonl
 
 ROOT = Path(__file__).parent.parent
 CLI = (sys.executable, "-m", "oncometrics.cli", "ingest", "openalex")
@@ -71,12 +70,7 @@ def _files(d: Path) -> list[Path]:
     b += [_work(i, "2024-06-01", ["IT"]) for i in range(40, 60)]
     c = [_work(i, "2024-09-01", ["ES", "ES", "FR"]) for i in range(10)]
     c += [_work(i, "2024-09-01", ["JP"]) for i in range(60, 70)]
-    out = []
-    for name, works in (("a", a), ("b", b), ("c", c)):
-        p = d / f"{name}.jsonl"
-        p.write_text("\n".join(json.dumps(w) for w in works) + "\n")
-        out.append(p)
-    return out
+    return write_jsonl(d, {"a": a, "b": b, "c": c})
 
 
 @pytest.fixture(scope="module")
@@ -102,18 +96,25 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     yield {"files": files, "after": after, "base": base, "statements": statements}
 
 
-def _interrupted_run(
+def _start(
     store: Path, files: list[Path], env: dict[str, str]
-) -> tuple[int, str]:
+) -> subprocess.Popen[bytes]:
+    """The ingest CLI on `files` into `store`, in a process group of its own."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), **env}
     cmd = [*CLI, *map(str, files), "--store", str(store), "--jobs", "1"]
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         cmd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
         start_new_session=True,
     )
+
+
+def _interrupted_run(
+    store: Path, files: list[Path], env: dict[str, str]
+) -> tuple[int, str]:
+    proc = _start(store, files, env)
     out, err = proc.communicate(timeout=300)
     assert out == b""  # the summary is printed at the end only
     return proc.returncode, err.decode()
@@ -172,15 +173,7 @@ def test_ctrl_c_at_a_commit_step(world: dict[str, Any], k: int) -> None:
 def test_ctrl_c_from_outside_at_a_random_instant(world: dict[str, Any]) -> None:
     """SIGINT to the process group once the 1st file is in, at a random instant."""
     store = world["base"] / "outside"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [*CLI, *map(str, world["files"]), "--store", str(store), "--jobs", "1"]
-    proc = subprocess.Popen(
-        cmd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        start_new_session=True,
-    )
+    proc = _start(store, world["files"], {})
     assert proc.stderr is not None
     first = proc.stderr.readline()  # the 1st file's line: it is committed
     time.sleep(random.Random(19).uniform(0.0, 0.02))
