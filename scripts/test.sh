@@ -11,5 +11,6 @@ ruff check oncometrics tests bench
 ruff format --check oncometrics tests bench
 mypy
 # two workers per machine at most (CI has 2 cores); a test file stays on one worker
-# (module fixtures are built once)
-python -m pytest -n auto --maxprocesses=2 --dist loadfile "$@"
+# (module fixtures are built once), every Spark test on one worker (one JVM), the
+# longest first (tests/xdist_schedule.py)
+python -m pytest -n auto --maxprocesses=2 --dist loadgroup "$@"

@@ -3,6 +3,9 @@
 Tests that take ``engine`` (or ``con``) run once on DuckDB and once on Spark;
 the Spark run is marked ``spark`` (deselect with ``-m "not spark"``) and is
 skipped when pyspark is not installed.
+
+With ``--dist loadgroup`` (scripts/test.sh) every ``spark`` test goes to one
+xdist worker, the other tests by file, longest first (tests/xdist_schedule.py).
 """
 
 from __future__ import annotations
@@ -11,6 +14,26 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist adds "@group" to the node ids
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every Spark test in the xdist group ``spark``: one worker, one JVM."""
+    from tests.xdist_schedule import SPARK_GROUP
+
+    for item in items:
+        if item.get_closest_marker("spark") is not None:
+            item.add_marker(pytest.mark.xdist_group(SPARK_GROUP))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup``: groups, else files, longest first (see above)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from tests.xdist_schedule import FileAndGroupScheduling
+
+    return FileAndGroupScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
