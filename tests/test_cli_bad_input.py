@@ -10,20 +10,28 @@ non-zero for file-level and fatal errors; ``read = stored + duplicates +
 rejected`` holds on the summary line, in the manifest, in the quarantine and
 in the stored tables.
 
-The CLI runs as ``python -m oncometrics.cli`` in subprocesses; the runs of a
-group are started together (threads) and each test checks one of them.
+The CLI's ``main()`` runs in this process with its stdout and stderr
+captured (:func:`cli`; a ``python -m oncometrics.cli`` start-up costs ~0.8 s,
+and about 60 runs are checked); the runs of a group run once per module and
+each test checks one of them.  :func:`cli_process` runs the real command in
+a subprocess: ``test_the_real_command_says_the_same`` checks that it prints
+and exits the same as the in-process run, and the tests about the process
+itself (no arguments, a file-size limit) use it.
 """
 
 from __future__ import annotations
 
 import gzip
+import io
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +39,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+from oncometrics.cli import main as cli_main
 from oncometrics.lake import is_lake
 from oncometrics.schema import ENTITIES
 from oncometrics.sources import SOURCES
@@ -104,6 +113,25 @@ class Run:
 
 
 def cli(*args: Any, cwd: Path, store: Path | None = None, **kw: Any) -> Run:
+    """Run ``oncometrics ARGS`` from `cwd` in this process: the CLI's ``main()``
+    (what ``python -m oncometrics.cli`` calls) with stdout and stderr captured."""
+    argv = [str(a) for a in args]
+    out, err = io.StringIO(), io.StringIO()
+    before = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                cli_main(argv)
+                code = 0
+            except SystemExit as exc:
+                code = int(exc.code or 0)
+    finally:
+        os.chdir(before)
+    return Run(argv, code, out.getvalue(), err.getvalue(), store, **kw)
+
+
+def cli_process(*args: Any, cwd: Path, store: Path | None = None, **kw: Any) -> Run:
     """Run ``python -m oncometrics.cli ARGS`` as a user would."""
     argv = [str(a) for a in args]
     proc = subprocess.run(
@@ -119,8 +147,6 @@ def cli(*args: Any, cwd: Path, store: Path | None = None, **kw: Any) -> Run:
 
 
 def _env() -> dict[str, str]:
-    import os
-
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     env["COLUMNS"] = "80"  # the narrowest usual terminal: no wrapped messages
@@ -128,10 +154,8 @@ def _env() -> dict[str, str]:
 
 
 def run_all(jobs: dict[Any, Callable[..., Run]]) -> dict[Any, Run]:
-    """Run the jobs concurrently (each is a subprocess: threads suffice)."""
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        futures = {k: pool.submit(job) for k, job in jobs.items()}
-        return {k: f.result() for k, f in futures.items()}
+    """Run the jobs one after the other (in-process runs share stdout)."""
+    return {k: job() for k, job in jobs.items()}
 
 
 # ----------------------------------------------------------------- inputs
@@ -478,9 +502,49 @@ def test_command_bad_input(command_runs: dict[str, Run], case: str) -> None:
 
 
 def test_no_arguments_shows_help(tmp_path: Path) -> None:
-    run = cli(cwd=tmp_path)
+    run = cli_process(cwd=tmp_path)
     check_no_traceback(run)
     assert "Usage:" in run.text and "ingest" in run.text
+
+
+#: Runs repeated by the real command (none writes a store).
+REAL_COMMAND_CASES = (
+    "compute: missing store",
+    "compute: bad period",
+    "portfolio: malformed row",
+    "ingest: unknown format",
+    "unknown command",
+)
+
+
+def _without_program(text: str) -> str:
+    """`text` without usage hints, which name the program (``python -m …``
+    in a subprocess, the test runner in this process)."""
+    return re.sub(r" \(see `[^`]*`\)", "", text)
+
+
+def test_the_real_command_says_the_same(
+    ingest_runs: dict[Any, Run], command_runs: dict[str, Run], tmp_path: Path
+) -> None:
+    """``python -m oncometrics.cli`` exits and prints as the in-process runs."""
+    jobs = {
+        case: (lambda a=command_runs[case].args: cli_process(*a, cwd=tmp_path))
+        for case in REAL_COMMAND_CASES
+    }
+    fatal = ingest_runs["wos", "fatal"]
+    store = tmp_path / "store"
+    jobs["ingest"] = lambda: cli_process(*fatal.args[:-1], store, cwd=tmp_path)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = {k: pool.submit(job) for k, job in jobs.items()}
+        real = {k: f.result() for k, f in futures.items()}
+    for case in REAL_COMMAND_CASES:
+        inproc = command_runs[case]
+        assert real[case].code == inproc.code, (case, real[case].text)
+        assert _without_program(real[case].err) == _without_program(inproc.err), case
+        assert real[case].out == inproc.out, case
+    got = real["ingest"]
+    assert got.code == fatal.code != 0, got.text
+    assert got.err_lines() == fatal.err_lines(), got.err
 
 
 # ------------------------------------------------------------- empty store
