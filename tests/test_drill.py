@@ -127,8 +127,9 @@ def test_unknown_actor_level_and_snapshot_are_one_line_errors(
 
 
 def test_work_without_citation_data_is_na(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    plain = store  # the fixture store, W13 with its citations
     store = built_store(tmp_path, uncited=("W13",))
     t = drill(store, store / "indicators", "country", "FR")
     row = next(r for r in t.to_pylist() if r["work_id"] == "W13")
@@ -153,11 +154,7 @@ def test_work_without_citation_data_is_na(
         # W13's four citation figures (citations, ncs, top10_share, top1_share)
         assert page.count(f'<abbr title="{why}">n/a</abbr>') == 4, lang
     # with its citations back, W13 is alone in its reference set: not rated
-    page = (
-        TestClient(create_app(built_store(tmp_path / "b")))
-        .get("/drill/country/FR")
-        .text
-    )
+    page = TestClient(create_app(plain)).get("/drill/country/FR").text
     assert page.count('<abbr title="n/a: too few works in this') == 3
 
 
@@ -200,31 +197,40 @@ def test_api_is_paginated_and_bounded(store: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def full_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def full_ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Publications, trials (tests/data/trials/fixture) and the real patent
-    samples in one store, computed for every domain."""
-    return _full_store(tmp_path_factory.mktemp("drill_full"))
-
-
-@pytest.fixture(scope="module")
-def shift_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The same, computed for 1998-2021 with a technology shift (priority
-    years 1998-2011 then 2012-2021: three periods in technology_mix)."""
-    return _full_store(
-        tmp_path_factory.mktemp("drill_shift"),
-        period="1998-2021", periods="1998-2011,2012-2021",
-    )  # fmt: skip
-
-
-def _full_store(root: Path, **settings: str) -> Path:
+    samples in one store, not computed (copied by the two fixtures below)."""
     from oncometrics.store import Store
     from tests.test_trials_indicators import fixture_tables
 
+    root = tmp_path_factory.mktemp("drill_ingested")
     tables = {p.stem: read_canonical(p, p.stem) for p in sorted(FIXTURE.glob("*.csv"))}
     store = write_store({**tables, **fixture_tables()}, root / "store")
     data = Path(__file__).parent / "data" / "patents"
     samples = sorted(p for p in data.iterdir() if p.suffix in (".zip", ".xml", ".csv"))
     assert not Store(store).ingest("patents", samples, log=lambda m: None).errors
+    return store
+
+
+@pytest.fixture(scope="module")
+def full_store(full_ingested: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """That store computed for every domain."""
+    return _full_store(full_ingested, tmp_path_factory.mktemp("drill_full"))
+
+
+@pytest.fixture(scope="module")
+def shift_store(full_ingested: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same, computed for 1998-2021 with a technology shift (priority
+    years 1998-2011 then 2012-2021: three periods in technology_mix)."""
+    return _full_store(
+        full_ingested, tmp_path_factory.mktemp("drill_shift"),
+        period="1998-2021", periods="1998-2011,2012-2021",
+    )  # fmt: skip
+
+
+def _full_store(ingested: Path, root: Path, **settings: str) -> Path:
+    store = root / "store"
+    shutil.copytree(ingested, store)
     cfg = load_config(domain="all", **settings)
     compute(store, store / "indicators", config=cfg, log=lambda m: None)
     return store
