@@ -4,8 +4,9 @@ Tests that take ``engine`` (or ``con``) run once on DuckDB and once on Spark;
 the Spark run is marked ``spark`` (deselect with ``-m "not spark"``) and is
 skipped when pyspark is not installed.
 
-With ``--dist loadgroup`` (scripts/test.sh) every ``spark`` test goes to one
-xdist worker, the other tests by file, longest first (tests/xdist_schedule.py).
+With ``--dist loadgroup`` (scripts/test.sh) every Spark test (its name says
+"spark") goes to one xdist worker, the other tests by file, longest first
+(tests/xdist_schedule.py).
 """
 
 from __future__ import annotations
@@ -16,14 +17,19 @@ from typing import Any
 import pytest
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist adds "@group" to the node ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every Spark test in the xdist group ``spark``: one worker, one JVM."""
-    from tests.xdist_schedule import SPARK_GROUP
+    """A Spark test's name says "spark": the xdist scheduler puts every such
+    test on one worker (one JVM) from its name alone (tests/xdist_schedule.py)."""
+    from tests.xdist_schedule import is_spark_test
 
     for item in items:
-        if item.get_closest_marker("spark") is not None:
-            item.add_marker(pytest.mark.xdist_group(SPARK_GROUP))
+        if item.get_closest_marker("spark") is not None and not is_spark_test(
+            item.nodeid
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid}: a test marked spark must have 'spark' in its "
+                "name (tests/xdist_schedule.py)"
+            )
 
 
 @pytest.hookimpl(optionalhook=True)

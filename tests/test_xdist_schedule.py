@@ -14,10 +14,10 @@ from tests.xdist_schedule import ESTIMATES, FileAndGroupScheduling
 COLLECTION = [
     "tests/test_a.py::test_one",
     "tests/test_a.py::test_two",
-    "tests/test_a.py::test_three[spark]@spark",
+    "tests/test_a.py::test_three[spark]",
     "tests/test_drill.py::test_x",
-    "tests/test_drill.py::test_y[a@b]",  # an "@" inside a parameter is no group
-    "tests/test_b.py::test_z[spark]@spark",
+    "tests/test_drill.py::test_y[a]",
+    "tests/test_spark_b.py::test_z_on_Spark",  # the name, not the file, counts
     "tests/test_many.py::test_m[1]",
     "tests/test_many.py::test_m[2]",
     "tests/test_many.py::test_m[3]",
