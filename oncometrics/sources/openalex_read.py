@@ -89,14 +89,34 @@ def _conv(x: str, t: dt.DataType, depth: int = 0) -> tuple[str, str]:
     return value, ok
 
 
-def typed_sql(source: str) -> str:
-    """SELECT of the typed :data:`RAW_WORK` columns and ``_typed`` from `source`."""
+def typed_sql(source: str, extra: str | None = None) -> str:
+    """SELECT of the typed :data:`RAW_WORK` columns and ``_typed`` from `source`.
+
+    `extra`: a column of `source` passed through unchanged.
+    """
     cols, oks = [], []
     for name, t in RAW_WORK.items():
         val, ok = _conv(f'"{name}"', dt.dtype(t))
         cols.append(f'{val} AS "{name}"')
         oks.append(f"coalesce({ok}, true)")
+    if extra:
+        cols.append(f'"{extra}"')
     return f"SELECT {', '.join(cols)}, ({' AND '.join(oks)}) AS _typed FROM {source}"
+
+
+def _structure(t: dt.DataType) -> Any:
+    if t.is_struct():
+        return {k: _structure(v) for k, v in t.items()}
+    if t.is_array():
+        return [_structure(t.value_type)]
+    return "JSON"
+
+
+def structure() -> str:
+    """``json_transform`` structure of a raw work: every scalar leaf as JSON."""
+    import json
+
+    return json.dumps({k: _structure(dt.dtype(t)) for k, t in RAW_WORK.items()})
 
 
 def read_columns() -> dict[str, Any]:
