@@ -31,7 +31,7 @@ import duckdb
 import pyarrow as pa
 
 from oncometrics.schema import TABLES
-from oncometrics.setting import Setting, check_value, parse_env
+from oncometrics.setting import check_value, parse_env
 from oncometrics.sources.base import RATIO_FLOOR, input_limits
 from oncometrics.sources.openalex_flat import (
     AFF_SCHEMA,
@@ -45,15 +45,6 @@ from oncometrics.sources.openalex_flat import (
 )
 from oncometrics.sources.openalex_read import read_columns, typed_sql
 
-#: The setting turning the bulk path on or off (environment
-#: ``ONCOMETRICS_BULK_INGEST``; declared in :mod:`oncometrics.config`).
-BULK_SETTING = Setting(
-    "bulk_ingest",
-    True,
-    "Ingest clean OpenAlex JSON Lines files with DuckDB (one Ibis flattening, "
-    "docs/store.md); a file with any record failing a check goes whole to the "
-    "Python parser. Read from ONCOMETRICS_BULK_INGEST at ingest.",
-)
 #: DuckDB memory per staging process (``memory_limit`` overrides it).
 MEMORY_LIMIT = "1GB"
 #: The longest JSON line the bulk path reads (bytes).
@@ -62,12 +53,16 @@ _COMPRESSION = "lz4"
 
 
 def enabled() -> bool:
-    """Whether the bulk path is on (``ONCOMETRICS_BULK_INGEST``, checked)."""
-    raw = os.environ.get("ONCOMETRICS_BULK_INGEST")
-    if raw is None:
-        return bool(BULK_SETTING.default)
+    """Whether the bulk path is on (setting ``bulk_ingest``, read from
+    ``ONCOMETRICS_BULK_INGEST`` and checked like every setting)."""
+    from oncometrics.config import SETTINGS
+
+    setting = next(s for s in SETTINGS if s.name == "bulk_ingest")
     var = "ONCOMETRICS_BULK_INGEST"
-    return bool(check_value(BULK_SETTING, parse_env(BULK_SETTING, raw, var), var))
+    raw = os.environ.get(var)
+    if raw is None:
+        return bool(setting.default)
+    return bool(check_value(setting, parse_env(setting, raw, var), var))
 
 
 def count_lines(con: duckdb.DuckDBPyConnection, path: Path) -> int | None:
@@ -115,7 +110,7 @@ def _longest() -> int:
 
 def _compression(path: Path) -> str:
     with open(path, "rb") as fh:
-        return "gzip" if fh.read(2) == b"\x1f\x8b" else "none"
+        return "gzip" if fh.read(2) == b"\x1f\x8b" else "uncompressed"
 
 
 def stage(

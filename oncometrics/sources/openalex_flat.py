@@ -187,19 +187,20 @@ def flatten(
     au = _authorships_base(w, aff_countries is not None)
     insts = _institution_rows(au)
     affs = _affiliation_rows(au, aff_countries)
+    kept = insts.filter(insts.iid.notnull())
     out: dict[str, ir.Table] = {
         "authorships": _authorships(au),
         "authorship_countries": _countries(au, insts, affs),
         "authorship_institutions": _typed(
             "authorship_institutions",
-            insts,
-            work_id=insts.wid,
-            author_position=insts.pos,
-            institution_id=insts.iid,
-            ror=insts.ror,
-            institution_name=insts.iname,
-            country_code=insts.cc,
-            institution_type=insts.itype,
+            kept,
+            work_id=kept.wid,
+            author_position=kept.pos,
+            institution_id=kept.iid,
+            ror=kept.ror,
+            institution_name=kept.iname,
+            country_code=kept.cc,
+            institution_type=kept.itype,
         ),
         "affiliations": _typed(
             "affiliations",
