@@ -110,9 +110,10 @@ class Columns:
         wid = tail(w["id"])
         pt = w.get("primary_topic") or {}
         t = w.get("type")
+        doc_type = TYPES.get(t, t) if t else None
         sub = tail((pt.get("subfield") or {}).get("id"))
         year, cites = w.get("publication_year"), w.get("cited_by_count")
-        append(self.works, wid, TYPES.get(t, t), year, cites, sub, w.get("updated_date"), v)  # fmt: skip
+        append(self.works, wid, doc_type, year, cites, sub, w.get("updated_date"), v)  # fmt: skip
         for m in w.get("mesh") or []:
             ui, name = m.get("descriptor_ui"), m.get("descriptor_name")
             append(self.subjects, wid, "mesh", ui, name, None, v)
