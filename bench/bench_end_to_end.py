@@ -17,9 +17,9 @@ fresh niced subprocess measured for wall time, CPU time of its process tree
 
 oncometrics' figure is the sum of its two steps (wall and CPU; peak: the
 larger).  The two country tables are compared: same countries, and the
-largest absolute difference over the indicator and rank columns (n/a on
-both sides counts as equal; n/a on one side only as a difference of inf).
-Prints a markdown table.
+largest difference over the indicator and rank columns, relative to
+max(1, |value|), must be at most 1e-9 (n/a on both sides counts as equal; n/a
+on one side only as a difference of inf).  Prints a markdown table.
 
 Usage::
 
@@ -89,8 +89,9 @@ def pandas_run(world: Path, out: Path, max_mb: float) -> Run:
 
 
 def difference(a: Path, b: Path) -> float:
-    """Largest absolute difference between two country tables (inf: the
-    countries differ, or one side has a figure the other has not)."""
+    """Largest relative difference between two country tables, relative to
+    max(1, |value|) (inf: the countries differ, or one side has a figure the
+    other has not)."""
     if not (a.exists() and b.exists()):
         return math.inf
     x = pd.read_csv(a, keep_default_na=False, na_values=[""]).set_index("country")
@@ -101,7 +102,8 @@ def difference(a: Path, b: Path) -> float:
     xs, ys = x[cols].astype("float64"), y.loc[x.index, cols].astype("float64")
     if (xs.isna() != ys.isna()).any().any():
         return math.inf
-    return float((xs - ys).abs().max().max())
+    scale = ys.abs().clip(lower=1.0)
+    return float(((xs - ys).abs() / scale).max().max())
 
 
 def total(runs: list[Run]) -> Run:
@@ -196,7 +198,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\n{machine()}\n\n{n:,} works (`{a.world.name}`)\n")
     print(table(n, rows, pandas))
     diff = difference(ours, theirs)
-    print(f"\ncountry tables: largest absolute difference {diff:.1e} ({tmp})")
+    print(f"\ncountry tables: largest relative difference {diff:.1e} ({tmp})")
     if not diff <= 1e-9:
         raise SystemExit("the two country tables differ")
 
