@@ -29,6 +29,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import re
 import shutil
@@ -197,6 +198,10 @@ def main(argv: list[str] | None = None) -> None:
         shutil.rmtree(store, ignore_errors=True)
     print(f"\n{machine()}\n\n{n:,} works (`{a.world.name}`)\n")
     print(table(n, rows, pandas))
+    if pandas is not None and pandas.returncode == 0:
+        phases = json.loads(pandas.stdout.strip().splitlines()[-1])
+        print(f"\npandas script, in process: reading {phases['read_s']:.1f} s, "
+              f"country table {phases['table_s']:.1f} s (wall)")  # fmt: skip
     diff = difference(ours, theirs)
     print(f"\ncountry tables: largest relative difference {diff:.1e} ({tmp})")
     if not diff <= 1e-9:
