@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 
 from oncometrics import pipeline
 from oncometrics.config import load_config
@@ -70,7 +71,8 @@ def _work(n: int, auths: list[dict[str, Any]], **kw: Any) -> dict[str, Any]:
     } | kw
 
 
-def test_flattening_by_hand(tmp_path: Path) -> None:
+@pytest.mark.parametrize("reader", ["json", "read_json"])
+def test_flattening_by_hand(tmp_path: Path, reader: str) -> None:
     world = tmp_path / "world" / "data" / "works"
     mesh = [{"descriptor_ui": "D009369", "descriptor_name": "Neoplasms"}]
     _write(
@@ -96,7 +98,7 @@ def test_flattening_by_hand(tmp_path: Path) -> None:
         ],
     )
     works, subjects, countries = _load("baseline_pandas_e2e").read_world(
-        tmp_path / "world"
+        tmp_path / "world", reader=reader
     )
     w = works.set_index("work_id")
     assert sorted(w.index) == ["W1", "W2", "W3"]
@@ -155,8 +157,10 @@ def test_same_table_as_ingest_and_pipeline(tmp_path: Path) -> None:
     store = tmp_path / "store"
     summary = Store(store).ingest("openalex", [world], log=lambda m: None)
     assert sum(f.duplicates for f in summary.files) == 200
-    mine = _load("baseline_pandas_e2e").publications_by_country(world, chunk=700)
-    mine = mine.set_index("country")
+    script = _load("baseline_pandas_e2e")
+    mine = script.publications_by_country(world, chunk=700).set_index("country")
+    other = script.publications_by_country(world, chunk=700, reader="read_json")
+    _same(mine, other.set_index("country"))
     assert mine.p_full.sum() > 100 and "FR" in mine.index
     _same(
         mine,
