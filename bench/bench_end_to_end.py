@@ -179,6 +179,9 @@ def main(argv: list[str] | None = None) -> None:
     steps = [(f"oncometrics ingest openalex --jobs {a.jobs or 'default'}"
               + "".join(f" ({k}={v})" for k, v in env.items()),
               ingest(a.world, store, a.jobs, env))]  # fmt: skip
+    if steps[0][1].returncode != 0:  # no table from a failed ingest
+        print(table(works_read(steps[0][1]), steps, None))
+        raise SystemExit("the ingest failed")
     steps.append(
         ("country table (DuckDB, bootstrap off)", country(store, ours, a.max_mb))
     )
