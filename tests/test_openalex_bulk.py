@@ -244,7 +244,7 @@ def test_flattening_on_spark_equals_duckdb(tmp_path: Path, spark_con: Any) -> No
     """The same Ibis flattening, run on Spark, gives DuckDB's rows."""
     import duckdb
     import ibis
-    from ibis.formats.pyspark import PySparkSchema
+    from ibis.backends.pyspark.datatypes import PySparkSchema
 
     from oncometrics.sources.openalex_flat import AFF_SCHEMA, RAW_SCHEMA, flatten
 

@@ -128,11 +128,13 @@ def stage(
     file is not clean, stage it with the Python parser (nothing is left in
     `staging`).  `file_name` is the ``ingest_file`` value (default: `path`).
     """
+    spill = staging.with_name(staging.name + ".spill")  # DuckDB beyond memory_limit
     con = duckdb.connect(
         config={
             "threads": threads,
             "memory_limit": memory_limit or MEMORY_LIMIT,
             "preserve_insertion_order": True,
+            "temp_directory": str(spill),
         }
     )
     try:
@@ -145,6 +147,7 @@ def stage(
         return None
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
     return lines
 
 
