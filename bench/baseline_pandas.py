@@ -38,6 +38,15 @@ MESH_CSV = (
 )
 TOPICS_CSV = MESH_CSV.with_name("openalex_cancer_topics_2024.csv")
 UNCLASSIFIED = "unclassified"
+WORK_COLUMNS = [
+    "work_id",
+    "doc_type",
+    "publication_year",
+    "cited_by_count",
+    "primary_subfield_id",
+]
+SUBJECT_COLUMNS = ["work_id", "scheme", "code", "label", "is_primary"]
+COUNTRY_COLUMNS = ["work_id", "author_position", "country"]
 
 
 def c04_descriptors(tree: str = "C04", cysts: str = "C04.182") -> set[str]:
@@ -150,23 +159,32 @@ def publications_by_country(
     """One row per country: p_full, p_frac, share_frac, rank_p_frac, mncs,
     pp_top1, pp_top10, p_all, ai, intl_collab_rate."""
     store = Path(store)
-    works = read_table(
-        store,
-        "works",
-        [
-            "work_id",
-            "doc_type",
-            "publication_year",
-            "cited_by_count",
-            "primary_subfield_id",
-        ],
+    works = read_table(store, "works", WORK_COLUMNS)
+    subjects = read_table(store, "work_subjects", SUBJECT_COLUMNS)
+    ac = read_table(store, "authorship_countries", COUNTRY_COLUMNS)
+    return country_table(
+        works,
+        subjects,
+        ac,
+        types=types,
+        subfields=subfields,
+        period=period,
+        min_reference_set=min_reference_set,
     )
-    subjects = read_table(
-        store, "work_subjects", ["work_id", "scheme", "code", "label", "is_primary"]
-    )
-    ac = read_table(
-        store, "authorship_countries", ["work_id", "author_position", "country"]
-    )
+
+
+def country_table(
+    works: pd.DataFrame,
+    subjects: pd.DataFrame,
+    ac: pd.DataFrame,
+    *,
+    types: tuple[str, ...] = ("article", "review"),
+    subfields: tuple[str, ...] = ("2730", "1306"),
+    period: tuple[int, int] | None = None,
+    min_reference_set: int = 2,
+) -> pd.DataFrame:
+    """The country table from the three frames (columns: WORK_COLUMNS,
+    SUBJECT_COLUMNS, COUNTRY_COLUMNS), however they were read."""
     allw = counted(works, types, period)
     dom = in_domain(allw, subjects, subfields)
     ref = add_impact(allw, min_reference_set)  # reference sets: the whole store's field
