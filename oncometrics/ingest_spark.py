@@ -59,8 +59,8 @@ from oncometrics.store_migrate import _locked
 from oncometrics.store_stage import (
     FileResult,
     _Rejects,
-    _Staged,
     _stage_file,
+    _Staged,
     _StagingWriter,
 )
 
