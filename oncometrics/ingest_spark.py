@@ -101,7 +101,9 @@ def ingest_spark(
                 chunk = parts[start : start + size]
                 log(f"spark: files {start + 1}-{start + len(chunk)} of {len(parts)}")
                 for part, staged in zip(
-                    chunk, _stage_chunk(session, store, spec, chunk, start), strict=True
+                    chunk,
+                    _stage_chunk(session, store, spec, chunk, start, log),
+                    strict=True,
                 ):
                     summary.files.append(store._finish(spec, staged, log))
                     done += part.size
@@ -111,7 +113,12 @@ def ingest_spark(
 
 
 def _stage_chunk(
-    session: Any, store: Store, spec: SourceSpec, chunk: list[Part], start: int
+    session: Any,
+    store: Store,
+    spec: SourceSpec,
+    chunk: list[Part],
+    start: int,
+    log: Log,
 ) -> list[_Staged]:
     """Stage the files of `chunk` (indexes from `start`), in order."""
     root, known = store.root, store._known
@@ -132,7 +139,7 @@ def _stage_chunk(
         else:
             todo.append((k, part, sha))
     if todo:
-        for k, staged in _stage_spark(session, root, spec, todo, start):
+        for k, staged in _stage_spark(session, root, spec, todo, start, log):
             out[k] = staged
     return [s for s in out if s is not None]
 
@@ -143,6 +150,7 @@ def _stage_spark(
     spec: SourceSpec,
     todo: list[tuple[int, Part, str]],
     start: int,
+    log: Log,
 ) -> Iterator[tuple[int, _Staged]]:
     """Spark reads and checks `todo`; clean files flattened there, others in Python."""
     import ibis
@@ -162,6 +170,10 @@ def _stage_spark(
     facts = spark_flat.file_facts(con, str(raw_path))
     route = {i: _route(p, facts.get(i)) for i, p in enumerate(parts)}
     flat = [i for i, r in route.items() if r == "spark"]
+    log(
+        f"spark: {len(flat)} file(s) flattened on Spark, "
+        f"{len(parts) - len(flat)} through the Python parser"
+    )
     if flat:
         spark_flat.write_tables(
             con, str(raw_path), names, flat, work / "out", _affiliation_parser()

@@ -173,7 +173,7 @@ def write_tables(
         k: t.join(fi_names, "fi").select(_file=fi_names.ingest_file, _rec=t._rec)
         for k, t in children.items()
     }
-    works = of._works(of._base(raw), children)
+    works = of.works_table(raw, children)
     _write(session.sql(con.compile(works)), by_name, out, "works")
 
 
