@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -165,9 +166,11 @@ def _stage_spark(
     )
     raw = spark_flat.parse_raw(numbered_lines(session, parts), names)
     raw_path = work / "raw"
+    t0 = time.perf_counter()
     raw.write.mode("overwrite").parquet(file_url(raw_path))
     con = ibis.pyspark.connect(session)
     facts = spark_flat.file_facts(con, str(raw_path))
+    log(f"spark: lines read, parsed and checked in {time.perf_counter() - t0:.1f} s")
     route = {i: _route(p, facts.get(i)) for i, p in enumerate(parts)}
     flat = [i for i, r in route.items() if r == "spark"]
     log(
@@ -176,7 +179,7 @@ def _stage_spark(
     )
     if flat:
         spark_flat.write_tables(
-            con, str(raw_path), names, flat, work / "out", _affiliation_parser()
+            con, str(raw_path), names, flat, work / "out", _affiliation_parser(), log
         )
     for i, (k, part, sha) in enumerate(todo):
         index = start + k

@@ -17,6 +17,7 @@ on the clean files and writes each table as Parquet partitioned by file.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +148,13 @@ def file_facts(con: Any, raw_path: str) -> dict[int, dict[str, Any]]:
 
 
 def write_tables(
-    con: Any, raw_path: str, names: Any, files: list[int], out: Path, country: Any
+    con: Any,
+    raw_path: str,
+    names: Any,
+    files: list[int],
+    out: Path,
+    country: Any,
+    log: Any = None,
 ) -> None:
     """Flatten the records of `files` in the raw Parquet; write ``out/<table>/fi=N``.
 
@@ -165,7 +172,10 @@ def write_tables(
     for name, expr in tables.items():
         if name == "works":
             continue
+        t0 = time.perf_counter()
         _write(session.sql(con.compile(expr)), by_name, out, name)
+        if log is not None:
+            log(f"spark: {name} flattened in {time.perf_counter() - t0:.1f} s")
         t = con.read_parquet(str(out / name))
         children[name] = t.select(_rec=t._rec, fi=t.fi.cast("int32"))
     fi_names = con.read_parquet(_names_parquet(session, names, out))

@@ -26,6 +26,9 @@ from oncometrics.store_stage import sha256_of
 ONE_TASK_PER_FILE = {
     "spark.sql.files.maxPartitionBytes": str(1 << 50),
     "spark.sql.files.openCostInBytes": str(1 << 50),
+    # parse each line once: this rule would give every raw field read its
+    # own pruned from_json, each parsing the whole line again
+    "spark.sql.optimizer.enableJsonExpressionOptimization": "false",
 }
 
 

@@ -123,12 +123,14 @@ def test_spark_ingest_equals_python(stores: tuple[Any, ...], tmp_path: Path) -> 
         [getattr(f, c) for c in counts] for f in a
     ]
     assert sum(f.rejected for f in b) == 4
-    assert sum(f.duplicates for f in b) == 2  # the later version replaces, the older is dropped
+    assert (
+        sum(f.duplicates for f in b) == 2
+    )  # the later version replaces, the older is dropped
     assert all(f.balanced and not f.error for f in b)
     for table in [*TABLES, *DERIVED]:
         assert _rows(sp, table) == _rows(py, table), table
     works = _rows(sp, "works")
-    assert [w[5] for w in works if "Later version" == w[5]] == ["Later version"]
+    assert [w[5] for w in works if w[5] == "Later version"] == ["Later version"]
     assert not [w for w in works if w[5] == "Older version"]
     quarantine = _quarantine(sp)
     assert quarantine == _quarantine(py)
@@ -157,7 +159,9 @@ def _same_indicators(py: Store, sp: Store, tmp_path: Path) -> None:
             assert sorted(x.to_pylist(), key=repr) == sorted(y.to_pylist(), key=repr)
 
 
-def test_spark_ingest_resumes(stores: tuple[Any, ...], world: Path, spark_session: Any) -> None:
+def test_spark_ingest_resumes(
+    stores: tuple[Any, ...], world: Path, spark_session: Any
+) -> None:
     from oncometrics.ingest_spark import ingest_spark
 
     _, sp, _, first = stores
