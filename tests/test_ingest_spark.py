@@ -107,7 +107,7 @@ def _rows(store: Store, table: str) -> list[tuple[Any, ...]]:
     return sorted(rounded, key=repr)
 
 
-def _quarantine(store: Store) -> list[tuple[str, int, str]]:
+def _quarantine(store: Store) -> list[tuple[str, int, str, str]]:
     out = []
     for f in sorted((store.root / "quarantine").glob("*.jsonl")):
         for line in f.read_text().splitlines():
