@@ -19,6 +19,8 @@ Usage::
 
     python bench/generate_world.py --works 1e6 --out bench/out/world-1m
     python bench/bench_ingest.py --world bench/out/world-1m --works 1e6 --jobs 1,2
+    python bench/bench_ingest.py --world bench/out/world-1m --works 1e6 --jobs 2 \
+        --bulk 0,1 --threads 1      # issue 17: the bulk path against the parser
 """
 
 from __future__ import annotations
@@ -53,8 +55,14 @@ QUERIES = {
 }
 
 
-def ingest_run(parts: list[Path], store: Path, jobs: int | None = None) -> Run:
-    """Time the CLI ingest of the snapshot `parts` into a fresh store."""
+def ingest_run(
+    parts: list[Path], store: Path, jobs: int | None = None, bulk: bool = False
+) -> Run:
+    """Time the CLI ingest of the snapshot `parts` into a fresh store.
+
+    `bulk`: with the setting ``bulk_ingest`` on (DuckDB + the Ibis
+    flattening, :mod:`oncometrics.sources.openalex_bulk`), else off.
+    """
     shutil.rmtree(store, ignore_errors=True)
     opt = [] if jobs is None else ["--jobs", str(jobs)]
     cmd = [
@@ -68,7 +76,7 @@ def ingest_run(parts: list[Path], store: Path, jobs: int | None = None) -> Run:
         str(store),
         *opt,
     ]
-    return measure(cmd)
+    return measure(cmd, env={"ONCOMETRICS_BULK_INGEST": "1" if bulk else "0"})
 
 
 def duck_runs(
@@ -136,6 +144,9 @@ def main(argv: list[str] | None = None) -> None:
                     "runs without the option")  # fmt: skip
     ap.add_argument("--keep-store", action="store_true",
                     help="keep the (last) store instead of deleting it")  # fmt: skip
+    ap.add_argument("--bulk", default="0",
+                    help="comma-separated bulk_ingest values to run: 0 (Python "
+                    "parser), 1 (DuckDB bulk path), e.g. 0,1")  # fmt: skip
     ap.add_argument("--skip-ours", action="store_true")
     ap.add_argument("--skip-duckdb", action="store_true")
     a = ap.parse_args(argv)
@@ -146,14 +157,18 @@ def main(argv: list[str] | None = None) -> None:
     print(f"machine: {machine()}", file=sys.stderr)
     rows: list[tuple[str, int, Run]] = []
     if not a.skip_ours:
-        for j in a.jobs.split(","):
-            jobs = None if j == "default" else int(j)
-            run = ingest_run(parts, store, jobs)
-            label = "default" if jobs is None else str(jobs)
-            n_jobs = jobs or min(len(parts), os.cpu_count() or 1)
-            rows.append((f"oncometrics ingest openalex --jobs {label}", n_jobs, run))
-            tail = run.stdout.strip().splitlines()
-            print(tail[-1] if tail else "", file=sys.stderr)
+        for bulk in (b == "1" for b in a.bulk.split(",")):
+            for j in a.jobs.split(","):
+                jobs = None if j == "default" else int(j)
+                run = ingest_run(parts, store, jobs, bulk)
+                label = "default" if jobs is None else str(jobs)
+                n_jobs = jobs or min(len(parts), os.cpu_count() or 1)
+                mode = " (bulk_ingest on)" if bulk else ""
+                rows.append(
+                    (f"oncometrics ingest openalex --jobs {label}{mode}", n_jobs, run)
+                )
+                tail = run.stdout.strip().splitlines()
+                print(tail[-1] if tail else "", file=sys.stderr)
         if not a.keep_store:
             shutil.rmtree(store, ignore_errors=True)
     if not a.skip_duckdb:

@@ -307,6 +307,15 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=1,
     ),
     Setting(
+        "bulk_ingest",
+        False,
+        "Stage clean OpenAlex JSON Lines files with DuckDB and the one Ibis "
+        "flattening instead of the Python parser; a file with any record "
+        "failing a check goes whole to the Python parser (docs/store.md). Off: "
+        "slower than the Python parser on the benchmark world "
+        "(docs/benchmarks.md, issue 17). Read from ONCOMETRICS_BULK_INGEST at ingest.",
+    ),
+    Setting(
         "max_decompression_ratio",
         100,
         "Largest ratio of decompressed to compressed bytes of a gzip file or "

@@ -452,7 +452,10 @@ class Store:
                     pool.shutdown(wait=True, cancel_futures=True)
                     staged = _stage_alone(new_pool(1), submit, i, files[i])
                     pool = new_pool(jobs)
-                    pending = deque((k, submit(pool, k)) for k, _ in pending)
+                    # the others again; not file i, staged just now (staging it
+                    # twice at once would remove what its commit reads)
+                    rest = [(k, submit(pool, k)) for k, _ in list(pending)[1:]]
+                    pending = deque([(i, job), *rest])
                 pending.popleft()
                 done_bytes[i] = sizes[i]
                 summary.files.append(self._finish(spec, staged, log))

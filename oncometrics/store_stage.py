@@ -132,6 +132,9 @@ def _stage_file(
     staged.quarantine_name = f"{spec.name}-{tag}.jsonl"
     qpath = root / "quarantine" / staged.quarantine_name
     shutil.rmtree(staging, ignore_errors=True)
+    if _staged_in_bulk(spec, path, staging, res):
+        res.seconds = time.perf_counter() - t0
+        return staged
     rejects = _Rejects(res, path, log)
     writer = _StagingWriter(staging, tag, rejects.unfit)
     token = _progress.set(progress(res.size) if progress else None)
@@ -173,6 +176,30 @@ def _stage_file(
             qstaged.unlink()
     res.seconds = time.perf_counter() - t0
     return staged
+
+
+def _staged_in_bulk(
+    spec: SourceSpec, path: Path, staging: Path, res: FileResult
+) -> bool:
+    """Stage an OpenAlex file on the bulk path when it takes it (see
+    :mod:`oncometrics.sources.openalex_bulk`: all records clean, none
+    rejected); False: stage it with the Python parser."""
+    if spec.name != "openalex":
+        return False
+    from oncometrics.sources import openalex_bulk
+    from oncometrics.sources.openalex import _affiliation_parser
+
+    if not openalex_bulk.enabled():
+        return False
+    try:
+        staging.parent.mkdir(parents=True, exist_ok=True)
+        n = openalex_bulk.stage(path, staging, parse_country=_affiliation_parser())
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot write the store ({exc})") from exc
+    if n is None:
+        return False
+    res.read = n
+    return True
 
 
 #: Bytes read per file, shared with the parent (set in each worker process).

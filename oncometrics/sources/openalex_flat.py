@@ -35,7 +35,7 @@ from ibis.formats.pyarrow import PyArrowType
 
 from oncometrics.schema import TABLES
 from oncometrics.sources.checks import YEAR_MIN, year_max
-from oncometrics.sources.openalex_work import FOLD_TO_CN, TYPE_ALIASES
+from oncometrics.sources.openalex_work import COLUMNS, FOLD_TO_CN, TYPE_ALIASES
 
 _S = "string"
 _NAMED = dt.Struct({"id": _S, "display_name": _S})
@@ -107,6 +107,8 @@ META: dict[str, Any] = {"ingest_file": _S, "record_no": "int64"}
 RAW_SCHEMA = ibis.schema({**RAW_WORK, **META})
 #: The table of affiliation strings → parsed country given to :func:`flatten`.
 AFF_SCHEMA = ibis.schema({"affiliation": _S, "country": _S})
+#: The canonical tables :func:`flatten` gives (``works`` last).
+OUTPUTS = (*(t for t in COLUMNS if t != "works"), "works")
 #: Columns every output table carries besides its canonical columns.
 KEYS = ("_file", "_rec")
 _I32 = 2**31
@@ -133,6 +135,23 @@ def _fold(x: ir.StringValue) -> ir.StringValue:
 def _has(arr: ir.ArrayValue) -> ir.BooleanValue:
     """A non-empty list (Python truthiness of a list)."""
     return arr.notnull() & (arr.length() > 0)
+
+
+def _unnest(t: ir.Table, col: str, pos: str) -> ir.Table:
+    """`t` with list `col` unnested, `pos` the 0-based index of each element.
+
+    (The index is carried by ``map`` with an index: Ibis compiles
+    ``unnest(offset=…)`` on DuckDB to a zip of the list with a range, ten
+    times slower on lists of structs.)
+    """
+    pair = t[col].map(lambda e, i: ibis.struct({"e": e, "i": i}))
+    u = t.mutate(**{col: pair.unnest()})
+    return u.mutate(**{col: u[col].e, pos: u[col].i})
+
+
+def _explode(t: ir.Table, col: str) -> ir.Table:
+    """`t` with list `col` unnested (in the projection, not a lateral join)."""
+    return t.mutate(**{col: t[col].unnest()})
 
 
 def _typed(table: str, t: ir.Table, **exprs: Any) -> ir.Table:
@@ -168,19 +187,20 @@ def flatten(
     au = _authorships_base(w, aff_countries is not None)
     insts = _institution_rows(au)
     affs = _affiliation_rows(au, aff_countries)
+    kept = insts.filter(insts.iid.notnull())
     out: dict[str, ir.Table] = {
         "authorships": _authorships(au),
         "authorship_countries": _countries(au, insts, affs),
         "authorship_institutions": _typed(
             "authorship_institutions",
-            insts,
-            work_id=insts.wid,
-            author_position=insts.pos,
-            institution_id=insts.iid,
-            ror=insts.ror,
-            institution_name=insts.iname,
-            country_code=insts.cc,
-            institution_type=insts.itype,
+            kept,
+            work_id=kept.wid,
+            author_position=kept.pos,
+            institution_id=kept.iid,
+            ror=kept.ror,
+            institution_name=kept.iname,
+            country_code=kept.cc,
+            institution_type=kept.itype,
         ),
         "affiliations": _typed(
             "affiliations",
@@ -276,19 +296,21 @@ def _child_counts(children: dict[str, ir.Table]) -> ir.Table:
 
 
 def _doi(d: ir.StringValue) -> ir.StringValue:
-    """DOI as ``_work_values`` normalises it (ASCII input, see :func:`clean`)."""
-    prefix = "https://doi.org/"
-    plain = d.lower()
-    for p in (
-        prefix,
-        "http://doi.org/",
-        "http://dx.doi.org/",
-        "https://dx.doi.org/",
-        "doi:",
-    ):
-        plain = ibis.ifelse(plain.startswith(p), plain.substr(len(p)), plain)
-    fast = d.substr(len(prefix)).strip().lower()
-    return ibis.ifelse(d.startswith(prefix), fast, plain).nullif("")
+    """DOI as ``_work_values`` normalises it (ASCII input, see :func:`clean`).
+
+    ``norm_doi`` strips its prefixes one after the other, in order: the
+    optional groups of :data:`_DOI_PREFIXES`, matched greedily, do the same.
+    """
+    fast = d.substr(len(_DOI)).strip().lower()
+    plain = d.lower().re_replace(_DOI_PREFIXES, "")
+    return ibis.ifelse(d.startswith(_DOI), fast, plain).nullif("")
+
+
+_DOI = "https://doi.org/"
+_DOI_PREFIXES = (
+    r"^(https://doi\.org/)?(http://doi\.org/)?(http://dx\.doi\.org/)?"
+    r"(https://dx\.doi\.org/)?(doi:)?"
+)
 
 
 def _pmid(p: ir.StringValue) -> ir.StringValue:
@@ -301,7 +323,7 @@ def _pmid(p: ir.StringValue) -> ir.StringValue:
 def _authorships_base(w: ir.Table, parse: bool) -> ir.Table:
     """One row per authorship: position, the element, its country sources."""
     t = w.select("_file", "_rec", "wid", a=w.authorships)
-    t = t.unnest("a", offset="_k")
+    t = _unnest(t, "a", "_k")
     a = t.a
     inst_cc = a.institutions.filter(lambda i: _full(i.country_code)).length()
     listed = _has(a.countries)
@@ -328,7 +350,7 @@ def _authorships(au: ir.Table) -> ir.Table:
 def _institution_rows(au: ir.Table) -> ir.Table:
     """Every institution of every authorship (``iid`` null: no row)."""
     t = au.select("_file", "_rec", "wid", "pos", "listed", i=au.a.institutions)
-    t = t.unnest("i", offset="_j")
+    t = _unnest(t, "i", "_j")
     i = t.i
     ror = _last(i.ror)
     iid = ibis.coalesce(_last(i.id), ibis.ifelse(_full(ror), "ror:" + ror, None))
@@ -357,7 +379,7 @@ def _affiliation_rows(au: ir.Table, aff: ir.Table | None) -> ir.Table:
         a.raw_affiliation_strings.isnull(), one, a.raw_affiliation_strings
     )
     t = au.select("_file", "_rec", "wid", "pos", "need", text=raws)
-    t = t.unnest("text", offset="_j").filter(lambda r: _full(r.text))
+    t = _unnest(t, "text", "_j").filter(lambda r: _full(r.text))
     if aff is None:
         return t.mutate(country=ibis.null(_S))
     m = aff.select(_t=aff.affiliation, _c=aff.country)
@@ -379,9 +401,7 @@ def _countries(au: ir.Table, insts: ir.Table, affs: ir.Table) -> ir.Table:
     listed = au.filter(au.listed).select(
         "_file", "_rec", "wid", "pos", c=au.a.countries
     )
-    listed = listed.unnest("c", offset="_j").mutate(
-        prov=ibis.literal("openalex_countries")
-    )
+    listed = _unnest(listed, "c", "_j").mutate(prov=ibis.literal("openalex_countries"))
     inst = insts.filter(~insts.listed & _full(insts.cc)).select(
         "_file",
         "_rec",
@@ -466,7 +486,7 @@ def _subjects(w: ir.Table) -> ir.Table:
 
 def _mesh(w: ir.Table) -> ir.Table:
     """One row per descriptor: the first label, major if any row is."""
-    t = w.select("_file", "_rec", "wid", m=w.mesh).unnest("m", offset="_j")
+    t = _unnest(w.select("_file", "_rec", "wid", m=w.mesh), "m", "_j")
     t = t.filter(_full(t.m.descriptor_ui))
     ui = t.m.descriptor_ui
     grp = [t._file, t._rec, ui]
@@ -498,7 +518,7 @@ def _topics(w: ir.Table) -> ir.Table:
         ibis.literal([], type=dt.Array(own.type())),
     )
     topics = ibis.ifelse(_has(w.topics), w.topics.cast(dt.Array(own.type())), alone)
-    t = w.select("_file", "_rec", "wid", "_primary", t=topics).unnest("t")
+    t = w.select("_file", "_rec", "wid", "_primary", t=topics).pipe(_explode, "t")
     t = t.filter(_full(t.t.id))
     code = _last(t.t.id)
     return t.select(
@@ -516,13 +536,13 @@ def _topics(w: ir.Table) -> ir.Table:
 
 # ------------------------------------------------------- citations and grants
 def _citations(w: ir.Table) -> ir.Table:
-    t = w.select("_file", "_rec", "wid", r=w.referenced_works).unnest("r")
+    t = w.select("_file", "_rec", "wid", r=w.referenced_works).pipe(_explode, "r")
     t = t.filter(_full(t.r))
     return _typed("citations", t, work_id=t.wid, cited_work_id=_last(t.r))
 
 
 def _counts(w: ir.Table) -> ir.Table:
-    t = w.select("_file", "_rec", "wid", c=w.counts_by_year).unnest("c")
+    t = w.select("_file", "_rec", "wid", c=w.counts_by_year).pipe(_explode, "c")
     return _typed(
         "citation_counts",
         t,
@@ -534,7 +554,7 @@ def _counts(w: ir.Table) -> ir.Table:
 
 def _grants(w: ir.Table) -> ir.Table:
     """Grants then awards, one row per (funder, award); funders not yet named."""
-    g = w.select("_file", "_rec", "wid", g=w.grants).unnest("g", offset="_j")
+    g = _unnest(w.select("_file", "_rec", "wid", g=w.grants), "g", "_j")
     g = g.select(
         "_file",
         "_rec",
@@ -545,7 +565,7 @@ def _grants(w: ir.Table) -> ir.Table:
         name=g.g.funder_display_name,
         award=g.g.award_id,
     )
-    a = w.select("_file", "_rec", "wid", a=w.awards).unnest("a", offset="_j")
+    a = _unnest(w.select("_file", "_rec", "wid", a=w.awards), "a", "_j")
     a = a.filter(a.a.notnull())
     a = a.select(
         "_file",
@@ -575,7 +595,7 @@ def _grants(w: ir.Table) -> ir.Table:
         award=kept.award.nullif(""),
         norm=kept.norm,
     )
-    f = w.select("_file", "_rec", "wid", f=w.funders).unnest("f", offset="_j")
+    f = _unnest(w.select("_file", "_rec", "wid", f=w.funders), "f", "_j")
     f = f.filter(f.f.notnull()).mutate(fid=_last(f.f.id))
     f = f.filter(_full(f.fid))
     f = f.mutate(

@@ -20,12 +20,6 @@ import ibis.expr.datatypes as dt
 
 from oncometrics.sources.openalex_flat import RAW_WORK
 
-_JSON_KINDS: dict[str, tuple[str, ...]] = {
-    "string": ("VARCHAR",),
-    "int64": ("BIGINT", "UBIGINT"),
-    "boolean": ("BOOLEAN",),
-    "float64": ("DOUBLE", "BIGINT", "UBIGINT"),
-}
 _DUCK = {
     "string": "VARCHAR",
     "int64": "BIGINT",
@@ -81,22 +75,48 @@ def _conv(x: str, t: dt.DataType, depth: int = 0) -> tuple[str, str]:
             f"coalesce(list_bool_and(list_transform({x}, {e} -> coalesce({ok}, true))), true)",
         )
     kind = _kind(t)
-    kinds = ", ".join(f"'{k}'" for k in _JSON_KINDS[kind])
-    if kind == "string":
-        return f"({x} ->> '$')", f"({x} IS NULL OR json_type({x}) = 'VARCHAR')"
-    value = f"TRY_CAST({x} AS {_DUCK[kind]})"
-    ok = f"({x} IS NULL OR (json_type({x}) IN ({kinds}) AND {value} IS NOT NULL))"
-    return value, ok
+    v = f"{x}::VARCHAR"  # the leaf's JSON text, as read (escapes kept)
+    if kind == "string":  # unescaped by the JSON parser only when needed
+        value = f"CASE WHEN contains({v}, '\\') THEN {x} ->> '$' ELSE ({v})[2:-2] END"
+        return value, f"({x} IS NULL OR starts_with({v}, '\"'))"
+    if kind == "boolean":
+        return f"({v} = 'true')", f"({x} IS NULL OR {v} IN ('true', 'false'))"
+    value = f"TRY_CAST({v} AS {_DUCK[kind]})"
+    if kind == "int64":  # not 2020.0 or 1e3, which the cast takes
+        ok = f"regexp_full_match({v}, '-?[0-9]+') AND {value} IS NOT NULL"
+    else:
+        ok = f"{value} IS NOT NULL"
+    return value, f"({x} IS NULL OR ({ok}))"
 
 
-def typed_sql(source: str) -> str:
-    """SELECT of the typed :data:`RAW_WORK` columns and ``_typed`` from `source`."""
+def typed_sql(source: str, extra: str | None = None) -> str:
+    """SELECT of the typed :data:`RAW_WORK` columns and ``_typed`` from `source`.
+
+    `extra`: a column of `source` passed through unchanged.
+    """
     cols, oks = [], []
     for name, t in RAW_WORK.items():
         val, ok = _conv(f'"{name}"', dt.dtype(t))
         cols.append(f'{val} AS "{name}"')
         oks.append(f"coalesce({ok}, true)")
+    if extra:
+        cols.append(f'"{extra}"')
     return f"SELECT {', '.join(cols)}, ({' AND '.join(oks)}) AS _typed FROM {source}"
+
+
+def _structure(t: dt.DataType) -> Any:
+    if t.is_struct():
+        return {k: _structure(v) for k, v in t.items()}
+    if t.is_array():
+        return [_structure(t.value_type)]
+    return "JSON"
+
+
+def structure() -> str:
+    """``json_transform`` structure of a raw work: every scalar leaf as JSON."""
+    import json
+
+    return json.dumps({k: _structure(dt.dtype(t)) for k, t in RAW_WORK.items()})
 
 
 def read_columns() -> dict[str, Any]:
