@@ -164,7 +164,13 @@ def ingest(
             + "."
         ),
     ],
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders to read.")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files or folders to read (with --engine spark also file://, "
+            "s3a://, hdfs://… URLs)."
+        ),
+    ],
     store: StoreOpt = Path("store"),
     json_out: JsonOpt = False,
     jobs: Annotated[
@@ -177,18 +183,35 @@ def ingest(
             "Files are committed in input order whatever the number.",
         ),
     ] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            help="spark: read and flatten OpenAlex snapshot parts on Spark "
+            "(docs/scaling.md); default: this machine."
+        ),
+    ] = None,
+    spark_master: Annotated[str | None, typer.Option(help="Spark master URL.")] = None,
 ) -> None:
     """Read record files into the store (duplicates and rejects counted)."""
     from oncometrics.store import Store, default_jobs
 
     if store.exists() and not store.is_dir():
         raise UserError(f"{store}: not a folder (a store is a folder of tables)")
+    if engine not in (None, "duckdb", "spark"):
+        raise UserError(f"unknown engine {engine!r}; choose duckdb or spark")
+    if engine == "spark" and source != "openalex":
+        raise UserError("--engine spark reads OpenAlex snapshot parts only")
     st = Store(store)
     progress, make = _progress_factory()
     jobs = jobs or default_jobs()
     try:
-        with _interrupts_for_parent_only(workers=jobs > 1):
-            summary = st.ingest(source, paths, log=_log, progress=make, jobs=jobs)
+        if engine == "spark":
+            summary = _ingest_spark(st, paths, spark_master, make)
+        else:
+            with _interrupts_for_parent_only(workers=jobs > 1):
+                summary = st.ingest(
+                    source, [Path(p) for p in paths], log=_log, progress=make, jobs=jobs
+                )
     finally:
         progress.stop()
     if not summary.files:  # e.g. an empty folder: surely not what was meant
@@ -219,6 +242,17 @@ def ingest(
         print(json.dumps({"files": [vars(f) for f in summary.files]}, indent=1))
     if summary.errors:
         raise typer.Exit(1)
+
+
+def _ingest_spark(st: Any, paths: list[str], master: str | None, make: Any) -> Any:
+    """``ingest openalex … --engine spark`` (oncometrics.ingest_spark)."""
+    from oncometrics.engine import spark
+    from oncometrics.ingest_spark import ingest_spark
+
+    try:
+        return ingest_spark(st, paths, spark(master), log=_log, progress=make)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
 
 
 #: Sources whose records give authorships a country (see ``ingest``).
