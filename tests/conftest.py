@@ -57,7 +57,7 @@ def spark_session() -> Iterator[Any]:
         .config("spark.default.parallelism", "2")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.ansi.enabled", "false")
-        .config("spark.driver.memory", "1g")
+        .config("spark.driver.memory", "2g")
         # tiny data: per-query overhead dominates (measured on the inventions
         # world, docs/benchmarks.md "Test suite"): no adaptive re-planning,
         # no broadcast jobs, no Java code generated and compiled per stage
