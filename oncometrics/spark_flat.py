@@ -105,6 +105,10 @@ def parse_raw(lines: Any, names: Any) -> Any:
         F.col("r").isNull()
         | F.col(f"r.{_CORRUPT}").isNotNull()
         | ~line.rlike(r"^[ \t\r\n]*\{(?s:.*)\}[ \t\r\n]*$")
+        # two objects on one line: Spark reads the first, Python rejects the
+        # line (in valid JSON "}{" occurs only inside text: then the file
+        # merely goes to the Python parser)
+        | line.rlike(r"\}[ \t\r\n]*\{")
         | (F.octet_length(line) > limit)
         | line.rlike(not_text_pattern())
     )

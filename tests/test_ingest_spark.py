@@ -30,7 +30,7 @@ from oncometrics.store import Store
 pytestmark = pytest.mark.spark
 
 GENERATOR = Path(__file__).resolve().parents[1] / "bench" / "generate_world.py"
-#: The reasons the Python parser gives the four bad records (hand-written).
+#: The reasons the Python parser gives the bad records (hand-written).
 EXPECTED_REASONS = {
     "invalid JSON",
     "publication_year is '2019', not an integer",
@@ -80,6 +80,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ]
     # the later version of first[2+6] is in the second part, an older one in the third
     second.append(_version(first[8], "2026-01-02T00:00:00", "Later version"))
+    # two works on one line (Spark alone would read the first): rejected
+    second.insert(5, second.pop(5) + second.pop(5))
     third.append(_version(first[8], "2020-01-01T00:00:00", "Older version"))
     for part, lines in zip(parts, (first, second, third), strict=True):
         _write(part, lines)
@@ -134,7 +136,7 @@ def test_spark_ingest_equals_python(stores: tuple[Any, ...], tmp_path: Path) -> 
     assert [[getattr(f, c) for c in counts] for f in b] == [
         [getattr(f, c) for c in counts] for f in a
     ]
-    assert sum(f.rejected for f in b) == 4
+    assert sum(f.rejected for f in b) == 5
     assert (
         sum(f.duplicates for f in b) == 2
     )  # the later version replaces, the older is dropped
