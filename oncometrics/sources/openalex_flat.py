@@ -166,6 +166,13 @@ def _typed(table: str, t: ir.Table, **exprs: Any) -> ir.Table:
     return t.select(_file=t._file, _rec=t._rec, **out)
 
 
+def _renamed(table: str, t: ir.Table, spec: str) -> ir.Table:
+    """:func:`_typed` of columns of `t` named by `spec`: ``column=source`` or
+    ``column`` (same name in `t`), separated by blanks."""
+    pairs = (item.partition("=") for item in spec.split())
+    return _typed(table, t, **{col: t[src or col] for col, _, src in pairs})
+
+
 # ------------------------------------------------------------------- flatten
 def flatten(
     raw: ir.Table, aff_countries: ir.Table | None = None
@@ -191,24 +198,16 @@ def flatten(
     out: dict[str, ir.Table] = {
         "authorships": _authorships(au),
         "authorship_countries": _countries(au, insts, affs),
-        "authorship_institutions": _typed(
+        "authorship_institutions": _renamed(
             "authorship_institutions",
             kept,
-            work_id=kept.wid,
-            author_position=kept.pos,
-            institution_id=kept.iid,
-            ror=kept.ror,
-            institution_name=kept.iname,
-            country_code=kept.cc,
-            institution_type=kept.itype,
+            "work_id=wid author_position=pos institution_id=iid ror "
+            "institution_name=iname country_code=cc institution_type=itype",
         ),
-        "affiliations": _typed(
+        "affiliations": _renamed(
             "affiliations",
             affs,
-            work_id=affs.wid,
-            author_position=affs.pos,
-            affiliation=affs.text,
-            country=affs.country,
+            "work_id=wid author_position=pos affiliation=text country",
         ),
         "work_subjects": _subjects(w),
         "citations": _citations(w),
@@ -273,16 +272,15 @@ def _works(w: ir.Table, children: dict[str, ir.Table]) -> ir.Table:
     )
 
 
-_RICH = (
-    "authorships",
-    "authorship_countries",
-    "authorship_institutions",
-    "affiliations",
-    "work_subjects",
-    "citations",
-    "citation_counts",
-    "grants",
-)
+#: The child tables whose rows count in a work's richness (all but the work
+#: itself and the per-file institutions).
+_RICH = tuple(t for t in COLUMNS if t not in ("works", "institutions"))
+
+
+def _first_per(t: ir.Table, group_by: Any, order_by: Any) -> ir.Table:
+    """The first row of each group of `t` in `order_by` order (``_n`` = 0)."""
+    first = ibis.row_number().over(group_by=group_by, order_by=order_by)
+    return t.mutate(_n=first).filter(lambda r: r._n == 0)
 
 
 def _child_counts(children: dict[str, ir.Table]) -> ir.Table:
@@ -423,35 +421,22 @@ def _countries(au: ir.Table, insts: ir.Table, affs: ir.Table) -> ir.Table:
     cols = ["_file", "_rec", "wid", "pos", "_j", "c", "prov"]
     u = ibis.union(listed.select(*cols), inst.select(*cols), text.select(*cols))
     u = u.filter(_full(u.c)).mutate(c=_fold(u.c))
-    first = ibis.row_number().over(
-        group_by=[u._file, u._rec, u.pos, u.c], order_by=u._j
-    )
-    u = u.mutate(_n=first).filter(lambda r: r._n == 0)
-    return _typed(
+    u = _first_per(u, [u._file, u._rec, u.pos, u.c], u._j)
+    return _renamed(
         "authorship_countries",
         u,
-        work_id=u.wid,
-        author_position=u.pos,
-        country=u.c,
-        provenance=u.prov,
+        "work_id=wid author_position=pos country=c provenance=prov",
     )
 
 
 def _institutions(insts: ir.Table) -> ir.Table:
     """Each institution once per file, as first met (record, position, order)."""
     t = insts.filter(insts.iid.notnull())
-    first = ibis.row_number().over(
-        group_by=[t._file, t.iid], order_by=[t._rec, t.pos, t._j]
-    )
-    t = t.mutate(_n=first).filter(lambda r: r._n == 0)
-    return _typed(
+    t = _first_per(t, [t._file, t.iid], [t._rec, t.pos, t._j])
+    return _renamed(
         "institutions",
         t,
-        institution_id=t.iid,
-        ror=t.ror,
-        name=t.iname,
-        country_code=t.cc,
-        type=t.itype,
+        "institution_id=iid ror name=iname country_code=cc type=itype",
     )
 
 
@@ -552,40 +537,40 @@ def _counts(w: ir.Table) -> ir.Table:
     )
 
 
+def _award_rows(w: ir.Table, field: str, order: int, keys: tuple[str, ...]) -> ir.Table:
+    """(funder, name, award) of each element of the list `field`, in order.
+
+    Null elements are left out of ``awards`` only (the Python parser skips
+    them there; elsewhere a file with one goes to the Python parser).
+    """
+    t = _unnest(w.select("_file", "_rec", "wid", x=w[field]), "x", "_j")
+    if field == "awards":
+        t = t.filter(t.x.notnull())
+    funder, name, award = keys
+    return t.select(
+        "_file",
+        "_rec",
+        "wid",
+        "_j",
+        _o=ibis.literal(order),
+        f=t.x[funder],
+        name=t.x[name],
+        award=t.x[award],
+    )
+
+
 def _grants(w: ir.Table) -> ir.Table:
     """Grants then awards, one row per (funder, award); funders not yet named."""
-    g = _unnest(w.select("_file", "_rec", "wid", g=w.grants), "g", "_j")
-    g = g.select(
-        "_file",
-        "_rec",
-        "wid",
-        "_j",
-        _o=ibis.literal(0),
-        f=g.g.funder,
-        name=g.g.funder_display_name,
-        award=g.g.award_id,
-    )
-    a = _unnest(w.select("_file", "_rec", "wid", a=w.awards), "a", "_j")
-    a = a.filter(a.a.notnull())
-    a = a.select(
-        "_file",
-        "_rec",
-        "wid",
-        "_j",
-        _o=ibis.literal(1),
-        f=a.a.funder_id,
-        name=a.a.funder_display_name,
-        award=a.a.funder_award_id,
+    g = _award_rows(w, "grants", 0, ("funder", "funder_display_name", "award_id"))
+    a = _award_rows(
+        w, "awards", 1, ("funder_id", "funder_display_name", "funder_award_id")
     )
     t = ibis.union(g, a, distinct=False)
     award = ibis.ifelse(_full(t.award), t.award.strip(), ibis.null(_S))
     t = t.mutate(fid=_last(t.f), award=award)
     t = t.mutate(norm=t.award.upper().re_replace("[^A-Z0-9]", "").nullif(""))
     t = t.filter(_full(t.fid) | _full(t.award))
-    first = ibis.row_number().over(
-        group_by=[t._file, t._rec, t.fid, t.norm], order_by=[t._o, t._j]
-    )
-    kept = t.mutate(_n=first).filter(lambda r: r._n == 0)
+    kept = _first_per(t, [t._file, t._rec, t.fid, t.norm], [t._o, t._j])
     kept = kept.select(
         "_file",
         "_rec",
@@ -598,10 +583,7 @@ def _grants(w: ir.Table) -> ir.Table:
     f = _unnest(w.select("_file", "_rec", "wid", f=w.funders), "f", "_j")
     f = f.filter(f.f.notnull()).mutate(fid=_last(f.f.id))
     f = f.filter(_full(f.fid))
-    f = f.mutate(
-        _n=ibis.row_number().over(group_by=[f._file, f._rec, f.fid], order_by=f._j)
-    )
-    f = f.filter(f._n == 0)
+    f = _first_per(f, [f._file, f._rec, f.fid], f._j)
     funded = (
         kept.filter(kept.fid.notnull())
         .select(_f2=kept._file, _r2=kept._rec, _id2=kept.fid)
