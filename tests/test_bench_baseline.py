@@ -8,7 +8,6 @@ against hand-worked numbers on a tiny store, then against
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from pathlib import Path
@@ -21,8 +20,8 @@ import pytest
 
 from oncometrics.schema import TABLES
 from oncometrics.store import Store
+from tests.bench_scripts import load
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "baseline_pandas.py"
 COLUMNS = (
     "p_full",
     "p_frac",
@@ -40,11 +39,7 @@ COLUMNS = (
 
 
 def _baseline() -> Any:
-    spec = importlib.util.spec_from_file_location("baseline_pandas", BENCH)
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load("baseline_pandas")
 
 
 def write_store(

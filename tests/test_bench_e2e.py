@@ -10,10 +10,8 @@ generated world, with newer versions of some works in a later partition.
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
 import math
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,20 +21,10 @@ import pytest
 from oncometrics import pipeline
 from oncometrics.config import load_config
 from oncometrics.store import Store
+from tests.bench_scripts import load
 from tests.test_bench_baseline import COLUMNS
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
 OA = "https://openalex.org/"
-
-
-def _load(name: str) -> Any:
-    sys.path.insert(0, str(BENCH))  # the script imports baseline_pandas
-    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod  # generate_world's dataclass looks itself up
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _write(path: Path, works: list[dict[str, Any]]) -> None:
@@ -97,7 +85,7 @@ def test_flattening_by_hand(tmp_path: Path, reader: str) -> None:
             _work(1, [_auth(["ES"], [])], updated_date="2024-12-01T00:00:00"),
         ],
     )
-    works, subjects, countries = _load("baseline_pandas_e2e").read_world(
+    works, subjects, countries = load("baseline_pandas_e2e").read_world(
         tmp_path / "world", reader=reader
     )
     w = works.set_index("work_id")
@@ -150,21 +138,21 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
 
 
 def test_same_table_as_ingest_and_pipeline(tmp_path: Path) -> None:
-    gen = _load("generate_world")
+    gen = load("generate_world")
     world = tmp_path / "world"
     gen.generate(2000, world, part_size=700, jobs=1)
     _newer_versions(world, 200)
     store = tmp_path / "store"
     summary = Store(store).ingest("openalex", [world], log=lambda m: None)
     assert sum(f.duplicates for f in summary.files) == 200
-    script = _load("baseline_pandas_e2e")
+    script = load("baseline_pandas_e2e")
     mine = script.publications_by_country(world, chunk=700).set_index("country")
     other = script.publications_by_country(world, chunk=700, reader="read_json")
     _same(mine, other.set_index("country"))
     assert mine.p_full.sum() > 100 and "FR" in mine.index
     _same(
         mine,
-        _load("baseline_pandas").publications_by_country(store).set_index("country"),
+        load("baseline_pandas").publications_by_country(store).set_index("country"),
     )
     out = tmp_path / "out"
     cfg = load_config(bootstrap=0)  # no intervals: faster, the same figures

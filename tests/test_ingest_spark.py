@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +24,10 @@ from oncometrics import lake
 from oncometrics.config import load_config
 from oncometrics.schema import DERIVED, TABLES
 from oncometrics.store import Store
+from tests.bench_scripts import load
 
 pytestmark = pytest.mark.spark
 
-GENERATOR = Path(__file__).resolve().parents[1] / "bench" / "generate_world.py"
 #: The reasons the Python parser gives the bad records (hand-written).
 EXPECTED_REASONS = {
     "invalid JSON",
@@ -37,15 +35,6 @@ EXPECTED_REASONS = {
     "title is an integer, not a string",
     "publication_year: 1500 is not a year",
 }
-
-
-def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location("generate_world", GENERATOR)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)  # its dataclasses look it up
-    spec.loader.exec_module(module)
-    return module
 
 
 def _lines(part: Path) -> list[str]:
@@ -66,7 +55,7 @@ def _version(line: str, updated: str, title: str) -> str:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three parts of 40 works; the first with bad records, a work in all three."""
     root = tmp_path_factory.mktemp("world")
-    parts = sorted(_generator().generate(120, root, part_size=40, jobs=1))
+    parts = sorted(load("generate_world").generate(120, root, part_size=40, jobs=1))
     first, second, third = (_lines(p) for p in parts)
     work = json.loads(first[2])
     bad_year = dict(json.loads(first[3]), publication_year=1500)

@@ -12,11 +12,9 @@ records, which must go whole to the Python parser.
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
 import os
 import shutil
-import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -29,9 +27,9 @@ from oncometrics.schema import DERIVED, TABLES
 from oncometrics.sources import openalex_bulk
 from oncometrics.sources.openalex import _affiliation_parser
 from oncometrics.store import Store
+from tests.bench_scripts import load
 
 DATA = Path(__file__).parent / "data" / "openalex"
-GEN = Path(__file__).resolve().parents[1] / "bench" / "generate_world.py"
 OA = "https://openalex.org/"
 
 
@@ -131,11 +129,7 @@ def _jsonl(works: list[dict[str, Any]]) -> bytes:
 def world(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """Generated parts, the quirks, real samples and files with bad records."""
     d = tmp_path_factory.mktemp("bulk-world")
-    spec = importlib.util.spec_from_file_location("generate_world", GEN)
-    assert spec and spec.loader
-    gen = importlib.util.module_from_spec(spec)
-    sys.modules["generate_world"] = gen  # its dataclasses look their module up
-    spec.loader.exec_module(gen)
+    gen = load("generate_world")
     parts = gen.generate(400, d / "gen", part_size=200, jobs=1, n_institutions=300)
     files = sorted(parts)
     (d / "quirks.jsonl").write_bytes(_jsonl(QUIRKS))
