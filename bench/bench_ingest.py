@@ -63,20 +63,16 @@ def ingest_run(
     `bulk`: with the setting ``bulk_ingest`` on (DuckDB + the Ibis
     flattening, :mod:`oncometrics.sources.openalex_bulk`), else off.
     """
-    shutil.rmtree(store, ignore_errors=True)
     opt = [] if jobs is None else ["--jobs", str(jobs)]
-    cmd = [
-        sys.executable,
-        "-m",
-        "oncometrics.cli",
-        "ingest",
-        "openalex",
-        *map(str, parts),
-        "--store",
-        str(store),
-        *opt,
-    ]
+    cmd = fresh_ingest_command(parts, store, *opt)
     return measure(cmd, env={"ONCOMETRICS_BULK_INGEST": "1" if bulk else "0"})
+
+
+def fresh_ingest_command(parts: list[Path], store: Path, *options: str) -> list[str]:
+    """The CLI ingest of the snapshot `parts` into `store` (removed first)."""
+    shutil.rmtree(store, ignore_errors=True)
+    cli = [sys.executable, "-m", "oncometrics.cli", "ingest", "openalex"]
+    return [*cli, *map(str, parts), "--store", str(store), *options]
 
 
 def duck_runs(

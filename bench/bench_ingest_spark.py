@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _measure import Run, machine, measure
+from bench_ingest import fresh_ingest_command
 
 #: Spark settings of the runs, as tests/conftest.py sets them for small
 #: data (they cost nothing on large data: few, large stages).
@@ -33,21 +34,9 @@ SPARK_ARGS = "--driver-memory 2g pyspark-shell"
 
 def spark_run(parts: list[Path], store: Path, master: str) -> tuple[int, Run]:
     """Ingest `parts` into a fresh `store` on `master`: (works read, run)."""
-    shutil.rmtree(store, ignore_errors=True)
-    cmd = [
-        sys.executable,
-        "-m",
-        "oncometrics.cli",
-        "ingest",
-        "openalex",
-        *map(str, parts),
-        "--store",
-        str(store),
-        "--engine",
-        "spark",
-        "--spark-master",
-        master,
-    ]
+    cmd = fresh_ingest_command(
+        parts, store, "--engine", "spark", "--spark-master", master
+    )
     run = measure(cmd, env={"PYSPARK_SUBMIT_ARGS": SPARK_ARGS})
     found = re.search(r"^read ([\d,]+) = ", run.stdout, re.M)
     works = int(found.group(1).replace(",", "")) if found else 0
