@@ -120,6 +120,18 @@ BAD_LINES = [
     "",
 ]
 
+#: Lines the Python parser reads (or rejects) that pyarrow's JSON reader would
+#: take otherwise: the file goes whole to the Python parser.
+DOUBT_LINES = [
+    '{"id": "https://openalex.org/W912", "title": "CRLF"}\r',
+    '{"id": "https://openalex.org/W913"}{"id": "https://openalex.org/W914"}',
+    '{"id": "https://openalex.org/W915", "authorships": [{"institutions": '
+    '[{"id": "I1"}, {"id": "I2", "country_code": 33}]}]}',
+    '{"id": "https://openalex.org/W916", "a":\n{"b": 1}}{"id": "https://openalex.org/W919"}',
+    '{"id": "https://openalex.org/W917", "concepts": [{"score": Inf}]}',
+    '{"id": "https://openalex.org/W918", "topics": [{"id": "T1", "score": "0.5"}]}',
+]
+
 
 def _jsonl(works: list[dict[str, Any]]) -> bytes:
     return b"".join(json.dumps(w).encode() + b"\n" for w in works)
@@ -138,6 +150,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     for i, bad in enumerate(BAD_LINES):
         lines = [*good[:5], bad.encode(), *good[5:9]]
         path = d / f"bad_{i:02d}.jsonl"
+        path.write_bytes(b"\n".join(lines) + b"\n")
+        files.append(path)
+    for i, doubt in enumerate(DOUBT_LINES):
+        lines = [*good[:5], doubt.encode(), *good[5:9]]
+        path = d / f"doubt_{i:02d}.jsonl"
         path.write_bytes(b"\n".join(lines) + b"\n")
         files.append(path)
     for sample in sorted(DATA.glob("*.json*")):
@@ -196,6 +213,7 @@ def test_bulk_store_is_the_python_store(
     names = [f.name for f, t in zip(world, taken, strict=True) if t]
     assert "chunk1_mesh_works.jsonl.gz" in names
     assert not [n for n in names if n.startswith("bad_") or n.endswith(".json")]
+    assert not [n for n in names if n.startswith("doubt_")]
     py, py_logs = _ingest(tmp_path / "py", world, False, 1, monkeypatch)
     bulk, bulk_logs = _ingest(tmp_path / "bulk", world, True, 2, monkeypatch)
     assert bulk == py
@@ -222,6 +240,66 @@ def test_one_bad_record_sends_the_whole_file_to_python(
     assert not (tmp_path / "s").exists()
     path.write_bytes(b"\n".join([*good[:50], *good[50:]]) + b"\n")
     assert openalex_bulk.stage(path, tmp_path / "s") == len(good)
+
+
+_W = b'{"id": "https://openalex.org/W1", "title": "T"}'
+#: What pyarrow's JSON reader takes and the Python parser rejects or reads
+#: otherwise: the reader must not take the file.
+DOUBTS = {
+    "blank line": _W + b"\n\n" + _W + b"\n",
+    "blank last line": _W + b"\n\n",
+    "CRLF": _W + b"\r\n" + _W + b"\r\n",
+    "two objects on one line": _W + _W + b"\n",
+    "one object over two lines": b'{"a":\n{"b":1}}' + _W + b"\n",
+    "leading blank": b" " + _W + b"\n",
+    "NaN in a field not read": b'{"id": "W1", "x": [1, NaN]}\n',
+    "Inf in a field not read": b'{"id": "W1", "x": {"y": -Inf }}\n',
+    "Infinity": b'{"id": "W1", "x":Infinity}\n',
+    "invalid UTF-8 in a field not read": b'{"id": "W1", "x": "\xff"}\n',
+    "invalid UTF-8 in a key": b'{"id": "W1", "\xc3": 1}\n',
+    "number in a nested text list": b'{"id": "W1", "authorships": [{"countries": ["FR", 1]}]}\n',
+    "text in a float": b'{"id": "W1", "topics": [{"score": "0.5"}]}\n',
+    "duplicate key": b'{"id": "W1", "id": "W2"}\n',
+    "empty": b"",
+}
+
+
+@pytest.mark.parametrize("name", DOUBTS)
+def test_reader_gives_doubtful_files_to_python(tmp_path: Path, name: str) -> None:
+    from oncometrics.sources.openalex_read import NotPlain, chunks
+
+    path = tmp_path / "doubt.jsonl"
+    path.write_bytes(DOUBTS[name])
+    with pytest.raises(NotPlain):
+        list(chunks(path))
+    path.write_bytes(gzip.compress(DOUBTS[name]))
+    with pytest.raises(NotPlain):
+        list(chunks(path))
+
+
+def test_reader_reads_plain_files_in_numbered_chunks(tmp_path: Path) -> None:
+    from oncometrics.sources.openalex_read import NotPlain, chunks
+
+    texts = [
+        "Cancer: Information, NaN",
+        "Inf",
+        "x: Infinity and more",
+        "\u00e9 \U0001f600",
+    ]
+    works = [{"id": f"{OA}W{i}", "title": t} for i, t in enumerate(texts * 3)]
+    data = _jsonl(works)
+    path = tmp_path / "plain.jsonl.gz"
+    # two gzip members, the last line without its newline
+    path.write_bytes(gzip.compress(data[:100]) + gzip.compress(data[100:-1]))
+    got = list(chunks(path, rows=5, block=200))  # batches of 2-3 works
+    assert len(got) > 1 and all(t.num_rows >= 5 for t in got[:-1])
+    rows = [r for t in got for r in t.select(["title", "record_no"]).to_pylist()]
+    assert rows == [
+        {"title": w["title"], "record_no": i + 1} for i, w in enumerate(works)
+    ]
+    path.write_bytes(gzip.compress(data)[:-30])  # truncated
+    with pytest.raises(NotPlain):
+        list(chunks(path))
 
 
 def test_bulk_setting_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:

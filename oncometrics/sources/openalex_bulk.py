@@ -1,20 +1,21 @@
 """Bulk ingest of clean OpenAlex snapshot parts on DuckDB.
 
-:func:`stage` reads one JSON Lines file (plain or gzip) with DuckDB's
-``read_json`` — every scalar leaf typed exactly
-(:mod:`oncometrics.sources.openalex_read`) — checks every work
+:func:`stage` reads one JSON Lines file (plain or gzip) with pyarrow's JSON
+reader and an explicit schema, strictly
+(:mod:`oncometrics.sources.openalex_read`), by chunks of about 50,000 works;
+each chunk goes to DuckDB, which checks every work
 (:func:`oncometrics.sources.openalex_flat.clean`), flattens the works with
 the one Ibis definition (:func:`~oncometrics.sources.openalex_flat.flatten`)
 and writes the staged Parquet files the Python stager writes (one folder per
-table, the ``_rec`` column), so the commit is the same.
+table, one file per chunk, the ``_rec`` column), so the commit is the same.
 
 The fallback rule: the whole file goes to the Python parser (``stage``
 returns None) when anything is not plain — a file that is not JSON Lines
 of objects starting at its first byte, a blank line, a carriage return, a
-damaged gzip stream, a line DuckDB cannot read with the schema (invalid
-JSON, an object where a list is expected, longer than
-``max_record_bytes``…), or one work that fails a type or range check.  The
-Python parser then rejects what is bad with its reasons, so rejects,
+damaged gzip stream, a line pyarrow cannot read with the schema (invalid
+JSON, a number where text is expected, an object where a list is, longer
+than ``max_record_bytes``…), or one work that fails a type or range check.
+The Python parser then rejects what is bad with its reasons, so rejects,
 quarantine and read = stored + duplicates + rejected are those of the
 Python path.
 """
@@ -32,7 +33,6 @@ import pyarrow as pa
 
 from oncometrics.schema import TABLES
 from oncometrics.setting import check_value, parse_env
-from oncometrics.sources.base import RATIO_FLOOR, input_limits
 from oncometrics.sources.openalex_flat import (
     AFF_SCHEMA,
     OUTPUTS,
@@ -43,12 +43,10 @@ from oncometrics.sources.openalex_flat import (
     parse_affiliations,
     works_table,
 )
-from oncometrics.sources.openalex_read import read_columns, typed_sql
+from oncometrics.sources.openalex_read import NotPlain, chunks
 
 #: DuckDB memory per staging process (``memory_limit`` overrides it).
 MEMORY_LIMIT = "1GB"
-#: The longest JSON line the bulk path reads (bytes).
-MAX_LINE = 8 << 20
 _COMPRESSION = "lz4"
 
 
@@ -63,54 +61,6 @@ def enabled() -> bool:
     if raw is None:
         return bool(setting.default)
     return bool(check_value(setting, parse_env(setting, raw, var), var))
-
-
-def count_lines(con: duckdb.DuckDBPyConnection, path: Path) -> int | None:
-    """Lines of a plain JSON Lines file, or None when it is not plain.
-
-    Read as lines by DuckDB (decompressed once, nothing kept).  Not plain:
-    empty; a line that is blank, does not start with ``{``, holds a
-    carriage return or is longer than ``max_record_bytes``; near the
-    decompression-bomb ratio; or what DuckDB's JSON reader accepts and
-    orjson does not: ``NaN``/``Infinity`` and trailing commas (looked for
-    anywhere, strings included: a false alarm only costs time).  A damaged
-    gzip stream raises ``duckdb.Error``.
-    """
-    limits = input_limits()
-    bad = (
-        "line IS NULL OR NOT starts_with(line, '{') OR contains(line, chr(13)) "
-        "OR contains(line, 'NaN') OR contains(line, 'Infinity') "
-        r"OR regexp_matches(line, ',\s*[}\]]')"
-    )
-    row = con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE {bad}), "
-        "coalesce(sum(strlen(line)), 0), coalesce(max(strlen(line)), 0) "
-        "FROM read_csv(?, columns={'line': 'VARCHAR'}, delim=chr(1), quote='', "
-        "escape='', header=false, auto_detect=false, new_line='\\n', "
-        f"max_line_size={_longest() + 1}, buffer_size={4 * _longest()}, "
-        "compression=?)",
-        [str(path), _compression(path)],
-    ).fetchone()
-    if row is None:
-        return None
-    n, n_bad, size, longest = row
-    budget = limits.ratio * max(path.stat().st_size, RATIO_FLOOR) / 2
-    if not n or n_bad or longest > limits.record_bytes or size + n > budget:
-        return None
-    return int(n)
-
-
-def _longest() -> int:
-    """The longest line taken (longer: the file goes to the Python parser).
-
-    At most :data:`MAX_LINE` (DuckDB sizes its read buffers on it).
-    """
-    return min(input_limits().record_bytes, MAX_LINE)
-
-
-def _compression(path: Path) -> str:
-    with open(path, "rb") as fh:
-        return "gzip" if fh.read(2) == b"\x1f\x8b" else "uncompressed"
 
 
 def stage(
@@ -138,61 +88,104 @@ def stage(
         }
     )
     try:
-        lines = count_lines(con, path)
-        if not lines or not _load(con, path, lines, file_name or str(path)):
-            return None
-        _write_all(con, staging, parse_country)
-    except duckdb.Error:
+        return _stage_chunks(con, path, staging, file_name or str(path), parse_country)
+    except (NotPlain, duckdb.Error):
         shutil.rmtree(staging, ignore_errors=True)
         return None
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
-    return lines
+
+
+def _stage_chunks(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    staging: Path,
+    name: str,
+    parse_country: Callable[[str], str | None] | None,
+) -> int:
+    """Stage `path` chunk by chunk (one staged Parquet file per table and
+    chunk); the works read.  Raises :class:`NotPlain` when not all clean."""
+    con.execute("CREATE TEMP TABLE inst_seen (institution_id VARCHAR)")
+    parsed: dict[str, str | None] = {}  # affiliation countries, over the chunks
+    n = 0
+    for batch, chunk in enumerate(chunks(path)):
+        if not _load_chunk(con, chunk, name):
+            raise NotPlain("a work fails the type or range checks")
+        _write_all(con, staging, parse_country, batch, parsed)
+        n += chunk.num_rows
+    return n
+
+
+def count_lines(con: duckdb.DuckDBPyConnection, path: Path) -> int | None:
+    """Works in `path` when the bulk path can read it, else None."""
+    try:
+        return sum(chunk.num_rows for chunk in chunks(path))
+    except NotPlain:
+        return None
 
 
 def _load(con: duckdb.DuckDBPyConnection, path: Path, lines: int, name: str) -> bool:
-    """Read `path` into ``raw`` (typed, numbered); False when not all clean."""
-    cols = "{" + ", ".join(f"'{k}': '{v}'" for k, v in read_columns().items()) + "}"
-    compression = _compression(path)
-    size = _longest()
+    """The whole of `path` as table ``raw`` (:data:`RAW_SCHEMA`, plus a
+    ``_typed`` column, true); False when not all clean or not `lines` works."""
+    try:
+        table = pa.concat_tables(chunks(path))
+    except NotPlain:
+        return False
+    if table.num_rows != lines or not _load_chunk(con, table, name):
+        return False
+    con.execute("ALTER TABLE raw ADD COLUMN _typed BOOLEAN DEFAULT true")
+    return True
+
+
+def _load_chunk(con: duckdb.DuckDBPyConnection, chunk: pa.Table, name: str) -> bool:
+    """`chunk` (typed works, numbered) as table ``raw``; False: not all clean."""
+    con.register("chunk_in", chunk)
     con.execute(
-        f"CREATE TEMP TABLE j AS SELECT * FROM read_json(?, columns={cols}, "
-        f"format='newline_delimited', compression='{compression}', "
-        f"maximum_object_size={size}, hive_partitioning=false, "
-        "filename=false, union_by_name=false, auto_detect=false)",
-        [str(path)],
-    )
-    src = "(SELECT *, rowid + 1 AS _no FROM j)"
-    con.execute(
-        f"CREATE TEMP TABLE raw AS SELECT t.*, ?::VARCHAR AS ingest_file, "
-        f"t._no::BIGINT AS record_no FROM ({typed_sql(src, extra='_no')}) t",
+        "CREATE OR REPLACE TEMP TABLE raw AS "
+        "SELECT *, ?::VARCHAR AS ingest_file FROM chunk_in",
         [name],
     )
-    con.execute("DROP TABLE j")
+    con.unregister("chunk_in")
     row = con.execute(_queries(False)["check"]).fetchone()
-    return row is not None and row[0] == lines and row[1] == lines
+    return row is not None and row[0] == chunk.num_rows == row[1]
 
 
 def _write_all(
     con: duckdb.DuckDBPyConnection,
     staging: Path,
     parse_country: Callable[[str], str | None] | None,
+    batch: int,
+    parsed: dict[str, str | None],
 ) -> None:
-    """Flatten ``raw`` and COPY each non-empty table to `staging`."""
+    """Flatten ``raw`` and COPY each non-empty table to `staging`.
+
+    An institution is staged once per file, as first met: the rows of this
+    chunk less those of the chunks before (``inst_seen``).
+    """
     sql = _queries(parse_country is not None)
     if parse_country is not None:
         texts = [t for (t,) in con.execute(sql["to_parse"]).fetchall()]
+        new = [t for t in texts if t not in parsed]
+        parsed.update(
+            zip(new, parse_affiliations(new, parse_country)["country"], strict=True)
+        )
         pairs = pa.table(
-            parse_affiliations(texts, parse_country), schema=AFF_SCHEMA.to_pyarrow()
+            {"affiliation": texts, "country": [parsed[t] for t in texts]},
+            schema=AFF_SCHEMA.to_pyarrow(),
         )
         con.register("aff_pairs", pairs)
-        con.execute("CREATE TEMP TABLE aff AS SELECT * FROM aff_pairs")
+        con.execute("CREATE OR REPLACE TEMP TABLE aff AS SELECT * FROM aff_pairs")
         con.unregister("aff_pairs")
     for name in [*_CHILDREN, "works"]:
-        con.execute(f"CREATE TEMP TABLE t_{name} AS {sql[name]}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE t_{name} AS {sql[name]}")
+    con.execute(
+        "DELETE FROM t_institutions "
+        "WHERE institution_id IN (SELECT institution_id FROM inst_seen)"
+    )
+    con.execute("INSERT INTO inst_seen SELECT institution_id FROM t_institutions")
     for name in OUTPUTS:
-        _copy(con, name, staging)
+        _copy(con, name, staging, batch)
 
 
 _CHILDREN = [t for t in OUTPUTS if t != "works"]
@@ -212,13 +205,11 @@ def _queries(parse: bool) -> dict[str, str]:
     def to_sql(expr: Any) -> str:
         return str(ibis.to_sql(expr, dialect="duckdb"))
 
-    raw = ibis.table(RAW_SCHEMA | {"_typed": "boolean"}, name="raw")
+    raw = ibis.table(RAW_SCHEMA, name="raw")
     aff = ibis.table(AFF_SCHEMA, name="aff") if parse else None
     tables = flatten(raw, aff)
     sql = {
-        "check": to_sql(
-            raw.aggregate(n=raw.count(), good=(raw._typed & clean(raw)).sum())
-        ),
+        "check": to_sql(raw.aggregate(n=raw.count(), good=clean(raw).sum())),
         "to_parse": to_sql(affiliations_to_parse(raw)),
     }
     done = {}
@@ -230,14 +221,14 @@ def _queries(parse: bool) -> dict[str, str]:
     return sql
 
 
-def _copy(con: duckdb.DuckDBPyConnection, name: str, staging: Path) -> None:
+def _copy(con: duckdb.DuckDBPyConnection, name: str, staging: Path, batch: int) -> None:
     n = con.execute(f"SELECT count(*) FROM t_{name}").fetchone()
     if not n or not n[0]:
         return
     out = staging / name
     out.mkdir(parents=True, exist_ok=True)
     cols = ", ".join(f'"{c}"' for c in [*TABLES[name].names, "_rec"])
-    dest = str(out / "b000000.parquet").replace("'", "''")
+    dest = str(out / f"b{batch:06d}.parquet").replace("'", "''")
     con.execute(
         f"COPY (SELECT {cols} FROM t_{name}) TO '{dest}' "
         f"(FORMAT PARQUET, COMPRESSION {_COMPRESSION})"
