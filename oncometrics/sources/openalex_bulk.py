@@ -37,6 +37,7 @@ from oncometrics.sources.openalex_flat import (
     AFF_SCHEMA,
     OUTPUTS,
     RAW_SCHEMA,
+    STEPS,
     affiliations_to_parse,
     clean,
     flatten,
@@ -164,6 +165,8 @@ def _write_all(
     chunk less those of the chunks before (``inst_seen``).
     """
     sql = _queries(parse_country is not None)
+    if "s_au" in sql:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE s_au AS {sql['s_au']}")
     if parse_country is not None:
         texts = [t for (t,) in con.execute(sql["to_parse"]).fetchall()]
         new = [t for t in texts if t not in parsed]
@@ -177,6 +180,9 @@ def _write_all(
         con.register("aff_pairs", pairs)
         con.execute("CREATE OR REPLACE TEMP TABLE aff AS SELECT * FROM aff_pairs")
         con.unregister("aff_pairs")
+    for step in STEPS:
+        if step != "au" and f"s_{step}" in sql:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE s_{step} AS {sql['s_' + step]}")
     for name in [*_CHILDREN, "works"]:
         con.execute(f"CREATE OR REPLACE TEMP TABLE t_{name} AS {sql[name]}")
     con.execute(
@@ -189,6 +195,9 @@ def _write_all(
 
 
 _CHILDREN = [t for t in OUTPUTS if t != "works"]
+#: The intermediate tables of the flattening made once per chunk (each is
+#: read by several canonical tables), in the order of :data:`STEPS`.
+MATERIALISED = ("au", "insts", "affs")
 _SQL: dict[bool, dict[str, str]] = {}
 
 
@@ -196,7 +205,8 @@ def _queries(parse: bool) -> dict[str, str]:
     """The DuckDB SQL of every step, compiled once per process.
 
     The Ibis expressions are built on unbound tables named as the temporary
-    tables the steps create (``raw``, ``aff``, ``t_<table>``).
+    tables the steps create (``raw``, ``aff``, ``s_<step>`` for the
+    intermediate tables of :data:`MATERIALISED`, ``t_<table>``).
     """
     if parse in _SQL:
         return _SQL[parse]
@@ -207,11 +217,18 @@ def _queries(parse: bool) -> dict[str, str]:
 
     raw = ibis.table(RAW_SCHEMA, name="raw")
     aff = ibis.table(AFF_SCHEMA, name="aff") if parse else None
-    tables = flatten(raw, aff)
-    sql = {
-        "check": to_sql(raw.aggregate(n=raw.count(), good=clean(raw).sum())),
-        "to_parse": to_sql(affiliations_to_parse(raw)),
-    }
+    sql = {"check": to_sql(raw.aggregate(n=raw.count(), good=clean(raw).sum()))}
+    steps: dict[str, Any] = {}
+
+    def bind(name: str, expr: Any) -> Any:
+        if name not in MATERIALISED:
+            return expr
+        sql[f"s_{name}"] = to_sql(expr)
+        steps[name] = ibis.table(expr.schema(), name=f"s_{name}")
+        return steps[name]
+
+    tables = flatten(raw, aff, bind=bind)
+    sql["to_parse"] = to_sql(affiliations_to_parse(raw, steps.get("au")))
     done = {}
     for name in _CHILDREN:
         sql[name] = to_sql(tables[name])

@@ -174,8 +174,16 @@ def _renamed(table: str, t: ir.Table, spec: str) -> ir.Table:
 
 
 # ------------------------------------------------------------------- flatten
+#: The intermediate tables :func:`flatten` reads more than once, in order:
+#: the works with their id, one row per authorship, per institution of an
+#: authorship, per affiliation string.
+STEPS = ("w", "au", "insts", "affs")
+
+
 def flatten(
-    raw: ir.Table, aff_countries: ir.Table | None = None
+    raw: ir.Table,
+    aff_countries: ir.Table | None = None,
+    bind: Callable[[str, ir.Table], ir.Table] | None = None,
 ) -> dict[str, ir.Table]:
     """The canonical tables of the works in `raw` (see the module docstring).
 
@@ -189,11 +197,17 @@ def flatten(
         countries of :func:`affiliations_to_parse`; None when no parser
         (then no ``affiliation_text`` countries, like the Python parser
         without one).
+    bind
+        Called with the name and expression of each table of :data:`STEPS`,
+        in order; what it returns is used in its place (an engine may
+        materialise the table once and return a table of the same schema
+        reading it).  Default: the expressions themselves.
     """
-    w = _base(raw)
-    au = _authorships_base(w, aff_countries is not None)
-    insts = _institution_rows(au)
-    affs = _affiliation_rows(au, aff_countries)
+    keep = bind or (lambda _name, t: t)
+    w = keep("w", _base(raw))
+    au = keep("au", _authorships_base(w, aff_countries is not None))
+    insts = keep("insts", _institution_rows(au))
+    affs = keep("affs", _affiliation_rows(au, aff_countries))
     kept = insts.filter(insts.iid.notnull())
     out: dict[str, ir.Table] = {
         "authorships": _authorships(au),
@@ -675,9 +689,15 @@ def clean(raw: ir.Table) -> ir.BooleanValue:
     ).fill_null(False)
 
 
-def affiliations_to_parse(raw: ir.Table) -> ir.Table:
-    """Distinct non-empty affiliation strings whose country must be parsed."""
-    affs = _affiliation_rows(_authorships_base(_base(raw), True), None)
+def affiliations_to_parse(raw: ir.Table, au: ir.Table | None = None) -> ir.Table:
+    """Distinct non-empty affiliation strings whose country must be parsed.
+
+    `au`: the ``au`` table of :func:`flatten` (``bind``) of `raw` with
+    ``aff_countries`` given, when the engine has it.
+    """
+    if au is None:
+        au = _authorships_base(_base(raw), True)
+    affs = _affiliation_rows(au, None)
     affs = affs.filter(affs.need)
     return affs.select(affiliation=affs.text).distinct()
 
