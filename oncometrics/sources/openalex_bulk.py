@@ -22,6 +22,7 @@ Python path.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 from collections.abc import Callable
@@ -110,8 +111,9 @@ def _stage_chunks(
     con.execute("CREATE TEMP TABLE inst_seen (institution_id VARCHAR)")
     parsed: dict[str, str | None] = {}  # affiliation countries, over the chunks
     n = 0
+    sql = _queries(parse_country is not None)
     for batch, chunk in enumerate(chunks(path)):
-        if not _load_chunk(con, chunk, name):
+        if not _load_chunk(con, chunk, name, sql["check"]):
             raise NotPlain("a work fails the type or range checks")
         _write_all(con, staging, parse_country, batch, parsed)
         n += chunk.num_rows
@@ -127,28 +129,30 @@ def count_lines(con: duckdb.DuckDBPyConnection, path: Path) -> int | None:
 
 
 def _load(con: duckdb.DuckDBPyConnection, path: Path, lines: int, name: str) -> bool:
-    """The whole of `path` as table ``raw`` (:data:`RAW_SCHEMA`, plus a
+    """The whole of `path` as view ``raw`` (:data:`RAW_SCHEMA`, plus a
     ``_typed`` column, true); False when not all clean or not `lines` works."""
     try:
         table = pa.concat_tables(chunks(path))
     except NotPlain:
         return False
-    if table.num_rows != lines or not _load_chunk(con, table, name):
+    check = _queries(False)["check"]
+    if table.num_rows != lines or not _load_chunk(con, table, name, check):
         return False
-    con.execute("ALTER TABLE raw ADD COLUMN _typed BOOLEAN DEFAULT true")
+    typed = con.execute("SELECT *, true AS _typed FROM raw").to_arrow_table()
+    con.unregister("raw")
+    con.register("raw", typed)
     return True
 
 
-def _load_chunk(con: duckdb.DuckDBPyConnection, chunk: pa.Table, name: str) -> bool:
-    """`chunk` (typed works, numbered) as table ``raw``; False: not all clean."""
-    con.register("chunk_in", chunk)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE raw AS "
-        "SELECT *, ?::VARCHAR AS ingest_file FROM chunk_in",
-        [name],
-    )
-    con.unregister("chunk_in")
-    row = con.execute(_queries(False)["check"]).fetchone()
+def _load_chunk(
+    con: duckdb.DuckDBPyConnection, chunk: pa.Table, name: str, check: str
+) -> bool:
+    """`chunk` (typed works, numbered) as view ``raw`` (DuckDB scans the
+    Arrow table); False: not all clean (`check`: the SQL counting works and
+    clean works)."""
+    files = pa.array(itertools.repeat(name, chunk.num_rows), pa.string())
+    con.register("raw", chunk.append_column("ingest_file", files))
+    row = con.execute(check).fetchone()
     return row is not None and row[0] == chunk.num_rows == row[1]
 
 

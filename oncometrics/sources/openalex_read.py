@@ -42,7 +42,7 @@ ARROW_WORK = ibis.schema(RAW_WORK).to_pyarrow()
 CHUNK_ROWS = 50_000
 #: Bytes pyarrow parses at a time: a record longer than this may not be read
 #: (the file then goes to the Python parser).
-BLOCK_BYTES = 16 << 20
+BLOCK_BYTES = 64 << 20
 _PARSE = pj.ParseOptions(explicit_schema=ARROW_WORK, unexpected_field_behavior="ignore")
 _BLANK = b" \t\n"
 _ENDS = b",}]"
