@@ -40,9 +40,8 @@ from oncometrics.sources.openalex_flat import RAW_WORK
 ARROW_WORK = ibis.schema(RAW_WORK).to_pyarrow()
 #: Works per table :func:`chunks` yields (bounds the memory of one staging).
 CHUNK_ROWS = 50_000
-#: Bytes pyarrow parses at a time: a record longer than this may not be read
-#: (the file then goes to the Python parser).
-BLOCK_BYTES = 64 << 20
+#: Decompressed bytes read, checked and parsed at a time (bounds memory).
+BLOCK_BYTES = 16 << 20
 _PARSE = pj.ParseOptions(explicit_schema=ARROW_WORK, unexpected_field_behavior="ignore")
 _BLANK = b" \t\n"
 _ENDS = b",}]"
@@ -59,118 +58,104 @@ def chunks(
     """The works of `path` in order, typed, by tables of about `rows` works.
 
     Each table has the :data:`ARROW_WORK` columns and ``record_no`` (1-based,
-    counted over the whole file); pyarrow parses `block` bytes at a time.  Raises :class:`NotPlain` (possibly after
-    some tables were yielded) when the file is not plain.
+    counted over the whole file).  The decompressed bytes are read `block`
+    bytes at a time, checked, and their whole lines parsed (without a copy).
+    Raises :class:`NotPlain` (possibly after some tables were yielded) when
+    the file is not plain.
     """
     limits = input_limits()
     budget = limits.ratio * max(path.stat().st_size, RATIO_FLOOR) / 2
     with open(path, "rb") as fh:
         gz = fh.read(2) == GZIP_MAGIC
-    src = pa.input_stream(str(path), compression="gzip" if gz else None)
-    checked = _Checked(src, min(limits.record_bytes, 1 << 30), budget)
-    options = pj.ReadOptions(use_threads=False, block_size=block)
+    checked = _Checked(min(limits.record_bytes, 1 << 30), budget)
+    tables: list[pa.Table] = []
     done = 0
     try:
-        with src:
-            reader = pj.open_json(
-                pa.PythonFile(checked, mode="r"),
-                read_options=options,
-                parse_options=_PARSE,
-            )
-            batches: list[pa.RecordBatch] = []
-            for batch in reader:
-                _fail_if(checked)
-                batches.append(batch)
-                if sum(b.num_rows for b in batches) >= rows:
-                    table = _numbered(batches, done)
+        with pa.input_stream(str(path), compression="gzip" if gz else None) as src:
+            while True:
+                piece = src.read(min(block, checked.limit))
+                tables.extend(_parse(buf) for buf in checked.feed(piece))
+                if tables and (not piece or sum(t.num_rows for t in tables) >= rows):
+                    table = _numbered(tables, done)
                     done += table.num_rows
-                    batches = []
+                    tables = []
                     yield table
-            _fail_if(checked)
-            if batches:
-                table = _numbered(batches, done)
-                done += table.num_rows
-                yield table
+                if not piece:
+                    break
     except (pa.ArrowException, OSError) as exc:
         raise NotPlain(str(exc).splitlines()[0] if str(exc) else "unreadable") from exc
     if done != checked.lines or not done:
         raise NotPlain(f"{done:,} works on {checked.lines:,} lines")
 
 
-def _fail_if(checked: _Checked) -> None:
-    if checked.failed:
-        raise NotPlain(checked.failed)
+def _parse(buf: pa.Buffer) -> pa.Table:
+    """The works of whole lines `buf`, one pyarrow block."""
+    options = pj.ReadOptions(use_threads=False, block_size=max(buf.size, 1))
+    return pj.read_json(
+        pa.BufferReader(buf), read_options=options, parse_options=_PARSE
+    )
 
 
-def _numbered(batches: list[pa.RecordBatch], before: int) -> pa.Table:
-    table = pa.Table.from_batches(batches, schema=ARROW_WORK)
+def _numbered(tables: list[pa.Table], before: int) -> pa.Table:
+    table = pa.concat_tables(tables)
     no = np.arange(before + 1, before + table.num_rows + 1, dtype=np.int64)
     return table.append_column("record_no", pa.array(no))
 
 
 class _Checked:
-    """A file object giving pyarrow the decompressed bytes, checking them.
+    """Checks the decompressed bytes, piece by piece, and cuts them in lines.
 
-    `failed` says why the file is not plain (then reading stops: EOF);
     `lines` counts the lines, each a ``{…}`` object candidate.
     """
 
-    def __init__(self, src: pa.NativeFile, limit: int, budget: float) -> None:
-        self.src, self.limit, self.budget = src, limit, budget
-        self.closed = False
+    def __init__(self, limit: int, budget: float) -> None:
+        self.limit, self.budget = limit, budget
         self.lines = 0
         self.size = 0
         self.tail = b""  # the unfinished line: the bytes after the last newline
-        self.failed: str | None = None
 
-    def read(self, n: int = -1) -> bytes:
-        if self.failed:
-            return b""
-        piece = self.src.read(self.limit if n < 0 else min(n, self.limit))
-        if piece:
-            self._piece(piece)
-        elif self.tail or not self.lines:
-            self._line(self.tail)  # the last line, without its newline
-            self.tail = b""
-        return b"" if self.failed else piece
-
-    def _piece(self, p: bytes) -> None:
+    def feed(self, p: bytes) -> list[pa.Buffer]:
+        """The whole lines completed by piece `p` (b"": the end of the file),
+        as buffers; raises :class:`NotPlain`."""
+        if not p:
+            rest, self.tail = self.tail, b""
+            return [self._line(rest)] if rest or not self.lines else []
         self.size += len(p)
         if self.size > self.budget:
-            self.failed = "near the decompression-bomb ratio"
-        elif b"\r" in p or _non_finite(p):
-            self.failed = "a carriage return, NaN or Infinity"
+            raise NotPlain("near the decompression-bomb ratio")
+        if b"\r" in p or _non_finite(p):
+            raise NotPlain("a carriage return, NaN or Infinity")
         first = p.find(b"\n")
-        if self.failed:
-            return
         if first < 0:  # inside a line longer than the piece
             self.tail += p
             if len(self.tail) > self.limit:
-                self.failed = "a line longer than max_record_bytes"
-            return
-        self._line(self.tail + p[: first + 1])
+                raise NotPlain("a line longer than max_record_bytes")
+            return []
+        out = [self._line(self.tail + p[: first + 1])]
         last = p.rfind(b"\n")
         self.tail = p[last + 1 :]
         n = p.count(b"\n", first + 1, last + 1)
-        if not n:
-            return
-        # lines p[first+1 : last+1]: each starts with '{' and ends with '}'
-        joins = p.count(b"}\n{", first + 1, last + 1)
-        edges = p[first + 1 : first + 2] == b"{" and p[last - 1 : last] == b"}"
-        if joins != n - 1 or not edges or not _utf8(p, first + 1, last + 1):
-            self.failed = "a line that is not one plain object"
-        self.lines += n
+        if n:
+            # lines p[first+1 : last+1]: each starts with '{' and ends with '}'
+            joins = p.count(b"}\n{", first + 1, last + 1)
+            edges = p[first + 1 : first + 2] == b"{" and p[last - 1 : last] == b"}"
+            if joins != n - 1 or not edges or not _utf8(p, first + 1, last + 1):
+                raise NotPlain("a line that is not one plain object")
+            self.lines += n
+            out.append(pa.py_buffer(p).slice(first + 1, last - first))
+        return out
 
-    def _line(self, line: bytes) -> None:
+    def _line(self, line: bytes) -> pa.Buffer:
         """One whole line (with its newline, but the last one)."""
         text = line[:-1] if line.endswith(b"\n") else line
         self.lines += 1
         if len(text) > self.limit:
-            self.failed = "a line longer than max_record_bytes"
-        elif not (text.startswith(b"{") and text.endswith(b"}")):
-            self.failed = "a line that is not one plain object"
-        elif b"\r" in text or _non_finite(text) or not _utf8(text, 0, len(text)):
-            self.failed = "a carriage return, NaN, Infinity or invalid UTF-8"
+            raise NotPlain("a line longer than max_record_bytes")
+        if not (text.startswith(b"{") and text.endswith(b"}")):
+            raise NotPlain("a line that is not one plain object")
+        if b"\r" in text or _non_finite(text) or not _utf8(text, 0, len(text)):
+            raise NotPlain("a carriage return, NaN, Infinity or invalid UTF-8")
+        return pa.py_buffer(line)
 
 
 def _non_finite(buf: bytes) -> bool:
