@@ -228,6 +228,28 @@ def test_bulk_store_is_the_python_store(
     assert qa == qb and len(qa) >= len(BAD_LINES) - 3
 
 
+def test_bulk_by_small_chunks_is_the_python_store(
+    tmp_path: Path, world: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks of about 7 works, pieces of 3,000 bytes (most works span two):
+    record numbers, institutions once per file and the parsed affiliation
+    countries carry over from chunk to chunk."""
+    from oncometrics.sources import openalex_read
+
+    monkeypatch.setattr(openalex_read, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(openalex_read, "BLOCK_BYTES", 3000)
+    files = world[:3]  # the generated parts (200 works each) and the quirks
+    stage = tmp_path / "probe"
+    assert openalex_bulk.stage(files[0], stage, parse_country=_affiliation_parser())
+    assert len(list((stage / "works").glob("*.parquet"))) > 20
+    py, _ = _ingest(tmp_path / "py", files, False, 1, monkeypatch)
+    bulk, _ = _ingest(tmp_path / "bulk", files, True, 1, monkeypatch)
+    assert bulk == py
+    a, b = _tables(tmp_path / "py"), _tables(tmp_path / "bulk")
+    for t in a:
+        assert a[t] == b[t], t
+
+
 def test_one_bad_record_sends_the_whole_file_to_python(
     tmp_path: Path, world: list[Path]
 ) -> None:

@@ -2,7 +2,7 @@
 
 :func:`stage` reads one JSON Lines file (plain or gzip) with pyarrow's JSON
 reader and an explicit schema, strictly
-(:mod:`oncometrics.sources.openalex_read`), by chunks of about 50,000 works;
+(:mod:`oncometrics.sources.openalex_read`), by chunks of about 25,000 works;
 each chunk goes to DuckDB, which checks every work
 (:func:`oncometrics.sources.openalex_flat.clean`), flattens the works with
 the one Ibis definition (:func:`~oncometrics.sources.openalex_flat.flatten`)
@@ -48,7 +48,7 @@ from oncometrics.sources.openalex_flat import (
 from oncometrics.sources.openalex_read import NotPlain, chunks
 
 #: DuckDB memory per staging process (``memory_limit`` overrides it).
-MEMORY_LIMIT = "1GB"
+MEMORY_LIMIT = "500MB"
 _COMPRESSION = "lz4"
 
 

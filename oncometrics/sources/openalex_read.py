@@ -39,7 +39,7 @@ from oncometrics.sources.openalex_flat import RAW_WORK
 #: The Arrow schema of a raw work as read (fields not in it are skipped).
 ARROW_WORK = ibis.schema(RAW_WORK).to_pyarrow()
 #: Works per table :func:`chunks` yields (bounds the memory of one staging).
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 25_000
 #: Decompressed bytes read, checked and parsed at a time (bounds memory).
 BLOCK_BYTES = 16 << 20
 _PARSE = pj.ParseOptions(explicit_schema=ARROW_WORK, unexpected_field_behavior="ignore")
@@ -53,16 +53,18 @@ class NotPlain(Exception):
 
 
 def chunks(
-    path: Path, rows: int = CHUNK_ROWS, block: int = BLOCK_BYTES
+    path: Path, rows: int | None = None, block: int | None = None
 ) -> Iterator[pa.Table]:
-    """The works of `path` in order, typed, by tables of about `rows` works.
+    """The works of `path` in order, typed, by tables of about `rows` works
+    (default :data:`CHUNK_ROWS`).
 
     Each table has the :data:`ARROW_WORK` columns and ``record_no`` (1-based,
     counted over the whole file).  The decompressed bytes are read `block`
-    bytes at a time, checked, and their whole lines parsed (without a copy).
+    bytes at a time (default :data:`BLOCK_BYTES`), checked, and their whole lines parsed (without a copy).
     Raises :class:`NotPlain` (possibly after some tables were yielded) when
     the file is not plain.
     """
+    rows, block = rows or CHUNK_ROWS, block or BLOCK_BYTES
     limits = input_limits()
     budget = limits.ratio * max(path.stat().st_size, RATIO_FLOOR) / 2
     with open(path, "rb") as fh:
