@@ -169,24 +169,11 @@ def _write_all(
     chunk less those of the chunks before (``inst_seen``).
     """
     sql = _queries(parse_country is not None)
-    if "s_au" in sql:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE s_au AS {sql['s_au']}")
-    if parse_country is not None:
-        texts = [t for (t,) in con.execute(sql["to_parse"]).fetchall()]
-        new = [t for t in texts if t not in parsed]
-        parsed.update(
-            zip(new, parse_affiliations(new, parse_country)["country"], strict=True)
-        )
-        pairs = pa.table(
-            {"affiliation": texts, "country": [parsed[t] for t in texts]},
-            schema=AFF_SCHEMA.to_pyarrow(),
-        )
-        con.register("aff_pairs", pairs)
-        con.execute("CREATE OR REPLACE TEMP TABLE aff AS SELECT * FROM aff_pairs")
-        con.unregister("aff_pairs")
-    for step in STEPS:
-        if step != "au" and f"s_{step}" in sql:
+    for step in STEPS:  # the affiliation countries are parsed after "au"
+        if f"s_{step}" in sql:
             con.execute(f"CREATE OR REPLACE TEMP TABLE s_{step} AS {sql['s_' + step]}")
+        if step == "au" and parse_country is not None:
+            _parse_affiliations(con, sql["to_parse"], parse_country, parsed)
     for name in [*_CHILDREN, "works"]:
         con.execute(f"CREATE OR REPLACE TEMP TABLE t_{name} AS {sql[name]}")
     con.execute(
@@ -196,6 +183,28 @@ def _write_all(
     con.execute("INSERT INTO inst_seen SELECT institution_id FROM t_institutions")
     for name in OUTPUTS:
         _copy(con, name, staging, batch)
+
+
+def _parse_affiliations(
+    con: duckdb.DuckDBPyConnection,
+    to_parse: str,
+    parse_country: Callable[[str], str | None],
+    parsed: dict[str, str | None],
+) -> None:
+    """Table ``aff``: the strings of `to_parse` and their parsed country
+    (`parsed`: the strings parsed in the chunks before)."""
+    texts = [t for (t,) in con.execute(to_parse).fetchall()]
+    new = [t for t in texts if t not in parsed]
+    parsed.update(
+        zip(new, parse_affiliations(new, parse_country)["country"], strict=True)
+    )
+    pairs = pa.table(
+        {"affiliation": texts, "country": [parsed[t] for t in texts]},
+        schema=AFF_SCHEMA.to_pyarrow(),
+    )
+    con.register("aff_pairs", pairs)
+    con.execute("CREATE OR REPLACE TEMP TABLE aff AS SELECT * FROM aff_pairs")
+    con.unregister("aff_pairs")
 
 
 _CHILDREN = [t for t in OUTPUTS if t != "works"]
