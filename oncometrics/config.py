@@ -311,8 +311,8 @@ SETTINGS: tuple[Setting, ...] = (
         False,
         "Stage clean OpenAlex JSON Lines files with DuckDB and the one Ibis "
         "flattening instead of the Python parser; a file with any record "
-        "failing a check goes whole to the Python parser (docs/store.md). Off: "
-        "slower than the Python parser on the benchmark world "
+        "failing a check goes whole to the Python parser (docs/store.md). Off: no "
+        "faster than the Python parser on the benchmark world "
         "(docs/benchmarks.md, issue 17). Read from ONCOMETRICS_BULK_INGEST at ingest.",
     ),
     Setting(
