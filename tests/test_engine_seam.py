@@ -1,5 +1,7 @@
 """The engine seam: a store addressed by URL computes the same tables as by
-its path, on DuckDB and on Spark; a path that holds no store is one line."""
+its path, on DuckDB (here) and on Spark (tests/test_indicators_parity.py:
+Spark reads the ``file://`` URL, DuckDB the path); a path that holds no
+store is one line."""
 
 from __future__ import annotations
 
@@ -41,14 +43,6 @@ def test_file_url_store_gives_the_same_tables_on_duckdb(tmp_path: Path) -> None:
         _same_tables(store, tmp_path, con)
     finally:
         con.disconnect()
-
-
-@pytest.mark.spark
-def test_file_url_store_gives_the_same_tables_on_spark(
-    tmp_path: Path, spark_con: Any
-) -> None:
-    store = fixture_store(tmp_path / "store")
-    _same_tables(store, tmp_path, spark_con)
 
 
 @pytest.mark.spark

@@ -286,7 +286,7 @@ def test_hk_macao_folding(store: Path) -> None:
 
 @pytest.mark.spark
 @pytest.mark.filterwarnings("ignore:The 'future.infer_string' option:Warning")
-def test_spark_parity(store: Path, res: Rows, spark_con: Any) -> None:
+def test_spark_parity(store: Path, spark_con: Any) -> None:
     """The invention tables are equal on DuckDB and Spark."""
     # the international scope exercises the office table too; no shift
     # periods keep the Spark job small (the shift's joins are plain SQL)
@@ -301,9 +301,8 @@ def test_spark_parity(store: Path, res: Rows, spark_con: Any) -> None:
         "technology_mix": ("period", "country", "field_nr"),
     }
     assert set(got) == set(keys) == set(want)
-    res = want
     for name, k in keys.items():
-        a, b = _by(res[name], *k), _by(got[name], *k)
+        a, b = _by(want[name], *k), _by(got[name], *k)
         assert set(a) == set(b), name
         for key, row in a.items():
             for col, v in row.items():
