@@ -12,10 +12,10 @@ not, or reads otherwise, is looked for in the bytes as they pass
 (a blank line, leading or trailing blanks, one object over two lines), a
 carriage return, ``NaN``, ``Inf`` or ``Infinity`` where a value may stand
 (after ``:``, ``,`` or ``[`` and before ``,``, ``}`` or ``]``, strings
-included: a false alarm only costs time), invalid UTF-8 (pyarrow checks only the fields it
-keeps), a line longer than ``max_record_bytes``, more bytes than the
-decompression-bomb ratio allows; at the end, as many rows as lines (two
-objects on one line).  A damaged or truncated gzip stream fails in pyarrow.
+included: a false alarm only costs time), invalid UTF-8 (pyarrow checks
+only the fields it keeps), a line longer than ``max_record_bytes``, more
+bytes than the decompression-bomb ratio allows; at the end, as many rows as
+lines (two objects on one line).  A damaged or truncated gzip stream fails in pyarrow.
 Any of it raises :class:`NotPlain`: the caller gives the whole file to the
 Python parser.
 
