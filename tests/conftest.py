@@ -65,9 +65,6 @@ def spark_session() -> Iterator[Any]:
         .config("spark.sql.autoBroadcastJoinThreshold", "-1")
         .config("spark.sql.codegen.wholeStage", "false")
         .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
-        # a short-lived JVM: the quick JIT compiler only (the optimising one
-        # spends CPU the other test worker needs, on code run for minutes)
-        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
