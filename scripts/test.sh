@@ -10,7 +10,9 @@ python -m pip install -q -c constraints.txt -e ".[dev]"
 ruff check oncometrics tests bench
 ruff format --check oncometrics tests bench
 mypy
-# two workers per machine at most (CI has 2 cores); a test file stays on one worker
-# (module fixtures are built once), every Spark test on one worker (one JVM), the
+# one worker more than cores (CI: 3 on 2 cores; with one per core a third of the
+# CPU sat idle: Spark's job scheduling, process start-ups, kills and waits;
+# docs/benchmarks.md "Test suite"); a test file stays on one worker (module
+# fixtures are built once), every Spark test on one worker (one JVM), the
 # longest first (tests/xdist_schedule.py)
-python -m pytest -n auto --maxprocesses=2 --dist loadgroup "$@"
+python -m pytest -n "$(( $(nproc) + 1 ))" --dist loadgroup "$@"

@@ -34,7 +34,7 @@ import pytest
 from pytest import approx
 
 from oncometrics.domain_patents import PatentDomain
-from oncometrics.engine import connect, load_tables
+from oncometrics.engine import Engine, connect, load_tables
 from oncometrics.indicators.families import document_type
 from oncometrics.indicators.inventions import (
     TABLES_NEEDED,
@@ -121,9 +121,17 @@ Rows = dict[str, list[dict[str, Any]]]
 
 
 def _compute(con: Any, store: Path, **settings: Any) -> Rows:
-    tables = load_tables(con, store, tables=TABLES_NEEDED)
-    out = invention_tables(tables, PatentDomain(), InventionSettings(**settings))
-    return {k: v.to_pyarrow().to_pylist() for k, v in out.items()}
+    """The invention tables as the pipeline runs them: the shared
+    intermediate tables computed once (``Engine.cache``)."""
+    engine = Engine(con)
+    tables = engine.load_tables(store, TABLES_NEEDED)
+    try:
+        out = invention_tables(
+            tables, PatentDomain(), InventionSettings(**settings), cache=engine.cache
+        )
+        return {k: engine.to_arrow(v).to_pylist() for k, v in out.items()}
+    finally:
+        engine.close()
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from pytest import approx
 
 from oncometrics.config import load_config
 from oncometrics.domain import Domain
-from oncometrics.engine import connect, load_tables
+from oncometrics.engine import Engine, connect, load_tables
 from oncometrics.family_settings import invention_settings, patent_domain
 from oncometrics.indicators.inventions import (
     TABLES_NEEDED,
@@ -59,13 +59,20 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _compute(con: Any, store: Path, **overrides: Any) -> Rows:
-    tables = load_tables(con, store, tables=TABLES_NEEDED)
+    """The invention tables as the pipeline runs them: the shared
+    intermediate tables computed once (``Engine.cache``)."""
+    engine = Engine(con)
+    tables = engine.load_tables(store, TABLES_NEEDED)
     cfg = load_config(**overrides)
     meta = {"domain_hash": Domain.from_config(cfg).hash}
-    out = invention_tables(
-        tables, patent_domain(cfg), invention_settings(cfg), meta=meta
-    )
-    return {k: v.to_pyarrow().to_pylist() for k, v in out.items()}
+    try:
+        out = invention_tables(
+            tables, patent_domain(cfg), invention_settings(cfg), meta=meta,
+            cache=engine.cache,
+        )  # fmt: skip
+        return {k: engine.to_arrow(v).to_pylist() for k, v in out.items()}
+    finally:
+        engine.close()
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """How the suite is shared between pytest-xdist workers (``--dist loadgroup``).
 
-``scripts/test.sh`` runs ``pytest -n auto --maxprocesses=2 --dist loadgroup``;
+``scripts/test.sh`` runs ``pytest -n <cores + 1> --dist loadgroup``;
 ``tests/conftest.py`` then hands xdist :class:`FileAndGroupScheduling`:
 
 * every Spark test runs on ONE worker, one after the other, in one JVM
