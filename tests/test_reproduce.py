@@ -95,7 +95,10 @@ def test_reproduce_commands_give_the_same_tables(
         ("patents", ["patents"]),
     ):
         paths = [str(SAMPLE / f) for f in files]
-        code, _, err = cli(["ingest", fmt, *paths, "--store", str(store)], capsys)
+        # --jobs 1: no worker processes (each would import the package again);
+        # the same store (tests/test_store_parallel.py)
+        args = ["ingest", fmt, *paths, "--store", str(store), "--jobs", "1"]
+        code, _, err = cli(args, capsys)
         assert code == 0, err
     ind = store / "indicators"
     code, _, err = cli(["compute", "--store", str(store), *FLAGS], capsys)
