@@ -10,6 +10,8 @@ the weights of every counted work.
 from __future__ import annotations
 
 import math
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +38,28 @@ def _rows(expr: Any, keys: list[str]) -> list[tuple[Any, ...]]:
     return list(zip(*(t[c].to_pylist() for c in t.column_names), strict=True))
 
 
-def _store(tmp_path: Path, which: str, *, n: int, seed: int) -> Path:
-    """The hand-worked fixture store, or a random one of `n` works."""
-    if which == "fixture":
-        return fixture_store(tmp_path / "store")
-    return random_store(tmp_path / "store", n=n, seed=seed)
+StoreOf = Callable[..., Path]
+
+
+@pytest.fixture(scope="module")
+def store_of(tmp_path_factory: pytest.TempPathFactory) -> StoreOf:
+    """``store_of(which, n=, seed=)``: the hand-worked fixture store, or a random
+    one of `n` works, built once per module and shared by the tests that only
+    read it (a test that changes a store changes a copy)."""
+    built: dict[tuple[str, int, int], Path] = {}
+
+    def get(which: str, *, n: int = 0, seed: int = 0) -> Path:
+        key = (which, 0, 0) if which == "fixture" else (which, n, seed)
+        if key not in built:
+            root = tmp_path_factory.mktemp("-".join(map(str, key))) / "store"
+            built[key] = (
+                fixture_store(root)
+                if which == "fixture"
+                else random_store(root, n=n, seed=seed)
+            )
+        return built[key]
+
+    return get
 
 
 # -- domain selection: semi-join on a memtable == IN list of literals --------
@@ -63,9 +82,9 @@ def _domain_ids_in_list(work_subjects: Any, domain: Domain) -> Any:
 @pytest.mark.parametrize("which", ["fixture", "random"])
 @pytest.mark.parametrize("any_topic", [False, True])
 def test_semijoin_domain_selects_the_same_works(
-    tmp_path: Path, which: str, any_topic: bool, monkeypatch: pytest.MonkeyPatch
+    store_of: StoreOf, which: str, any_topic: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = _store(tmp_path, which, n=400, seed=3)
+    store = store_of(which, n=400, seed=3)
     domain = Domain.from_config(load_config(any_topic=any_topic))
     con = connect("duckdb")
     try:
@@ -220,18 +239,16 @@ def _tables_of(out: Path) -> dict[str, pa.Table]:
     return {p.stem: pq.read_table(p) for p in sorted(out.glob("*.parquet"))}
 
 
-@pytest.mark.parametrize("drop", ["totals", "both"])
-@pytest.mark.parametrize("which", ["fixture", "random"])
-def test_compute_same_with_and_without_derived_tables(
-    tmp_path: Path, which: str, drop: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    store = _store(tmp_path, which, n=500, seed=13)
-    assert derived_complete(store) and derived_complete(store, derived.COUNTRY_TOTALS)
+CONFIG_OF = {
+    "fixture": {},
     # the random store: a period and types other than the defaults (the
     # totals' filters), with some works of each left out
-    opts = {} if which == "fixture" else {"period": "2019-2020", "types": ("article",)}
-    cfg = load_config(bootstrap=50, **opts)
-    calls: list[tuple[str, bool]] = []
+    "random": {"period": "2019-2020", "types": ("article",)},
+}
+
+
+def _spy_weights(mp: pytest.MonkeyPatch, calls: list[tuple[str, bool]]) -> None:
+    """Record every call of counting's weight functions (and if on all works)."""
     real = {
         fn: getattr(counting, fn) for fn in ("country_weights", "institution_weights")
     }
@@ -241,11 +258,62 @@ def test_compute_same_with_and_without_derived_tables(
             calls.append((fn, works is None))
             return real[fn](works, links)
 
-        monkeypatch.setattr(counting, fn, spy)
+        mp.setattr(counting, fn, spy)
+
+
+@pytest.fixture(scope="module")
+def fast_compute(
+    store_of: StoreOf, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], dict[str, Any]]:
+    """``fast_compute(which)``: compute on the store with its derived tables,
+    once per store for both `drop` cases (the same computation for both):
+    its tables, the weight functions called and the log."""
+    done: dict[str, dict[str, Any]] = {}
+
+    def get(which: str) -> dict[str, Any]:
+        if which not in done:
+            store = store_of(which, n=500, seed=13)
+            out = tmp_path_factory.mktemp(f"fast-{which}") / "fast"
+            calls: list[tuple[str, bool]] = []
+            logs: list[str] = []
+            with pytest.MonkeyPatch.context() as mp:
+                _spy_weights(mp, calls)
+                pipeline.compute(
+                    store,
+                    out,
+                    config=load_config(bootstrap=50, **CONFIG_OF[which]),
+                    log=logs.append,
+                )
+            done[which] = {
+                "store": store,
+                "tables": _tables_of(out),
+                "calls": calls,
+                "logs": logs,
+            }
+        return done[which]
+
+    return get
+
+
+@pytest.mark.parametrize("drop", ["totals", "both"])
+@pytest.mark.parametrize("which", ["fixture", "random"])
+def test_compute_same_with_and_without_derived_tables(
+    tmp_path: Path,
+    which: str,
+    drop: str,
+    fast_compute: Callable[[str], dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ref = fast_compute(which)  # computed once for both `drop` cases
+    store = tmp_path / "store"
+    shutil.copytree(ref["store"], store)  # the shared store stays complete
+    assert derived_complete(store) and derived_complete(store, derived.COUNTRY_TOTALS)
+    cfg = load_config(bootstrap=50, **CONFIG_OF[which])
+    assert ref["calls"] == []  # read from the store, never recomputed
+    assert not any("derived tables" in m for m in ref["logs"])
+    calls: list[tuple[str, bool]] = []
+    _spy_weights(monkeypatch, calls)
     logs: list[str] = []
-    pipeline.compute(store, tmp_path / "fast", config=cfg, log=logs.append)
-    assert calls == []  # read from the store, never recomputed
-    assert not any("derived tables" in m for m in logs)
     # a store of an older version: no totals, or no derived table at all
     drop_derived(store, [t for t in DERIVED if drop == "both" or t.endswith("_totals")])
     assert not derived_complete(store, derived.COUNTRY_TOTALS)
@@ -259,7 +327,7 @@ def test_compute_same_with_and_without_derived_tables(
     if which == "random":  # no institutions: nothing to derive, still complete
         both = both[:2]
     assert sorted(calls) == (both if drop == "both" else [])
-    fast, slow = _tables_of(tmp_path / "fast"), _tables_of(tmp_path / "slow")
+    fast, slow = ref["tables"], _tables_of(tmp_path / "slow")
     assert fast.keys() == slow.keys() and "publications_by_country" in fast
     for name in fast:
         a, b = fast[name], slow[name]
@@ -308,7 +376,7 @@ def test_bad_memory_limit_is_a_one_line_error() -> None:
 
 
 def test_compute_passes_memory_settings_from_the_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_of: StoreOf
 ) -> None:
     monkeypatch.setenv("ONCOMETRICS_MEMORY_LIMIT", "700MB")
     monkeypatch.setenv("ONCOMETRICS_TEMP_DIRECTORY", str(tmp_path / "spill"))
@@ -324,7 +392,7 @@ def test_compute_passes_memory_settings_from_the_environment(
         return con
 
     monkeypatch.setattr(engine_mod, "connect_config", spy)
-    store = fixture_store(tmp_path / "store")
+    store = store_of("fixture")
     pipeline.compute(store, tmp_path / "out", config=cfg, log=lambda m: None)
     ref = connect("duckdb", memory_limit="700MB")
     try:
