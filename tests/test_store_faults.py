@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from oncometrics import lake
+from oncometrics.lake import FILES_TABLE
 from oncometrics.schema import DERIVED, TABLES
 from oncometrics.store import Store, StoreError, pin, table_files, unpin
 from tests.test_store import toy  # noqa: F401 (fixture)
@@ -106,11 +107,15 @@ def _dump_pinned(root: Path) -> dict[str, Any]:
             tuple(round(v, 9) if isinstance(v, float) else v for v in r.values())
             for r in rows
         )
-    entries = Store(root, create=False).manifest()["files"].values()
-    out["files"] = sorted(
-        (e["path"], e["read"], e["stored"], e["duplicates"], e["replaced"])
-        for e in entries
-    )
+    # the ingested files (what Store.manifest() reads), from the same
+    # snapshot's data files (one catalog attach per dump instead of two)
+    cols = ["path", "read", "stored", "duplicates", "replaced"]
+    entries = [
+        e
+        for f in table_files(root, FILES_TABLE)
+        for e in pq.read_table(f, columns=cols).to_pylist()
+    ]
+    out["files"] = sorted(tuple(e[c] for c in cols) for e in entries)
     return out
 
 
@@ -120,7 +125,9 @@ def _ingest(root: Path, files: list[Path]) -> None:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """The files and the clean run's tables after 0, 1, 2 and 3 files."""
+    """The files, the clean run's tables after 0, 1, 2 and 3 files, the store
+    the crash runs start from (file a in), and the run they repeat: ingesting
+    a, b, c from there (its SQL statements counted, its seconds timed)."""
     mp = pytest.MonkeyPatch()
     import types
 
@@ -133,16 +140,33 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     mp.setitem(SOURCES, "toy", SourceSpec("toy", "toy_source", "work", "toy"))
     base = tmp_path_factory.mktemp("faults")
     files = _files(base / "in")
-    after: list[dict[str, Any]] = []
-    for n in range(4):
-        root = base / f"clean{n}"
-        Store(root)
-        _ingest(root, files[:n])
-        after.append(_dump(root))
-    # the store the crash runs start from: file a in
+    # one clean store, file after file (copies, not re-ingests, for the rest)
+    clean = base / "clean"
+    Store(clean)
+    after = [_dump(clean)]
+    _ingest(clean, files[:1])
+    after.append(_dump(clean))
     start = base / "start"
-    _ingest(start, files[:1])
-    yield {"files": files, "after": after, "start": start, "base": base}
+    shutil.copytree(clean, start)
+    _ingest(clean, files[:2])
+    after.append(_dump(clean))
+    # the crash runs' run, uninterrupted, in a child as theirs: b then c
+    run = base / "run"
+    shutil.copytree(start, run)
+    t0 = time.monotonic()
+    assert _crash_run(run, files, "sql:999999999") == 0  # counts, never stops
+    seconds = time.monotonic() - t0
+    statements = int(_count_file(run).read_text())
+    after.append(_dump(run))
+    shutil.rmtree(run)
+    yield {
+        "files": files,
+        "after": after,
+        "start": start,
+        "base": base,
+        "statements": statements,
+        "seconds": seconds,
+    }
     mp.undo()
 
 
@@ -158,10 +182,37 @@ def _crash_run(root: Path, files: list[Path], crash_at: str) -> int | None:
     return p.exitcode
 
 
+def _count_file(root: Path) -> Path:
+    """Where a crash child that ends writes how often it passed its step."""
+    return root.with_name(root.name + ".count")
+
+
 def _crash_child(root: Path, files: list[Path], crash_at: str) -> None:
     _register_toy()
     os.environ[lake.CRASH_AT_ENV] = crash_at
+    lake.CRASH_COUNTS.clear()
     _ingest(root, files)
+    step = crash_at.partition(":")[0]
+    _count_file(root).write_text(str(lake.CRASH_COUNTS.get(step, 0)))
+
+
+def _ingest_child(root: Path, files: list[Path], out: Path) -> None:
+    """Ingest in a forked child (as `_crash_run`'s, never killing itself); a
+    StoreError's message goes to `out` and the exit code is 2."""
+    _register_toy()
+    os.environ.pop(lake.CRASH_AT_ENV, None)
+    try:
+        Store(root).ingest("toy", files, log=lambda m: None)
+    except StoreError as e:
+        out.write_text(str(e))
+        sys.exit(2)
+
+
+def _start_ingest(root: Path, files: list[Path], out: Path) -> Any:
+    """A started `_ingest_child` (a multiprocessing Process)."""
+    p = _FORKS.Process(target=_ingest_child, args=(root, files, out))
+    p.start()
+    return p
 
 
 def _register_toy() -> None:
@@ -178,20 +229,6 @@ def _register_toy() -> None:
 
 _FORKS = mp.get_context("forkserver")
 _FORKS.set_forkserver_preload(["oncometrics.store", "tests.test_store_faults"])
-
-
-def _statements_of_replacing_commit(world: dict[str, Any]) -> int:
-    """How many SQL statements ingesting b then c takes (counted, not killed)."""
-    root = world["base"] / "count"
-    shutil.copytree(world["start"], root)
-    lake.CRASH_COUNTS.clear()
-    os.environ[lake.CRASH_AT_ENV] = "sql:999999999"
-    try:
-        _ingest(root, world["files"])
-    finally:
-        del os.environ[lake.CRASH_AT_ENV]
-        shutil.rmtree(root)  # the module's store folders are shared by both params
-    return lake.CRASH_COUNTS["sql"]
 
 
 def _points(n: int, every: bool) -> list[str]:
@@ -224,7 +261,7 @@ def _points(n: int, every: bool) -> list[str]:
 )
 def test_kill_at_steps_of_replacing_commits(world: dict[str, Any], every: bool) -> None:
     files, after = world["files"], world["after"]
-    n = _statements_of_replacing_commit(world)
+    n = world["statements"]  # of ingesting b then c (counted, not killed)
     assert n > 20  # b and c: dedup, deletes, inserts, derived, entry, compaction
     points = _points(n, every)
     seen = set()
@@ -251,18 +288,12 @@ def test_concurrent_ingest_stops_with_one_line_and_data_is_complete(
     holder = lake.WriterLock(root)
     holder.acquire()  # another process's ingest, as far as this one can tell
     try:
-        script = (
-            "import sys; from oncometrics.store import Store, StoreError\n"
-            "try:\n"
-            f"    Store({str(root)!r}).ingest('openalex', [], log=print)\n"
-            "except StoreError as e:\n"
-            "    print(e); sys.exit(2)\n"
-        )
-        r = subprocess.run(
-            [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
-        )
-        assert r.returncode == 2
-        assert r.stdout.strip() == (
+        # another process (a child of the fork server) starting an ingest
+        out = world["base"] / "concurrent.out"
+        p = _start_ingest(root, [], out)
+        p.join(120)
+        assert p.exitcode == 2
+        assert out.read_text().strip() == (
             f"{root}: store in use by PID {os.getpid()} (another ingest); "
             "run again when it has finished"
         )
@@ -270,53 +301,28 @@ def test_concurrent_ingest_stops_with_one_line_and_data_is_complete(
         holder.release()
     # two real ingests at once: one stops, one writes; a rerun completes
     files = world["files"]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", _TOY_INGEST, str(root), *map(str, files)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    outs = [p.communicate(timeout=300)[0] for p in procs]
-    codes = sorted(p.returncode for p in procs)
-    assert codes in ([0, 0], [0, 2]), outs
+    outs = [world["base"] / f"concurrent{i}.out" for i in range(2)]
+    procs = [_start_ingest(root, files, o) for o in outs]
+    for p in procs:
+        p.join(300)
+    codes = sorted(p.exitcode for p in procs)
+    messages = [o.read_text() for o in outs if o.exists()]
+    assert codes in ([0, 0], [0, 2]), (codes, messages)
     if codes == [0, 2]:
-        assert any("store in use by PID" in o for o in outs)
+        assert any("store in use by PID" in m for m in messages)
     _ingest(root, files)
     assert _dump(root) == world["after"][3]
-
-
-#: A child process ingesting with the toy parser: argv = store, files…
-_TOY_INGEST = """
-import sys, types
-from pathlib import Path
-from tests.test_store import _parse
-from oncometrics.sources import SOURCES, SourceSpec
-from oncometrics.store import Store, StoreError
-mod = types.ModuleType("toy_source"); mod.parse = _parse
-sys.modules["toy_source"] = mod
-SOURCES["toy"] = SourceSpec("toy", "toy_source", "work", "toy")
-try:
-    Store(sys.argv[1]).ingest("toy", [Path(p) for p in sys.argv[2:]], log=print)
-except StoreError as e:
-    print(e); sys.exit(2)
-"""
 
 
 def test_reader_during_writes_sees_before_or_after(world: dict[str, Any]) -> None:
     root = world["base"] / "reader"
     shutil.copytree(world["start"], root)
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _TOY_INGEST, str(root), *map(str, world["files"])],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = _start_ingest(root, world["files"], world["base"] / "reader.out")
     states = []
-    while proc.poll() is None:
+    while proc.is_alive():
         states.append(_dump(root))
-    proc.wait()
+    proc.join()
+    assert proc.exitcode == 0
     states.append(_dump(root))
     after = world["after"]
     assert all(s in after[1:] for s in states)
@@ -324,19 +330,17 @@ def test_reader_during_writes_sees_before_or_after(world: dict[str, Any]) -> Non
 
 
 def test_killed_from_outside_at_random_instants(world: dict[str, Any]) -> None:
+    """SIGKILL at 3 random instants of the run, one in each third of its first
+    90 % (the run: as long as the uninterrupted one in a fork server child)."""
     rng = random.Random(19)
     root = world["base"] / "outside"
     for i in range(3):
         shutil.rmtree(root, ignore_errors=True)
         shutil.copytree(world["start"], root)
-        proc = subprocess.Popen(
-            [sys.executable, "-c", _TOY_INGEST, str(root), *map(str, world["files"])],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(rng.uniform(2.0, 6.0) + i)  # imports take ~2 s
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        proc = _start_ingest(root, world["files"], world["base"] / "outside.out")
+        time.sleep(rng.uniform(i, i + 1) * 0.3 * world["seconds"])
+        proc.kill()  # SIGKILL (nothing if the run has ended)
+        proc.join()
         assert _dump(root) in world["after"][1:]
         _ingest(root, world["files"])
         assert _dump(root) == world["after"][3]
