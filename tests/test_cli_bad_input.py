@@ -43,7 +43,7 @@ from oncometrics.cli import main as cli_main
 from oncometrics.lake import is_lake
 from oncometrics.schema import ENTITIES
 from oncometrics.sources import SOURCES
-from oncometrics.store import _complete, read_manifest, table_files
+from oncometrics.store import Store, _complete, read_manifest, table_files
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent
@@ -203,8 +203,18 @@ def ingest_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[Any, Run]:
 
     The file-level cases of a format go in one run (a file's error must not
     affect the others); each damaged file and the mixed folder get their own.
+    Each run ingests into a copy of one new empty store (creating a store
+    costs more than these runs read; ingest into a new folder is run by
+    ``command_runs`` and by the real command).  The mixed folder is read by
+    two worker processes (``--jobs 2``, whatever the machine's cores): a
+    good file, a file-level error and record-level rejects through the
+    parallel ingest; the others run sequentially (``--jobs 1``; a worker
+    start-up costs more than the run), and the real command repeats the
+    wos file-level run with workers.
     """
     root = tmp_path_factory.mktemp("bad_input")
+    empty = root / "empty_store"
+    Store(empty)
     jobs: dict[Any, Callable[..., Run]] = {}
     fatal: dict[Any, Path] = {}
     for fmt in SAMPLES:
@@ -213,11 +223,18 @@ def ingest_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[Any, Run]:
         groups |= {c: (p,) for c, p in cases.items() if c not in FATAL}
         for group, paths in groups.items():
             store = root / "stores" / f"{fmt}-{group}"
+            workers = "2" if group == "mixed" else "1"
 
-            def job(fmt: str = fmt, paths: Any = paths, store: Path = store) -> Run:
+            def job(
+                fmt: str = fmt,
+                paths: Any = paths,
+                store: Path = store,
+                workers: str = workers,
+            ) -> Run:
+                shutil.copytree(empty, store)
                 return cli(
-                    "ingest", fmt, *paths, "--store", store, cwd=root, store=store,
-                    inputs=paths,
+                    "ingest", fmt, *paths, "--store", store, "--jobs", workers,
+                    cwd=root, store=store, inputs=paths,
                 )  # fmt: skip
 
             jobs[fmt, group] = job
@@ -531,9 +548,12 @@ def test_the_real_command_says_the_same(
         case: (lambda a=command_runs[case].args: cli_process(*a, cwd=tmp_path))
         for case in REAL_COMMAND_CASES
     }
+    # the wos file-level run (in process: one store copied, no workers) into
+    # a new store with two worker processes: the same lines and exit code
     fatal = ingest_runs["wos", "fatal"]
-    store = tmp_path / "store"
-    jobs["ingest"] = lambda: cli_process(*fatal.args[:-1], store, cwd=tmp_path)
+    assert fatal.args[-4:-2] == ["--store", str(fatal.store)], fatal.args
+    args = [*fatal.args[:-3], str(tmp_path / "store"), "--jobs", "2"]
+    jobs["ingest"] = lambda: cli_process(*args, cwd=tmp_path)
     with ThreadPoolExecutor(max_workers=4) as pool:
         futures = {k: pool.submit(job) for k, job in jobs.items()}
         real = {k: f.result() for k, f in futures.items()}

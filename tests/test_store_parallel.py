@@ -57,14 +57,15 @@ def _jsonl(works: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(w) + "\n" for w in works)
 
 
-@pytest.fixture
-def inputs(tmp_path: Path) -> Path:
-    """Ten files: good, malformed, duplicated within and across files, broken."""
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Ten files: good, malformed, duplicated within and across files, broken
+    (one folder per module: the stores of two tests name the same paths)."""
     keypaper = json.loads(KEYPAPER.read_text())["results"]
     citing = json.loads(CITING.read_text())["results"]
     with gzip.open(MESH_GZ, "rt") as fh:
         mesh = [json.loads(line) for line in fh]
-    d = tmp_path / "in"
+    d = tmp_path_factory.mktemp("parallel") / "in"
     d.mkdir()
     # a poorer copy of a key paper first: the full one, later, replaces it
     (d / "a_poor.jsonl").write_text(_jsonl([keypaper[0] | {"authorships": []}]))
@@ -127,9 +128,24 @@ def _run(root: Path, paths: list[Path], jobs: int) -> tuple[list[Any], list[str]
     return files, logs
 
 
-def test_parallel_store_is_the_sequential_store(tmp_path: Path, inputs: Path) -> None:
-    seq, par = tmp_path / "seq", tmp_path / "par"
-    files1, logs1 = _run(seq, [inputs], jobs=1)
+@pytest.fixture(scope="module")
+def sequential(
+    inputs: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, list[Any], list[str]]:
+    """The `jobs=1` store of `inputs` (every file, in order), its per-file
+    results and messages: the reference of the parallel runs (not modified;
+    a test that ingests into it works on a copy)."""
+    seq = tmp_path_factory.mktemp("sequential") / "seq"
+    files, logs = _run(seq, sorted(inputs.iterdir()), jobs=1)
+    return seq, files, logs
+
+
+def test_parallel_store_is_the_sequential_store(
+    tmp_path: Path, inputs: Path, sequential: tuple[Path, list[Any], list[str]]
+) -> None:
+    par, seq = tmp_path / "par", tmp_path / "seq"
+    reference, files1, logs1 = sequential
+    shutil.copytree(reference, seq)
     files2, logs2 = _run(par, [inputs], jobs=2)
     assert files2 == files1
     assert logs2 == logs1
@@ -157,10 +173,11 @@ def test_parallel_store_is_the_sequential_store(tmp_path: Path, inputs: Path) ->
     assert _tables(par) == _tables(seq)
 
 
-def test_parallel_resumes_after_a_crash(tmp_path: Path, inputs: Path) -> None:
+def test_parallel_resumes_after_a_crash(
+    tmp_path: Path, inputs: Path, sequential: tuple[Path, list[Any], list[str]]
+) -> None:
     files = sorted(inputs.iterdir())
-    seq, par = tmp_path / "seq", tmp_path / "par"
-    _run(seq, files, jobs=1)
+    seq, par = sequential[0], tmp_path / "par"
     _run(par, files[:4], jobs=2)
     # a crash after staging and in mid-commit: orphan data files and staging
     works = Store(par, create=False).table_dir("works")
