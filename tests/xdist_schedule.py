@@ -15,9 +15,9 @@
   the largest estimated time first, so that no long file starts last while
   the other worker is idle (longest first is close to the best split).
 
-The estimates are seconds measured on an idle 2-core machine (docs/benchmarks.md,
-"Test suite"); a file not listed is estimated from its number of tests.  A
-new file that takes more than ~15 s should be listed here.
+The estimates are worker-seconds measured in one full run (docs/benchmarks.md,
+"Test suite"); only their order matters.  A file not listed is estimated from
+its number of tests; a new file that takes more than ~15 s should be listed.
 """
 
 from __future__ import annotations
@@ -29,26 +29,43 @@ from xdist.scheduler import LoadScopeScheduling
 #: The unit of all Spark tests.
 SPARK_GROUP = "spark"
 
-#: Estimated seconds per unit, longest first (idle 2-core machine, rounded).
+#: Estimated worker-seconds per unit, longest first: the full suite with 3
+#: workers on 2 cores (2026-12-02, docs/benchmarks.md "Test suite"), each
+#: file's figure scaled by the CPU cut measured when its tests were changed.
 ESTIMATES: dict[str, float] = {
-    SPARK_GROUP: 300,
-    "tests/test_drill.py": 180,
-    "tests/test_store_faults.py": 100,
-    "tests/test_store_parallel.py": 60,
-    "tests/test_demo.py": 40,
-    "tests/test_compute_paths.py": 32,
-    "tests/test_reproduce.py": 26,
-    "tests/test_cli_bad_input.py": 35,
-    "tests/test_publication_methods.py": 32,
-    "tests/test_store_interrupt.py": 32,
-    "tests/test_inventions_scope.py": 30,
-    "tests/test_portfolio_run.py": 25,
-    "tests/test_engine_seam.py": 20,
-    "tests/test_report_build.py": 16,
-    "tests/test_portfolio_centres.py": 16,
-    "tests/test_bad_values.py": 16,
-    "tests/test_patents_indicators.py": 15,
-    "tests/test_indicators_fixture.py": 15,
+    SPARK_GROUP: 500,
+    "tests/test_drill.py": 225,
+    "tests/test_store_faults.py": 180,
+    "tests/test_store_parallel.py": 145,
+    "tests/test_cli_bad_input.py": 130,
+    "tests/test_openalex_bulk.py": 115,
+    "tests/test_compute_paths.py": 76,
+    "tests/test_demo.py": 74,
+    "tests/test_reproduce.py": 70,
+    "tests/test_store_interrupt.py": 68,
+    "tests/test_bad_values.py": 43,
+    "tests/test_indicators_fixture.py": 43,
+    "tests/test_publication_methods.py": 40,
+    "tests/test_indicators_properties.py": 35,
+    "tests/test_portfolio_centres.py": 26,
+    "tests/test_portfolio_run.py": 26,
+    "tests/test_web_snapshot.py": 25,
+    "tests/test_openalex_cli.py": 24,
+    "tests/test_compare_sources.py": 24,
+    "tests/test_inventions_scope.py": 23,
+    "tests/test_trials_ingest.py": 23,
+    "tests/test_report_build.py": 22,
+    "tests/test_patents_pipeline.py": 21,
+    "tests/test_openalex_bad_input.py": 20,
+    "tests/test_bench_e2e.py": 19,
+    "tests/test_patents_indicators.py": 19,
+    "tests/test_indicators_real_sample.py": 19,
+    "tests/test_store.py": 17,
+    "tests/test_pubmed_ingest.py": 17,
+    "tests/test_report_size.py": 16,
+    "tests/test_patents_ingest.py": 15,
+    "tests/test_trials_indicators.py": 15,
+    "tests/test_bench_baseline.py": 15,
 }
 #: A file not listed: seconds per test.
 PER_TEST = 0.1
