@@ -361,13 +361,15 @@ def test_flattening_on_spark_equals_duckdb(tmp_path: Path, spark_con: Any) -> No
     from ibis.backends.pyspark.datatypes import PySparkSchema
 
     from oncometrics.sources.openalex_flat import AFF_SCHEMA, RAW_SCHEMA, flatten
+    from oncometrics.sources.openalex_read import chunks
 
     path = tmp_path / "quirks.jsonl"
     path.write_bytes(_jsonl(QUIRKS))
     duck = duckdb.connect()
-    n = openalex_bulk.count_lines(duck, path)
-    assert n and openalex_bulk._load(duck, path, n, "quirks.jsonl")
-    raw = duck.execute("SELECT * EXCLUDE (_typed) FROM raw").fetch_arrow_table()
+    works = pa.concat_tables(chunks(path))
+    check = openalex_bulk._queries(False)["check"]
+    assert openalex_bulk._load_chunk(duck, works, "quirks.jsonl", check)
+    raw = duck.execute("SELECT * FROM raw").fetch_arrow_table()
     aff = pa.table(
         {
             "affiliation": ["Kowloon, Hong Kong", "Paris, France"],

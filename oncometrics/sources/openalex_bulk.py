@@ -120,30 +120,6 @@ def _stage_chunks(
     return n
 
 
-def count_lines(con: duckdb.DuckDBPyConnection, path: Path) -> int | None:
-    """Works in `path` when the bulk path can read it, else None."""
-    try:
-        return sum(chunk.num_rows for chunk in chunks(path))
-    except NotPlain:
-        return None
-
-
-def _load(con: duckdb.DuckDBPyConnection, path: Path, lines: int, name: str) -> bool:
-    """The whole of `path` as view ``raw`` (:data:`RAW_SCHEMA`, plus a
-    ``_typed`` column, true); False when not all clean or not `lines` works."""
-    try:
-        table = pa.concat_tables(chunks(path))
-    except NotPlain:
-        return False
-    check = _queries(False)["check"]
-    if table.num_rows != lines or not _load_chunk(con, table, name, check):
-        return False
-    typed = con.execute("SELECT *, true AS _typed FROM raw").to_arrow_table()
-    con.unregister("raw")
-    con.register("raw", typed)
-    return True
-
-
 def _load_chunk(
     con: duckdb.DuckDBPyConnection, chunk: pa.Table, name: str, check: str
 ) -> bool:
