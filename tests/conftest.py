@@ -58,6 +58,10 @@ def spark_session() -> Iterator[Any]:
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.ansi.enabled", "false")
         .config("spark.driver.memory", "2g")
+        # one garbage-collector thread: the JVM's default parallel collector
+        # burns CPU the other test workers need on CI's 2 cores (the Spark
+        # tests alone: 382 -> 355 busy CPU-s; docs/benchmarks.md "Test suite")
+        .config("spark.driver.extraJavaOptions", "-XX:+UseSerialGC")
         # tiny data: per-query overhead dominates (measured on the inventions
         # world, docs/benchmarks.md "Test suite"): no adaptive re-planning,
         # no broadcast jobs, no Java code generated and compiled per stage
