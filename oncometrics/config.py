@@ -274,7 +274,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "threads",
         None,
-        "DuckDB threads (default: all cores).",
+        "DuckDB threads of compute and of ingest (default: all cores).",
         kind=int,
         minimum=1,
     ),
@@ -396,6 +396,18 @@ def _read_toml(path: Path | str) -> dict[str, Any]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: invalid TOML ({exc})") from exc
     return _flatten(doc)
+
+
+def env_setting(name: str) -> Any:
+    """Setting `name` from its environment variable ``ONCOMETRICS_<NAME>``,
+    checked (None when unset): for code that runs without a Config, such as
+    the store's own DuckDB (``threads``)."""
+    setting = _setting(name)
+    var = f"ONCOMETRICS_{name.upper()}"
+    raw = os.environ.get(var)
+    if raw is None:
+        return None
+    return check_value(setting, parse_env(setting, raw, var), var)
 
 
 def load_config(path: Path | str | None = None, **overrides: Any) -> Config:

@@ -244,7 +244,8 @@ def connect(
     Parameters
     ----------
     threads
-        DuckDB threads (default: DuckDB's, all cores).
+        DuckDB threads (default: the environment's ``ONCOMETRICS_THREADS``,
+        else DuckDB's, all cores).
     memory_limit
         DuckDB memory limit such as ``"3GB"`` (default: DuckDB's, 80 % of
         RAM).  Operators that need more spill to `temp_directory`.
@@ -256,6 +257,10 @@ def connect(
         (default ``2g``); ignored when `spark_session` is given.
     """
     if engine == "duckdb":
+        if threads is None:
+            from oncometrics.config import env_setting
+
+            threads = env_setting("threads")
         con = ibis.duckdb.connect()
         if threads:
             _duckdb_set(con, "threads", int(threads))

@@ -124,7 +124,12 @@ class LakeConnection:
 def _instance() -> duckdb.DuckDBPyConnection:
     global _DB, _DB_PID
     if _DB is None or os.getpid() != _DB_PID:
+        from oncometrics.config import env_setting
+
+        threads = env_setting("threads")  # checked before DuckDB starts
         db = duckdb.connect()
+        if threads:
+            db.execute("SET threads = ?", [threads])
         db.execute(f"LOAD {sql_str(extension_path())}")
         _DB, _DB_PID = db, os.getpid()
     return _DB

@@ -18,4 +18,9 @@ mypy
 # where PYTHONDONTWRITEBYTECODE is set: each worker collects the whole suite
 # (9 CPU-s with the caches, 17-20 s without).
 unset PYTHONDONTWRITEBYTECODE
+# One DuckDB thread per test worker (setting `threads`, ingest and compute):
+# the workers already keep every core busy, and DuckDB's own threads on
+# top of them spend CPU waiting for each other (docs/benchmarks.md "Test
+# suite").  tests/test_engine_seam.py runs DuckDB with more threads.
+export ONCOMETRICS_THREADS=1
 python -m pytest -n "$(( $(nproc) + 1 ))" --dist loadgroup "$@"

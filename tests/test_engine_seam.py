@@ -130,3 +130,44 @@ def test_a_store_path_with_an_apostrophe_computes(tmp_path: Path) -> None:
     out = compute(store, tmp_path / "out", config=cfg, log=lambda m: None)
     assert pq.read_table(out["publications_by_country"]).num_rows > 0
     assert spill.is_dir()
+
+
+@pytest.mark.parametrize("threads", ["3", "1"])
+def test_threads_from_the_environment_reach_every_duckdb(
+    monkeypatch: pytest.MonkeyPatch, threads: str
+) -> None:
+    """``ONCOMETRICS_THREADS`` sets the threads of compute's DuckDB and of the
+    store's own (ingest), which runs without a Config (scripts/test.sh sets
+    1: one thread per test worker)."""
+    from oncometrics import lake
+    from oncometrics.engine import connect
+
+    monkeypatch.setenv("ONCOMETRICS_THREADS", threads)
+    monkeypatch.setattr(lake, "_DB", None)  # a new instance, this test's only
+    got = lake._instance().execute("SELECT current_setting('threads')").fetchone()
+    assert got == (int(threads),)
+    con: Any = connect("duckdb")
+    try:
+        raw = con.con.execute("SELECT current_setting('threads')").fetchone()
+        assert raw == (int(threads),)
+    finally:
+        con.disconnect()
+    # an explicit value wins over the environment
+    con = connect("duckdb", threads=2)
+    try:
+        assert con.con.execute("SELECT current_setting('threads')").fetchone() == (2,)
+    finally:
+        con.disconnect()
+
+
+def test_bad_threads_in_the_environment_is_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from oncometrics import lake
+    from oncometrics.errors import SettingError
+
+    monkeypatch.setenv("ONCOMETRICS_THREADS", "0")
+    monkeypatch.setattr(lake, "_DB", None)
+    with pytest.raises(SettingError, match="ONCOMETRICS_THREADS") as err:
+        lake._instance()
+    assert "\n" not in str(err.value)
