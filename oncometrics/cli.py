@@ -635,7 +635,24 @@ def _existing_store(store: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI, mapping expected errors to one line."""
+    """Entry point: run the CLI, mapping expected errors to one line.
+
+    Called from Python code (`argv` given), it leaves the caller's Ctrl-C
+    handler as it found it (an interrupted run ignores a second Ctrl-C; a
+    process that keeps running, and the programs it starts, must not).
+    """
+    if argv is not None and threading.current_thread() is threading.main_thread():
+        previous = signal.getsignal(signal.SIGINT)
+        try:
+            _main(argv)
+        finally:
+            if previous is not None:  # None: a handler not set from Python
+                signal.signal(signal.SIGINT, previous)
+        return
+    _main(argv)
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         # Without standalone mode, typer *returns* the code of a typer.Exit.
         code = app(args=argv, standalone_mode=False)

@@ -138,3 +138,24 @@ def test_ctrl_c_says_interrupted_only(tmp_path: Path) -> None:
     assert "Traceback" not in err and "please report" not in err
     lines = [ln for ln in err.splitlines() if not ln.endswith(" + rejected 0")]
     assert lines == ["interrupted"], err[-2000:]
+
+
+def test_in_process_interrupted_run_leaves_the_ctrl_c_handler(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``main(argv)`` from Python: an interrupted run says "interrupted" and
+    exits 130 but leaves the caller's SIGINT handler (else every program the
+    caller starts later inherits an ignored Ctrl-C)."""
+    from oncometrics import cli
+
+    def interrupted(**kw: object) -> None:
+        raise KeyboardInterrupt
+
+    before = signal.getsignal(signal.SIGINT)
+    assert before is not signal.SIG_IGN
+    monkeypatch.setattr(cli, "app", interrupted)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["ingest", "openalex", "x"])
+    assert exit_.value.code == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGINT) is before

@@ -6,6 +6,7 @@ unknown name) and per channel (TOML file, environment, flag/argument).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -120,7 +121,9 @@ def test_replace_checks_like_load_config() -> None:
         cfg.replace(counting="fractionnal")
 
 
-def test_defaults_pass_their_own_checks() -> None:
+def test_defaults_pass_their_own_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in [v for v in os.environ if v.startswith("ONCOMETRICS_")]:
+        monkeypatch.delenv(var)  # scripts/test.sh sets ONCOMETRICS_THREADS
     cfg = load_config()
     assert all(cfg.values[s.name] == s.default for s in SETTINGS)
 
