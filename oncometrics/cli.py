@@ -644,15 +644,15 @@ def main(argv: list[str] | None = None) -> None:
     if argv is not None and threading.current_thread() is threading.main_thread():
         previous = signal.getsignal(signal.SIGINT)
         try:
-            _main(argv)
+            _run(argv)
         finally:
             if previous is not None:  # None: a handler not set from Python
                 signal.signal(signal.SIGINT, previous)
         return
-    _main(argv)
+    _run(argv)
 
 
-def _main(argv: list[str] | None) -> None:
+def _run(argv: list[str] | None) -> None:
     try:
         # Without standalone mode, typer *returns* the code of a typer.Exit.
         code = app(args=argv, standalone_mode=False)
