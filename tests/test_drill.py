@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from oncometrics.config import load_config
-from oncometrics.drill import Drill, DrillError, drill
+from oncometrics.drill import Drill, DrillError, drill, resolve
 from oncometrics.pipeline import compute
 from tests.cli_runner import cli
 from tests.indicators_fixtures import (
@@ -435,6 +435,52 @@ def test_every_row_of_the_other_tables_adds_up(
             assert t.num_rows > 0, what
             total = sum(t["weight"].to_pylist())
             assert total == pytest.approx(row[figure], abs=1e-9), what
+
+
+def test_rows_many_is_rows_one_by_one(shift_store: Path) -> None:
+    """Drill.rows_many (one query for a level's actors, cut per actor) gives
+    each row the very table rows() gives it (rows, order, types): two or
+    three actors of each level it batches, with years (an actor's year row
+    after its row: rows() reuses its records), facilities in one country and
+    in another, technology fields of two periods; a pair passes to rows()."""
+    ind = shift_store / "indicators"
+
+    def first(table: str, column: str) -> list[str]:
+        """The first two actors of `table`."""
+        got = pq.read_table(ind / f"{table}.parquet")[column].to_pylist()
+        return list(dict.fromkeys(got))[:2]
+
+    mix = pq.read_table(ind / "technology_mix.parquet").to_pylist()
+    asks: list[tuple[str, str, dict[str, Any]]] = [
+        ("country", "FR", {}), ("country", "FR", {"year": "2020"}),
+        ("country", "US", {}),
+        *[("institution", a, {})
+          for a in first("publications_by_institution", "institution_id")],
+        ("inventions", "US", {}), ("inventions", "US", {"year": "2004-2011"}),
+        ("inventions", "GB", {}), ("inventions", "GB", {"year": "2017"}),
+        *[("applicant", a, {}) for a in first("inventions_by_applicant", "applicant")],
+        ("trials", "FR", {}), ("trials", "FR", {"year": "2020"}),
+        ("trials", "US", {}), ("trials", "US", {"year": "2021"}),
+        ("sponsor", "institut gustave roussy", {}), ("sponsor", "acme pharma", {}),
+        ("facility", "gustave roussy", {"country": "FR"}),
+        ("facility", "centre leon berard", {"country": "FR"}),
+        ("facility", "charite", {"country": "DE"}),
+        ("phase", "PHASE1", {}), ("phase", "PHASE1-PHASE2", {}),
+        ("partners", "FR", {"partner": "US"}),
+        *[("technology", r["country"], {"field": r["field_nr"], "period": r["period"]})
+          for r in mix if r["field_nr"] == 13
+          or (r["field_nr"] == 29 and r["period"] == "2012-2021")],
+    ]  # fmt: skip
+    techs = {(a, q["period"]) for level, a, q in asks if level == "technology"}
+    assert len(techs) >= 4 and len({p for _, p in techs}) >= 2
+    rows = [resolve(ind, level, a, **q) for level, a, q in asks]
+    with Drill(shift_store, ind) as d:
+        many = d.rows_many(rows)
+        one = [d.rows(r) for r in rows]
+    assert len(many) == len(rows)
+    for (level, a, q), got, want in zip(asks, many, one, strict=True):
+        assert want.num_rows > 0, (level, a, q)
+        assert got.equals(want), (level, a, q)
 
 
 def test_sponsor_and_facility_trials_hand_worked(full_store: Path) -> None:
