@@ -421,20 +421,24 @@ def test_every_row_of_the_other_tables_adds_up(
         if r[keys[0]] not in (None, "unassigned")
     ]
     assert len(rows) >= 2  # coinvention_partners: CN-US both ways
-    with Drill(full_store, ind) as d:
-        for row in rows:
-            within: dict[str, str | None] = {}
-            if year:
-                within["year"] = str(row[year])
-            elif keys[-1] == "partner":  # a pair of countries
-                within["partner"] = row["partner"]
-            elif len(keys) == 2:  # a facility: its country (None: unresolved)
-                within["country"] = row["country"]
-            t = d.works(level, row[keys[0]], **within)
-            what = tuple(row[k] for k in keys)
-            assert t.num_rows > 0, what
-            total = sum(t["weight"].to_pylist())
-            assert total == pytest.approx(row[figure], abs=1e-9), what
+    asked = []
+    for row in rows:
+        within: dict[str, str | None] = {}
+        if year:
+            within["year"] = str(row[year])
+        elif keys[-1] == "partner":  # a pair of countries
+            within["partner"] = row["partner"]
+        elif len(keys) == 2:  # a facility: its country (None: unresolved)
+            within["country"] = row["country"]
+        asked.append(resolve(ind, level, row[keys[0]], **within))
+    with Drill(full_store, ind) as d:  # = works() one by one: test below
+        tables = d.rows_many(asked)
+    assert len(tables) == len(rows)
+    for row, t in zip(rows, tables, strict=True):
+        what = tuple(row[k] for k in keys)
+        assert t.num_rows > 0, what
+        total = sum(t["weight"].to_pylist())
+        assert total == pytest.approx(row[figure], abs=1e-9), what
 
 
 def test_rows_many_is_rows_one_by_one(shift_store: Path) -> None:
@@ -647,17 +651,20 @@ def test_every_technology_mix_row_adds_up(
     assert any(r["i_frac"] % 1 for r in rows)
     if which == "shift_store":
         assert {r["period"] for r in rows} == {"1998-2021", "1998-2011", "2012-2021"}
-    with Drill(store, ind) as d:
-        for row in rows:
-            t = d.works(
-                "technology", row["country"], field=row["field_nr"],
-                period=row["period"],
-            )  # fmt: skip
-            what = (row["country"], row["field_nr"], row["period"])
-            assert t.num_rows > 0, what
-            assert all(0 < w <= 1 for w in t["weight"].to_pylist()), what
-            total = sum(t["weight"].to_pylist())
-            assert total == pytest.approx(row["i_frac"], abs=1e-9), what
+    asked = [
+        resolve(ind, "technology", r["country"], field=r["field_nr"],
+                period=r["period"])
+        for r in rows
+    ]  # fmt: skip
+    with Drill(store, ind) as d:  # = works() one by one (test_rows_many_...)
+        tables = d.rows_many(asked)
+    assert len(tables) == len(rows)
+    for row, t in zip(rows, tables, strict=True):
+        what = (row["country"], row["field_nr"], row["period"])
+        assert t.num_rows > 0, what
+        assert all(0 < w <= 1 for w in t["weight"].to_pylist()), what
+        total = sum(t["weight"].to_pylist())
+        assert total == pytest.approx(row["i_frac"], abs=1e-9), what
 
 
 def test_technology_shift_shares_and_links(
