@@ -9,7 +9,7 @@ import io
 import json
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -228,6 +228,14 @@ def shift_store(full_ingested: Path, tmp_path_factory: pytest.TempPathFactory) -
     )  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def shift_drill(shift_store: Path) -> Iterator[Drill]:
+    """One Drill of shift_store for the module: each level (technology
+    period) is prepared once."""
+    with Drill(shift_store, shift_store / "indicators") as d:
+        yield d
+
+
 def _full_store(ingested: Path, root: Path, **settings: str) -> Path:
     store = root / "store"
     shutil.copytree(ingested, store)
@@ -441,7 +449,7 @@ def test_every_row_of_the_other_tables_adds_up(
         assert total == pytest.approx(row[figure], abs=1e-9), what
 
 
-def test_rows_many_is_rows_one_by_one(shift_store: Path) -> None:
+def test_rows_many_is_rows_one_by_one(shift_store: Path, shift_drill: Drill) -> None:
     """Drill.rows_many (one query for a level's actors, cut per actor) gives
     each row the very table rows() gives it (rows, order, types): two or
     three actors of each level it batches, with years (an actor's year row
@@ -478,9 +486,8 @@ def test_rows_many_is_rows_one_by_one(shift_store: Path) -> None:
     techs = {(a, q["period"]) for level, a, q in asks if level == "technology"}
     assert len(techs) >= 4 and len({p for _, p in techs}) >= 2
     rows = [resolve(ind, level, a, **q) for level, a, q in asks]
-    with Drill(shift_store, ind) as d:
-        many = d.rows_many(rows)
-        one = [d.rows(r) for r in rows]
+    many = shift_drill.rows_many(rows)
+    one = [shift_drill.rows(r) for r in rows]
     assert len(many) == len(rows)
     for (level, a, q), got, want in zip(asks, many, one, strict=True):
         assert want.num_rows > 0, (level, a, q)
@@ -656,8 +663,11 @@ def test_every_technology_mix_row_adds_up(
                 period=r["period"])
         for r in rows
     ]  # fmt: skip
-    with Drill(store, ind) as d:  # = works() one by one (test_rows_many_...)
-        tables = d.rows_many(asked)
+    if which == "shift_store":  # = works() one by one (test_rows_many_...)
+        tables = request.getfixturevalue("shift_drill").rows_many(asked)
+    else:
+        with Drill(store, ind) as d:
+            tables = d.rows_many(asked)
     assert len(tables) == len(rows)
     for row, t in zip(rows, tables, strict=True):
         what = (row["country"], row["field_nr"], row["period"])
@@ -668,7 +678,7 @@ def test_every_technology_mix_row_adds_up(
 
 
 def test_technology_shift_shares_and_links(
-    shift_store: Path, capsys: pytest.CaptureFixture[str]
+    shift_store: Path, shift_drill: Drill, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A period's share of a technology_shift row is its field's drill-down
     over the country's families of that period (every field); the API, CLI
@@ -681,26 +691,28 @@ def test_technology_shift_shares_and_links(
     shift = pq.read_table(ind / "technology_shift.parquet").to_pylist()
     mix = pq.read_table(ind / "technology_mix.parquet").to_pylist()
     assert len(shift) >= 2
-    with Drill(shift_store, ind) as d:
-        weights: dict[tuple[Any, ...], float] = {}  # each drill-down listed once
-
-        def weight(country: str, field: Any, period: str) -> float:
-            key = (country, field, period)
-            if key not in weights:
-                t = d.works("technology", country, field=field, period=period)
-                weights[key] = sum(t["weight"].to_pylist())
-            return weights[key]
-
-        for row in shift:
-            for k in ("1", "2"):
-                share, period = row[f"share_{k}"], row[f"period_{k}"]
-                if not share:  # absent (null) or no family in the field (0)
-                    continue
-                got = weight(row["country"], row["field_nr"], period)
-                fields = [r["field_nr"] for r in mix
-                          if r["country"] == row["country"] and r["period"] == period]  # fmt: skip
-                every = sum(weight(row["country"], f, period) for f in fields)
-                assert got / every == pytest.approx(share)
+    # (share, the row's drill-down, those of every field of its country and period)
+    checks: list[tuple[float, tuple[Any, ...], list[tuple[Any, ...]]]] = []
+    for row in shift:
+        for k in ("1", "2"):
+            share, period = row[f"share_{k}"], row[f"period_{k}"]
+            if not share:  # absent (null) or no family in the field (0)
+                continue
+            fields = [r["field_nr"] for r in mix
+                      if r["country"] == row["country"] and r["period"] == period]  # fmt: skip
+            checks.append((
+                share, (row["country"], row["field_nr"], period),
+                [(row["country"], f, period) for f in fields],
+            ))  # fmt: skip
+    keys = list(dict.fromkeys(k for c in checks for k in (c[1], *c[2])))
+    asked = [resolve(ind, "technology", c, field=f, period=p) for c, f, p in keys]
+    tables = shift_drill.rows_many(asked)  # each drill-down listed once
+    weight = {
+        k: sum(t["weight"].to_pylist()) for k, t in zip(keys, tables, strict=True)
+    }
+    assert checks
+    for share, key, every in checks:
+        assert weight[key] / sum(weight[k] for k in every) == pytest.approx(share)
     client = TestClient(create_app(shift_store))
     body = client.get("/api/v1/drill/technology/us?field=13&limit=1").json()
     assert body["period"] == "1998-2021" and body["field"] == "13"
