@@ -229,6 +229,13 @@ def shift_store(full_ingested: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(scope="module")
+def full_drill(full_store: Path) -> Iterator[Drill]:
+    """One Drill of full_store for the module: each level is prepared once."""
+    with Drill(full_store, full_store / "indicators") as d:
+        yield d
+
+
+@pytest.fixture(scope="module")
 def shift_drill(shift_store: Path) -> Iterator[Drill]:
     """One Drill of shift_store for the module: each level (technology
     period) is prepared once."""
@@ -251,7 +258,12 @@ def _full_store(ingested: Path, root: Path, **settings: str) -> Path:
      ("trials", "trials_by_country", "country", "trials")],
 )  # fmt: skip
 def test_families_and_trials_add_up_to_their_row(
-    full_store: Path, level: str, table: str, column: str, figure: str
+    full_store: Path,
+    full_drill: Drill,
+    level: str,
+    table: str,
+    column: str,
+    figure: str,
 ) -> None:
     ind = full_store / "indicators"
     rows = [
@@ -260,12 +272,11 @@ def test_families_and_trials_add_up_to_their_row(
         if r[column] not in (None, "unassigned")
     ]
     assert len(rows) >= 2
-    with Drill(full_store, ind) as d:
-        for row in rows:
-            t = d.works(level, row[column])
-            assert t.num_rows > 0
-            total = sum(t["weight"].to_pylist())
-            assert total == pytest.approx(row[figure], abs=1e-9), row[column]
+    for row in rows:
+        t = full_drill.works(level, row[column])
+        assert t.num_rows > 0
+        total = sum(t["weight"].to_pylist())
+        assert total == pytest.approx(row[figure], abs=1e-9), row[column]
 
 
 def test_trials_of_a_country_have_a_site_there(full_store: Path) -> None:
@@ -414,6 +425,7 @@ def test_bad_years_and_qualifiers_are_one_line_errors(store: Path) -> None:
 )  # fmt: skip
 def test_every_row_of_the_other_tables_adds_up(
     full_store: Path,
+    full_drill: Drill,
     level: str,
     table: str,
     keys: tuple[str, ...],
@@ -439,8 +451,7 @@ def test_every_row_of_the_other_tables_adds_up(
         elif len(keys) == 2:  # a facility: its country (None: unresolved)
             within["country"] = row["country"]
         asked.append(resolve(ind, level, row[keys[0]], **within))
-    with Drill(full_store, ind) as d:  # = works() one by one: test below
-        tables = d.rows_many(asked)
+    tables = full_drill.rows_many(asked)  # = works() one by one: test below
     assert len(tables) == len(rows)
     for row, t in zip(rows, tables, strict=True):
         what = tuple(row[k] for k in keys)
@@ -449,20 +460,22 @@ def test_every_row_of_the_other_tables_adds_up(
         assert total == pytest.approx(row[figure], abs=1e-9), what
 
 
-def test_rows_many_is_rows_one_by_one(shift_store: Path, shift_drill: Drill) -> None:
+def test_rows_many_is_rows_one_by_one(
+    full_store: Path, full_drill: Drill, shift_store: Path, shift_drill: Drill
+) -> None:
     """Drill.rows_many (one query for a level's actors, cut per actor) gives
     each row the very table rows() gives it (rows, order, types): two or
     three actors of each level it batches, with years (an actor's year row
     after its row: rows() reuses its records), facilities in one country and
-    in another, technology fields of two periods; a pair passes to rows()."""
-    ind = shift_store / "indicators"
+    in another, technology fields of two periods (the shift store); a pair
+    passes to rows()."""
+    ind = full_store / "indicators"
 
     def first(table: str, column: str) -> list[str]:
         """The first two actors of `table`."""
         got = pq.read_table(ind / f"{table}.parquet")[column].to_pylist()
         return list(dict.fromkeys(got))[:2]
 
-    mix = pq.read_table(ind / "technology_mix.parquet").to_pylist()
     asks: list[tuple[str, str, dict[str, Any]]] = [
         ("country", "FR", {}), ("country", "FR", {"year": "2020"}),
         ("country", "US", {}),
@@ -479,19 +492,23 @@ def test_rows_many_is_rows_one_by_one(shift_store: Path, shift_drill: Drill) -> 
         ("facility", "charite", {"country": "DE"}),
         ("phase", "PHASE1", {}), ("phase", "PHASE1-PHASE2", {}),
         ("partners", "FR", {"partner": "US"}),
-        *[("technology", r["country"], {"field": r["field_nr"], "period": r["period"]})
-          for r in mix if r["field_nr"] == 13
-          or (r["field_nr"] == 29 and r["period"] == "2012-2021")],
     ]  # fmt: skip
-    techs = {(a, q["period"]) for level, a, q in asks if level == "technology"}
-    assert len(techs) >= 4 and len({p for _, p in techs}) >= 2
-    rows = [resolve(ind, level, a, **q) for level, a, q in asks]
-    many = shift_drill.rows_many(rows)
-    one = [shift_drill.rows(r) for r in rows]
-    assert len(many) == len(rows)
-    for (level, a, q), got, want in zip(asks, many, one, strict=True):
-        assert want.num_rows > 0, (level, a, q)
-        assert got.equals(want), (level, a, q)
+    mix = pq.read_table(shift_store / "indicators/technology_mix.parquet").to_pylist()
+    techs: list[tuple[str, str, dict[str, Any]]] = [
+        ("technology", r["country"], {"field": r["field_nr"], "period": r["period"]})
+        for r in mix
+        if r["field_nr"] == 13 or (r["field_nr"] == 29 and r["period"] == "2012-2021")
+    ]
+    assert len(techs) >= 4 and len({q["period"] for _, _, q in techs}) >= 2
+    for d, store, these in ((full_drill, full_store, asks),
+                            (shift_drill, shift_store, techs)):  # fmt: skip
+        rows = [resolve(store / "indicators", lv, a, **q) for lv, a, q in these]
+        many = d.rows_many(rows)
+        one = [d.rows(r) for r in rows]
+        assert len(many) == len(rows)
+        for (level, a, q), got, want in zip(these, many, one, strict=True):
+            assert want.num_rows > 0, (level, a, q)
+            assert got.equals(want), (level, a, q)
 
 
 def test_sponsor_and_facility_trials_hand_worked(full_store: Path) -> None:
@@ -663,11 +680,8 @@ def test_every_technology_mix_row_adds_up(
                 period=r["period"])
         for r in rows
     ]  # fmt: skip
-    if which == "shift_store":  # = works() one by one (test_rows_many_...)
-        tables = request.getfixturevalue("shift_drill").rows_many(asked)
-    else:
-        with Drill(store, ind) as d:
-            tables = d.rows_many(asked)
+    d = request.getfixturevalue(which.replace("_store", "_drill"))
+    tables = d.rows_many(asked)  # = works() one by one (test_rows_many_...)
     assert len(tables) == len(rows)
     for row, t in zip(rows, tables, strict=True):
         what = (row["country"], row["field_nr"], row["period"])
