@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Unpack
 
@@ -239,7 +239,6 @@ class Drill:
 
     def rows(self, row: Row) -> pa.Table:
         """Every record behind `row` (from :func:`resolve`)."""
-        kind = level_of(row.level).kind
         with self._lock:
             key = (row.level, row.actor, (row.key, row.period))
             if key not in self._records:
@@ -247,25 +246,74 @@ class Drill:
                 while len(self._records) > 4:
                     self._records.pop(next(iter(self._records)))
             t = self._records[key]
-        if row.years is not None:
-            t = _in_years(t, ROW_YEAR[kind], row.years)
-        return _finish(t, SCHEMAS[kind])
+        return _of_row(t, row)
+
+    def rows_many(self, rows: Sequence[Row]) -> list[pa.Table]:
+        """``[self.rows(r) for r in rows]``, with one query per group of rows
+        that differ only in their actor or years (same level, key and
+        period): ``actor IN (...)``, its rows cut per actor here and each
+        actor's sorted as its own query sorts them (``drill_exprs.ORDER``).
+        Technology rows differ in their field too (one query per period):
+        the query's actor is then the pair ``country<US>field`` (:data:`_US`).
+
+        A group of one row runs :meth:`rows`' own query.  The rows of a
+        partner level (``partners``, ``inv_partners``, ``trial_partners``:
+        the query depends on the pair, see ``drill_exprs.shared_with``) are
+        each asked of :meth:`rows`.  The records kept for :meth:`rows` are
+        neither read nor filled here.
+        """
+        from oncometrics.drill_exprs import ORDER
+
+        out: dict[int, pa.Table] = {}
+        groups: dict[tuple[str, Any, str | None], dict[int, str]] = {}
+        for i, row in enumerate(rows):
+            lv = level_of(row.level)
+            if lv.key == "partner":
+                out[i] = self.rows(row)
+            elif lv.periods:
+                assert row.key is not None and row.key[0] is not None
+                group = groups.setdefault((row.level, None, row.period), {})
+                group[i] = f"{row.actor}{_US}{row.key[0]}"
+            else:
+                groups.setdefault((row.level, row.key, row.period), {})[i] = row.actor
+        for (level, _, _), group in groups.items():
+            whose = list(dict.fromkeys(group.values()))
+            first = rows[next(iter(group))]
+            with self._lock:
+                if len(whose) == 1:
+                    records = {whose[0]: self._query(first)}
+                else:
+                    t = self._engine_().to_arrow(self._expr(first, whose))
+                    records = _per_actor(t, whose, ORDER[level_of(level).kind])
+            for i, who in group.items():
+                out[i] = _of_row(records[who], rows[i])
+        return [out[i] for i in range(len(rows))]
 
     def _query(self, row: Row) -> pa.Table:
         """Every record behind the actor of `row`, all years."""
+        return self._engine_().to_arrow(self._expr(row, row.actor))
+
+    def _expr(self, row: Row, actor: str | Sequence[str]) -> ir.Table:
+        """The query of `row`'s records, all years, of `actor` (several
+        actors: with their ``actor`` column, unsorted; not at a partner
+        level; at the technology level, ``country<US>field`` pairs)."""
         from oncometrics import drill_exprs as dx
 
-        level, actor = row.level, row.actor
+        level = row.level
         lv = level_of(level)
         if lv.periods:  # a country in a field: its families' shares of it
             left, right = self._prepare(f"{level}:{row.period}")
-            assert row.key is not None
-            right = right.filter(right.field_nr.cast("string") == row.key[0])
-            expr = dx.family_rows(left, right, actor)
-            return self._engine_().to_arrow(expr)
+            field = right.field_nr.cast("string")
+            if isinstance(actor, str):
+                assert row.key is not None
+                right = right.filter(field == row.key[0])
+            else:  # several (country, field) pairs, as rows_many names them
+                right = right.mutate(actor=right.actor.concat(_US, field))
+            return dx.family_rows(left, right, actor)
         left, right = self._prepare(level)
         if lv.key == "partner":  # the items the pair shares, each once
             assert row.key is not None and row.key[0] is not None
+            assert isinstance(actor, str)
             col = "country" if lv.kind == "trials" else "actor"
             item = {"trials": "nct_id"}.get(lv.kind, "work_id")
             right = dx.shared_with(right, item, col, actor, row.key[0])
@@ -279,7 +327,7 @@ class Drill:
         else:
             assert self._inp is not None
             expr = dx.publication_rows(self._inp, right, actor)
-        return self._engine_().to_arrow(expr)
+        return expr
 
     def close(self) -> None:
         """Release the engine (if this object started it)."""
@@ -289,6 +337,37 @@ class Drill:
         self._inp = None
         self._prepared = {}
         self._records = {}
+
+
+#: Between a country and a field in the "actor" of a technology row
+#: (:meth:`Drill.rows_many`): the ASCII unit separator.
+_US = "\x1f"
+
+
+def _of_row(t: pa.Table, row: Row) -> pa.Table:
+    """The records `t` of `row`'s actor (all years) as its drill-down: in
+    its years, as :data:`SCHEMAS` says."""
+    kind = level_of(row.level).kind
+    if row.years is not None:
+        t = _in_years(t, ROW_YEAR[kind], row.years)
+    return _finish(t, SCHEMAS[kind])
+
+
+def _per_actor(
+    t: pa.Table, actors: list[str], order: list[tuple[str, str]]
+) -> dict[str, pa.Table]:
+    """`t` (rows of several `actors`, its ``actor`` column) cut into each
+    actor's rows without that column, each sorted by `order`."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    which = pc.index_in(t["actor"], value_set=pa.array(actors, t["actor"].type))
+    assert which.null_count == 0  # the query keeps only these actors
+    t = t.drop_columns(["actor"]).append_column("_actor", which)
+    t = t.sort_by([("_actor", "ascending"), *order]).drop_columns(["_actor"])
+    counts = np.bincount(which.to_numpy(), minlength=len(actors))
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    return {a: t.slice(int(starts[i]), int(counts[i])) for i, a in enumerate(actors)}
 
 
 def _in_years(t: pa.Table, column: str, years: tuple[int, int]) -> pa.Table:

@@ -5,10 +5,14 @@ the rows behind one actor, through the selection and weighting functions
 ``compute`` itself used: publications (:func:`publication_rows`), patent
 families (:func:`family_rows`) and clinical trials (:func:`trial_rows`) of a
 country, a sponsor or a site facility (:func:`trial_organisations_of`).
+Given several actors, a query lists the rows of each with their ``actor``
+column, unsorted (:meth:`oncometrics.drill.Drill.rows_many` cuts them per
+actor and sorts each as :data:`ORDER` says).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,11 +28,36 @@ if TYPE_CHECKING:
 
 NO_CITATIONS = "n/a: no citation data for this work"
 SMALL_SET = "n/a: too few works in this work's reference set (min_reference_set)"
+#: How each kind's query sorts one actor's rows (its ``order_by``), as
+#: pyarrow sort keys.
+ORDER: dict[str, list[tuple[str, str]]] = {
+    "publications": [("weight", "descending"), ("work_id", "ascending")],
+    "inventions": [("weight", "descending"), ("family_id", "ascending")],
+    "trials": [("nct_id", "ascending")],
+}
 
 
-def publication_rows(inp: Inputs, weights: ir.Table, actor: str) -> ir.Table:
+def _of(column: ir.StringColumn, actor: str | Sequence[str]) -> ir.BooleanColumn:
+    """`column` is `actor` (one of the actors, when several)."""
+    return column == actor if isinstance(actor, str) else column.isin(list(actor))
+
+
+def _ordered(t: ir.Table, actor: str | Sequence[str], *by: ir.Value | str) -> ir.Table:
+    """`t` sorted `by` for one actor; as it is for several (cut later)."""
+    return t.order_by(*by) if isinstance(actor, str) else t
+
+
+def _actor(actor: str | Sequence[str]) -> list[str]:
+    """The output's actor column: none for one actor, ``actor`` for several."""
+    return [] if isinstance(actor, str) else ["actor"]
+
+
+def publication_rows(
+    inp: Inputs, weights: ir.Table, actor: str | Sequence[str]
+) -> ir.Table:
     """The actor's works with their weight, impact and bibliographic data."""
-    w = weights.filter(weights.actor == actor).select("work_id", "weight")
+    w = weights.filter(_of(weights.actor, actor))
+    w = w.select("work_id", *_actor(actor), "weight")
     wi = inp.work_impact.select(
         "work_id", "publication_year", "has_cit", "rated", "c", "ncs",
         "top10_share", "top1_share",
@@ -39,8 +68,8 @@ def publication_rows(inp: Inputs, weights: ir.Table, actor: str) -> ir.Table:
         doi=works.doi.max(), title=works.title.max()
     )
     j = j.left_join(bib, "work_id").drop("work_id_right")
-    return j.select(
-        "work_id", "doi", "publication_year", "title", "weight",
+    out = j.select(
+        *_actor(actor), "work_id", "doi", "publication_year", "title", "weight",
         citations=j.c, ncs=j.ncs, top10_share=j.top10_share,
         top1_share=j.top1_share,
         note=ibis.cases(
@@ -48,7 +77,8 @@ def publication_rows(inp: Inputs, weights: ir.Table, actor: str) -> ir.Table:
             (~j.rated, ibis.literal(SMALL_SET)),
             else_=ibis.null("string"),
         ),
-    ).order_by(ibis.desc("weight"), "work_id")  # fmt: skip
+    )  # fmt: skip
+    return _ordered(out, actor, ibis.desc("weight"), "work_id")
 
 
 def shared_with(
@@ -136,11 +166,14 @@ def technology_weights(
     return engine.cache(patents), engine.cache(j)
 
 
-def family_rows(patents: ir.Table, weights: ir.Table, actor: str) -> ir.Table:
+def family_rows(
+    patents: ir.Table, weights: ir.Table, actor: str | Sequence[str]
+) -> ir.Table:
     """The actor's families: weight, priority year, a document number, title."""
-    w = weights.filter(weights.actor == actor).select(
-        family_id=weights.work_id, weight=weights.weight, priority_year=weights.year
-    )
+    w = weights.filter(_of(weights.actor, actor)).select(
+        *_actor(actor), family_id=weights.work_id, weight=weights.weight,
+        priority_year=weights.year,
+    )  # fmt: skip
     p = patents.semi_join(w, "family_id")
     docs = p.group_by("family_id").aggregate(
         patent_number=p.patent_id.min(), documents=p.patent_id.nunique()
@@ -149,10 +182,11 @@ def family_rows(patents: ir.Table, weights: ir.Table, actor: str) -> ir.Table:
     first = titles.group_by("family_id").aggregate(title=titles.title.min())
     j = w.left_join(docs, "family_id").drop("family_id_right")
     j = j.left_join(first, "family_id").drop("family_id_right")
-    return j.select(
-        "family_id", "patent_number", "priority_year", "title", "weight",
-        "documents",
-    ).order_by(ibis.desc("weight"), "family_id")  # fmt: skip
+    out = j.select(
+        *_actor(actor), "family_id", "patent_number", "priority_year", "title",
+        "weight", "documents",
+    )  # fmt: skip
+    return _ordered(out, actor, ibis.desc("weight"), "family_id")
 
 
 def trial_countries_of(
@@ -208,25 +242,28 @@ def trial_organisations_of(
 def trial_rows(
     trials: ir.Table,
     pairs: ir.Table,
-    actor: str,
+    actor: str | Sequence[str],
     *,
     column: str = "country",
     key: tuple[str | None] | None = None,
 ) -> ir.Table:
     """The trials of `actor` in `pairs`' `column` (a site country, a sponsor,
     a facility; its country `key` when given), each counting once: weight 1."""
-    cond = pairs[column] == actor
+    cond = _of(pairs[column], actor)
     if key is not None:
         cond &= pairs.key.isnull() if key[0] is None else pairs.key == key[0]
-    tc = pairs.filter(cond).select("nct_id", "start_year", "n_countries")
+    tc = pairs.filter(cond)
+    actors = {} if isinstance(actor, str) else {"actor": tc[column]}
+    tc = tc.select("nct_id", "start_year", "n_countries", **actors)
     t = trials.semi_join(tc, "nct_id")
     facts = t.group_by("nct_id").aggregate(
         title=t.title.max(), phase=t.phase.max(),
         lead_sponsor_class=t.lead_sponsor_class.max(),
     )  # fmt: skip
     j = tc.left_join(facts, "nct_id").drop("nct_id_right")
-    return j.select(
-        "nct_id", "start_year", "phase", "title", "lead_sponsor_class",
-        site_countries=j.n_countries.cast("int64"),
+    out = j.select(
+        *_actor(actor), "nct_id", "start_year", "phase", "title",
+        "lead_sponsor_class", site_countries=j.n_countries.cast("int64"),
         weight=ibis.literal(1.0, "float64"),
-    ).order_by("nct_id")  # fmt: skip
+    )  # fmt: skip
+    return _ordered(out, actor, "nct_id")

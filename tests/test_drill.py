@@ -9,7 +9,7 @@ import io
 import json
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from oncometrics.config import load_config
-from oncometrics.drill import Drill, DrillError, drill
+from oncometrics.drill import Drill, DrillError, drill, resolve
 from oncometrics.pipeline import compute
 from tests.cli_runner import cli
 from tests.indicators_fixtures import (
@@ -228,6 +228,21 @@ def shift_store(full_ingested: Path, tmp_path_factory: pytest.TempPathFactory) -
     )  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def full_drill(full_store: Path) -> Iterator[Drill]:
+    """One Drill of full_store for the module: each level is prepared once."""
+    with Drill(full_store, full_store / "indicators") as d:
+        yield d
+
+
+@pytest.fixture(scope="module")
+def shift_drill(shift_store: Path) -> Iterator[Drill]:
+    """One Drill of shift_store for the module: each level (technology
+    period) is prepared once."""
+    with Drill(shift_store, shift_store / "indicators") as d:
+        yield d
+
+
 def _full_store(ingested: Path, root: Path, **settings: str) -> Path:
     store = root / "store"
     shutil.copytree(ingested, store)
@@ -243,7 +258,12 @@ def _full_store(ingested: Path, root: Path, **settings: str) -> Path:
      ("trials", "trials_by_country", "country", "trials")],
 )  # fmt: skip
 def test_families_and_trials_add_up_to_their_row(
-    full_store: Path, level: str, table: str, column: str, figure: str
+    full_store: Path,
+    full_drill: Drill,
+    level: str,
+    table: str,
+    column: str,
+    figure: str,
 ) -> None:
     ind = full_store / "indicators"
     rows = [
@@ -252,12 +272,11 @@ def test_families_and_trials_add_up_to_their_row(
         if r[column] not in (None, "unassigned")
     ]
     assert len(rows) >= 2
-    with Drill(full_store, ind) as d:
-        for row in rows:
-            t = d.works(level, row[column])
-            assert t.num_rows > 0
-            total = sum(t["weight"].to_pylist())
-            assert total == pytest.approx(row[figure], abs=1e-9), row[column]
+    for row in rows:
+        t = full_drill.works(level, row[column])
+        assert t.num_rows > 0
+        total = sum(t["weight"].to_pylist())
+        assert total == pytest.approx(row[figure], abs=1e-9), row[column]
 
 
 def test_trials_of_a_country_have_a_site_there(full_store: Path) -> None:
@@ -406,6 +425,7 @@ def test_bad_years_and_qualifiers_are_one_line_errors(store: Path) -> None:
 )  # fmt: skip
 def test_every_row_of_the_other_tables_adds_up(
     full_store: Path,
+    full_drill: Drill,
     level: str,
     table: str,
     keys: tuple[str, ...],
@@ -421,20 +441,74 @@ def test_every_row_of_the_other_tables_adds_up(
         if r[keys[0]] not in (None, "unassigned")
     ]
     assert len(rows) >= 2  # coinvention_partners: CN-US both ways
-    with Drill(full_store, ind) as d:
-        for row in rows:
-            within: dict[str, str | None] = {}
-            if year:
-                within["year"] = str(row[year])
-            elif keys[-1] == "partner":  # a pair of countries
-                within["partner"] = row["partner"]
-            elif len(keys) == 2:  # a facility: its country (None: unresolved)
-                within["country"] = row["country"]
-            t = d.works(level, row[keys[0]], **within)
-            what = tuple(row[k] for k in keys)
-            assert t.num_rows > 0, what
-            total = sum(t["weight"].to_pylist())
-            assert total == pytest.approx(row[figure], abs=1e-9), what
+    asked = []
+    for row in rows:
+        within: dict[str, str | None] = {}
+        if year:
+            within["year"] = str(row[year])
+        elif keys[-1] == "partner":  # a pair of countries
+            within["partner"] = row["partner"]
+        elif len(keys) == 2:  # a facility: its country (None: unresolved)
+            within["country"] = row["country"]
+        asked.append(resolve(ind, level, row[keys[0]], **within))
+    tables = full_drill.rows_many(asked)  # = works() one by one: test below
+    assert len(tables) == len(rows)
+    for row, t in zip(rows, tables, strict=True):
+        what = tuple(row[k] for k in keys)
+        assert t.num_rows > 0, what
+        total = sum(t["weight"].to_pylist())
+        assert total == pytest.approx(row[figure], abs=1e-9), what
+
+
+def test_rows_many_is_rows_one_by_one(
+    full_store: Path, full_drill: Drill, shift_store: Path, shift_drill: Drill
+) -> None:
+    """Drill.rows_many (one query for a level's actors, cut per actor) gives
+    each row the very table rows() gives it (rows, order, types): two or
+    three actors of each level it batches, with years (an actor's year row
+    after its row: rows() reuses its records), facilities in one country and
+    in another, technology fields of two periods (the shift store); a pair
+    passes to rows()."""
+    ind = full_store / "indicators"
+
+    def first(table: str, column: str) -> list[str]:
+        """The first two actors of `table`."""
+        got = pq.read_table(ind / f"{table}.parquet")[column].to_pylist()
+        return list(dict.fromkeys(got))[:2]
+
+    asks: list[tuple[str, str, dict[str, Any]]] = [
+        ("country", "FR", {}), ("country", "FR", {"year": "2020"}),
+        ("country", "US", {}),
+        *[("institution", a, {})
+          for a in first("publications_by_institution", "institution_id")],
+        ("inventions", "US", {}), ("inventions", "US", {"year": "2004-2011"}),
+        ("inventions", "GB", {}), ("inventions", "GB", {"year": "2017"}),
+        *[("applicant", a, {}) for a in first("inventions_by_applicant", "applicant")],
+        ("trials", "FR", {}), ("trials", "FR", {"year": "2020"}),
+        ("trials", "US", {}), ("trials", "US", {"year": "2021"}),
+        ("sponsor", "institut gustave roussy", {}), ("sponsor", "acme pharma", {}),
+        ("facility", "gustave roussy", {"country": "FR"}),
+        ("facility", "centre leon berard", {"country": "FR"}),
+        ("facility", "charite", {"country": "DE"}),
+        ("phase", "PHASE1", {}), ("phase", "PHASE1-PHASE2", {}),
+        ("partners", "FR", {"partner": "US"}),
+    ]  # fmt: skip
+    mix = pq.read_table(shift_store / "indicators/technology_mix.parquet").to_pylist()
+    techs: list[tuple[str, str, dict[str, Any]]] = [
+        ("technology", r["country"], {"field": r["field_nr"], "period": r["period"]})
+        for r in mix
+        if r["field_nr"] == 13 or (r["field_nr"] == 29 and r["period"] == "2012-2021")
+    ]
+    assert len(techs) >= 4 and len({q["period"] for _, _, q in techs}) >= 2
+    for d, store, these in ((full_drill, full_store, asks),
+                            (shift_drill, shift_store, techs)):  # fmt: skip
+        rows = [resolve(store / "indicators", lv, a, **q) for lv, a, q in these]
+        many = d.rows_many(rows)
+        one = [d.rows(r) for r in rows]
+        assert len(many) == len(rows)
+        for (level, a, q), got, want in zip(these, many, one, strict=True):
+            assert want.num_rows > 0, (level, a, q)
+            assert got.equals(want), (level, a, q)
 
 
 def test_sponsor_and_facility_trials_hand_worked(full_store: Path) -> None:
@@ -601,21 +675,24 @@ def test_every_technology_mix_row_adds_up(
     assert any(r["i_frac"] % 1 for r in rows)
     if which == "shift_store":
         assert {r["period"] for r in rows} == {"1998-2021", "1998-2011", "2012-2021"}
-    with Drill(store, ind) as d:
-        for row in rows:
-            t = d.works(
-                "technology", row["country"], field=row["field_nr"],
-                period=row["period"],
-            )  # fmt: skip
-            what = (row["country"], row["field_nr"], row["period"])
-            assert t.num_rows > 0, what
-            assert all(0 < w <= 1 for w in t["weight"].to_pylist()), what
-            total = sum(t["weight"].to_pylist())
-            assert total == pytest.approx(row["i_frac"], abs=1e-9), what
+    asked = [
+        resolve(ind, "technology", r["country"], field=r["field_nr"],
+                period=r["period"])
+        for r in rows
+    ]  # fmt: skip
+    d = request.getfixturevalue(which.replace("_store", "_drill"))
+    tables = d.rows_many(asked)  # = works() one by one (test_rows_many_...)
+    assert len(tables) == len(rows)
+    for row, t in zip(rows, tables, strict=True):
+        what = (row["country"], row["field_nr"], row["period"])
+        assert t.num_rows > 0, what
+        assert all(0 < w <= 1 for w in t["weight"].to_pylist()), what
+        total = sum(t["weight"].to_pylist())
+        assert total == pytest.approx(row["i_frac"], abs=1e-9), what
 
 
 def test_technology_shift_shares_and_links(
-    shift_store: Path, capsys: pytest.CaptureFixture[str]
+    shift_store: Path, shift_drill: Drill, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A period's share of a technology_shift row is its field's drill-down
     over the country's families of that period (every field); the API, CLI
@@ -628,26 +705,28 @@ def test_technology_shift_shares_and_links(
     shift = pq.read_table(ind / "technology_shift.parquet").to_pylist()
     mix = pq.read_table(ind / "technology_mix.parquet").to_pylist()
     assert len(shift) >= 2
-    with Drill(shift_store, ind) as d:
-        weights: dict[tuple[Any, ...], float] = {}  # each drill-down listed once
-
-        def weight(country: str, field: Any, period: str) -> float:
-            key = (country, field, period)
-            if key not in weights:
-                t = d.works("technology", country, field=field, period=period)
-                weights[key] = sum(t["weight"].to_pylist())
-            return weights[key]
-
-        for row in shift:
-            for k in ("1", "2"):
-                share, period = row[f"share_{k}"], row[f"period_{k}"]
-                if not share:  # absent (null) or no family in the field (0)
-                    continue
-                got = weight(row["country"], row["field_nr"], period)
-                fields = [r["field_nr"] for r in mix
-                          if r["country"] == row["country"] and r["period"] == period]  # fmt: skip
-                every = sum(weight(row["country"], f, period) for f in fields)
-                assert got / every == pytest.approx(share)
+    # (share, the row's drill-down, those of every field of its country and period)
+    checks: list[tuple[float, tuple[Any, ...], list[tuple[Any, ...]]]] = []
+    for row in shift:
+        for k in ("1", "2"):
+            share, period = row[f"share_{k}"], row[f"period_{k}"]
+            if not share:  # absent (null) or no family in the field (0)
+                continue
+            fields = [r["field_nr"] for r in mix
+                      if r["country"] == row["country"] and r["period"] == period]  # fmt: skip
+            checks.append((
+                share, (row["country"], row["field_nr"], period),
+                [(row["country"], f, period) for f in fields],
+            ))  # fmt: skip
+    keys = list(dict.fromkeys(k for c in checks for k in (c[1], *c[2])))
+    asked = [resolve(ind, "technology", c, field=f, period=p) for c, f, p in keys]
+    tables = shift_drill.rows_many(asked)  # each drill-down listed once
+    weight = {
+        k: sum(t["weight"].to_pylist()) for k, t in zip(keys, tables, strict=True)
+    }
+    assert checks
+    for share, key, every in checks:
+        assert weight[key] / sum(weight[k] for k in every) == pytest.approx(share)
     client = TestClient(create_app(shift_store))
     body = client.get("/api/v1/drill/technology/us?field=13&limit=1").json()
     assert body["period"] == "1998-2021" and body["field"] == "13"

@@ -34,7 +34,7 @@ SPARK_GROUP = "spark"
 #: file's figure scaled by the CPU cut measured when its tests were changed.
 ESTIMATES: dict[str, float] = {
     SPARK_GROUP: 500,
-    "tests/test_drill.py": 225,
+    "tests/test_drill.py": 190,
     "tests/test_store_faults.py": 180,
     "tests/test_store_parallel.py": 145,
     "tests/test_cli_bad_input.py": 130,

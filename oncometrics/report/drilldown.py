@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from oncometrics.drill import LEVELS, Drill, write_csv
+from oncometrics.drill import LEVELS, Drill, resolve, write_csv
 from oncometrics.errors import is_user_error, one_line
 from oncometrics.report.tables import country_rows
 
@@ -169,8 +169,12 @@ def write_drilldowns(
     try:
         with Drill(store, indicators) as d:
             for level in LEVELS:
-                for label, code, within in drill_targets(tables, level, actor, top):
-                    t = d.works(level, code, **within)
+                targets = drill_targets(tables, level, actor, top)
+                rows = [resolve(d.indicators, level, c, **w) for _, c, w in targets]
+                # one query for the level's actors (its rows, as works() asks)
+                for (label, code, within), t in zip(
+                    targets, d.rows_many(rows), strict=True
+                ):
                     folder.mkdir(parents=True, exist_ok=True)
                     name = file_name(level, code, within)
                     with (folder / name).open("w", encoding="utf-8", newline="") as fh:
