@@ -17,6 +17,22 @@ from typing import Any
 import pytest
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl-C handled as usual even when the suite starts with it ignored (a
+    shell starts a background job so, e.g. ``( bash scripts/test.sh & )``
+    in a script): the ingests the Ctrl-C tests start inherit an ignored
+    SIGINT and would never be interrupted.  A handled signal is reset to
+    its default action in a program this process starts."""
+    import signal
+    import threading
+
+    if (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    ):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A Spark test's name says "spark": the xdist scheduler puts every such
     test on one worker (one JVM) from its name alone (tests/xdist_schedule.py)."""
