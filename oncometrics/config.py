@@ -402,12 +402,18 @@ def env_setting(name: str) -> Any:
     """Setting `name` from its environment variable ``ONCOMETRICS_<NAME>``,
     checked (None when unset): for code that runs without a Config, such as
     the store's own DuckDB (``threads``)."""
-    setting = _setting(name)
-    var = f"ONCOMETRICS_{name.upper()}"
+    got = _from_env(_setting(name))
+    return None if got is None else got[1]
+
+
+def _from_env(setting: Setting) -> tuple[str, Any] | None:
+    """``(variable, checked value)`` of `setting`'s environment variable, or
+    None when it is unset (an empty value may still leave the setting unset)."""
+    var = f"ONCOMETRICS_{setting.name.upper()}"
     raw = os.environ.get(var)
     if raw is None:
         return None
-    return check_value(setting, parse_env(setting, raw, var), var)
+    return var, check_value(setting, parse_env(setting, raw, var), var)
 
 
 def load_config(path: Path | str | None = None, **overrides: Any) -> Config:
@@ -425,11 +431,9 @@ def load_config(path: Path | str | None = None, **overrides: Any) -> Config:
             values[k] = check_value(_setting(k), v, origin := str(path))
             origins[k] = origin
     for s in SETTINGS:
-        var = f"ONCOMETRICS_{s.name.upper()}"
-        raw = os.environ.get(var)
-        if raw is not None:
-            values[s.name] = check_value(s, parse_env(s, raw, var), var)
-            origins[s.name] = var
+        got = _from_env(s)
+        if got is not None:
+            origins[s.name], values[s.name] = got
     for k, v in overrides.items():
         setting = _setting(k)
         if v is not None:
