@@ -144,7 +144,11 @@ def test_threads_from_the_environment_reach_every_duckdb(
 
     monkeypatch.setenv("ONCOMETRICS_THREADS", threads)
     monkeypatch.setattr(lake, "_DB", None)  # a new instance, this test's only
-    got = lake._instance().execute("SELECT current_setting('threads')").fetchone()
+    db = lake._instance()
+    try:
+        got = db.execute("SELECT current_setting('threads')").fetchone()
+    finally:
+        db.close()  # the worker's own instance comes back with monkeypatch
     assert got == (int(threads),)
     con: Any = connect("duckdb")
     try:
